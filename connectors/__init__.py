@@ -1,0 +1,1 @@
+"""Connectors turn a source into canonical warehouse rows and load them (see ``loader``)."""

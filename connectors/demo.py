@@ -1,0 +1,271 @@
+"""Demo source: a deterministic fictional online shop ("Northwind Outfitters").
+
+About two years of data up to the day before ``as_of`` for every kind, with
+weekly seasonality, a year-end promotion spike (Black Friday to Christmas), one
+paid campaign with poor return on ad spend (``tiktok_broad_prospecting``),
+returning customers, and plan targets for the current quarter. It loads through
+``connectors.loader.load``, the same path as every real connector.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from connectors.loader import LoadResult, load
+
+DEMO_SOURCE = "demo"
+POOR_ROAS_CAMPAIGN = "tiktok_broad_prospecting"
+DEFAULT_SEED = 7
+
+
+@dataclass(frozen=True)
+class Campaign:
+    channel: str
+    source_medium: str
+    name: str
+    sessions: float  # base sessions per day
+    cvr: float  # orders per session
+    returning: float  # share of orders from returning customers
+    platform: str | None = None  # ad platform for paid campaigns
+    cpc: float = 0.0
+    ctr: float = 0.02
+    months: tuple[int, ...] = ()  # active only in these months (promotions)
+
+
+CAMPAIGNS: tuple[Campaign, ...] = (
+    Campaign("Organic Search", "google / organic", "(organic)", 820, 0.021, 0.30),
+    Campaign("Organic Search", "bing / organic", "(organic)", 90, 0.019, 0.30),
+    Campaign("Direct", "(direct) / (none)", "(direct)", 560, 0.030, 0.60),
+    Campaign("Referral", "outdoorblog.example / referral", "(referral)", 80, 0.017, 0.25),
+    Campaign("Referral", "gearreview.example / referral", "(referral)", 45, 0.022, 0.25),
+    Campaign("Organic Social", "instagram / social", "(organic)", 95, 0.007, 0.35),
+    Campaign("Organic Social", "facebook / social", "(organic)", 60, 0.006, 0.35),
+    Campaign("Organic Social", "tiktok / social", "(organic)", 70, 0.004, 0.20),
+    Campaign("Paid Search", "google / cpc", "brand_search", 240, 0.045, 0.45, "google_ads", 0.35, 0.09),
+    Campaign("Paid Search", "google / cpc", "generic_hiking_boots", 290, 0.017, 0.20, "google_ads", 0.95, 0.035),
+    Campaign("Paid Search", "google / cpc", "generic_backpacks", 170, 0.015, 0.20, "google_ads", 0.85, 0.03),
+    Campaign("Paid Search", "google / cpc", "shopping_pmax", 330, 0.021, 0.25, "google_ads", 0.60, 0.012),
+    Campaign("Paid Search", "google / cpc", "competitor_terms", 75, 0.011, 0.15, "google_ads", 1.40, 0.025),
+    Campaign("Paid Search", "bing / cpc", "bing_brand", 40, 0.032, 0.40, "microsoft_ads", 0.40, 0.07),
+    Campaign("Paid Search", "google / cpc", "black_friday_search", 420, 0.038, 0.35, "google_ads", 0.75, 0.05,
+             months=(11, 12)),
+    Campaign("Paid Social", "facebook / paid_social", "meta_prospecting", 290, 0.009, 0.10, "meta", 0.55, 0.011),
+    Campaign("Paid Social", "facebook / paid_social", "meta_retargeting", 115, 0.032, 0.50, "meta", 0.70, 0.015),
+    Campaign("Paid Social", "instagram / paid_social", "instagram_reels", 190, 0.008, 0.10, "meta", 0.45, 0.009),
+    Campaign("Paid Social", "tiktok / paid_social", POOR_ROAS_CAMPAIGN, 260, 0.0016, 0.05, "tiktok", 1.10, 0.008),
+    Campaign("Paid Social", "pinterest / paid_social", "pinterest_inspiration", 55, 0.008, 0.10, "pinterest", 0.50,
+             0.01),
+    Campaign("Paid Social", "facebook / paid_social", "black_friday_social", 300, 0.024, 0.30, "meta", 0.65, 0.014,
+             months=(11, 12)),
+    Campaign("Affiliates", "awin / affiliate", "awin_network", 85, 0.028, 0.20, "awin", 0.0),
+    Campaign("Affiliates", "creators / affiliate", "influencer_codes", 60, 0.020, 0.15, "awin", 0.0),
+    Campaign("Affiliates", "cashback / affiliate", "cashback_sites", 40, 0.040, 0.40, "awin", 0.0),
+    Campaign("SMS", "sms / sms", "sms_flash_sale", 35, 0.050, 0.70, "sms", 0.12, 0.2),
+    Campaign("SMS", "sms / sms", "sms_back_in_stock", 20, 0.060, 0.70, "sms", 0.12, 0.2),
+)
+
+# Email campaigns: (name, kind, cvr, returning); sessions come from their clicks.
+EMAILS = (
+    ("newsletter_weekly", "weekly", 0.030, 0.75),
+    ("welcome_series", "daily", 0.045, 0.30),
+    ("cart_abandonment", "daily", 0.080, 0.50),
+    ("winback", "thursday", 0.020, 0.90),
+    ("vip_early_access", "monthly", 0.060, 0.90),
+    ("black_friday_teaser", "promo", 0.050, 0.70),
+)
+SOCIAL_NETWORKS = (("instagram", 42000, 35), ("facebook", 31000, 8), ("tiktok", 8000, 28), ("youtube", 5200, 6))
+WEEKDAY = np.array([1.0, 1.04, 1.02, 0.98, 0.94, 0.82, 0.90])  # Monday..Sunday
+AOV = 78.0
+
+
+def _black_friday(year: int) -> date:
+    nov1 = date(year, 11, 1)
+    first_friday = nov1 + timedelta(days=(4 - nov1.weekday()) % 7)
+    return first_friday + timedelta(weeks=3)
+
+
+def season_factor(day: date) -> float:
+    """Year-end promotion spike: Black Friday weekend, Cyber week, December run-up; quiet January."""
+    bf = _black_friday(day.year)
+    if bf <= day <= bf + timedelta(days=3):
+        return 2.6
+    if bf + timedelta(days=4) <= day <= bf + timedelta(days=10):
+        return 1.8
+    if bf - timedelta(days=7) <= day < bf:
+        return 1.25
+    if day.month == 12 and day.day <= 22:
+        return 1.45
+    if day.month == 1:
+        return 0.85
+    return 1.0
+
+
+class _Shop:
+    """Holds the random generator and the growing customer base while days are generated."""
+
+    def __init__(self, seed: int, start: date, end: date):
+        self.rng = np.random.default_rng(seed)
+        self.days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+        self.start = start
+        self.next_customer = 0
+        self.customers_by_day: list[int] = []
+
+    def factor(self, day: date) -> float:
+        trend = 1.0 + 0.22 * (day - self.start).days / 365
+        return WEEKDAY[day.weekday()] * season_factor(day) * trend
+
+    def customers(self, returning_share: float, n: int) -> np.ndarray:
+        """Customer numbers for ``n`` orders: returning ones drawn from earlier customers."""
+        returning = self.rng.random(n) < returning_share if self.next_customer > 50 else np.zeros(n, bool)
+        ids = np.empty(n, dtype=np.int64)
+        ids[returning] = self.rng.integers(0, self.next_customer, returning.sum()) if returning.any() else []
+        fresh = (~returning).sum()
+        ids[~returning] = np.arange(self.next_customer, self.next_customer + fresh)
+        self.next_customer += fresh
+        return ids
+
+
+def _email_sends(day: date, kind: str, list_size: float) -> float:
+    bf = _black_friday(day.year)
+    if kind == "weekly":
+        return list_size if day.weekday() == 1 else 0
+    if kind == "daily":
+        return 150 if day.weekday() < 5 else 110
+    if kind == "thursday":
+        return list_size * 0.2 if day.weekday() == 3 else 0
+    if kind == "monthly":
+        return list_size * 0.1 if day.day <= 7 and day.weekday() == 0 else 0
+    return list_size if bf - timedelta(days=6) <= day <= bf else 0
+
+
+def generate(as_of: date | None = None, seed: int = DEFAULT_SEED, days: int = 730) -> dict[str, pd.DataFrame]:
+    """All demo data (canonical shapes, keyed by kind), ending the day before ``as_of``."""
+    as_of = as_of or date.today()
+    end = as_of - timedelta(days=1)
+    shop = _Shop(seed, end - timedelta(days=days - 1), end)
+    rng = shop.rng
+    web, orders, ads, emails, social, feedback, tickets = [], [], [], [], [], [], []
+    followers = {name: float(base) for name, base, _ in SOCIAL_NETWORKS}
+    order_no = 100000
+
+    def add_orders(day: date, count: int, channel: str, campaign: str, returning: float, aov: float) -> float:
+        nonlocal order_no
+        if count == 0:
+            return 0.0
+        values = np.round(rng.lognormal(np.log(aov) - 0.18, 0.6, count), 2)
+        refunded = np.where(rng.random(count) < 0.04, values, 0.0)
+        seconds = np.sort(rng.integers(6 * 3600, 24 * 3600 - 1, count))
+        customers = shop.customers(returning, count)
+        for value, refund, second, customer in zip(values, refunded, seconds, customers):
+            order_no += 1
+            orders.append((f"NW-{order_no}", pd.Timestamp(day) + pd.Timedelta(seconds=int(second)),
+                           f"C{customer:06d}", float(value), float(refund), channel, campaign))
+        return float(values.sum())
+
+    for day in shop.days:
+        f = shop.factor(day)
+        promo = season_factor(day) > 1.2
+        revenue_by_campaign: dict[str, float] = {}
+        for c in CAMPAIGNS:
+            if c.months and day.month not in c.months or (c.months and not promo and day.month == 11):
+                continue
+            sessions = int(rng.poisson(c.sessions * f))
+            cvr = c.cvr * (1.3 if promo else 1.0)
+            n_orders = int(rng.binomial(sessions, min(cvr, 1.0)))
+            revenue = add_orders(day, n_orders, c.channel, c.name, c.returning, AOV * (0.9 if promo else 1.0))
+            revenue_by_campaign[c.name] = revenue
+            web.append(_web_row(rng, day, c.channel, c.source_medium, c.name, sessions, n_orders, revenue))
+            if c.platform:
+                clicks = int(sessions * rng.uniform(1.03, 1.12))
+                cost = revenue * 0.09 if c.platform == "awin" else clicks * c.cpc * rng.uniform(0.9, 1.1)
+                impressions = int(clicks / (c.ctr * rng.uniform(0.85, 1.15))) if c.ctr else clicks * 20
+                ads.append((day, c.platform, c.name, c.channel, impressions, clicks, round(cost, 2)))
+        list_size = 38000 + 20 * (day - shop.start).days
+        for name, kind, cvr, returning in EMAILS:
+            sent = int(_email_sends(day, kind, list_size) * rng.uniform(0.97, 1.03))
+            if sent == 0:
+                continue
+            delivered = int(sent * rng.uniform(0.975, 0.99))
+            opens = int(rng.binomial(delivered, 0.36 if kind == "daily" else 0.31))
+            clicks = int(rng.binomial(opens, 0.11))
+            emails.append((day, name, sent, delivered, opens, clicks, int(rng.binomial(delivered, 0.0025)),
+                           sent - delivered))
+            sessions = int(clicks * 1.25)
+            n_orders = int(rng.binomial(sessions, cvr))
+            revenue = add_orders(day, n_orders, "Email", name, returning, AOV)
+            web.append(_web_row(rng, day, "Email", "newsletter / email", name, sessions, n_orders, revenue))
+        for name, _, growth in SOCIAL_NETWORKS:
+            followers[name] += growth * rng.uniform(0.2, 1.8) * (1.5 if promo else 1.0)
+            impressions = int(followers[name] * rng.uniform(0.15, 0.35))
+            social.append((day, name, int(followers[name]), impressions,
+                           int(rng.binomial(impressions, 0.038 if name != "tiktok" else 0.061))))
+        december = 1.0 if not promo else 1.8
+        for kind, mean, scores, weights in (
+            ("csat", 12, np.arange(1, 6), np.array([0.04, 0.05, 0.11, 0.35, 0.45])),
+            ("nps", 6, np.arange(0, 11), np.array([1, 1, 1, 1, 2, 3, 5, 14, 22, 25, 25], float)),
+        ):
+            n = int(rng.poisson(mean * december))
+            w = weights / weights.sum()
+            if promo:  # slower shipping in the peak: a little less satisfied
+                w = np.roll(w, -1) * 0.15 + w * 0.85
+                w = w / w.sum()
+            for score in rng.choice(scores, n, p=w):
+                feedback.append((f"{kind.upper()}-{len(feedback) + 1:07d}", day, kind, int(score),
+                                 str(rng.choice(["Organic Search", "Direct", "Paid Search", "Email", "Paid Social"]))))
+        for _ in range(int(rng.poisson(24 * december))):
+            opened = pd.Timestamp(day) + pd.Timedelta(minutes=int(rng.integers(7 * 60, 22 * 60)))
+            minutes = float(rng.lognormal(np.log(70 * (1.9 if promo else 1.0)), 0.7))
+            responded = opened + pd.Timedelta(minutes=round(minutes, 1))
+            tickets.append((f"T-{len(tickets) + 1:07d}", opened,
+                            responded if responded < pd.Timestamp(as_of) else None))
+
+    return {
+        "web": pd.DataFrame(web, columns=["date", "channel", "source_medium", "campaign", "sessions",
+                                          "engaged_sessions", "new_users", "page_views", "engagement_seconds",
+                                          "key_events", "purchases", "purchase_revenue"]),
+        "orders": pd.DataFrame(orders, columns=["order_id", "ordered_at", "customer_id", "revenue", "refunded",
+                                                "channel", "campaign"]),
+        "ad_spend": pd.DataFrame(ads, columns=["date", "platform", "campaign", "channel", "impressions", "clicks",
+                                               "cost"]),
+        "email": pd.DataFrame(emails, columns=["date", "campaign", "sent", "delivered", "unique_opens",
+                                               "unique_clicks", "unsubscribes", "bounces"]),
+        "social": pd.DataFrame(social, columns=["date", "network", "followers", "impressions", "engagements"]),
+        "feedback": pd.DataFrame(feedback, columns=["response_id", "date", "kind", "score", "channel"]),
+        "tickets": pd.DataFrame(tickets, columns=["ticket_id", "opened_at", "first_response_at"]),
+    }
+
+
+def _web_row(rng, day, channel, source_medium, campaign, sessions, n_orders, revenue) -> tuple:
+    engaged = int(rng.binomial(sessions, 0.62 if channel != "Paid Social" else 0.48))
+    return (day, channel, source_medium, campaign, sessions, engaged,
+            int(rng.binomial(sessions, 0.55 if channel not in ("Direct", "Email") else 0.25)),
+            int(sessions * rng.uniform(2.6, 3.8)), round(engaged * rng.uniform(70, 110), 1),
+            float(n_orders + rng.binomial(sessions, 0.04)), int(round(n_orders * 0.96)), round(revenue * 0.97, 2))
+
+
+def load_demo(
+    engine: Engine,
+    as_of: date | None = None,
+    seed: int = DEFAULT_SEED,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict[str, LoadResult]:
+    """Generate and load the demo shop through the common load path, then its plan targets."""
+    from metrics.targets import demo_targets, save_targets
+
+    data = generate(as_of, seed)
+    results: dict[str, LoadResult] = {}
+    for step, (kind, frame) in enumerate(data.items(), start=1):
+        if progress:
+            progress(kind, step, len(data) + 1)
+        results[kind] = load(engine, kind, frame, source=DEMO_SOURCE,
+                             detail=f"demo data, seed {seed}, as of {(as_of or date.today()).isoformat()}")
+    if progress:
+        progress("targets", len(data) + 1, len(data) + 1)
+    save_targets(engine, demo_targets(engine, as_of or date.today()))
+    return results

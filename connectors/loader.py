@@ -1,0 +1,255 @@
+"""The one load path every connector uses: atomic, idempotent, logged.
+
+``load(engine, kind, frame, source=...)`` takes rows in the canonical shape of
+``connectors.datasets`` (already typed), and in ONE transaction: takes the load
+lock, upserts by natural key (counting inserted / updated / unchanged), keeps
+the orders rollup right, and writes the sync-log row. Anything failing rolls the
+whole load back and records the failure in the sync log.
+"""
+
+from __future__ import annotations
+
+import math
+import socket
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, and_, bindparam, case, delete, func, insert, select, tuple_, update
+from sqlalchemy.exc import OperationalError
+
+from connectors.datasets import DATASETS, NO_CAMPAIGN, PLATFORM_CHANNELS, UNATTRIBUTED
+from warehouse import schema
+
+CHUNK = 5000
+
+
+class LoadBusy(RuntimeError):
+    """Another load holds the warehouse; try again when it finishes."""
+
+
+@dataclass
+class LoadResult:
+    kind: str
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    run_id: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return self.inserted + self.updated + self.unchanged
+
+
+def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _python(value):
+    """A value as the database driver wants it (no numpy/pandas scalars, None for missing)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def warehouse_rows(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Canonical rows -> table rows: defaults for optional columns and derived columns."""
+    rows = frame.copy()
+    if kind == "orders":
+        rows["refunded"] = rows["refunded"].fillna(0.0) if "refunded" in rows else 0.0
+        for col, default in (("channel", UNATTRIBUTED), ("campaign", NO_CAMPAIGN)):
+            rows[col] = rows[col].fillna(default).replace("", default) if col in rows else default
+        rows["ordered_at"] = pd.to_datetime(rows["ordered_at"]).dt.floor("s")
+        rows["order_date"] = rows["ordered_at"].dt.date
+        rows["is_first_order"] = False
+    elif kind == "ad_spend":
+        derived = rows["platform"].str.lower().map(PLATFORM_CHANNELS).fillna(UNATTRIBUTED)
+        rows["channel"] = rows["channel"].replace("", None).fillna(derived) if "channel" in rows else derived
+    elif kind == "tickets":
+        rows["opened_at"] = pd.to_datetime(rows["opened_at"]).dt.floor("s")
+        first = pd.to_datetime(rows["first_response_at"]).dt.floor("s") if "first_response_at" in rows else pd.NaT
+        rows["first_response_at"] = first
+        rows["opened_date"] = rows["opened_at"].dt.date
+        rows["first_response_minutes"] = (rows["first_response_at"] - rows["opened_at"]).dt.total_seconds() / 60
+    elif kind == "feedback" and "channel" not in rows:
+        rows["channel"] = None
+    table = schema.metadata.tables[DATASETS[kind].table]
+    return rows[[c.name for c in table.columns if c.name in rows.columns]]
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    columns = list(frame.columns)
+    return [
+        {c: _python(v) for c, v in zip(columns, row)}
+        for row in frame.itertuples(index=False, name=None)
+    ]
+
+
+def _key_clause(table, key: tuple[str, ...], keys: list[tuple]):
+    if len(key) == 1:
+        return table.c[key[0]].in_([k[0] for k in keys])
+    return tuple_(*[table.c[k] for k in key]).in_(keys)
+
+
+def _normalise(value):
+    if isinstance(value, datetime):
+        return value.replace(microsecond=0)
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+
+
+def upsert(conn: Connection, table, records: list[dict], key: tuple[str, ...],
+           compare_skip: Iterable[str] = ()) -> tuple[int, int, int, list[dict], list[dict]]:
+    """Insert new rows, update changed ones, leave identical ones alone.
+
+    Returns (inserted, updated, unchanged, rows written, previous rows of updated keys).
+    """
+    inserted = updated = unchanged = 0
+    previous: list[dict] = []
+    written: list[dict] = []
+    skip = set(compare_skip)
+    columns = [c for c in records[0]] if records else []
+    value_columns = [c for c in columns if c not in key and c not in skip]
+    for chunk in _chunks(records):
+        keys = [tuple(r[k] for k in key) for r in chunk]
+        existing = {
+            tuple(row[k] for k in key): row
+            for row in conn.execute(select(table).where(_key_clause(table, key, keys))).mappings()
+        }
+        new, changed = [], []
+        for record, k in zip(chunk, keys):
+            old = existing.get(k)
+            if old is None:
+                new.append(record)
+            elif any(_normalise(old[c]) != _normalise(record[c]) for c in value_columns):
+                changed.append(record)
+                previous.append(dict(old))
+            else:
+                unchanged += 1
+        written += new + changed
+        if new:
+            conn.execute(insert(table), new)
+            inserted += len(new)
+        if changed:
+            stmt = (
+                update(table)
+                .where(and_(*[table.c[k] == bindparam(f"k_{k}") for k in key]))
+                .values({c: bindparam(f"v_{c}") for c in value_columns})
+            )
+            conn.execute(stmt, [
+                {**{f"k_{k}": r[k] for k in key}, **{f"v_{c}": r[c] for c in value_columns}} for r in changed
+            ])
+            updated += len(changed)
+    return inserted, updated, unchanged, written, previous
+
+
+def refresh_orders_rollup(conn: Connection, customers: set, extra_dates: set) -> None:
+    """Recompute first-order flags for ``customers`` and the daily rollup of every date they touch."""
+    o, daily = schema.orders, schema.orders_daily
+    dates = set(extra_dates)
+    for chunk in _chunks(sorted(customers)):
+        rank = func.row_number().over(partition_by=o.c.customer_id, order_by=(o.c.ordered_at, o.c.order_id))
+        ranked = select(o.c.order_id, rank.label("rn")).where(o.c.customer_id.in_(chunk)).subquery()
+        firsts = select(ranked.c.order_id).where(ranked.c.rn == 1)
+        conn.execute(update(o).where(o.c.customer_id.in_(chunk)).values(is_first_order=o.c.order_id.in_(firsts)))
+        dates.update(d for (d,) in conn.execute(select(o.c.order_date).where(o.c.customer_id.in_(chunk)).distinct()))
+    first = case((o.c.is_first_order, 1), else_=0)
+    for chunk in _chunks(sorted(dates), 500):
+        conn.execute(delete(daily).where(daily.c.date.in_(chunk)))
+        conn.execute(
+            insert(daily).from_select(
+                ["date", "channel", "campaign", "orders", "revenue", "refunded", "new_customers", "repeat_orders"],
+                select(
+                    o.c.order_date, o.c.channel, o.c.campaign, func.count(),
+                    func.sum(o.c.revenue - o.c.refunded), func.sum(o.c.refunded),
+                    func.sum(first), func.sum(1 - first),
+                )
+                .where(o.c.order_date.in_(chunk))
+                .group_by(o.c.order_date, o.c.channel, o.c.campaign),
+            )
+        )
+
+
+def acquire_load_lock(conn: Connection, holder: str) -> None:
+    """Serialise loads: the first write of every load transaction is this row."""
+    try:
+        conn.execute(update(schema.load_lock).where(schema.load_lock.c.id == 1)
+                     .values(holder=holder[:200], since=datetime.now()))
+    except OperationalError as exc:
+        if "locked" in str(exc).lower() or "lock" in str(getattr(exc, "orig", "")).lower():
+            raise LoadBusy(
+                "Another import or sync is writing to the warehouse right now. "
+                "Nothing was loaded; try again when it has finished."
+            ) from exc
+        raise
+
+
+def record_run(conn: Connection, *, source: str, started_at: datetime, status: str, result: LoadResult | None = None,
+               error: str | None = None, cursor: str | None = None, detail: str | None = None) -> int:
+    """Write one sync-log row and return its id. Never give it credentials."""
+    result = result or LoadResult(kind=source)
+    row = conn.execute(
+        insert(schema.sync_runs).values(
+            source=source, started_at=started_at, finished_at=datetime.now(), status=status,
+            rows_inserted=result.inserted, rows_updated=result.updated, rows_rejected=result.rejected,
+            error=error, cursor=cursor, detail=detail,
+        )
+    )
+    return int(row.inserted_primary_key[0])
+
+
+def load(engine: Engine, kind: str, frame: pd.DataFrame, *, source: str, cursor: str | None = None,
+         detail: str | None = None, rejected: int = 0) -> LoadResult:
+    """Load canonical rows of ``kind`` atomically and idempotently; log the run."""
+    dataset = DATASETS[kind]
+    table = schema.metadata.tables[dataset.table]
+    started = datetime.now()
+    result = LoadResult(kind=kind, rejected=rejected)
+    try:
+        rows = warehouse_rows(kind, frame)
+        records = _records(rows)
+        with engine.begin() as conn:
+            acquire_load_lock(conn, f"{source}:{kind}@{socket.gethostname()}")
+            result.inserted, result.updated, result.unchanged, written, previous = upsert(
+                conn, table, records, dataset.key, compare_skip=("is_first_order",)
+            )
+            if kind == "orders" and written:
+                customers = {r["customer_id"] for r in written} | {p["customer_id"] for p in previous}
+                refresh_orders_rollup(conn, customers, {p["order_date"] for p in previous})
+            result.run_id = record_run(conn, source=source, started_at=started, status="success", result=result,
+                                       cursor=cursor, detail=detail or f"{kind}: {result.unchanged} unchanged")
+    except LoadBusy:
+        raise
+    except Exception as exc:
+        with engine.begin() as conn:
+            record_run(conn, source=source, started_at=started, status="failed", error=f"{kind}: {exc}"[:4000],
+                       cursor=cursor)
+        raise
+    return result
+
+
+def record_failure(engine: Engine, source: str, started_at: datetime, error: str, rejected: int = 0) -> None:
+    """Log a load that was refused before it started (e.g. a file with invalid rows)."""
+    with engine.begin() as conn:
+        record_run(conn, source=source, started_at=started_at, status="failed",
+                   result=LoadResult(kind=source, rejected=rejected), error=error[:4000])
+
+
+def covered_dates(engine: Engine, kind: str) -> tuple[date | None, date | None, int]:
+    """(first date, last date, rows) of one kind in the warehouse."""
+    table = schema.metadata.tables[DATASETS[kind].table]
+    column = {"orders": "order_date", "tickets": "opened_date"}.get(kind, "date")
+    with engine.connect() as conn:
+        first, last, rows = conn.execute(
+            select(func.min(table.c[column]), func.max(table.c[column]), func.count()).select_from(table)
+        ).one()
+    return first, last, int(rows)

@@ -1,0 +1,1 @@
+"""The metrics layer: KPI catalog, periods, and the engine that computes KPIs."""

@@ -1,0 +1,224 @@
+"""The KPI engine: any KPI, any date range, any grain, filtered and broken down.
+
+Aggregation is pushed into SQL (one grouped query per source, daily rows at the
+most); pandas only rolls days up into periods and evaluates the formulas.
+Ratios are therefore ratios of sums over the period, never averages of ratios.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Engine, and_, case, func, literal, select
+
+from metrics import formula as formulas
+from metrics.catalog import KPI_BY_ID, MEASURES, SOURCES, Measure, Source, get_kpi
+from metrics.periods import Period, bucket_starts
+from warehouse import schema
+
+DIMENSIONS = ("channel", "campaign")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict every source to one channel and/or one campaign."""
+
+    channel: str | None = None
+    campaign: str | None = None
+
+    def describe(self) -> str:
+        parts = [f"channel {self.channel}" if self.channel else "", f"campaign {self.campaign}" if self.campaign else ""]
+        return " and ".join(p for p in parts if p)
+
+
+def _table(source: Source):
+    return schema.metadata.tables[source.table]
+
+
+def _condition(table, measure: Measure):
+    conds = []
+    for column, rule in measure.where:
+        col = table.c[column]
+        if isinstance(rule, tuple) and len(rule) == 2 and rule[0] in (">=", "<="):
+            conds.append(col >= rule[1] if rule[0] == ">=" else col <= rule[1])
+        elif isinstance(rule, tuple):
+            conds.append(col.in_(rule))
+        else:
+            conds.append(col == rule)
+    return and_(*conds) if conds else None
+
+
+def _scope_problem(source: Source, filters: Filters, breakdown: str | None) -> str | None:
+    """Why a source has no rows in this scope by construction, or None."""
+    if filters.channel:
+        if source.fixed_channel and source.fixed_channel != filters.channel:
+            return f"no {source.label} data for channel {filters.channel}"
+        if not source.supports("channel"):
+            return f"{source.label} has no channel, so it cannot be filtered by channel"
+    if filters.campaign and not source.supports("campaign"):
+        return f"{source.label} has no campaign, so it cannot be filtered by campaign"
+    if breakdown and not source.supports(breakdown):
+        return f"{source.label} cannot be broken down by {breakdown}"
+    return None
+
+
+def _dimension_column(table, source: Source, breakdown: str):
+    if breakdown == "channel" and source.fixed_channel:
+        return literal(source.fixed_channel).label("channel")
+    return table.c[getattr(source, breakdown)].label(breakdown)
+
+
+def _source_frame(
+    engine: Engine, source: Source, measures: list[Measure], start: date, end: date,
+    filters: Filters, breakdown: str | None,
+) -> list[pd.DataFrame]:
+    """Daily aggregates of one source: the sums frame, then one frame per other measure."""
+    table = _table(source)
+    date_col = table.c[source.date_column]
+    keys = [date_col.label("date")]
+    if breakdown:
+        keys.append(_dimension_column(table, source, breakdown))
+    where = [date_col >= start, date_col <= end]
+    if filters.channel and source.channel:
+        where.append(table.c[source.channel] == filters.channel)
+    if filters.campaign:
+        where.append(table.c[source.campaign] == filters.campaign)
+
+    sums = [m for m in measures if m.agg == "sum"]
+    frames = []
+    columns = [func.count().label("_rows")]
+    for m in sums:
+        value = table.c[m.column] if m.column else literal(1)
+        cond = _condition(table, m)
+        columns.append(func.sum(case((cond, value), else_=0) if cond is not None else value).label(m.name))
+    query = select(*keys, *columns).where(*where).group_by(*keys)
+    with engine.connect() as conn:
+        frames.append(pd.DataFrame(conn.execute(query).mappings().all()))
+        for m in (m for m in measures if m.agg != "sum"):
+            if m.agg == "last":
+                stock_keys = [*keys, table.c[m.stock_key].label("_stock_key")]
+                q = select(*stock_keys, func.sum(table.c[m.column]).label(m.name)).where(*where).group_by(*stock_keys)
+            else:
+                q = select(*keys, table.c[m.column].label(m.name)).where(*where, table.c[m.column].is_not(None))
+            frames.append(pd.DataFrame(conn.execute(q).mappings().all()))
+    return frames
+
+
+def _roll_up(frames: list[pd.DataFrame], measures: list[Measure], grain: str, period_start: date,
+             breakdown: str | None) -> pd.DataFrame:
+    """Roll daily frames up to periods: sums add, stocks take the last day, medians recompute."""
+    keys = ["period_start", *([breakdown] if breakdown else [])]
+
+    def bucket(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame.copy()
+        frame["period_start"] = period_start if grain == "custom" else bucket_starts(frame["date"], grain)
+        return frame
+
+    parts = []
+    base = frames[0]
+    sum_cols = ["_rows", *[m.name for m in measures if m.agg == "sum"]]
+    if not base.empty:
+        parts.append(bucket(base).groupby(keys)[sum_cols].sum())
+    for m, frame in zip([m for m in measures if m.agg != "sum"], frames[1:]):
+        if frame.empty:
+            continue
+        frame = bucket(frame)
+        if m.agg == "last":
+            latest = frame.sort_values("date").groupby([*keys, "_stock_key"])[[m.name]].last()
+            parts.append(latest.groupby(level=keys).sum())
+        else:
+            parts.append(frame.groupby(keys)[[m.name]].median())
+    if not parts:
+        return pd.DataFrame(columns=keys + sum_cols).set_index(keys)
+    return pd.concat(parts, axis=1)
+
+
+def _period_starts(start: date, end: date, grain: str) -> list[date]:
+    if grain == "custom":
+        return [start]
+    return sorted(set(bucket_starts(pd.Series(pd.date_range(start, end, freq="D")), grain)))
+
+
+def compute(
+    engine: Engine,
+    kpi_ids: list[str] | tuple[str, ...],
+    start: date,
+    end: date,
+    grain: str = "custom",
+    filters: Filters = Filters(),
+    breakdown: str | None = None,
+) -> pd.DataFrame:
+    """Compute KPIs over ``start..end`` at ``grain`` ('custom' = the whole range as one period).
+
+    Returns a long frame: period_start, [breakdown], kpi_id, value, reason.
+    Every period in range appears for every KPI (null with a reason when unknown).
+    """
+    if breakdown and breakdown not in DIMENSIONS:
+        raise ValueError(f"Unknown breakdown {breakdown!r}; use one of {DIMENSIONS}")
+    kpis = [get_kpi(k) for k in kpi_ids]
+    needed = {name for k in kpis for name in formulas.measure_names(k.formula)}
+    by_source: dict[str, list[Measure]] = {}
+    for name in needed:
+        by_source.setdefault(MEASURES[name].source, []).append(MEASURES[name])
+
+    keys = ["period_start", *([breakdown] if breakdown else [])]
+    tables: dict[str, pd.DataFrame] = {}
+    problems: dict[str, str] = {}
+    for source_name, measures in by_source.items():
+        source = SOURCES[source_name]
+        problem = _scope_problem(source, filters, breakdown)
+        if problem:
+            problems[source_name] = problem
+            continue
+        frames = _source_frame(engine, source, measures, start, end, filters, breakdown)
+        tables[source_name] = _roll_up(frames, measures, grain, start, breakdown)
+
+    starts = _period_starts(start, end, grain)
+    if breakdown:
+        members = sorted({v for t in tables.values() for v in t.index.get_level_values(breakdown)})
+        index = pd.MultiIndex.from_product([starts, members], names=keys)
+    else:
+        index = pd.Index(starts, name="period_start")
+    scope = f" for {filters.describe()}" if filters.describe() else ""
+
+    values = pd.DataFrame(index=index)
+    missing: dict[str, pd.Series] = {}
+    for name in needed:
+        measure = MEASURES[name]
+        source = SOURCES[measure.source]
+        if measure.source in problems:
+            values[name] = float("nan")
+            missing[name] = pd.Series(problems[measure.source], index=index, dtype=object)
+            continue
+        table = tables[measure.source].reindex(index)
+        values[name] = table[name] if name in table else float("nan")
+        rows = table["_rows"].fillna(0) if "_rows" in table else pd.Series(0, index=index)
+        no_rows = rows.eq(0)
+        if measure.agg != "sum":
+            no_rows = values[name].isna()
+        missing[name] = pd.Series(None, index=index, dtype=object).where(
+            ~no_rows, f"no {source.label} data in scope{scope}"
+        )
+    values = values.fillna({c: 0.0 for c in values.columns if MEASURES[c].agg == "sum"})
+    labels = {name: m.label or name for name, m in MEASURES.items()}
+
+    out = []
+    for kpi in kpis:
+        value, reason = formulas.evaluate(kpi.formula, values, missing, labels)
+        part = pd.DataFrame({"kpi_id": kpi.id, "value": value, "reason": reason}, index=index)
+        out.append(part.reset_index())
+    result = pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=[*keys, "kpi_id", "value", "reason"])
+    result["value"] = result["value"].astype(float)
+    return result
+
+
+def compute_period(engine: Engine, kpi_ids, period: Period, filters: Filters = Filters(),
+                   breakdown: str | None = None) -> pd.DataFrame:
+    """All KPIs for one period as a single bucket."""
+    return compute(engine, kpi_ids, period.start, period.end, "custom", filters, breakdown)
+
+
+def all_kpi_ids() -> list[str]:
+    return list(KPI_BY_ID)

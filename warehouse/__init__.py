@@ -1,0 +1,1 @@
+"""The SQL warehouse: schema, engine factory and the data version used for caching."""

@@ -1,0 +1,208 @@
+"""Warehouse tables. Every fact table has a natural unique key so loads are idempotent.
+
+Dates are stored as dates and timestamps as naive local timestamps of the shop;
+derived columns (``order_date``, ``first_response_minutes``) are computed at load
+time so that no query needs dialect-specific date functions.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+NAME = 200  # length of names (channels, campaigns, ids): portable across engines
+
+web_traffic = Table(
+    "web_traffic",
+    metadata,
+    Column("date", Date, nullable=False),
+    Column("channel", String(NAME), nullable=False),
+    Column("source_medium", String(NAME), nullable=False),
+    Column("campaign", String(NAME), nullable=False),
+    Column("sessions", Integer, nullable=False),
+    Column("engaged_sessions", Integer, nullable=False),
+    Column("new_users", Integer, nullable=False),
+    Column("page_views", Integer, nullable=False),
+    Column("engagement_seconds", Float, nullable=False),
+    Column("key_events", Float, nullable=False),
+    Column("purchases", Integer, nullable=False),
+    Column("purchase_revenue", Float, nullable=False),
+    UniqueConstraint("date", "channel", "source_medium", "campaign", name="uq_web_traffic"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("order_id", String(NAME), primary_key=True),
+    Column("ordered_at", DateTime, nullable=False),
+    Column("order_date", Date, nullable=False, index=True),
+    Column("customer_id", String(NAME), nullable=False),
+    Column("revenue", Float, nullable=False),
+    Column("refunded", Float, nullable=False, default=0.0),
+    Column("channel", String(NAME), nullable=False),
+    Column("campaign", String(NAME), nullable=False),
+    Column("is_first_order", Boolean, nullable=False, default=False),
+    Index("ix_orders_customer_time", "customer_id", "ordered_at", "order_id"),
+)
+
+# Daily rollup of orders, maintained by every orders load (connectors.loader):
+# KPI queries read this, never the order-level table.
+orders_daily = Table(
+    "orders_daily",
+    metadata,
+    Column("date", Date, primary_key=True),
+    Column("channel", String(NAME), primary_key=True),
+    Column("campaign", String(NAME), primary_key=True),
+    Column("orders", Integer, nullable=False),
+    Column("revenue", Float, nullable=False),
+    Column("refunded", Float, nullable=False),
+    Column("new_customers", Integer, nullable=False),
+    Column("repeat_orders", Integer, nullable=False),
+)
+
+ad_spend = Table(
+    "ad_spend",
+    metadata,
+    Column("date", Date, nullable=False),
+    Column("platform", String(NAME), nullable=False),
+    Column("campaign", String(NAME), nullable=False),
+    Column("channel", String(NAME), nullable=False),
+    Column("impressions", Integer, nullable=False),
+    Column("clicks", Integer, nullable=False),
+    Column("cost", Float, nullable=False),
+    UniqueConstraint("date", "platform", "campaign", name="uq_ad_spend"),
+)
+
+email_campaigns = Table(
+    "email_campaigns",
+    metadata,
+    Column("date", Date, nullable=False),
+    Column("campaign", String(NAME), nullable=False),
+    Column("sent", Integer, nullable=False),
+    Column("delivered", Integer, nullable=False),
+    Column("unique_opens", Integer, nullable=False),
+    Column("unique_clicks", Integer, nullable=False),
+    Column("unsubscribes", Integer, nullable=False),
+    Column("bounces", Integer, nullable=False),
+    UniqueConstraint("date", "campaign", name="uq_email_campaigns"),
+)
+
+social = Table(
+    "social",
+    metadata,
+    Column("date", Date, nullable=False),
+    Column("network", String(NAME), nullable=False),
+    Column("followers", Integer, nullable=False),
+    Column("impressions", Integer, nullable=False),
+    Column("engagements", Integer, nullable=False),
+    UniqueConstraint("date", "network", name="uq_social"),
+)
+
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("response_id", String(NAME), primary_key=True),
+    Column("date", Date, nullable=False, index=True),
+    Column("kind", String(8), nullable=False),
+    Column("score", Integer, nullable=False),
+    Column("channel", String(NAME), nullable=True),
+)
+
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("ticket_id", String(NAME), primary_key=True),
+    Column("opened_at", DateTime, nullable=False),
+    Column("opened_date", Date, nullable=False, index=True),
+    Column("first_response_at", DateTime, nullable=True),
+    Column("first_response_minutes", Float, nullable=True),
+)
+
+# Plan targets. channel '' means all channels (NULL would defeat the unique key).
+targets = Table(
+    "targets",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kpi_id", String(64), nullable=False),
+    Column("grain", String(10), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("channel", String(NAME), nullable=False, default=""),
+    Column("value", Float, nullable=False),
+    Column("updated_at", DateTime, nullable=True),
+    Column("version", Integer, nullable=False, default=1),
+    UniqueConstraint("kpi_id", "grain", "period_start", "channel", name="uq_targets"),
+)
+
+sync_runs = Table(
+    "sync_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(64), nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("rows_inserted", Integer, nullable=False, default=0),
+    Column("rows_updated", Integer, nullable=False, default=0),
+    Column("rows_rejected", Integer, nullable=False, default=0),
+    Column("error", Text, nullable=True),
+    Column("cursor", String(200), nullable=True),
+    Column("detail", Text, nullable=True),
+)
+
+notes = Table(
+    "notes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kpi_id", String(64), nullable=False),
+    Column("week_start", Date, nullable=False),
+    Column("channel", String(NAME), nullable=False, default=""),
+    Column("text", Text, nullable=False),
+    Column("author", String(NAME), nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+)
+
+actions = Table(
+    "actions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("text", Text, nullable=False),
+    Column("owner", String(NAME), nullable=False),
+    Column("due_date", Date, nullable=True),
+    Column("status", String(8), nullable=False, default="open"),
+    Column("kpi_id", String(64), nullable=True),
+    Column("week_start", Date, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+)
+
+# One row; every load updates it first, which serialises loads on every engine.
+load_lock = Table(
+    "load_lock",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("holder", String(200), nullable=True),
+    Column("since", DateTime, nullable=True),
+)
+
+Index("ix_web_traffic_date", web_traffic.c.date)
+Index("ix_ad_spend_date", ad_spend.c.date)
+Index("ix_email_date", email_campaigns.c.date)
+Index("ix_social_date", social.c.date)
+Index("ix_orders_daily_date", orders_daily.c.date)
