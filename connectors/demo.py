@@ -51,12 +51,16 @@ CAMPAIGNS: tuple[Campaign, ...] = (
     Campaign("Paid Search", "google / cpc", "generic_hiking_boots", 290, 0.017, 0.20, "google_ads", 0.95, 0.035),
     Campaign("Paid Search", "google / cpc", "generic_backpacks", 170, 0.015, 0.20, "google_ads", 0.85, 0.03),
     Campaign("Paid Search", "google / cpc", "shopping_pmax", 330, 0.021, 0.25, "google_ads", 0.60, 0.012),
+    Campaign("Paid Search", "google / cpc", "generic_tents", 120, 0.016, 0.20, "google_ads", 0.90, 0.03),
     Campaign("Paid Search", "google / cpc", "competitor_terms", 75, 0.011, 0.15, "google_ads", 1.40, 0.025),
     Campaign("Paid Search", "bing / cpc", "bing_brand", 40, 0.032, 0.40, "microsoft_ads", 0.40, 0.07),
     Campaign("Paid Search", "google / cpc", "black_friday_search", 420, 0.038, 0.35, "google_ads", 0.75, 0.05,
              months=(11, 12)),
     Campaign("Paid Social", "facebook / paid_social", "meta_prospecting", 290, 0.009, 0.10, "meta", 0.55, 0.011),
     Campaign("Paid Social", "facebook / paid_social", "meta_retargeting", 115, 0.032, 0.50, "meta", 0.70, 0.015),
+    Campaign("Paid Social", "facebook / paid_social", "meta_catalog_dpa", 140, 0.022, 0.35, "meta", 0.60, 0.013),
+    Campaign("Paid Social", "youtube / paid_video", "youtube_brand_video", 70, 0.006, 0.15, "google_ads", 0.30,
+             0.004),
     Campaign("Paid Social", "instagram / paid_social", "instagram_reels", 190, 0.008, 0.10, "meta", 0.45, 0.009),
     Campaign("Paid Social", "tiktok / paid_social", POOR_ROAS_CAMPAIGN, 260, 0.0016, 0.05, "tiktok", 1.10, 0.008),
     Campaign("Paid Social", "pinterest / paid_social", "pinterest_inspiration", 55, 0.008, 0.10, "pinterest", 0.50,
@@ -269,3 +273,15 @@ def load_demo(
         progress("targets", len(data) + 1, len(data) + 1)
     save_targets(engine, demo_targets(engine, as_of or date.today()))
     return results
+
+
+def uses_demo_data(engine: Engine) -> bool:
+    """True when the warehouse holds demo data (a successful demo load is in the sync log)."""
+    from sqlalchemy import select
+
+    from warehouse import schema
+
+    runs = schema.sync_runs
+    query = select(runs.c.id).where(runs.c.source == DEMO_SOURCE, runs.c.status == "success").limit(1)
+    with engine.connect() as conn:
+        return conn.execute(query).first() is not None

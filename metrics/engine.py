@@ -29,7 +29,8 @@ class Filters:
     campaign: str | None = None
 
     def describe(self) -> str:
-        parts = [f"channel {self.channel}" if self.channel else "", f"campaign {self.campaign}" if self.campaign else ""]
+        parts = [f"channel {self.channel}" if self.channel else "",
+                 f"campaign {self.campaign}" if self.campaign else ""]
         return " and ".join(p for p in parts if p)
 
 

@@ -7,7 +7,7 @@ denominator is zero. Never 0 in place of "unknown".
 from __future__ import annotations
 
 import ast
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -15,7 +15,7 @@ import pandas as pd
 _BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.Div)
 
 
-@lru_cache(maxsize=None)
+@cache
 def parse(formula: str) -> ast.expr:
     """Parse and check a formula: names, numbers, + - * / and parentheses only."""
     tree = ast.parse(formula, mode="eval").body

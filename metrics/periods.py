@@ -166,7 +166,7 @@ def bucket_starts(days: pd.Series, grain: str) -> pd.Series:
     if grain == "day":
         out = ts
     elif grain == "week":
-        out = ts - pd.to_timedelta((ts.dt.weekday - week_start_day()) % 7, unit="D")
+        out = ts - pd.to_timedelta((ts.dt.day_of_week - week_start_day()) % 7, unit="D")
     elif grain == "month":
         out = ts.dt.to_period("M").dt.start_time
     elif grain == "quarter":

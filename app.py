@@ -1,0 +1,41 @@
+"""The dashboard's entry point: ``streamlit run app.py``.
+
+Opens the warehouse (loading the demo shop on first run when it is empty),
+draws the shared sidebar and routes to the pages in ``pages/``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from connectors.demo import load_demo
+from ui import data
+from warehouse.db import DatabaseError, is_empty
+
+st.set_page_config(page_title="5S KPI control", page_icon="📊", layout="wide")
+
+
+def ensure_data() -> None:
+    """Load the demo shop when the warehouse is empty, with a progress bar."""
+    engine = data.engine()
+    if not is_empty(engine):
+        return
+    bar = st.progress(0.0, text="First run: loading the demo shop's data …")
+
+    def progress(kind: str, step: int, total: int) -> None:
+        bar.progress(step / total, text=f"First run: loading demo {kind} ({step}/{total}) …")
+
+    load_demo(engine, progress=progress)
+    bar.empty()
+
+
+try:
+    ensure_data()
+except DatabaseError as exc:
+    st.error(f"The warehouse cannot be opened.\n\n{exc}")
+    st.stop()
+
+pages = [
+    st.Page("pages/overview.py", title="Overview", icon="📊", default=True, url_path="overview"),
+]
+st.navigation(pages).run()

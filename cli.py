@@ -1,0 +1,138 @@
+"""Command line for cron jobs and scripts: ``python cli.py --help``."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from datetime import date
+
+from metrics.periods import PeriodError, parse_period
+
+
+class CliError(Exception):
+    """A user error: printed as a message (no traceback), exit code 2."""
+
+
+def _engine():
+    from warehouse.db import get_engine
+
+    return get_engine()
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Load the demo shop (idempotent: running it again changes nothing)."""
+    from connectors.demo import load_demo
+
+    def progress(kind: str, step: int, total: int) -> None:
+        print(f"[{step}/{total}] loading {kind} …", file=sys.stderr)
+
+    results = load_demo(_engine(), as_of=args.as_of, seed=args.seed, progress=progress)
+    for kind, r in results.items():
+        print(f"{kind:10s} inserted {r.inserted:>7,}  updated {r.updated:>7,}  unchanged {r.unchanged:>7,}")
+    return 0
+
+
+def _filters(engine, args: argparse.Namespace):
+    from metrics.dimensions import campaigns, channels
+    from metrics.engine import Filters
+
+    if args.channel and args.channel not in (known := channels(engine)):
+        raise CliError(f"Unknown channel {args.channel!r}. Channels in the warehouse: {', '.join(known)}.")
+    if getattr(args, "campaign", None) and args.campaign not in (known := campaigns(engine, args.channel)):
+        raise CliError(f"Unknown campaign {args.campaign!r}" + (f" in channel {args.channel}" if args.channel else "")
+                       + f". Campaigns: {', '.join(known[:40])}{' …' if len(known) > 40 else ''}.")
+    return Filters(channel=args.channel, campaign=getattr(args, "campaign", None))
+
+
+def report_data(engine, period_text: str, filters) -> dict:
+    """The ``report --format json`` document."""
+    from metrics.scorecard import scorecard
+
+    period = parse_period(period_text)
+    items = scorecard(engine, period, filters, sparkline=False)
+    return {
+        "period": {"grain": period.grain, "start": period.start.isoformat(), "end": period.end.isoformat(),
+                   "label": period.label},
+        "filters": {"channel": filters.channel, "campaign": filters.campaign},
+        "kpis": [item.as_report() for item in items],
+    }
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Print every KPI for a period as JSON or CSV."""
+    try:
+        parse_period(args.period)
+    except PeriodError as exc:
+        raise CliError(str(exc)) from None
+    engine = _engine()
+    data = report_data(engine, args.period, _filters(engine, args))
+    if args.format == "json":
+        json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    else:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(data["kpis"][0]))
+        writer.writeheader()
+        writer.writerows(data["kpis"])
+    return 0
+
+
+def cmd_catalog(args: argparse.Namespace) -> int:
+    """Print the KPI catalog as Markdown, or rewrite the README's catalog section."""
+    from pathlib import Path
+
+    from metrics.docs import catalog_markdown, replace_catalog
+
+    if args.write_readme:
+        readme = Path(__file__).with_name("README.md")
+        readme.write_text(replace_catalog(readme.read_text(encoding="utf-8")), encoding="utf-8")
+        print(f"updated {readme}")
+    else:
+        print(catalog_markdown(), end="")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python cli.py", description="e-marketing 5S KPI dashboard: command line")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="load the demo shop's data (idempotent)")
+    demo.add_argument("--as-of", type=_date, default=None, help="data ends the day before (default: today)")
+    demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    demo.set_defaults(func=cmd_demo)
+
+    report = sub.add_parser("report", help="every KPI for a period, as JSON or CSV")
+    report.add_argument("--period", required=True, help="2026-W46, 2026-11, 2026-Q4 or 2026-11-01..2026-11-20")
+    report.add_argument("--channel", default=None, help="only this channel's rows (e.g. 'Paid Search')")
+    report.add_argument("--campaign", default=None, help="only this campaign's rows")
+    report.add_argument("--format", choices=("json", "csv"), default="json")
+    report.set_defaults(func=cmd_report)
+
+    catalog = sub.add_parser("catalog", help="the KPI catalog as Markdown (from the declarations)")
+    catalog.add_argument("--write-readme", action="store_true", help="regenerate the README's catalog section")
+    catalog.set_defaults(func=cmd_catalog)
+
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from warehouse.db import DatabaseError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (CliError, DatabaseError, PeriodError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

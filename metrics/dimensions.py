@@ -1,0 +1,33 @@
+"""The channels and campaigns present in the warehouse (for pickers and validation)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, select, union
+
+from warehouse import schema
+
+_CHANNEL_TABLES = (schema.web_traffic, schema.orders_daily, schema.ad_spend)
+
+
+def channels(engine: Engine) -> list[str]:
+    """Every channel that has traffic, orders or ad spend, plus Email/Organic Social when those have data."""
+    query = union(*[select(t.c.channel) for t in _CHANNEL_TABLES])
+    with engine.connect() as conn:
+        found = {row[0] for row in conn.execute(query)}
+        if conn.execute(select(schema.email_campaigns.c.date).limit(1)).first():
+            found.add("Email")
+        if conn.execute(select(schema.social.c.date).limit(1)).first():
+            found.add("Organic Social")
+    return sorted(found)
+
+
+def campaigns(engine: Engine, channel: str | None = None) -> list[str]:
+    """Campaigns seen in traffic, orders or ad spend (of one channel when given)."""
+    selects = []
+    for t in _CHANNEL_TABLES:
+        q = select(t.c.campaign)
+        selects.append(q.where(t.c.channel == channel) if channel else q)
+    if channel in (None, "Email"):
+        selects.append(select(schema.email_campaigns.c.campaign))
+    with engine.connect() as conn:
+        return sorted({row[0] for row in conn.execute(union(*selects))})

@@ -1,0 +1,72 @@
+"""Shared fixtures: every test gets its own real warehouse (SQLite file, or the server in KPI_TEST_DATABASE_URL)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from warehouse import schema  # noqa: E402
+from warehouse.db import init_schema, make_engine  # noqa: E402
+
+DEMO_AS_OF = date(2026, 11, 24)
+
+
+def _fresh_engine(tmp_path: Path, name: str) -> Engine:
+    server = os.environ.get("KPI_TEST_DATABASE_URL")
+    if server:
+        engine = make_engine(server)
+        schema.metadata.drop_all(engine)
+    else:
+        engine = make_engine(f"sqlite:///{tmp_path / name}")
+    init_schema(engine)
+    return engine
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Engine:
+    """An empty warehouse."""
+    eng = _fresh_engine(tmp_path, "warehouse.db")
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_url(tmp_path_factory) -> str:
+    """A SQLite warehouse file holding the demo shop as of DEMO_AS_OF (built once per session)."""
+    from connectors.demo import load_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    url = f"sqlite:///{path}"
+    eng = make_engine(url)
+    init_schema(eng)
+    load_demo(eng, as_of=DEMO_AS_OF)
+    eng.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def demo_engine(demo_url: str) -> Engine:
+    return make_engine(demo_url)
+
+
+def content_hash(engine: Engine) -> str:
+    """A hash of every fact and target row (not the sync log): equal hashes mean nothing changed."""
+    digest = hashlib.sha256()
+    skip = {"sync_runs", "load_lock"}
+    with engine.connect() as conn:
+        for table in schema.metadata.sorted_tables:
+            if table.name in skip:
+                continue
+            columns = [c for c in table.columns if c.name not in ("updated_at",)]
+            rows = conn.execute(select(*columns).order_by(*table.primary_key.columns or columns)).all()
+            digest.update(f"{table.name}:{sorted(map(repr, rows))}".encode())
+    return digest.hexdigest()

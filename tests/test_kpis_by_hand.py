@@ -1,0 +1,115 @@
+"""KPI values on the hand-made shop (tests/fixtures.py), each worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from metrics.catalog import KPIS
+from metrics.engine import Filters, compute
+from tests.fixtures import WEEK, load_fixture
+
+EXPECTED_WEEK = {
+    "sell.revenue": 280.0,  # 80 + 120 + 40 + 60 - 20 refunded
+    "sell.orders": 4,
+    "sell.conversion_rate": 4 / 500,  # orders / sessions (100 + 300 + 100)
+    "sell.aov": 70.0,  # 280 / 4
+    "sell.new_customers": 2,  # c2 and c3; c1 first ordered in October
+    "serve.csat": 0.5,  # scores 5, 4, 3, 2 -> 2 of 4 score 4-5
+    "serve.nps": 40.0,  # 10, 9, 9, 7, 2: 3 promoters, 1 detractor of 5 -> 60 % - 20 %
+    "serve.repeat_order_rate": 0.5,  # o2 (c1 before) and o4 (c2 before) of 4
+    "serve.first_response_minutes": 60.0,  # median of 30, 60, 120; t4 unanswered
+    "speak.engagement_rate": 0.6,  # 300 / 500 (the average of daily ratios would be 0.625)
+    "speak.email_open_rate": 470 / 1400,
+    "speak.email_click_rate": 50 / 1400,
+    "speak.social_engagement_rate": 0.05,  # 100 / 2000
+    "save.marketing_cost": 120.0,  # 50 + 40 + 30
+    "save.cpa": 30.0,  # 120 / 4
+    "save.cac": 60.0,  # 120 / 2
+    "save.roas": 280 / 120,
+    "save.cpc": 0.6,  # 120 / 200 clicks
+    "sizzle.new_users": 200,
+    "sizzle.earned_traffic_share": 0.8,  # organic 400 / 500
+    "sizzle.engagement_time_per_session": 36.0,  # 18000 s / 500
+    "sizzle.social_followers": 1500,  # instagram on the 8th (1100) + facebook's last, the 7th (400)
+}
+
+
+@pytest.fixture
+def shop(engine):
+    load_fixture(engine)
+    return engine
+
+
+def _values(engine, start, end, **kwargs) -> dict:
+    frame = compute(engine, [k.id for k in KPIS], start, end, **kwargs)
+    return {row.kpi_id: (row.value, row.reason) for row in frame.itertuples()}
+
+
+def test_every_kpi_for_the_week_matches_the_hand_computation(shop):
+    values = _values(shop, *WEEK)
+    assert set(values) == set(EXPECTED_WEEK)
+    for kpi_id, expected in EXPECTED_WEEK.items():
+        value, reason = values[kpi_id]
+        assert reason is None, kpi_id
+        assert value == pytest.approx(expected), kpi_id
+
+
+def test_week_grain_buckets_days_into_iso_weeks(shop):
+    frame = compute(shop, ["speak.engagement_rate", "sell.orders"], date(2026, 10, 19), WEEK[1], grain="week")
+    by = {(r.period_start, r.kpi_id): r.value for r in frame.itertuples()}
+    assert sorted({r.period_start for r in frame.itertuples()}) == [date(2026, 10, 19), date(2026, 10, 26),
+                                                                     date(2026, 11, 2)]
+    assert by[(date(2026, 11, 2), "speak.engagement_rate")] == pytest.approx(0.6)
+    assert by[(date(2026, 10, 19), "sell.orders")] == 1
+
+
+def test_channel_filter_uses_only_that_channels_rows(shop):
+    values = _values(shop, *WEEK, filters=Filters(channel="Paid Search"))
+    assert values["sell.revenue"][0] == pytest.approx(140.0)  # 120 - 20 + 40
+    assert values["sell.conversion_rate"][0] == pytest.approx(2 / 100)
+    assert values["sell.new_customers"][0] == 1
+    assert values["serve.csat"][0] == pytest.approx(1.0)  # only r2 (score 4) is Paid Search
+    assert values["save.marketing_cost"][0] == pytest.approx(90.0)  # meta (Paid Social) left out
+    assert values["save.roas"][0] == pytest.approx(140 / 90)
+    assert values["save.cpc"][0] == pytest.approx(90 / 160)
+    assert values["sizzle.earned_traffic_share"][0] == 0.0
+    # sources without that channel are null with a reason, never 0
+    open_rate, reason = values["speak.email_open_rate"]
+    assert open_rate != open_rate and reason == "no email campaigns data for channel Paid Search"
+    assert "no channel" in values["serve.first_response_minutes"][1]
+    assert values["serve.nps"][1] == "NPS responses is zero"
+
+
+def test_zero_denominator_is_null_with_a_reason(shop):
+    values = _values(shop, date(2026, 10, 19), date(2026, 10, 25))
+    value, reason = values["sell.conversion_rate"]
+    assert value != value and reason == "sessions is zero"
+    assert values["sell.orders"][0] == 1
+    assert values["serve.csat"][1] == "CSAT responses is zero"
+    assert values["serve.nps"][0] == pytest.approx(100.0)
+
+
+def test_missing_source_is_null_with_a_reason_never_zero(shop):
+    values = _values(shop, date(2026, 11, 9), date(2026, 11, 15))
+    for kpi_id, (value, reason) in values.items():
+        assert value != value, kpi_id
+        assert reason and reason.startswith("no "), (kpi_id, reason)
+    assert values["sell.revenue"][1] == "no orders data in scope"
+
+
+def test_breakdown_by_channel_adds_up_to_the_total(shop):
+    frame = compute(shop, ["sell.revenue", "sell.orders", "save.marketing_cost"], *WEEK, breakdown="channel")
+    revenue = frame[frame.kpi_id == "sell.revenue"].set_index("channel")["value"]
+    assert revenue["Organic Search"] == pytest.approx(140.0)
+    assert revenue["Paid Search"] == pytest.approx(140.0)
+    cost = frame[frame.kpi_id == "save.marketing_cost"].set_index("channel")["value"]
+    assert cost["Paid Social"] == pytest.approx(30.0)
+    assert cost.sum() == pytest.approx(120.0)
+
+
+def test_campaign_filter(shop):
+    values = _values(shop, *WEEK, filters=Filters(campaign="brand"))
+    assert values["save.cpa"][0] == pytest.approx(90 / 2)
+    assert "campaign" in values["sizzle.social_followers"][1]

@@ -1,0 +1,60 @@
+"""Cached access to the metrics layer for pages (``st.cache_data`` keyed by the data version).
+
+Every function takes ``version`` (the warehouse's data version) so that a load
+invalidates the cache, and returns plain data that Streamlit can pickle.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from connectors.demo import uses_demo_data
+from metrics import dimensions, scorecard
+from metrics.engine import Filters, compute
+from metrics.periods import Period
+from warehouse.db import data_version, get_engine
+
+
+@st.cache_resource(show_spinner=False)
+def engine():
+    """The process-wide warehouse engine (schema created on first use)."""
+    return get_engine()
+
+
+def version() -> int:
+    return data_version(engine())
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def scorecard_items(version: int, period: Period, channel: str | None, campaign: str | None = None) -> list:
+    return scorecard.scorecard(engine(), period, Filters(channel, campaign))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def trend(version: int, kpi_id: str, last: Period, periods: int, channel: str | None,
+          campaign: str | None = None, breakdown: str | None = None) -> pd.DataFrame:
+    return scorecard.trend(engine(), kpi_id, last, periods, Filters(channel, campaign), breakdown)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def kpi_frame(version: int, kpi_ids: tuple[str, ...], start: date, end: date, grain: str,
+              channel: str | None, campaign: str | None, breakdown: str | None) -> pd.DataFrame:
+    return compute(engine(), list(kpi_ids), start, end, grain, Filters(channel, campaign), breakdown)
+
+
+@st.cache_data(show_spinner=False)
+def channels(version: int) -> list[str]:
+    return dimensions.channels(engine())
+
+
+@st.cache_data(show_spinner=False)
+def campaigns(version: int, channel: str | None) -> list[str]:
+    return dimensions.campaigns(engine(), channel)
+
+
+@st.cache_data(show_spinner=False)
+def demo_data(version: int) -> bool:
+    return uses_demo_data(engine())

@@ -1,0 +1,53 @@
+"""The sidebar selection shared by every page, bound to the URL's query parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import streamlit as st
+
+from metrics.periods import Period, last_complete, parse_period, shift
+from ui import data
+
+GRAIN_LABELS = {"week": "Week", "month": "Month", "quarter": "Quarter"}  # URL value -> label
+ALL_CHANNELS = "All channels"
+PERIOD_CHOICES = 104
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the user is looking at: a period and an optional channel."""
+
+    period: Period
+    channel: str | None
+    in_progress: bool = False
+
+    @property
+    def scope(self) -> str:
+        return self.channel or ALL_CHANNELS
+
+
+def period_options(grain: str, today: date | None = None) -> list[str]:
+    """Labels of the current (unfinished) period of ``grain`` and the ones before it, newest first."""
+    current = shift(last_complete(grain, today), 1)
+    count = {"week": PERIOD_CHOICES, "month": 24, "quarter": 8}[grain]
+    return [shift(current, -i).label for i in range(count)]
+
+
+def sidebar(version: int) -> Selection:
+    """Draw the period and channel pickers; their values live in the URL (?grain=&period=&channel=).
+
+    Every page calls this first, so the selection follows the user from page to page.
+    """
+    with st.sidebar:
+        if data.demo_data(version):
+            st.info("**Demo data**: a fictional shop. Import your own data on the Data sources page.", icon="🧪")
+        # Bound widgets show their URL value, so options are the canonical ids (no format_func).
+        grain = st.selectbox("Period type", list(GRAIN_LABELS), key="grain", bind="query-params")
+        options = period_options(grain)
+        label = st.selectbox("Period", options, index=1, key="period", bind="query-params",
+                             help=f"Defaults to the last complete {grain}; {options[0]} is still in progress.")
+        channel = st.selectbox("Channel", [ALL_CHANNELS, *data.channels(version)], key="channel",
+                               bind="query-params")
+    return Selection(parse_period(label), None if channel == ALL_CHANNELS else channel, label == options[0])
