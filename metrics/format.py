@@ -38,6 +38,18 @@ def format_change(change: float | None) -> str:
     return "—" if change is None else f"{change * 100:+.1f}%"
 
 
+def format_delta(change: float | None, unit: str) -> str:
+    """An absolute change in the KPI's unit: percentages and scores in points ('+1.2 pp', '+4 pts')."""
+    if change is None or change != change:
+        return "—"
+    if unit == "percent":
+        return f"{change * 100:+.1f} pp"
+    if unit == "score":
+        return f"{change:+.0f} pts"
+    text = format_value(abs(change), unit)
+    return ("-" if change < 0 else "+") + text
+
+
 def axis_suffix(unit: str) -> dict:
     """Plotly axis settings for a unit (tick format and title suffix)."""
     if unit == "percent":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics.catalog import KPI_BY_ID, KPIS, S_MEANING, S_ORDER
-from metrics.format import format_change, format_value
+from metrics.format import format_change, format_delta, format_value
 from ui import charts, data
 from ui.state import sidebar
 
@@ -28,12 +28,15 @@ for s in S_ORDER:
             kpi = KPI_BY_ID[item.id]
             delta = None
             if item.change_pct is not None:
-                delta = f"{format_change(item.change_pct)} ({format_value(item.change_abs, kpi.unit)})"
+                delta = f"{format_change(item.change_pct)} ({format_delta(item.change_abs, kpi.unit)})"
+            elif item.value is None:
+                delta = f"n/a: {item.reason}"
             st.metric(
                 item.label,
                 format_value(item.value, kpi.unit),
                 delta=delta,
-                delta_color="normal" if kpi.better == "higher" else "inverse",
+                delta_color="off" if item.value is None else "normal" if kpi.better == "higher" else "inverse",
+                delta_arrow="off" if item.value is None else "auto",
                 help=f"{kpi.description} Formula: `{kpi.formula}`."
                 + (f" Not available: {item.reason}." if item.reason else ""),
                 border=True,

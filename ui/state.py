@@ -9,6 +9,7 @@ import streamlit as st
 
 from metrics.periods import Period, last_complete, parse_period, shift
 from ui import data
+from ui.entry import require_entrypoint
 
 GRAIN_LABELS = {"week": "Week", "month": "Month", "quarter": "Quarter"}  # URL value -> label
 ALL_CHANNELS = "All channels"
@@ -40,9 +41,11 @@ def sidebar(version: int) -> Selection:
 
     Every page calls this first, so the selection follows the user from page to page.
     """
+    require_entrypoint()
     with st.sidebar:
         if data.demo_data(version):
-            st.info("**Demo data**: a fictional shop. Import your own data on the Data sources page.", icon="🧪")
+            st.info("**Demo data**: a fictional shop. Import your own data on the Data sources page.",
+                    icon=":material/science:")
         # Bound widgets show their URL value, so options are the canonical ids (no format_func).
         grain = st.selectbox("Period type", list(GRAIN_LABELS), key="grain", bind="query-params")
         options = period_options(grain)
