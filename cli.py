@@ -100,6 +100,28 @@ def cmd_catalog(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_targets(args: argparse.Namespace) -> int:
+    """Import or export plan targets (CSV columns kpi_id,grain,period,channel,target)."""
+    from metrics.targets import TargetError, export_csv, import_csv
+
+    engine = _engine()
+    if args.action == "import":
+        try:
+            inserted, updated, unchanged = import_csv(engine, args.file)
+        except TargetError as exc:
+            raise CliError(str(exc)) from None
+        print(f"targets: {inserted} new, {updated} updated, {unchanged} unchanged")
+        return 0
+    period = None
+    if args.period:
+        try:
+            period = parse_period(args.period)
+        except PeriodError as exc:
+            raise CliError(str(exc)) from None
+    sys.stdout.write(export_csv(engine, period))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python cli.py", description="e-marketing 5S KPI dashboard: command line")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -115,6 +137,14 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--campaign", default=None, help="only this campaign's rows")
     report.add_argument("--format", choices=("json", "csv"), default="json")
     report.set_defaults(func=cmd_report)
+
+    targets = sub.add_parser("targets", help="import or export plan targets as CSV")
+    target_actions = targets.add_subparsers(dest="action", required=True)
+    target_import = target_actions.add_parser("import", help="import FILE.csv (all rows or none)")
+    target_import.add_argument("file", help="CSV with columns kpi_id,grain,period,channel,target")
+    target_export = target_actions.add_parser("export", help="print targets as CSV")
+    target_export.add_argument("--period", default=None, help="only targets overlapping this period")
+    targets.set_defaults(func=cmd_targets)
 
     catalog = sub.add_parser("catalog", help="the KPI catalog as Markdown (from the declarations)")
     catalog.add_argument("--write-readme", action="store_true", help="regenerate the README's catalog section")

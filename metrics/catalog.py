@@ -72,6 +72,8 @@ class KPI:
     formula: str
     kind: str = "ratio"  # flow (additive over time) | ratio | stock
     breakdowns: tuple[str, ...] = field(default=("channel", "campaign"))
+    # Status tolerances: at risk beyond the first shortfall (fraction of expected), off track beyond the second.
+    tolerance: tuple[float, float] = (0.05, 0.15)
 
 
 SOURCES: dict[str, Source] = {

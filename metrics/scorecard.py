@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
 
 import pandas as pd
 from sqlalchemy import Engine
 
 from metrics.catalog import KPIS, get_kpi
 from metrics.engine import Filters, compute
-from metrics.periods import Period, previous, shift
+from metrics.pacing import elapsed, pace
+from metrics.periods import Period, last_year, previous, shift
 
 SPARKLINE_PERIODS = 13
 
@@ -29,10 +31,19 @@ class KpiResult:
     change_abs: float | None = None
     better: str = "higher"
     sparkline: list[float | None] = field(default_factory=list)
+    target: float | None = None
+    expected: float | None = None
+    forecast: float | None = None
+    status: str = "no_target"
+    target_method: str | None = None
+    last_year: float | None = None
+    change_pct_last_year: float | None = None
+    in_progress: bool = False
 
     def as_report(self) -> dict:
-        """The public JSON shape of ``cli.py report``."""
-        keys = ("id", "s", "label", "unit", "value", "previous", "change_pct", "reason")
+        """The public JSON shape of ``cli.py report`` (keys are a contract: extend, never rename)."""
+        keys = ("id", "s", "label", "unit", "value", "previous", "change_pct", "reason", "target", "expected",
+                "forecast", "status", "last_year", "change_pct_last_year", "target_method")
         return {k: asdict(self)[k] for k in keys}
 
 
@@ -47,35 +58,65 @@ def change_pct(value: float | None, before: float | None) -> float | None:
     return (value - before) / abs(before)
 
 
-def scorecard(engine: Engine, period: Period, filters: Filters = Filters(),
-              kpi_ids: list[str] | None = None, sparkline: bool = True) -> list[KpiResult]:
-    """All (or the given) KPIs for ``period`` against the previous period, with sparklines."""
+def _to_date(period: Period, days: int) -> Period:
+    """The first ``days`` days of ``period`` (comparisons of an unfinished period are like for like)."""
+    return Period("custom", period.start, period.start + timedelta(days=days - 1))
+
+
+def _values(engine: Engine, ids: list[str], window: Period | None, filters: Filters) -> pd.DataFrame:
+    if window is None:
+        return pd.DataFrame({"value": float("nan"), "reason": "the period has not started"}, index=ids)
+    return compute(engine, ids, window.start, window.end, "custom", filters).set_index("kpi_id")
+
+
+def scorecard(engine: Engine, period: Period, filters: Filters = Filters(), kpi_ids: list[str] | None = None,
+              sparkline: bool = True, today: date | None = None) -> list[KpiResult]:
+    """All (or the given) KPIs for ``period``: value, previous period, same period last year, sparkline,
+    and the plan (target, expected to date, forecast, status).
+
+    For an unfinished period, values cover the days before ``today`` and the comparisons cover the same
+    number of days of the previous period and of last year.
+    """
+    from metrics.targets import load_targets, resolve_target, share_of
+
+    today = today or date.today()
     ids = kpi_ids or [k.id for k in KPIS]
-    if period.grain in ("custom", "day") or not sparkline:
-        current = compute(engine, ids, period.start, period.end, "custom", filters).set_index("kpi_id")
-        before = previous(period)
-        prior = compute(engine, ids, before.start, before.end, "custom", filters).set_index("kpi_id")
-        history = None
-    else:
+    done = elapsed(period, today)
+    in_progress = period.end >= today
+    days = done.days if done else 0
+    current = _values(engine, ids, done, filters)
+    before, ly = previous(period), last_year(period)
+    prior = _values(engine, ids, _to_date(before, days) if in_progress and days else before, filters)
+    a_year_ago = _values(engine, ids, _to_date(ly, days) if in_progress and days else ly, filters)
+    history = None
+    if sparkline and period.grain not in ("custom", "day"):
         first = shift(period, -(SPARKLINE_PERIODS - 1))
-        history = compute(engine, ids, first.start, period.end, period.grain, filters)
-        by_period = {start: frame.set_index("kpi_id") for start, frame in history.groupby("period_start")}
-        current = by_period[period.start]
-        prior = by_period[previous(period).start]
+        history = compute(engine, ids, first.start, min(period.end, today - timedelta(days=1)), period.grain,
+                          filters)
+    targets, profiles = load_targets(engine), {}
+    channel = filters.channel or ""
     results = []
     for kpi_id in ids:
         kpi = get_kpi(kpi_id)
         value = _number(current.at[kpi_id, "value"])
         before_value = _number(prior.at[kpi_id, "value"])
+        ly_value = _number(a_year_ago.at[kpi_id, "value"])
         spark = []
         if history is not None:
             series = history[history["kpi_id"] == kpi_id].sort_values("period_start")["value"]
             spark = [_number(v) for v in series]
+        target = None if filters.campaign else resolve_target(engine, kpi_id, period, channel, targets, profiles)
+        share = None
+        if target and in_progress and kpi.kind == "flow" and done:
+            share, _ = share_of(engine, kpi_id, period, done, channel, profiles)
+        plan = pace(kpi, value, period, today, target.value if target else None, share)
         results.append(KpiResult(
             id=kpi.id, s=kpi.s, label=kpi.label, unit=kpi.unit, value=value, previous=before_value,
             change_pct=change_pct(value, before_value), reason=current.at[kpi_id, "reason"],
             change_abs=None if value is None or before_value is None else value - before_value,
-            better=kpi.better, sparkline=spark,
+            better=kpi.better, sparkline=spark, target=plan.target, expected=plan.expected,
+            forecast=plan.forecast, status=plan.status, target_method=target.description if target else None,
+            last_year=ly_value, change_pct_last_year=change_pct(value, ly_value), in_progress=in_progress,
         ))
     return results
 

@@ -1,33 +1,143 @@
-"""Plan targets: storage and the demo plan. (Validation, import/export and implied targets grow here.)"""
+"""Plan targets: validation, storage, CSV import/export, and targets implied for shorter periods.
+
+A target is (KPI id, grain week/month/quarter/year, period start, channel or '' for
+all channels, value). A target for a longer period implies one for the periods
+inside it when none is set: flows get their share (by last year's daily profile
+when there is one, else by days); ratios and stocks carry over unchanged.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 
 from connectors.loader import acquire_load_lock, upsert
-from metrics.catalog import KPIS
-from metrics.engine import compute
-from metrics.periods import last_year, period_containing
+from metrics.catalog import KPI_BY_ID, KPIS
+from metrics.engine import Filters, compute
+from metrics.periods import Period, PeriodError, format_period, last_year, parse_period, period_containing
 from warehouse import schema
 
 TARGET_COLUMNS = ["kpi_id", "grain", "period_start", "channel", "value"]
+CSV_COLUMNS = ["kpi_id", "grain", "period", "channel", "target"]
+TARGET_GRAINS = ("week", "month", "quarter", "year")
+LONGER = {"week": ("month", "quarter", "year"), "month": ("quarter", "year"), "quarter": ("year",), "year": ()}
+MAX_PROBLEMS = 50
 
 
-def save_targets(engine: Engine, frame: pd.DataFrame) -> tuple[int, int, int]:
-    """Upsert targets (columns ``TARGET_COLUMNS``; channel '' = all channels) in one transaction."""
+class TargetError(ValueError):
+    """Invalid targets; ``problems`` lists each one with where it is."""
+
+    def __init__(self, problems: list[str], source: str = "targets"):
+        self.problems = problems
+        shown = problems[:MAX_PROBLEMS]
+        more = f"\n… and {len(problems) - MAX_PROBLEMS} more" if len(problems) > MAX_PROBLEMS else ""
+        super().__init__(f"{source}: {len(problems)} problem(s), nothing was saved:\n" + "\n".join(shown) + more)
+
+
+@dataclass(frozen=True)
+class ResolvedTarget:
+    """The target that applies to a period, and how it was found."""
+
+    value: float
+    method: str  # "set" | "by days" | "by last year's daily profile" | "carried over"
+    source: str  # the period label the target was set for, e.g. '2026-Q4'
+
+    @property
+    def description(self) -> str:
+        if self.method == "set":
+            return f"target set for {self.source}"
+        return f"{self.method} from the {self.source} target"
+
+
+def validate_target(kpi_id: str, grain: str, period: str, channel: str, value: object) -> tuple[dict | None, list]:
+    """One target row -> (canonical row, problems). Problems name the column and what was expected."""
+    problems = []
+    kpi = KPI_BY_ID.get(str(kpi_id).strip())
+    if kpi is None:
+        problems.append(f"kpi_id {kpi_id!r} is not a KPI id (e.g. sell.revenue; see `python cli.py catalog`)")
+    grain = str(grain).strip().lower()
+    if grain not in TARGET_GRAINS:
+        problems.append(f"grain {grain!r} should be one of {', '.join(TARGET_GRAINS)}")
+    start = None
+    try:
+        parsed = parse_period(str(period))
+        if grain in TARGET_GRAINS and parsed.grain != grain:
+            problems.append(f"period {period!r} is a {parsed.grain}, but grain says {grain}")
+        start = parsed.start
+    except PeriodError as exc:
+        problems.append(f"period: {exc}")
+    try:
+        number = float(str(value).replace(",", "").strip())
+        if number != number:
+            raise ValueError
+    except ValueError:
+        problems.append(f"target {value!r} is not a number")
+        number = None
+    if kpi and number is not None:
+        if kpi.unit == "percent" and not 0 <= number <= 1:
+            hint = f" (a percentage given as {number:g} instead of {number / 100:g}?)" if 1 < number <= 100 else ""
+            problems.append(f"target {number:g} for {kpi.id} should be a fraction between 0 and 1{hint}")
+        elif kpi.unit == "score" and not -100 <= number <= 100:
+            problems.append(f"target {number:g} for {kpi.id} should be between -100 and 100")
+        elif kpi.unit != "score" and number < 0:
+            what = "a budget" if kpi.id == "save.marketing_cost" else "a target"
+            problems.append(f"target {number:g} for {kpi.id} is negative; {what} cannot be below 0")
+    if problems:
+        return None, problems
+    return {"kpi_id": kpi.id, "grain": grain, "period_start": start, "channel": str(channel or "").strip(),
+            "value": number}, []
+
+
+def validate_frame(frame: pd.DataFrame, source: str = "targets", first_line: int = 2) -> pd.DataFrame:
+    """Validate rows with CSV_COLUMNS; raise TargetError listing every problem with its line."""
+    missing = [c for c in CSV_COLUMNS if c not in frame.columns and c != "channel"]
+    if missing:
+        raise TargetError([f"line 1: missing column(s) {', '.join(missing)}; expected {','.join(CSV_COLUMNS)}"],
+                          source)
+    rows, problems = [], []
+    for offset, row in enumerate(frame.fillna("").itertuples(index=False)):
+        record = row._asdict()
+        canonical, found = validate_target(record["kpi_id"], record["grain"], record["period"],
+                                           record.get("channel", ""), record["target"])
+        problems += [f"line {first_line + offset}: {p}" for p in found]
+        if canonical:
+            rows.append(canonical)
+    keys = pd.DataFrame(rows, columns=TARGET_COLUMNS).duplicated(["kpi_id", "grain", "period_start", "channel"])
+    problems += [f"line {first_line + i}: the same KPI, period and channel appear twice" for i in keys[keys].index]
+    if problems:
+        raise TargetError(problems, source)
+    return pd.DataFrame(rows, columns=TARGET_COLUMNS)
+
+
+def save_targets(engine: Engine, frame: pd.DataFrame, replace_period: tuple[str, date, str] | None = None
+                 ) -> tuple[int, int, int]:
+    """Upsert targets (columns TARGET_COLUMNS) in one transaction.
+
+    ``replace_period`` = (grain, period_start, channel): rows of that period not in ``frame`` are deleted
+    (the Targets page saves a whole period's grid this way).
+    """
     now = datetime.now()
     records = [
         {"kpi_id": r.kpi_id, "grain": r.grain, "period_start": r.period_start, "channel": r.channel or "",
          "value": float(r.value), "updated_at": now}
         for r in frame.itertuples(index=False)
     ]
-    if not records:
-        return 0, 0, 0
     with engine.begin() as conn:
         acquire_load_lock(conn, "targets")
+        if replace_period:
+            grain, start, channel = replace_period
+            t = schema.targets
+            keep = [r["kpi_id"] for r in records]
+            conn.execute(delete(t).where(t.c.grain == grain, t.c.period_start == start, t.c.channel == channel,
+                                         t.c.kpi_id.not_in(keep)))
+        if not records:
+            return 0, 0, 0
         inserted, updated, unchanged, _, _ = upsert(
             conn, schema.targets, records, ("kpi_id", "grain", "period_start", "channel"), compare_skip=("updated_at",)
         )
@@ -35,10 +145,106 @@ def save_targets(engine: Engine, frame: pd.DataFrame) -> tuple[int, int, int]:
 
 
 def load_targets(engine: Engine) -> pd.DataFrame:
-    """All stored targets."""
+    """All stored targets (TARGET_COLUMNS)."""
     with engine.connect() as conn:
         rows = conn.execute(select(*[schema.targets.c[c] for c in TARGET_COLUMNS])).mappings().all()
     return pd.DataFrame(rows, columns=TARGET_COLUMNS)
+
+
+def import_csv(engine: Engine, path: str | Path) -> tuple[int, int, int]:
+    """Import a targets CSV (CSV_COLUMNS, UTF-8 with or without BOM): all rows or none."""
+    path = Path(path)
+    try:
+        frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise TargetError([f"cannot read the file: {exc}"], str(path)) from exc
+    frame.columns = [c.strip().lower() for c in frame.columns]
+    return save_targets(engine, validate_frame(frame, str(path)))
+
+
+def export_rows(engine: Engine, period: Period | None = None) -> list[dict]:
+    """Stored targets as CSV rows, optionally only those whose period overlaps ``period``."""
+    rows = []
+    for r in load_targets(engine).sort_values(["period_start", "grain", "channel", "kpi_id"]).itertuples():
+        target_period = period_containing(r.period_start, r.grain)
+        if period and (target_period.end < period.start or target_period.start > period.end):
+            continue
+        rows.append({"kpi_id": r.kpi_id, "grain": r.grain, "period": format_period(target_period),
+                     "channel": r.channel, "target": f"{r.value:g}"})
+    return rows
+
+
+def export_csv(engine: Engine, period: Period | None = None) -> str:
+    """Stored targets as CSV text (CSV_COLUMNS)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(export_rows(engine, period))
+    return out.getvalue()
+
+
+def _daily_profile(engine: Engine, kpi_id: str, long: Period, channel: str) -> pd.Series | None:
+    """Last year's daily values over ``long`` shifted to this year's dates, when complete and positive."""
+    ly = last_year(long)
+    frame = compute(engine, [kpi_id], ly.start, ly.end, "day", Filters(channel or None))
+    values = frame.set_index("period_start")["value"]
+    if values.isna().any() or values.sum() <= 0:
+        return None
+    shift = long.start - ly.start
+    values.index = [d + shift for d in values.index]
+    return values.reindex(pd.date_range(long.start, long.end).date, fill_value=0.0)
+
+
+def share_of(engine: Engine, kpi_id: str, long: Period, days: Period, channel: str = "",
+             profile_cache: dict | None = None) -> tuple[float, str]:
+    """The share of ``long`` that ``days`` (inside it) carries, and the method used."""
+    key = (kpi_id, long, channel)
+    cache = profile_cache if profile_cache is not None else {}
+    if key not in cache:
+        cache[key] = _daily_profile(engine, kpi_id, long, channel)
+    profile = cache[key]
+    start, end = max(days.start, long.start), min(days.end, long.end)
+    if end < start:
+        return 0.0, "by days"
+    if profile is not None:
+        inside = profile[(profile.index >= start) & (profile.index <= end)].sum()
+        return float(inside / profile.sum()), "by last year's daily profile"
+    return ((end - start).days + 1) / long.days, "by days"
+
+
+def resolve_target(engine: Engine, kpi_id: str, period: Period, channel: str = "",
+                   targets: pd.DataFrame | None = None, profile_cache: dict | None = None) -> ResolvedTarget | None:
+    """The target for ``period``: set for it, or implied by a longer period's target (see module doc)."""
+    kpi = KPI_BY_ID[kpi_id]
+    targets = load_targets(engine) if targets is None else targets
+    mine = targets[(targets.kpi_id == kpi_id) & (targets.channel == (channel or ""))]
+    grain = period.grain if period.grain in TARGET_GRAINS else None
+    if grain:
+        exact = mine[(mine.grain == grain) & (mine.period_start == period.start)]
+        if not exact.empty:
+            return ResolvedTarget(float(exact["value"].iloc[0]), "set", period.label)
+    for longer in (LONGER[grain] if grain else ("week", "month", "quarter", "year")):
+        if longer == grain:
+            continue
+        covering = period_containing(period.start, longer)
+        found = mine[(mine.grain == longer) & (mine.period_start == covering.start)]
+        if found.empty:
+            continue
+        value = float(found["value"].iloc[0])
+        if kpi.kind != "flow":
+            return ResolvedTarget(value, "carried over", covering.label)
+        if covering.end < period.end:  # the period spills into the next one: add that one's share too
+            nxt = period_containing(covering.end + timedelta(days=1), longer)
+            more = mine[(mine.grain == longer) & (mine.period_start == nxt.start)]
+            if more.empty:
+                continue
+            share_a, method = share_of(engine, kpi_id, covering, period, channel, profile_cache)
+            share_b, _ = share_of(engine, kpi_id, nxt, period, channel, profile_cache)
+            return ResolvedTarget(value * share_a + float(more["value"].iloc[0]) * share_b, method,
+                                  f"{covering.label} and {nxt.label}")
+        share, method = share_of(engine, kpi_id, covering, period, channel, profile_cache)
+        return ResolvedTarget(value * share, method, covering.label)
+    return None
 
 
 def demo_targets(engine: Engine, as_of: date) -> pd.DataFrame:

@@ -27,7 +27,9 @@ def test_report_json_has_every_kpi_with_values(demo_url):
     assert doc["filters"] == {"channel": None, "campaign": None}
     assert [k["id"] for k in doc["kpis"]] == [k.id for k in KPIS]
     for item in doc["kpis"]:
-        assert {"id", "s", "label", "unit", "value", "previous", "change_pct", "reason"} <= set(item)
+        assert {"id", "s", "label", "unit", "value", "previous", "change_pct", "reason", "target", "expected",
+                "forecast", "status", "last_year", "change_pct_last_year"} <= set(item)
+        assert item["status"] in ("on_track", "at_risk", "off_track")  # the demo plans every KPI for the quarter
         assert isinstance(item["value"], float) and item["reason"] is None, item
     rate = next(k for k in doc["kpis"] if k["id"] == "sell.conversion_rate")
     assert 0 < rate["value"] < 1  # a fraction, not a percentage
@@ -37,7 +39,7 @@ def test_report_csv_and_channel_filter(demo_url):
     out = run(["report", "--period", "2026-10", "--channel", "Email", "--format", "csv"], demo_url)
     assert out.returncode == 0, out.stderr
     lines = out.stdout.strip().splitlines()
-    assert lines[0] == "id,s,label,unit,value,previous,change_pct,reason"
+    assert lines[0].startswith("id,s,label,unit,value,previous,change_pct,reason,target,expected,forecast,status")
     assert len(lines) == len(KPIS) + 1
     assert "cannot be filtered by channel" in out.stdout  # tickets have no channel
 
@@ -60,3 +62,19 @@ def test_demo_command_is_idempotent(tmp_path):
     second = run(["demo", "--as-of", "2026-06-01"], url)
     assert second.returncode == 0
     assert "inserted       0" in second.stdout and "updated       0" in second.stdout
+
+
+def test_targets_import_and_export(tmp_path):
+    url = f"sqlite:///{tmp_path / 'targets.db'}"
+    good = tmp_path / "plan.csv"
+    header = "kpi_id,grain,period,channel,target"
+    good.write_text(f"\ufeff{header}\nsell.revenue,quarter,2026-Q4,,130000\n", encoding="utf-8")  # with a BOM
+    out = run(["targets", "import", str(good)], url)
+    assert out.returncode == 0 and "1 new" in out.stdout, out.stderr
+    exported = run(["targets", "export", "--period", "2026-W46"], url)
+    assert exported.stdout.splitlines() == [header, "sell.revenue,quarter,2026-Q4,,130000"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("kpi_id,grain,period,channel,target\nsell.revenue,quarter,2026-Q4,,-5\n", encoding="utf-8")
+    refused = run(["targets", "import", str(bad)], url)
+    assert refused.returncode == 2 and "line 2:" in refused.stderr and "negative" in refused.stderr
+    assert run(["targets", "export"], url).stdout == exported.stdout  # nothing changed

@@ -1,0 +1,72 @@
+"""Pacing and status on hand-worked cases."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from metrics.catalog import get_kpi
+from metrics.engine import Filters
+from metrics.pacing import pace, status
+from metrics.periods import parse_period
+from metrics.scorecard import scorecard
+from metrics.targets import save_targets
+from tests.fixtures import load_fixture
+
+REVENUE, CPA, CVR = get_kpi("sell.revenue"), get_kpi("save.cpa"), get_kpi("sell.conversion_rate")
+
+
+def test_a_flow_mid_period_is_paced_by_days_elapsed():
+    week = parse_period("2026-W46")  # Mon 9 - Sun 15 Nov
+    # Thursday 12th: Mon-Wed (3 of 7 days) have passed; target 7,000 -> 3,000 expected by now
+    result = pace(REVENUE, 2900.0, week, date(2026, 11, 12), 7000.0)
+    assert result.expected == pytest.approx(3000.0)
+    assert result.forecast == pytest.approx(2900 / 3 * 7)  # run rate
+    assert result.status == "on_track"  # 3.3 % short, within 5 %
+    assert pace(REVENUE, 2700.0, week, date(2026, 11, 12), 7000.0).status == "at_risk"  # 10 % short
+    assert pace(REVENUE, 2400.0, week, date(2026, 11, 12), 7000.0).status == "off_track"  # 20 % short
+
+
+def test_lower_is_better_flips_the_sense():
+    week = parse_period("2026-W46")
+    assert status(CPA, 28.0, 30.0) == "on_track"  # cheaper than planned is good
+    assert status(CPA, 32.0, 30.0) == "at_risk"  # 6.7 % over
+    assert status(CPA, 36.0, 30.0) == "off_track"  # 20 % over
+    ratio = pace(CPA, 36.0, week, date(2026, 11, 12), 30.0)
+    assert ratio.expected == 30.0 and ratio.forecast == 36.0  # ratios: the target itself, the current value
+
+
+def test_no_target_and_no_data():
+    assert status(CVR, 0.02, None) == "no_target"
+    assert status(CVR, None, 0.02) == "no_data"
+
+
+def test_tolerances_are_per_kpi():
+    strict = get_kpi("sell.revenue").__class__(**{**get_kpi("sell.revenue").__dict__, "tolerance": (0.01, 0.02)})
+    assert status(strict, 97.0, 100.0) == "off_track"
+    assert status(REVENUE, 97.0, 100.0) == "on_track"
+
+
+def test_scorecard_reports_plan_and_last_year(engine):
+    load_fixture(engine)
+    rows = [("sell.revenue", "week", date(2026, 11, 2), "", 400.0), ("save.cpa", "week", date(2026, 11, 2), "", 25.0),
+            ("save.roas", "week", date(2026, 11, 2), "Paid Search", 2.0)]
+    save_targets(engine, pd.DataFrame(rows, columns=["kpi_id", "grain", "period_start", "channel", "value"]))
+    week = parse_period("2026-W45")
+    items = {i.id: i for i in scorecard(engine, week, today=date(2026, 11, 20))}
+    assert items["sell.revenue"].status == "off_track"  # 280 vs 400: 30 % short
+    assert items["save.cpa"].status == "off_track"  # 30 vs 25: 20 % over
+    assert items["sell.orders"].status == "no_target"
+    assert items["sell.revenue"].last_year is None and "no orders" not in (items["sell.revenue"].reason or "")
+    # mid-week: Thursday 5 Nov, Mon-Wed done: revenue 80 + 100 + 40 = 220 against 400 * 3/7
+    mid = {i.id: i for i in scorecard(engine, week, today=date(2026, 11, 5))}
+    assert mid["sell.revenue"].value == pytest.approx(220.0)
+    assert mid["sell.revenue"].expected == pytest.approx(400 * 3 / 7)
+    assert mid["sell.revenue"].status == "on_track"  # 220 vs 171.4
+    assert mid["sell.revenue"].forecast == pytest.approx(220 / 3 * 7)
+    assert mid["sell.revenue"].in_progress
+    paid = {i.id: i for i in scorecard(engine, week, Filters(channel="Paid Search"), today=date(2026, 11, 20))}
+    assert paid["save.roas"].target == 2.0 and paid["save.roas"].status == "off_track"  # 140/90 = 1.56
+    assert paid["sell.revenue"].status == "no_target"  # the all-channels target is not the channel's
