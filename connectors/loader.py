@@ -16,7 +16,27 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, bindparam, case, delete, func, insert, select, tuple_, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    tuple_,
+    update,
+)
+from sqlalchemy import Float as FloatType
 from sqlalchemy.exc import OperationalError
 
 from connectors.datasets import DATASETS, NO_CAMPAIGN, PLATFORM_CHANNELS, UNATTRIBUTED
@@ -85,12 +105,23 @@ def warehouse_rows(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
     return rows[[c.name for c in table.columns if c.name in rows.columns]]
 
 
+def _column_values(series: pd.Series) -> list:
+    """One column as plain Python values (None for missing), vectorised: no per-value Python calls."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        values = series.to_numpy(dtype="datetime64[us]").astype(object)  # datetime.datetime, NaT -> None
+    else:
+        values = series.astype(object).to_numpy()
+    missing = pd.isna(series).to_numpy()
+    if missing.any():
+        values = values.copy()
+        values[missing] = None
+    return values.tolist()
+
+
 def _records(frame: pd.DataFrame) -> list[dict]:
     columns = list(frame.columns)
-    return [
-        {c: _python(v) for c, v in zip(columns, row)}
-        for row in frame.itertuples(index=False, name=None)
-    ]
+    lists = [_column_values(frame[c]) for c in columns]
+    return [dict(zip(columns, row)) for row in zip(*lists)]
 
 
 def _key_clause(table, key: tuple[str, ...], keys: list[tuple]):
@@ -179,6 +210,133 @@ def refresh_orders_rollup(conn: Connection, customers: set, extra_dates: set) ->
         )
 
 
+def _temp_table(name: str, *columns: Column) -> Table:
+    """A session-local table for one load (created and dropped inside the load's transaction)."""
+    return Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
+
+
+def _differs(old, new, is_float: bool):
+    """SQL: the stored value differs from the loaded one (NULL-safe; floats to 6 decimals, like _normalise)."""
+    if is_float:
+        return or_(
+            and_(old.is_(None), new.is_not(None)),
+            and_(old.is_not(None), new.is_(None)),
+            func.abs(old - new) > 5e-7,
+        )
+    return old.is_distinct_from(new)
+
+
+def _analyze(conn: Connection, *tables: Table) -> None:
+    if conn.dialect.name == "postgresql":  # temp tables are never auto-analysed
+        for t in tables:
+            conn.execute(text(f"ANALYZE {t.name}"))
+
+
+def staged_upsert(conn: Connection, table: Table, records: list[dict], key: tuple[str, ...],
+                  compare_skip: Iterable[str] = ()) -> tuple[int, int, int, Table]:
+    """Set-based upsert: rows go to a staging table, then SQL classifies and applies them.
+
+    Returns (inserted, updated, unchanged, stage). Leaves the staging table ``_stage`` (with a ``_status`` column:
+    new / changed / same) for the caller, who drops it with :func:`drop_stage`.
+    Changed rows are replaced (delete + insert), so every column comes from the load.
+    """
+    skip = set(compare_skip)
+    columns = list(records[0]) if records else [c.name for c in table.columns]
+    stage = _temp_table("_stage", *[Column(c, table.c[c].type) for c in columns], Column("_status", String(8)))
+    conn.execute(text("DROP TABLE IF EXISTS _stage"))
+    stage.create(conn)
+    if records:
+        conn.execute(insert(stage), records)
+    _analyze(conn, stage)
+    match = and_(*[table.c[k] == stage.c[k] for k in key])
+    value_columns = [c for c in columns if c not in key and c not in skip]
+    differ = or_(*[_differs(table.c[c], stage.c[c], isinstance(table.c[c].type, FloatType))
+                   for c in value_columns]) if value_columns else literal(False)
+    exists = select(literal(1)).select_from(table).where(match).exists()
+    changed = select(literal(1)).select_from(table).where(match, differ).exists()
+    conn.execute(update(stage).values(_status=case((~exists, "new"), (changed, "changed"), else_="same")))
+    counts = dict(conn.execute(select(stage.c._status, func.count()).group_by(stage.c._status)).all())
+    return counts.get("new", 0), counts.get("changed", 0), counts.get("same", 0), stage
+
+
+def apply_stage(conn: Connection, table: Table, stage: Table, key: tuple[str, ...]) -> None:
+    """Replace changed rows and insert new ones from the stage."""
+    match = and_(*[table.c[k] == stage.c[k] for k in key])
+    conn.execute(delete(table).where(select(literal(1)).select_from(stage)
+                                     .where(match, stage.c._status == "changed").exists()))
+    columns = [c.name for c in stage.columns if c.name != "_status"]
+    conn.execute(insert(table).from_select(
+        columns, select(*[stage.c[c] for c in columns]).where(stage.c._status != "same")))
+
+
+def drop_stage(conn: Connection) -> None:
+    conn.execute(text("DROP TABLE IF EXISTS _stage"))
+
+
+def refresh_orders_rollup_staged(conn: Connection) -> None:
+    """After an orders stage was classified (before it is applied): fix first-order flags and the rollup.
+
+    Set-based: the customers and dates touched by the load go to temporary tables; first-order flags are
+    recomputed (one window query) for the touched customers only, and only flags that change are written;
+    the daily rollup is rebuilt for the touched dates only. A first load touches everything, which is then
+    one full rebuild.
+    """
+    o = schema.orders
+    stage = _temp_table("_stage", Column("order_id", o.c.order_id.type), Column("customer_id", o.c.customer_id.type),
+                        Column("order_date", o.c.order_date.type), Column("_status", String(8)))
+    customers = _temp_table("_touched_customers", Column("customer_id", o.c.customer_id.type, primary_key=True))
+    dates = _temp_table("_touched_dates", Column("d", o.c.order_date.type, primary_key=True))
+    flips = _temp_table("_flipped_orders", Column("order_id", o.c.order_id.type, primary_key=True))
+    for t in (customers, dates, flips):
+        conn.execute(text(f"DROP TABLE IF EXISTS {t.name}"))
+        t.create(conn)
+    written = stage.c._status != "same"
+    old = select(o.c.customer_id, o.c.order_date).join(stage, stage.c.order_id == o.c.order_id) \
+        .where(stage.c._status == "changed")
+    conn.execute(insert(customers).from_select(
+        ["customer_id"], select(stage.c.customer_id).where(written).union(select(old.subquery().c.customer_id))))
+    conn.execute(insert(dates).from_select(
+        ["d"], select(stage.c.order_date).where(written).union(select(old.subquery().c.order_date))))
+
+
+def finish_orders_rollup(conn: Connection) -> None:
+    """After the stage was applied: recompute flags of touched customers, rebuild touched dates."""
+    o, daily = schema.orders, schema.orders_daily
+    customers = _temp_table("_touched_customers", Column("customer_id", o.c.customer_id.type))
+    dates = _temp_table("_touched_dates", Column("d", o.c.order_date.type))
+    flips = _temp_table("_flipped_orders", Column("order_id", o.c.order_id.type))
+    _analyze(conn, customers, dates)
+    rank = func.row_number().over(partition_by=o.c.customer_id, order_by=(o.c.ordered_at, o.c.order_id))
+    ranked = (select(o.c.order_id, o.c.is_first_order, rank.label("rn"))
+              .where(o.c.customer_id.in_(select(customers.c.customer_id))).subquery())
+    is_first = case((ranked.c.rn == 1, True), else_=False)
+    conn.execute(insert(flips).from_select(
+        ["order_id"], select(ranked.c.order_id).where(ranked.c.is_first_order != is_first)))
+    conn.execute(insert(dates).from_select(
+        ["d"], select(o.c.order_date).where(o.c.order_id.in_(select(flips.c.order_id)))
+        .except_(select(dates.c.d))))
+    conn.execute(update(o).where(o.c.order_id.in_(select(flips.c.order_id)))
+                 .values(is_first_order=~o.c.is_first_order))
+    _analyze(conn, dates)
+    touched = o.c.order_date.in_(select(dates.c.d))
+    first = case((o.c.is_first_order, 1), else_=0)
+    conn.execute(delete(daily).where(daily.c.date.in_(select(dates.c.d))))
+    conn.execute(
+        insert(daily).from_select(
+            ["date", "channel", "campaign", "orders", "revenue", "refunded", "new_customers", "repeat_orders"],
+            select(
+                o.c.order_date, o.c.channel, o.c.campaign, func.count(),
+                func.sum(o.c.revenue - o.c.refunded), func.sum(o.c.refunded),
+                func.sum(first), func.sum(1 - first),
+            )
+            .where(touched)
+            .group_by(o.c.order_date, o.c.channel, o.c.campaign),
+        )
+    )
+    for t in (customers, dates, flips):
+        conn.execute(text(f"DROP TABLE IF EXISTS {t.name}"))
+
+
 def acquire_load_lock(conn: Connection, holder: str) -> None:
     """Serialise loads: the first write of every load transaction is this row."""
     try:
@@ -219,12 +377,17 @@ def load(engine: Engine, kind: str, frame: pd.DataFrame, *, source: str, cursor:
         records = _records(rows)
         with engine.begin() as conn:
             acquire_load_lock(conn, f"{source}:{kind}@{socket.gethostname()}")
-            result.inserted, result.updated, result.unchanged, written, previous = upsert(
+            result.inserted, result.updated, result.unchanged, stage = staged_upsert(
                 conn, table, records, dataset.key, compare_skip=("is_first_order",)
             )
-            if kind == "orders" and written:
-                customers = {r["customer_id"] for r in written} | {p["customer_id"] for p in previous}
-                refresh_orders_rollup(conn, customers, {p["order_date"] for p in previous})
+            del records
+            if result.inserted or result.updated:
+                if kind == "orders":
+                    refresh_orders_rollup_staged(conn)
+                apply_stage(conn, table, stage, dataset.key)
+                if kind == "orders":
+                    finish_orders_rollup(conn)
+            drop_stage(conn)
             result.run_id = record_run(conn, source=source, started_at=started, status="success", result=result,
                                        cursor=cursor, detail=detail or f"{kind}: {result.unchanged} unchanged")
     except LoadBusy:
