@@ -258,9 +258,9 @@ def demo_targets(engine: Engine, as_of: date) -> pd.DataFrame:
         if value is None or pd.isna(value):
             continue
         if kpi.kind == "flow":
-            factor = 1.15 if kpi.better == "higher" else 1.10  # grow 15 %; budget +10 %
+            factor = 1.25 if kpi.better == "higher" else 1.05  # an ambitious plan: grow 25 % on a budget +5 %
         else:
-            factor = 1.03 if kpi.better == "higher" else 0.95
+            factor = 1.05 if kpi.better == "higher" else 0.93
         target = value * factor
         if kpi.unit == "percent":
             target = min(target, 0.99)
