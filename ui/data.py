@@ -13,9 +13,10 @@ import streamlit as st
 
 from connectors.demo import uses_demo_data
 from metrics import dimensions, scorecard
+from metrics.cache import state_key
 from metrics.engine import Filters, compute
 from metrics.periods import Period
-from warehouse.db import data_version, get_engine
+from warehouse.db import get_engine
 
 
 @st.cache_resource(show_spinner=False)
@@ -24,37 +25,38 @@ def engine():
     return get_engine()
 
 
-def version() -> int:
-    return data_version(engine())
+def version() -> tuple:
+    """Changes whenever a result could change: a finished load or an edit of the plan's targets."""
+    return state_key(engine())
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def scorecard_items(version: int, period: Period, channel: str | None, campaign: str | None = None) -> list:
+def scorecard_items(version: tuple, period: Period, channel: str | None, campaign: str | None = None) -> list:
     return scorecard.scorecard(engine(), period, Filters(channel, campaign))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def trend(version: int, kpi_id: str, last: Period, periods: int, channel: str | None,
+def trend(version: tuple, kpi_id: str, last: Period, periods: int, channel: str | None,
           campaign: str | None = None, breakdown: str | None = None) -> pd.DataFrame:
     return scorecard.trend(engine(), kpi_id, last, periods, Filters(channel, campaign), breakdown)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def kpi_frame(version: int, kpi_ids: tuple[str, ...], start: date, end: date, grain: str,
+def kpi_frame(version: tuple, kpi_ids: tuple[str, ...], start: date, end: date, grain: str,
               channel: str | None, campaign: str | None, breakdown: str | None) -> pd.DataFrame:
     return compute(engine(), list(kpi_ids), start, end, grain, Filters(channel, campaign), breakdown)
 
 
 @st.cache_data(show_spinner=False)
-def channels(version: int) -> list[str]:
+def channels(version: tuple) -> list[str]:
     return dimensions.channels(engine())
 
 
 @st.cache_data(show_spinner=False)
-def campaigns(version: int, channel: str | None) -> list[str]:
+def campaigns(version: tuple, channel: str | None) -> list[str]:
     return dimensions.campaigns(engine(), channel)
 
 
 @st.cache_data(show_spinner=False)
-def demo_data(version: int) -> bool:
+def demo_data(version: tuple) -> bool:
     return uses_demo_data(engine())

@@ -36,7 +36,7 @@ def period_options(grain: str, today: date | None = None) -> list[str]:
     return [shift(current, -i).label for i in range(count)]
 
 
-def sidebar(version: int) -> Selection:
+def sidebar(version: tuple) -> Selection:
     """Draw the period and channel pickers; their values live in the URL (?grain=&period=&channel=).
 
     Every page calls this first, so the selection follows the user from page to page.
