@@ -259,11 +259,12 @@ def staged_upsert(conn: Connection, table: Table, records: list[dict], key: tupl
     return counts.get("new", 0), counts.get("changed", 0), counts.get("same", 0), stage
 
 
-def apply_stage(conn: Connection, table: Table, stage: Table, key: tuple[str, ...]) -> None:
-    """Replace changed rows and insert new ones from the stage."""
-    match = and_(*[table.c[k] == stage.c[k] for k in key])
-    conn.execute(delete(table).where(select(literal(1)).select_from(stage)
-                                     .where(match, stage.c._status == "changed").exists()))
+def apply_stage(conn: Connection, table: Table, stage: Table, key: tuple[str, ...], updated: int = 1) -> None:
+    """Replace changed rows and insert new ones from the stage (``updated``: how many rows changed)."""
+    if updated:  # probe the table's unique index once per changed row, never scan the table
+        changed = select(*[stage.c[k] for k in key]).where(stage.c._status == "changed")
+        target = table.c[key[0]] if len(key) == 1 else tuple_(*[table.c[k] for k in key])
+        conn.execute(delete(table).where(target.in_(changed)))
     columns = [c.name for c in stage.columns if c.name != "_status"]
     conn.execute(insert(table).from_select(
         columns, select(*[stage.c[c] for c in columns]).where(stage.c._status != "same")))
@@ -299,8 +300,56 @@ def refresh_orders_rollup_staged(conn: Connection) -> None:
         ["d"], select(stage.c.order_date).where(written).union(select(old.subquery().c.order_date))))
 
 
-def finish_orders_rollup(conn: Connection) -> None:
-    """After the stage was applied: recompute flags of touched customers, rebuild touched dates."""
+def _earlier(a, b):
+    """SQL: order ``a`` comes before order ``b`` (by time, then id), as the first-order ranking does."""
+    return or_(a.c.ordered_at < b.c.ordered_at, and_(a.c.ordered_at == b.c.ordered_at, a.c.order_id < b.c.order_id))
+
+
+def flag_new_first_orders(conn: Connection) -> None:
+    """Inserts only (no changed rows): first-order flags without re-ranking the customers' history.
+
+    Every customer already in the warehouse has exactly one flagged order (the loads keep it so). A new
+    order is a customer's first iff it is the earliest of the customer's new orders and earlier than the
+    flagged one; that flagged one is then unflagged and its date rebuilt. Reads only the stage and, per
+    touched customer, that customer's orders through the (customer_id, ordered_at, order_id) index.
+    """
+    o = schema.orders
+    stage = _temp_table("_stage", *[Column(c.name, c.type) for c in o.columns], Column("_status", String(8)))
+    dates = _temp_table("_touched_dates", Column("d", o.c.order_date.type))
+    cand = _temp_table("_first_candidates", Column("customer_id", o.c.customer_id.type, primary_key=True),
+                       Column("order_id", o.c.order_id.type), Column("ordered_at", o.c.ordered_at.type))
+    old = _temp_table("_old_firsts", Column("customer_id", o.c.customer_id.type, index=True),
+                      Column("order_id", o.c.order_id.type), Column("ordered_at", o.c.ordered_at.type),
+                      Column("order_date", o.c.order_date.type))
+    for t in (cand, old):
+        conn.execute(text(f"DROP TABLE IF EXISTS {t.name}"))
+        t.create(conn)
+    rank = func.row_number().over(partition_by=stage.c.customer_id, order_by=(stage.c.ordered_at, stage.c.order_id))
+    ranked = select(stage.c.customer_id, stage.c.order_id, stage.c.ordered_at, rank.label("rn")) \
+        .where(stage.c._status == "new").subquery()
+    conn.execute(insert(cand).from_select(["customer_id", "order_id", "ordered_at"],
+                                          select(ranked.c.customer_id, ranked.c.order_id, ranked.c.ordered_at)
+                                          .where(ranked.c.rn == 1)))
+    conn.execute(insert(old).from_select(
+        ["customer_id", "order_id", "ordered_at", "order_date"],
+        select(o.c.customer_id, o.c.order_id, o.c.ordered_at, o.c.order_date)
+        .join(cand, cand.c.customer_id == o.c.customer_id).where(o.c.is_first_order)))
+    _analyze(conn, cand, old)
+    beaten = select(literal(1)).select_from(old).where(old.c.customer_id == cand.c.customer_id, _earlier(old, cand))
+    winners = select(cand.c.order_id).where(~beaten.exists())
+    conn.execute(update(stage).where(stage.c.order_id.in_(winners)).values(is_first_order=True))
+    beats = select(literal(1)).select_from(cand).where(cand.c.customer_id == old.c.customer_id, _earlier(cand, old))
+    demoted = select(old.c.order_id).where(beats.exists())
+    conn.execute(insert(dates).from_select(
+        ["d"], select(old.c.order_date).where(old.c.order_id.in_(demoted)).except_(select(dates.c.d))))
+    conn.execute(update(o).where(o.c.order_id.in_(demoted)).values(is_first_order=False))
+    for t in (cand, old):
+        conn.execute(text(f"DROP TABLE IF EXISTS {t.name}"))
+
+
+def finish_orders_rollup(conn: Connection, recompute_flags: bool = True) -> None:
+    """After the stage was applied: recompute flags of touched customers (unless already set by
+    :func:`flag_new_first_orders`), then rebuild the rollup of the touched dates."""
     o, daily = schema.orders, schema.orders_daily
     customers = _temp_table("_touched_customers", Column("customer_id", o.c.customer_id.type))
     dates = _temp_table("_touched_dates", Column("d", o.c.order_date.type))
@@ -310,8 +359,9 @@ def finish_orders_rollup(conn: Connection) -> None:
     ranked = (select(o.c.order_id, o.c.is_first_order, rank.label("rn"))
               .where(o.c.customer_id.in_(select(customers.c.customer_id))).subquery())
     is_first = case((ranked.c.rn == 1, True), else_=False)
-    conn.execute(insert(flips).from_select(
-        ["order_id"], select(ranked.c.order_id).where(ranked.c.is_first_order != is_first)))
+    if recompute_flags:
+        conn.execute(insert(flips).from_select(
+            ["order_id"], select(ranked.c.order_id).where(ranked.c.is_first_order != is_first)))
     conn.execute(insert(dates).from_select(
         ["d"], select(o.c.order_date).where(o.c.order_id.in_(select(flips.c.order_id)))
         .except_(select(dates.c.d))))
@@ -384,9 +434,11 @@ def load(engine: Engine, kind: str, frame: pd.DataFrame, *, source: str, cursor:
             if result.inserted or result.updated:
                 if kind == "orders":
                     refresh_orders_rollup_staged(conn)
-                apply_stage(conn, table, stage, dataset.key)
+                    if not result.updated:
+                        flag_new_first_orders(conn)
+                apply_stage(conn, table, stage, dataset.key, result.updated)
                 if kind == "orders":
-                    finish_orders_rollup(conn)
+                    finish_orders_rollup(conn, recompute_flags=bool(result.updated))
             drop_stage(conn)
             result.run_id = record_run(conn, source=source, started_at=started, status="success", result=result,
                                        cursor=cursor, detail=detail or f"{kind}: {result.unchanged} unchanged")
