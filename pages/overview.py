@@ -1,12 +1,16 @@
-"""Overview: the 5S scorecard for the selected period, with a trend chart of one KPI."""
+"""Overview: the 5S scorecard for the selected period against plan, and one KPI's trend or burn-up."""
 
 from __future__ import annotations
+
+from collections import Counter
+from datetime import date
 
 import streamlit as st
 
 from metrics.catalog import KPI_BY_ID, KPIS, S_MEANING, S_ORDER
-from metrics.format import format_change, format_delta, format_value
+from metrics.pacing import STATUS_LABELS
 from ui import charts, data
+from ui.cards import kpi_card
 from ui.state import sidebar
 
 version = data.version()
@@ -15,38 +19,33 @@ period = selection.period
 
 st.title("5S KPI overview")
 st.caption(f"{period.label} · {period.start:%d %b %Y} – {period.end:%d %b %Y} · {selection.scope} · "
-           f"change against the previous {period.grain}" + (" · in progress" if selection.in_progress else ""))
+           f"change against the previous {period.grain}"
+           + (" · in progress: values and comparisons cover the days so far" if selection.in_progress else ""))
 
 items = data.scorecard_items(version, period, selection.channel)
-by_s = {s: [i for i in items if i.s == s] for s in S_ORDER}
+counts = Counter(i.status for i in items)
+st.markdown(" · ".join(f"**{counts[s]}** {STATUS_LABELS[s].lower()}" for s in ("on_track", "at_risk", "off_track"))
+            + (f" · {counts['no_target']} without a target" if counts["no_target"] else ""))
 
 for s in S_ORDER:
     st.subheader(s, help=S_MEANING[s])
     st.caption(S_MEANING[s])
     with st.container(horizontal=True):
-        for item in by_s[s]:
-            kpi = KPI_BY_ID[item.id]
-            delta = None
-            if item.change_pct is not None:
-                delta = f"{format_change(item.change_pct)} ({format_delta(item.change_abs, kpi.unit)})"
-            elif item.value is None:
-                delta = f"n/a: {item.reason}"
-            st.metric(
-                item.label,
-                format_value(item.value, kpi.unit),
-                delta=delta,
-                delta_color="off" if item.value is None else "normal" if kpi.better == "higher" else "inverse",
-                delta_arrow="off" if item.value is None else "auto",
-                help=f"{kpi.description} Formula: `{kpi.formula}`."
-                + (f" Not available: {item.reason}." if item.reason else ""),
-                border=True,
-                chart_data=[v for v in item.sparkline if v is not None] or None,
-                width=220,
-            )
+        for item in (i for i in items if i.s == s):
+            kpi_card(item)
 
 st.divider()
-kpi_id = st.selectbox("Trend of KPI", [k.id for k in KPIS], key="kpi", bind="query-params")
+left, right = st.columns([3, 1])
+kpi_id = left.selectbox("Trend of KPI", [k.id for k in KPIS], key="kpi", bind="query-params")
+with_last_year = right.toggle("Overlay last year", key="ly", bind="query-params")
 kpi = KPI_BY_ID[kpi_id]
-frame = data.trend(version, kpi_id, period, 26, selection.channel)
-st.plotly_chart(charts.trend_chart(kpi, frame, f"{kpi.label} by {period.grain}, {selection.scope}"),
-                width="stretch")
+frame = data.trend_with_plan(version, kpi_id, period, 26, selection.channel, with_last_year)
+figure = charts.add_plan_lines(charts.trend_chart(kpi, frame, f"{kpi.label} by {period.grain}, {selection.scope}"),
+                               kpi, frame)
+st.plotly_chart(figure, width="stretch")
+if selection.in_progress and kpi.kind == "flow":
+    burn = data.burn_up(version, kpi_id, period, selection.channel, date.today())
+    st.plotly_chart(charts.burn_up_chart(kpi, burn, f"{kpi.label}: {period.label} so far against plan"),
+                    width="stretch")
+elif selection.in_progress:
+    st.caption(f"{kpi.label} is a {kpi.kind}, not a running total: its burn-up is not drawn.")

@@ -22,6 +22,8 @@ CHANNEL_COLOURS = {
 }
 PALETTE = ["#4C9BE8", "#F2A541", "#E8615A", "#4CC38A", "#B07CD8", "#F5D547", "#5FD3D0", "#F28FB1", "#9AA5B1"]
 ACTUAL = "#4C9BE8"
+TARGET = "#F5D547"
+LAST_YEAR = "#9AA5B1"
 
 
 def channel_colour(channel: str) -> str:
@@ -46,6 +48,41 @@ def trend_chart(kpi: KPI, frame: pd.DataFrame, title: str | None = None) -> go.F
         hovertemplate="%{customdata}<extra>" + kpi.label + "</extra>",
     ))
     fig.update_layout(title=title or f"{kpi.label} by period")
+    return _layout(fig, kpi)
+
+
+def add_plan_lines(fig: go.Figure, kpi: KPI, frame: pd.DataFrame) -> go.Figure:
+    """Dashed target line and, when present, last year's series (weekday-aligned) on a trend chart."""
+    x = pd.to_datetime(frame["period_start"])
+    if "target" in frame and frame["target"].notna().any():
+        fig.add_trace(go.Scatter(
+            x=x, y=frame["target"], mode="lines", name="Target", line=dict(color=TARGET, dash="dash", width=2),
+            customdata=[format_value(v, kpi.unit) for v in frame["target"]],
+            hovertemplate="%{customdata}<extra>Target</extra>",
+        ))
+    if "last_year" in frame and frame["last_year"].notna().any():
+        fig.add_trace(go.Scatter(
+            x=x, y=frame["last_year"], mode="lines", name="Last year", line=dict(color=LAST_YEAR, dash="dot"),
+            customdata=[format_value(v, kpi.unit) for v in frame["last_year"]],
+            hovertemplate="%{customdata}<extra>Last year</extra>",
+        ))
+    return fig
+
+
+def burn_up_chart(kpi: KPI, frame: pd.DataFrame, title: str) -> go.Figure:
+    """Cumulative actual against cumulative target (and last year) across an unfinished period."""
+    fig = go.Figure()
+    x = pd.to_datetime(frame["day"])
+    for column, name, style in (("target", "Target (cumulative)", dict(color=TARGET, dash="dash", width=2)),
+                                ("last_year", "Last year (cumulative)", dict(color=LAST_YEAR, dash="dot")),
+                                ("actual", "Actual (cumulative)", dict(color=ACTUAL, width=3))):
+        if frame[column].notna().any():
+            fig.add_trace(go.Scatter(
+                x=x, y=frame[column], mode="lines", name=name, line=style,
+                customdata=[format_value(v, kpi.unit) for v in frame[column]],
+                hovertemplate="%{customdata}<extra>" + name + "</extra>",
+            ))
+    fig.update_layout(title=title)
     return _layout(fig, kpi)
 
 

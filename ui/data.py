@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from connectors.demo import uses_demo_data
-from metrics import dimensions, scorecard
+from metrics import dimensions, scorecard, trends
 from metrics.cache import state_key
 from metrics.engine import Filters, compute
 from metrics.periods import Period
@@ -60,3 +60,14 @@ def campaigns(version: tuple, channel: str | None) -> list[str]:
 @st.cache_data(show_spinner=False)
 def demo_data(version: tuple) -> bool:
     return uses_demo_data(engine())
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def trend_with_plan(version: tuple, kpi_id: str, last: Period, periods: int, channel: str | None,
+                    with_last_year: bool) -> pd.DataFrame:
+    return trends.trend_with_plan(engine(), kpi_id, last, periods, Filters(channel), with_last_year)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def burn_up(version: tuple, kpi_id: str, period: Period, channel: str | None, today: date) -> pd.DataFrame:
+    return trends.burn_up(engine(), kpi_id, period, Filters(channel), today)

@@ -1,0 +1,74 @@
+"""Series for charts: a KPI's trend with its target per period, last year's series, and the burn-up."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from metrics.catalog import get_kpi
+from metrics.engine import Filters, compute
+from metrics.pacing import elapsed
+from metrics.periods import Period, last_year, period_containing, shift
+from metrics.targets import load_targets, resolve_target, share_of
+
+
+def trend_with_plan(engine: Engine, kpi_id: str, last: Period, periods: int = 26, filters: Filters = Filters(),
+                    with_last_year: bool = False) -> pd.DataFrame:
+    """period_start, value, reason, target[, last_year] for the ``periods`` periods ending with ``last``.
+
+    Last year's value is aligned to this year's period (weeks 52 weeks earlier, so weekdays align).
+    """
+    first = shift(last, -(periods - 1))
+    frame = compute(engine, [kpi_id], first.start, last.end, last.grain, filters).drop(columns="kpi_id")
+    targets, cache = load_targets(engine), {}
+    channel = filters.channel or ""
+    frame["target"] = [
+        getattr(resolve_target(engine, kpi_id, period_containing(start, last.grain), channel, targets, cache),
+                "value", None)
+        for start in frame["period_start"]
+    ]
+    if with_last_year:
+        ly_first, ly_last = last_year(first), last_year(last)
+        before = compute(engine, [kpi_id], ly_first.start, ly_last.end, last.grain, filters)
+        mapping = {last_year(period_containing(s, last.grain)).start: s for s in frame["period_start"]}
+        before["period_start"] = before["period_start"].map(mapping)
+        frame = frame.merge(before[["period_start", "value"]].rename(columns={"value": "last_year"}),
+                            on="period_start", how="left")
+    return frame
+
+
+def burn_up(engine: Engine, kpi_id: str, period: Period, filters: Filters = Filters(),
+            today: date | None = None) -> pd.DataFrame:
+    """Cumulative actual, target and last year's values by day across ``period`` (a flow KPI).
+
+    Columns: day, actual (cumulative, up to yesterday), target (cumulative share of the period's target,
+    by last year's daily profile or by days), last_year (cumulative, weekday-aligned).
+    """
+    if get_kpi(kpi_id).kind != "flow":
+        raise ValueError(f"{kpi_id} is not a flow KPI: a burn-up adds values up over time")
+    today = today or date.today()
+    days = pd.date_range(period.start, period.end).date
+    frame = pd.DataFrame({"day": days})
+    done = elapsed(period, today)
+    if done:
+        actual = compute(engine, [kpi_id], done.start, done.end, "day", filters).set_index("period_start")["value"]
+        frame["actual"] = frame["day"].map(actual.fillna(0)).cumsum().where(frame["day"] <= done.end)
+    else:
+        frame["actual"] = float("nan")
+    channel = filters.channel or ""
+    target = resolve_target(engine, kpi_id, period, channel)
+    if target:
+        cache: dict = {}
+        frame["target"] = [target.value * share_of(engine, kpi_id, period, Period("custom", period.start, d),
+                                                   channel, cache)[0] for d in days]
+    else:
+        frame["target"] = float("nan")
+    ly = last_year(period)
+    before = compute(engine, [kpi_id], ly.start, ly.end, "day", filters).set_index("period_start")["value"]
+    shift_days = period.start - ly.start
+    before.index = [d + shift_days for d in before.index]
+    frame["last_year"] = frame["day"].map(before).cumsum() if before.notna().any() else float("nan")
+    frame.loc[frame["day"] > period.start + timedelta(days=len(before) - 1), "last_year"] = float("nan")
+    return frame

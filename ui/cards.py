@@ -1,0 +1,65 @@
+"""The KPI card used on every page: value, change, sparkline, and the plan's status in colour AND words."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from metrics.catalog import KPI_BY_ID
+from metrics.format import format_change, format_delta, format_value
+from metrics.pacing import STATUS_LABELS
+from metrics.scorecard import KpiResult
+
+# Green always means good, also for lower-is-better KPIs: the status is already direction-aware.
+STATUS_STYLE = {
+    "on_track": (":material/check_circle:", "green"),
+    "at_risk": (":material/warning:", "orange"),
+    "off_track": (":material/error:", "red"),
+    "no_target": (":material/remove:", "gray"),
+    "no_data": (":material/help:", "gray"),
+}
+
+
+def status_badge(status: str) -> None:
+    icon, colour = STATUS_STYLE[status]
+    st.badge(STATUS_LABELS[status], icon=icon, color=colour)
+
+
+def plan_caption(item: KpiResult) -> str:
+    """'Target $1,200 · expected by now $800 · forecast $1,150 · vs last year +4.0%'."""
+    unit = KPI_BY_ID[item.id].unit
+    parts = []
+    if item.target is not None:
+        parts.append(f"target {format_value(item.target, unit)}")
+        if item.in_progress and item.expected != item.target:
+            parts.append(f"expected by now {format_value(item.expected, unit)}")
+            parts.append(f"forecast {format_value(item.forecast, unit)}")
+    if item.change_pct_last_year is not None:
+        parts.append(f"vs last year {format_change(item.change_pct_last_year)}")
+    return " · ".join(parts)
+
+
+def kpi_card(item: KpiResult, width: int = 240) -> None:
+    """One KPI in a bordered card."""
+    kpi = KPI_BY_ID[item.id]
+    delta = None
+    if item.change_pct is not None:
+        delta = f"{format_change(item.change_pct)} ({format_delta(item.change_abs, kpi.unit)})"
+    elif item.value is None:
+        delta = f"n/a: {item.reason}"
+    with st.container(border=True, width=width):
+        st.metric(
+            item.label,
+            format_value(item.value, kpi.unit),
+            delta=delta,
+            delta_color="off" if item.value is None else "normal" if kpi.better == "higher" else "inverse",
+            delta_arrow="off" if item.value is None else "auto",
+            help=f"{kpi.description} Formula: `{kpi.formula}`."
+            + (" Lower is better." if kpi.better == "lower" else "")
+            + (f" Target: {item.target_method}." if item.target_method else "")
+            + (f" Not available: {item.reason}." if item.reason else ""),
+            chart_data=[v for v in item.sparkline if v is not None] or None,
+        )
+        status_badge(item.status)
+        caption = plan_caption(item)
+        if caption:
+            st.caption(caption)
