@@ -156,10 +156,23 @@ def compute(
     Returns a long frame: period_start, [breakdown], kpi_id, value, reason.
     Every period in range appears for every KPI (null with a reason when unknown).
     """
+    expressions = {k: get_kpi(k).formula for k in kpi_ids}
+    return compute_expressions(engine, expressions, start, end, grain, filters, breakdown)
+
+
+def compute_expressions(
+    engine: Engine,
+    expressions: dict[str, str],
+    start: date,
+    end: date,
+    grain: str = "custom",
+    filters: Filters = Filters(),
+    breakdown: str | None = None,
+) -> pd.DataFrame:
+    """Like :func:`compute`, for named formulas over measures (e.g. a KPI's numerator alone)."""
     if breakdown and breakdown not in DIMENSIONS:
         raise ValueError(f"Unknown breakdown {breakdown!r}; use one of {DIMENSIONS}")
-    kpis = [get_kpi(k) for k in kpi_ids]
-    needed = {name for k in kpis for name in formulas.measure_names(k.formula)}
+    needed = {name for formula in expressions.values() for name in formulas.measure_names(formula)}
     by_source: dict[str, list[Measure]] = {}
     for name in needed:
         by_source.setdefault(MEASURES[name].source, []).append(MEASURES[name])
@@ -206,9 +219,9 @@ def compute(
     labels = {name: m.label or name for name, m in MEASURES.items()}
 
     out = []
-    for kpi in kpis:
-        value, reason = formulas.evaluate(kpi.formula, values, missing, labels)
-        part = pd.DataFrame({"kpi_id": kpi.id, "value": value, "reason": reason}, index=index)
+    for name, formula in expressions.items():
+        value, reason = formulas.evaluate(formula, values, missing, labels)
+        part = pd.DataFrame({"kpi_id": name, "value": value, "reason": reason}, index=index)
         out.append(part.reset_index())
     result = pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=[*keys, "kpi_id", "value", "reason"])
     result["value"] = result["value"].astype(float)
