@@ -19,6 +19,7 @@ from metrics.periods import Period, bucket_starts
 from warehouse import schema
 
 DIMENSIONS = ("channel", "campaign")
+NOT_SET = "(not set)"  # breakdown member for rows without a channel (e.g. feedback not tied to a channel)
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def _scope_problem(source: Source, filters: Filters, breakdown: str | None) -> s
 def _dimension_column(table, source: Source, breakdown: str):
     if breakdown == "channel" and source.fixed_channel:
         return literal(source.fixed_channel).label("channel")
-    return table.c[getattr(source, breakdown)].label(breakdown)
+    return func.coalesce(table.c[getattr(source, breakdown)], NOT_SET).label(breakdown)
 
 
 def _source_frame(
