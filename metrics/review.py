@@ -1,0 +1,140 @@
+"""Notes and action items of the weekly review, stored in the warehouse.
+
+Edits are optimistic: every row has a version; saving with a stale version is
+refused with :class:`ConflictError` (nothing is overwritten), so two people
+saving at once never lose each other's changes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pandas as pd
+from sqlalchemy import Engine, insert, select, update
+
+from metrics.catalog import KPI_BY_ID
+from warehouse import schema
+
+ACTION_STATUSES = ("open", "done")
+NOTE_COLUMNS = ["id", "kpi_id", "week_start", "channel", "text", "author", "created_at", "updated_at", "version"]
+ACTION_COLUMNS = ["id", "text", "owner", "due_date", "status", "kpi_id", "week_start", "created_at", "updated_at",
+                  "version"]
+
+
+class ReviewError(ValueError):
+    """Invalid input for a note or an action; the message says which field and what is expected."""
+
+
+class ConflictError(RuntimeError):
+    """Someone else saved the same note or action first; nothing was overwritten."""
+
+
+def _check_kpi(kpi_id: str | None) -> None:
+    if kpi_id and kpi_id not in KPI_BY_ID:
+        raise ReviewError(f"Unknown KPI {kpi_id!r}.")
+
+
+def add_note(engine: Engine, kpi_id: str, week_start: date, text: str, author: str = "", channel: str = "") -> int:
+    """Store a note on a KPI for a week; returns its id."""
+    _check_kpi(kpi_id)
+    if not text.strip():
+        raise ReviewError("A note needs some text.")
+    now = datetime.now()
+    with engine.begin() as conn:
+        result = conn.execute(insert(schema.notes).values(
+            kpi_id=kpi_id, week_start=week_start, channel=channel or "", text=text.strip(), author=author.strip(),
+            created_at=now, updated_at=now, version=1))
+    return int(result.inserted_primary_key[0])
+
+
+def _versioned_update(engine: Engine, table, row_id: int, version: int, values: dict, what: str) -> int:
+    """Update one row only if it still has ``version``; returns the new version."""
+    with engine.begin() as conn:
+        result = conn.execute(
+            update(table).where(table.c.id == row_id, table.c.version == version)
+            .values(**values, updated_at=datetime.now(), version=version + 1)
+        )
+        if result.rowcount == 1:
+            return version + 1
+        current = conn.execute(select(table.c.version).where(table.c.id == row_id)).scalar()
+    if current is None:
+        raise ConflictError(f"This {what} was deleted by someone else.")
+    raise ConflictError(f"Someone else changed this {what} since you opened it (their version {current}, "
+                        f"yours {version}); nothing was overwritten. Reload to see their change.")
+
+
+def update_note(engine: Engine, note_id: int, version: int, text: str) -> int:
+    if not text.strip():
+        raise ReviewError("A note needs some text.")
+    return _versioned_update(engine, schema.notes, note_id, version, {"text": text.strip()}, "note")
+
+
+def notes(engine: Engine, kpi_id: str | None = None, since: date | None = None, until: date | None = None,
+          channel: str | None = None) -> pd.DataFrame:
+    """Notes, newest week first, optionally for one KPI, a range of weeks and a channel ('' = all channels)."""
+    t = schema.notes
+    query = select(*[t.c[c] for c in NOTE_COLUMNS]).order_by(t.c.week_start.desc(), t.c.id)
+    if kpi_id:
+        query = query.where(t.c.kpi_id == kpi_id)
+    if since:
+        query = query.where(t.c.week_start >= since)
+    if until:
+        query = query.where(t.c.week_start <= until)
+    if channel is not None:
+        query = query.where(t.c.channel == channel)
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).mappings().all(), columns=NOTE_COLUMNS)
+
+
+def _validate_action(text: str, owner: str, due_date: date | None, status: str, kpi_id: str | None) -> None:
+    if not text or not str(text).strip():
+        raise ReviewError("An action needs a description of what is to be done.")
+    if not owner or not str(owner).strip():
+        raise ReviewError("An action needs an owner: who does it?")
+    if status not in ACTION_STATUSES:
+        raise ReviewError(f"Status {status!r} should be one of {', '.join(ACTION_STATUSES)}.")
+    if due_date is not None and not isinstance(due_date, date):
+        raise ReviewError(f"Due date {due_date!r} should be a date.")
+    _check_kpi(kpi_id)
+
+
+def add_action(engine: Engine, text: str, owner: str, week_start: date, due_date: date | None = None,
+               kpi_id: str | None = None, status: str = "open") -> int:
+    """Record an action item agreed in the review of ``week_start``; returns its id."""
+    _validate_action(text, owner, due_date, status, kpi_id)
+    now = datetime.now()
+    with engine.begin() as conn:
+        result = conn.execute(insert(schema.actions).values(
+            text=str(text).strip(), owner=str(owner).strip(), due_date=due_date, status=status, kpi_id=kpi_id or None,
+            week_start=week_start, created_at=now, updated_at=now, version=1))
+    return int(result.inserted_primary_key[0])
+
+
+def update_action(engine: Engine, action_id: int, version: int, **fields) -> int:
+    """Change an action (text, owner, due_date, status, kpi_id) if nobody else did first; returns the new version."""
+    allowed = {"text", "owner", "due_date", "status", "kpi_id"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ReviewError(f"Cannot change {', '.join(sorted(unknown))} of an action.")
+    with engine.connect() as conn:
+        row = conn.execute(select(schema.actions).where(schema.actions.c.id == action_id)).mappings().first()
+    if row is None:
+        raise ConflictError("This action was deleted by someone else.")
+    merged = {**{k: row[k] for k in allowed}, **fields}
+    _validate_action(merged["text"], merged["owner"], merged["due_date"], merged["status"], merged["kpi_id"])
+    return _versioned_update(engine, schema.actions, action_id, version, fields, "action")
+
+
+def actions(engine: Engine, week_start: date | None = None, status: str | None = None,
+            before_week: date | None = None) -> pd.DataFrame:
+    """Action items: of one review week, or open ones from reviews before ``before_week`` (follow-up)."""
+    t = schema.actions
+    query = select(*[t.c[c] for c in ACTION_COLUMNS]).order_by(t.c.due_date, t.c.id)
+    if week_start:
+        query = query.where(t.c.week_start == week_start)
+    if before_week:
+        query = query.where(t.c.week_start < before_week)
+    if status:
+        query = query.where(t.c.status == status)
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).mappings().all(), columns=ACTION_COLUMNS)
