@@ -9,7 +9,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -25,6 +26,8 @@ def _fresh_engine(tmp_path: Path, name: str) -> Engine:
     if server:
         engine = make_engine(server)
         schema.metadata.drop_all(engine)
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     else:
         engine = make_engine(f"sqlite:///{tmp_path / name}")
     init_schema(engine)
@@ -41,16 +44,31 @@ def engine(tmp_path: Path) -> Engine:
 
 @pytest.fixture(scope="session")
 def demo_url(tmp_path_factory) -> str:
-    """A SQLite warehouse file holding the demo shop as of DEMO_AS_OF (built once per session)."""
+    """A warehouse holding the demo shop as of DEMO_AS_OF (built once per session): a SQLite file, or with
+    KPI_TEST_DATABASE_URL a second database ``<name>_demo`` on that server (the ``engine`` fixture empties
+    the first one for every test)."""
     from connectors.demo import load_demo
 
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    url = f"sqlite:///{path}"
+    server = os.environ.get("KPI_TEST_DATABASE_URL")
+    if server:
+        url = _server_database(server, make_url(server).database + "_demo")
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
     eng = make_engine(url)
     init_schema(eng)
     load_demo(eng, as_of=DEMO_AS_OF)
     eng.dispose()
     return url
+
+
+def _server_database(server: str, name: str) -> str:
+    """(Re)create database ``name`` on the server of ``server`` and return its URL."""
+    admin = make_engine(server)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -57,10 +58,49 @@ def make_engine(url: str | None = None) -> Engine:
     return engine
 
 
+MIGRATIONS = PROJECT_ROOT / "warehouse" / "migrations"
+_migrate_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _alembic():
+    """The Alembic config and the head revision(s) of warehouse/migrations (read once per process)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config, frozenset(ScriptDirectory.from_config(config).get_heads())
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the latest Alembic revision, then create tables that have no migration.
+
+    A database with an Alembic version is upgraded (``alembic upgrade head``); one without (new, or
+    created before migrations existed) gets every table from ``schema.metadata`` and is stamped at head.
+    Costs one small query when the database is already at head.
+    """
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
+    config, heads = _alembic()
+    with _migrate_lock, engine.begin() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+        config.attributes["connection"] = conn
+        try:
+            if current and current != heads:
+                command.upgrade(config, "head")
+            schema.metadata.create_all(conn)
+            if not current:
+                command.stamp(config, "head")
+        finally:
+            config.attributes.pop("connection", None)
+
+
 def init_schema(engine: Engine) -> None:
-    """Create missing tables and the load-lock row. Safe to call every start."""
+    """Migrate the schema (:func:`migrate`) and create the load-lock row. Safe to call every start."""
     try:
-        schema.metadata.create_all(engine)
+        migrate(engine)
         with engine.begin() as conn:
             if conn.execute(select(func.count()).select_from(schema.load_lock)).scalar() == 0:
                 conn.execute(insert(schema.load_lock).values(id=1))
