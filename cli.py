@@ -122,6 +122,23 @@ def cmd_targets(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_copy_warehouse(args: argparse.Namespace) -> int:
+    """Copy the whole warehouse (default: KPI_DATABASE_URL) to another database, e.g. PostgreSQL."""
+    from warehouse.copy import CopyError, copy_warehouse
+    from warehouse.db import database_url, make_engine, redacted
+
+    source_url = args.source or database_url()
+    source, target = make_engine(source_url), make_engine(args.to)
+    try:
+        copied = copy_warehouse(source, target, replace=args.replace,
+                                progress=lambda table, n: print(f"  {table}: {n} rows", file=sys.stderr))
+    except CopyError as exc:
+        raise CliError(str(exc)) from None
+    print(f"copied {sum(copied.values())} rows in {len(copied)} tables from {redacted(source_url)} "
+          f"to {redacted(args.to)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python cli.py", description="e-marketing 5S KPI dashboard: command line")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -149,6 +166,12 @@ def build_parser() -> argparse.ArgumentParser:
     catalog = sub.add_parser("catalog", help="the KPI catalog as Markdown (from the declarations)")
     catalog.add_argument("--write-readme", action="store_true", help="regenerate the README's catalog section")
     catalog.set_defaults(func=cmd_catalog)
+
+    copy = sub.add_parser("copy-warehouse", help="copy the whole warehouse to another database (e.g. PostgreSQL)")
+    copy.add_argument("--to", required=True, help="target URL, e.g. postgresql+psycopg://user:password@host/kpi")
+    copy.add_argument("--from", dest="source", default=None, help="source URL (default: KPI_DATABASE_URL)")
+    copy.add_argument("--replace", action="store_true", help="overwrite a target that already holds data")
+    copy.set_defaults(func=cmd_copy_warehouse)
 
     return parser
 
