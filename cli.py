@@ -122,6 +122,28 @@ def cmd_targets(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    """Write the weekly review of a week as one self-contained HTML file."""
+    from pathlib import Path
+
+    from reports.review_html import render
+
+    try:
+        week = parse_period(args.week)
+    except PeriodError as exc:
+        raise CliError(str(exc)) from None
+    if week.grain != "week":
+        raise CliError(f"--week {args.week!r} is a {week.grain}; give an ISO week such as 2026-W46.")
+    engine = _engine()
+    _filters(engine, args)
+    out = Path(args.out)
+    if not out.parent.exists():
+        raise CliError(f"Folder {out.parent} does not exist.")
+    out.write_text(render(engine, week, args.channel), encoding="utf-8")
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB): the review of {week.label}, opens offline")
+    return 0
+
+
 def cmd_copy_warehouse(args: argparse.Namespace) -> int:
     """Copy the whole warehouse (default: KPI_DATABASE_URL) to another database, e.g. PostgreSQL."""
     from warehouse.copy import CopyError, copy_warehouse
@@ -162,6 +184,12 @@ def build_parser() -> argparse.ArgumentParser:
     target_export = target_actions.add_parser("export", help="print targets as CSV")
     target_export.add_argument("--period", default=None, help="only targets overlapping this period")
     targets.set_defaults(func=cmd_targets)
+
+    review = sub.add_parser("review", help="the weekly review as a self-contained HTML file")
+    review.add_argument("--week", required=True, help="ISO week, e.g. 2026-W46")
+    review.add_argument("--out", required=True, help="the HTML file to write, e.g. review.html")
+    review.add_argument("--channel", default=None, help="review one channel only")
+    review.set_defaults(func=cmd_review)
 
     catalog = sub.add_parser("catalog", help="the KPI catalog as Markdown (from the declarations)")
     catalog.add_argument("--write-readme", action="store_true", help="regenerate the README's catalog section")

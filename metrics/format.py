@@ -55,7 +55,7 @@ def axis_suffix(unit: str) -> dict:
     if unit == "percent":
         return {"tickformat": ".1%"}
     if unit == "currency":
-        return {"tickprefix": {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency(), ""), "tickformat": ",.0f"}
+        return {"tickprefix": {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency(), ""), "tickformat": ",.2~f"}
     if unit == "minutes":
         return {"ticksuffix": " min"}
     if unit == "seconds":

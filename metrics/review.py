@@ -138,3 +138,27 @@ def actions(engine: Engine, week_start: date | None = None, status: str | None =
         query = query.where(t.c.status == status)
     with engine.connect() as conn:
         return pd.DataFrame(conn.execute(query).mappings().all(), columns=ACTION_COLUMNS)
+
+
+def weekly_review(engine: Engine, week, channel: str | None = None, today: date | None = None) -> dict:
+    """Everything the weekly review shows for ``week`` (a week Period): scorecard, headline counts, the
+    off-track and at-risk KPIs first with the channels that moved them, notes and actions."""
+    from metrics.contribution import contribution
+    from metrics.engine import Filters
+    from metrics.periods import previous
+    from metrics.scorecard import scorecard
+
+    filters = Filters(channel=channel)
+    items = scorecard(engine, week, filters, today=today)
+    order = {"off_track": 0, "at_risk": 1, "on_track": 2, "no_target": 3, "no_data": 4}
+    attention = sorted((i for i in items if i.status in ("off_track", "at_risk")), key=lambda i: order[i.status])
+    movers = {} if channel else {
+        i.id: contribution(engine, i.id, week, previous(week), filters).head(5) for i in attention
+    }
+    counts = {status: sum(1 for i in items if i.status == status) for status in order}
+    return {
+        "week": week, "channel": channel, "items": items, "counts": counts, "attention": attention,
+        "movers": movers, "notes": notes(engine, since=week.start, until=week.start, channel=channel or ""),
+        "actions": actions(engine, week_start=week.start),
+        "follow_up": actions(engine, before_week=week.start, status="open"),
+    }

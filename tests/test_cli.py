@@ -78,3 +78,21 @@ def test_targets_import_and_export(tmp_path):
     refused = run(["targets", "import", str(bad)], url)
     assert refused.returncode == 2 and "line 2:" in refused.stderr and "negative" in refused.stderr
     assert run(["targets", "export"], url).stdout == exported.stdout  # nothing changed
+
+
+def test_review_export_is_self_contained(demo_url, tmp_path):
+    import re
+
+    out_file = tmp_path / "review.html"
+    out = run(["review", "--week", "2026-W47", "--out", str(out_file)], demo_url)
+    assert out.returncode == 0, out.stderr
+    page = out_file.read_text(encoding="utf-8")
+    for kpi in KPIS:
+        assert f"<td>{kpi.label}</td>" in page, kpi.id
+    assert "js-plotly-plot" in page or "Plotly.newPlot" in page
+    # nothing is fetched from a network: no external scripts, stylesheets, fonts or images
+    assert not re.search(r"<(script|img|iframe)[^>]+src=[\"']?https?:", page)
+    assert not re.search(r"<link[^>]+href=[\"']?https?:", page)
+    assert "url(http" not in page and "@import" not in page
+    bad = run(["review", "--week", "2026-11", "--out", str(out_file)], demo_url)
+    assert bad.returncode == 2 and "ISO week" in bad.stderr

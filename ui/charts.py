@@ -23,6 +23,7 @@ CHANNEL_COLOURS = {
 PALETTE = ["#4C9BE8", "#F2A541", "#E8615A", "#4CC38A", "#B07CD8", "#F5D547", "#5FD3D0", "#F28FB1", "#9AA5B1"]
 ACTUAL = "#4C9BE8"
 TARGET = "#F5D547"
+NOTE = "#FFFFFF"
 LAST_YEAR = "#9AA5B1"
 
 
@@ -66,6 +67,19 @@ def add_plan_lines(fig: go.Figure, kpi: KPI, frame: pd.DataFrame) -> go.Figure:
             customdata=[format_value(v, kpi.unit) for v in frame["last_year"]],
             hovertemplate="%{customdata}<extra>Last year</extra>",
         ))
+    return fig
+
+
+def add_notes(fig: go.Figure, notes: pd.DataFrame, kpi: KPI) -> go.Figure:
+    """Review notes as markers along the bottom of a trend chart, the note's text on hover."""
+    if notes is None or notes.empty:
+        return fig
+    grouped = notes.groupby("week_start")["text"].apply(lambda texts: "<br>".join(texts))
+    fig.add_trace(go.Scatter(
+        x=pd.to_datetime(grouped.index), y=[0] * len(grouped), mode="markers", name="Notes",
+        marker=dict(symbol="star", size=14, color=NOTE), yaxis="y", customdata=list(grouped.values),
+        hovertemplate="%{customdata}<extra>Note</extra>",
+    ))
     return fig
 
 

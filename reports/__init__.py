@@ -1,0 +1,1 @@
+"""Exported reports (self-contained files to circulate)."""
