@@ -158,8 +158,7 @@ def import_csv(engine: Engine, path: str | Path) -> tuple[int, int, int]:
         frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise TargetError([f"cannot read the file: {exc}"], str(path)) from exc
-    frame.columns = [c.strip().lower() for c in frame.columns]
-    return save_targets(engine, validate_frame(frame, str(path)))
+    return import_frame(engine, frame, str(path))
 
 
 def export_rows(engine: Engine, period: Period | None = None) -> list[dict]:
@@ -266,3 +265,68 @@ def demo_targets(engine: Engine, as_of: date) -> pd.DataFrame:
             target = min(target, 0.99)
         rows.append((kpi.id, "quarter", quarter.start, "", round(target, 4)))
     return pd.DataFrame(rows, columns=TARGET_COLUMNS)
+
+
+class TargetConflict(RuntimeError):
+    """Someone else changed the same targets since they were loaded; nothing was saved."""
+
+
+def period_targets(engine: Engine, period: Period, channel: str = "") -> pd.DataFrame:
+    """One row per KPI for the Targets grid: the target set for ``period`` (or empty) and the one implied."""
+    stored = load_targets(engine)
+    mine = stored[(stored.grain == period.grain) & (stored.period_start == period.start)
+                  & (stored.channel == (channel or ""))].set_index("kpi_id")["value"]
+    others = stored.drop(stored[(stored.grain == period.grain) & (stored.period_start == period.start)].index)
+    cache: dict = {}
+    rows = []
+    for kpi in KPIS:
+        implied = resolve_target(engine, kpi.id, period, channel, others, cache)
+        rows.append({"kpi_id": kpi.id, "s": kpi.s, "kpi": kpi.label, "unit": kpi.unit,
+                     "target": float(mine[kpi.id]) if kpi.id in mine else None,
+                     "implied": implied.value if implied else None,
+                     "implied_how": implied.description if implied else ""})
+    return pd.DataFrame(rows)
+
+
+def save_period_targets(engine: Engine, period: Period, channel: str, edits: list[tuple[str, float | None,
+                        float | None]]) -> int:
+    """Apply grid edits [(kpi_id, value when loaded, new value or None to clear)] in one transaction.
+
+    Optimistic: if any edited target changed since it was loaded, nothing is saved (TargetConflict).
+    Invalid values raise TargetError naming the KPI. Returns the number of targets changed.
+    """
+    problems, rows, clear = [], [], []
+    for kpi_id, _, new in edits:
+        if new is None:
+            clear.append(kpi_id)
+            continue
+        row, found = validate_target(kpi_id, period.grain, period.label, channel, new)
+        problems += [f"{KPI_BY_ID[kpi_id].label}: {p}" for p in found]
+        if row:
+            rows.append(row)
+    if problems:
+        raise TargetError(problems, f"targets for {period.label}")
+    t = schema.targets
+    now = datetime.now()
+    with engine.begin() as conn:
+        acquire_load_lock(conn, "targets")
+        current = dict(conn.execute(select(t.c.kpi_id, t.c.value).where(
+            t.c.grain == period.grain, t.c.period_start == period.start, t.c.channel == (channel or ""))).all())
+        stale = [KPI_BY_ID[k].label for k, old, _ in edits if current.get(k) != old]
+        if stale:
+            raise TargetConflict(f"Someone else changed the target of {', '.join(stale)} for {period.label} since "
+                                 "you opened it; nothing was saved. Reload to see their values.")
+        if clear:
+            conn.execute(delete(t).where(t.c.grain == period.grain, t.c.period_start == period.start,
+                                         t.c.channel == (channel or ""), t.c.kpi_id.in_(clear)))
+        if rows:
+            upsert(conn, t, [{**r, "updated_at": now} for r in rows], ("kpi_id", "grain", "period_start", "channel"),
+                   compare_skip=("updated_at",))
+    return len(edits)
+
+
+def import_frame(engine: Engine, frame: pd.DataFrame, source: str) -> tuple[int, int, int]:
+    """Import targets from a frame of CSV_COLUMNS text (e.g. an uploaded file): all rows or none."""
+    frame = frame.copy()
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    return save_targets(engine, validate_frame(frame, source))

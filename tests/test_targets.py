@@ -113,3 +113,28 @@ def test_weekly_share_follows_last_years_daily_profile(demo_engine):
     # the 12 whole weeks inside Q4 (W41..W52, 5 Oct - 27 Dec) get less than the quarter; the rest is 1-4 Oct, 28-31 Dec
     assert sum(weeks) < quarter_revenue
     assert sum(weeks) > 0.8 * quarter_revenue
+
+
+def test_the_grid_saves_edits_and_refuses_stale_ones(engine):
+    from metrics.targets import TargetConflict, period_targets, save_period_targets
+
+    q4 = parse_period("2026-Q4")
+    grid = period_targets(engine, q4).set_index("kpi_id")
+    assert grid["target"].isna().all() and len(grid) == 22
+    save_period_targets(engine, q4, "", [("sell.revenue", None, 130000.0), ("sell.aov", None, 70.0)])
+    grid = period_targets(engine, q4).set_index("kpi_id")
+    assert grid.at["sell.revenue", "target"] == 130000.0
+    # a week of Q4 shows the implied value and how
+    week = period_targets(engine, parse_period("2026-W46")).set_index("kpi_id")
+    assert week.at["sell.revenue", "implied"] == pytest.approx(130000 * 7 / 92)
+    assert week.at["sell.revenue", "implied_how"] == "by days from the 2026-Q4 target"
+    # Ana loaded the grid before Ben changed revenue: Ana's save is refused, Ben's value stays
+    save_period_targets(engine, q4, "", [("sell.revenue", 130000.0, 140000.0)])  # Ben
+    with pytest.raises(TargetConflict, match="Revenue"):
+        save_period_targets(engine, q4, "", [("sell.revenue", 130000.0, 120000.0), ("sell.aov", 70.0, None)])
+    grid = period_targets(engine, q4).set_index("kpi_id")
+    assert grid.at["sell.revenue", "target"] == 140000.0 and grid.at["sell.aov", "target"] == 70.0
+    with pytest.raises(TargetError, match="Conversion rate: target 35"):
+        save_period_targets(engine, q4, "", [("sell.conversion_rate", None, 35.0)])
+    save_period_targets(engine, q4, "", [("sell.aov", 70.0, None)])  # clearing removes it
+    assert pd.isna(period_targets(engine, q4).set_index("kpi_id").at["sell.aov", "target"])
