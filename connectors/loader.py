@@ -210,6 +210,11 @@ def refresh_orders_rollup(conn: Connection, customers: set, extra_dates: set) ->
         )
 
 
+def _batches(first: list[dict], more: Iterable[list[dict]]) -> Iterator[list[dict]]:
+    yield first
+    yield from more
+
+
 def _temp_table(name: str, *columns: Column) -> Table:
     """A session-local table for one load (created and dropped inside the load's transaction)."""
     return Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
@@ -233,8 +238,10 @@ def _analyze(conn: Connection, *tables: Table) -> None:
 
 
 def staged_upsert(conn: Connection, table: Table, records: list[dict], key: tuple[str, ...],
-                  compare_skip: Iterable[str] = ()) -> tuple[int, int, int, Table]:
+                  compare_skip: Iterable[str] = (), more: Iterable[list[dict]] = ()) -> tuple[int, int, int, Table]:
     """Set-based upsert: rows go to a staging table, then SQL classifies and applies them.
+
+    ``more``: further batches of records with the same columns (e.g. the chunks of a large file), staged too.
 
     Returns (inserted, updated, unchanged, stage). Leaves the staging table ``_stage`` (with a ``_status`` column:
     new / changed / same) for the caller, who drops it with :func:`drop_stage`.
@@ -245,8 +252,9 @@ def staged_upsert(conn: Connection, table: Table, records: list[dict], key: tupl
     stage = _temp_table("_stage", *[Column(c, table.c[c].type) for c in columns], Column("_status", String(8)))
     conn.execute(text("DROP TABLE IF EXISTS _stage"))
     stage.create(conn)
-    if records:
-        conn.execute(insert(stage), records)
+    for batch in _batches(records, more):
+        if batch:
+            conn.execute(insert(stage), batch)
     _analyze(conn, stage)
     match = and_(*[table.c[k] == stage.c[k] for k in key])
     value_columns = [c for c in columns if c not in key and c not in skip]
@@ -415,20 +423,25 @@ def record_run(conn: Connection, *, source: str, started_at: datetime, status: s
     return int(row.inserted_primary_key[0])
 
 
-def load(engine: Engine, kind: str, frame: pd.DataFrame, *, source: str, cursor: str | None = None,
-         detail: str | None = None, rejected: int = 0) -> LoadResult:
-    """Load canonical rows of ``kind`` atomically and idempotently; log the run."""
+def load(engine: Engine, kind: str, frame: pd.DataFrame | Iterable[pd.DataFrame], *, source: str,
+         cursor: str | None = None, detail: str | None = None, rejected: int = 0) -> LoadResult:
+    """Load canonical rows of ``kind`` atomically and idempotently; log the run.
+
+    ``frame`` may also be an iterable of frames (the chunks of a large file): all go into the one transaction.
+    """
     dataset = DATASETS[kind]
     table = schema.metadata.tables[dataset.table]
     started = datetime.now()
     result = LoadResult(kind=kind, rejected=rejected)
     try:
-        rows = warehouse_rows(kind, frame)
-        records = _records(rows)
+        parts = iter([frame] if isinstance(frame, pd.DataFrame) else frame)
+        first = next(parts, None)
+        records = _records(warehouse_rows(kind, first)) if first is not None else []
+        more = (_records(warehouse_rows(kind, part)) for part in parts)
         with engine.begin() as conn:
             acquire_load_lock(conn, f"{source}:{kind}@{socket.gethostname()}")
             result.inserted, result.updated, result.unchanged, stage = staged_upsert(
-                conn, table, records, dataset.key, compare_skip=("is_first_order",)
+                conn, table, records, dataset.key, compare_skip=("is_first_order",), more=more
             )
             del records
             if result.inserted or result.updated:
