@@ -35,7 +35,16 @@ except DatabaseError as exc:
     st.error(f"The warehouse cannot be opened.\n\n{exc}")
     st.stop()
 
+
+
+def page(file: str, title: str, icon: str, default: bool = False) -> st.Page:
+    """A page whose URL is its file name (see ui/entry.py: deep links on a fresh server need them equal)."""
+    return st.Page(f"pages/{file}.py", title=title, icon=icon, url_path=file, default=default)
+
+
 pages = [
-    st.Page("pages/overview.py", title="Overview", icon="📊", default=True, url_path="overview"),
+    page("overview", "Overview", ":material/dashboard:", default=True),
+    page("weekly_review", "Weekly review", ":material/groups:"),
+    page("targets", "Targets", ":material/flag:"),
 ]
 st.navigation(pages).run()

@@ -139,9 +139,12 @@ def _normalise(value):
 
 
 def upsert(conn: Connection, table, records: list[dict], key: tuple[str, ...],
-           compare_skip: Iterable[str] = ()) -> tuple[int, int, int, list[dict], list[dict]]:
+           compare_skip: Iterable[str] = (), always_set: Iterable[str] = ()
+           ) -> tuple[int, int, int, list[dict], list[dict]]:
     """Insert new rows, update changed ones, leave identical ones alone.
 
+    ``compare_skip`` columns do not make a row count as changed; ``always_set`` columns among them are
+    still written when a row changes (e.g. ``updated_at``).
     Returns (inserted, updated, unchanged, rows written, previous rows of updated keys).
     """
     inserted = updated = unchanged = 0
@@ -150,6 +153,7 @@ def upsert(conn: Connection, table, records: list[dict], key: tuple[str, ...],
     skip = set(compare_skip)
     columns = [c for c in records[0]] if records else []
     value_columns = [c for c in columns if c not in key and c not in skip]
+    set_columns = value_columns + [c for c in always_set if c in columns]
     for chunk in _chunks(records):
         keys = [tuple(r[k] for k in key) for r in chunk]
         existing = {
@@ -174,10 +178,10 @@ def upsert(conn: Connection, table, records: list[dict], key: tuple[str, ...],
             stmt = (
                 update(table)
                 .where(and_(*[table.c[k] == bindparam(f"k_{k}") for k in key]))
-                .values({c: bindparam(f"v_{c}") for c in value_columns})
+                .values({c: bindparam(f"v_{c}") for c in set_columns})
             )
             conn.execute(stmt, [
-                {**{f"k_{k}": r[k] for k in key}, **{f"v_{c}": r[c] for c in value_columns}} for r in changed
+                {**{f"k_{k}": r[k] for k in key}, **{f"v_{c}": r[c] for c in set_columns}} for r in changed
             ])
             updated += len(changed)
     return inserted, updated, unchanged, written, previous

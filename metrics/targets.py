@@ -139,7 +139,8 @@ def save_targets(engine: Engine, frame: pd.DataFrame, replace_period: tuple[str,
         if not records:
             return 0, 0, 0
         inserted, updated, unchanged, _, _ = upsert(
-            conn, schema.targets, records, ("kpi_id", "grain", "period_start", "channel"), compare_skip=("updated_at",)
+            conn, schema.targets, records, ("kpi_id", "grain", "period_start", "channel"),
+            compare_skip=("updated_at",), always_set=("updated_at",),
         )
     return inserted, updated, unchanged
 
@@ -321,7 +322,7 @@ def save_period_targets(engine: Engine, period: Period, channel: str, edits: lis
                                          t.c.channel == (channel or ""), t.c.kpi_id.in_(clear)))
         if rows:
             upsert(conn, t, [{**r, "updated_at": now} for r in rows], ("kpi_id", "grain", "period_start", "channel"),
-                   compare_skip=("updated_at",))
+                   compare_skip=("updated_at",), always_set=("updated_at",))
     return len(edits)
 
 

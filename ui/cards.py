@@ -38,7 +38,7 @@ def plan_caption(item: KpiResult) -> str:
     return " · ".join(parts)
 
 
-def kpi_card(item: KpiResult, width: int = 240) -> None:
+def kpi_card(item: KpiResult, width: int | str = 240) -> None:
     """One KPI in a bordered card."""
     kpi = KPI_BY_ID[item.id]
     delta = None

@@ -16,13 +16,17 @@ from metrics import dimensions, scorecard, trends
 from metrics.cache import state_key
 from metrics.engine import Filters, compute
 from metrics.periods import Period
-from warehouse.db import get_engine
+from warehouse.db import database_url, get_engine
 
 
 @st.cache_resource(show_spinner=False)
+def _engine(url: str):
+    return get_engine(url)
+
+
 def engine():
-    """The process-wide warehouse engine (schema created on first use)."""
-    return get_engine()
+    """The warehouse engine for KPI_DATABASE_URL, shared by the process (schema created on first use)."""
+    return _engine(database_url())
 
 
 def version() -> tuple:
@@ -71,3 +75,21 @@ def trend_with_plan(version: tuple, kpi_id: str, last: Period, periods: int, cha
 @st.cache_data(show_spinner=False, max_entries=64)
 def burn_up(version: tuple, kpi_id: str, period: Period, channel: str | None, today: date) -> pd.DataFrame:
     return trends.burn_up(engine(), kpi_id, period, Filters(channel), today)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _review_figures(version: tuple, week: Period, channel: str | None) -> dict:
+    from metrics.review import weekly_review as build
+
+    review = build(engine(), week, channel)
+    return {k: v for k, v in review.items() if k not in ("notes", "actions", "follow_up")}
+
+
+def weekly_review(version: tuple, week: Period, channel: str | None) -> dict:
+    """The review's figures (cached) with its notes and actions read fresh (they change during the meeting)."""
+    from metrics import review
+
+    return {**_review_figures(version, week, channel),
+            "notes": review.notes(engine(), since=week.start, until=week.start, channel=channel or ""),
+            "actions": review.actions(engine(), week_start=week.start),
+            "follow_up": review.actions(engine(), before_week=week.start, status="open")}

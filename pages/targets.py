@@ -1,0 +1,80 @@
+"""Targets: the plan's target for each KPI, per period and channel, edited in a grid or imported as CSV."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from metrics.format import format_value
+from metrics.targets import (
+    CSV_COLUMNS,
+    TargetConflict,
+    TargetError,
+    export_csv,
+    import_frame,
+    period_targets,
+    save_period_targets,
+)
+from ui import data
+from ui.state import sidebar
+
+version = data.version()
+selection = sidebar(version, grains=("quarter", "month", "week", "year"), ahead=4, default_current=True)
+period, channel = selection.period, selection.channel or ""
+engine = data.engine()
+
+st.title(f"Targets · {period.label}")
+st.caption(f"{period.start:%d %b %Y} – {period.end:%d %b %Y} · {selection.scope}. Percentages are fractions "
+           "(0.35 for 35 %). A target set for a longer period implies one for the periods inside it: flows "
+           "(revenue, orders, cost…) get their share by last year's daily profile when there is one, otherwise "
+           "by days; ratios and stocks carry over unchanged. Leave a cell empty to use the implied target.")
+
+grid = period_targets(engine, period, channel)
+shown = grid.assign(implied=[f"{format_value(v, u)} ({how})" if v is not None and v == v else ""
+                             for v, u, how in zip(grid["implied"], grid["unit"], grid["implied_how"])])
+edited = st.data_editor(
+    shown[["kpi_id", "s", "kpi", "unit", "target", "implied"]], key=f"targets-{period.label}-{channel}",
+    hide_index=True, width="stretch", height=(len(grid) + 1) * 35 + 3,
+    disabled=["kpi_id", "s", "kpi", "unit", "implied"],
+    column_config={
+        "kpi_id": None, "s": st.column_config.TextColumn("S", width="small"),
+        "kpi": st.column_config.TextColumn("KPI"), "unit": st.column_config.TextColumn("unit", width="small"),
+        "target": st.column_config.NumberColumn(f"target for {period.label}", format="%.4g"),
+        "implied": st.column_config.TextColumn("implied when not set"),
+    },
+)
+changes = [
+    (row.kpi_id, None if pd.isna(old) else float(old), None if pd.isna(row.target) else float(row.target))
+    for row, old in zip(edited.itertuples(index=False), grid["target"])
+    if not (pd.isna(old) and pd.isna(row.target)) and old != row.target
+]
+if st.button(f"Save {len(changes)} change(s)", type="primary", disabled=not changes, icon=":material/save:"):
+    try:
+        save_period_targets(engine, period, channel, changes)
+        st.toast(f"Saved {len(changes)} target(s) for {period.label}")
+        st.rerun()
+    except (TargetError, TargetConflict) as exc:
+        st.error(str(exc))
+
+st.divider()
+left, right = st.columns(2)
+with left:
+    st.subheader("Import a CSV")
+    st.caption(f"Columns: `{','.join(CSV_COLUMNS)}`; period as `2026-W46`, `2026-11`, `2026-Q4` or `2026`; "
+               "channel empty for all channels. A file with any invalid row changes nothing.")
+    upload = st.file_uploader("Targets CSV", type=["csv"], key="targets-upload")
+    if upload is not None and st.button("Import", icon=":material/upload:"):
+        try:
+            frame = pd.read_csv(upload, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+            new, updated, unchanged = import_frame(engine, frame, upload.name)
+            st.success(f"{upload.name}: {new} new, {updated} updated, {unchanged} unchanged.")
+        except TargetError as exc:
+            st.error(str(exc))
+        except (ValueError, pd.errors.ParserError) as exc:
+            st.error(f"{upload.name} could not be read as CSV: {exc}")
+with right:
+    st.subheader("Export")
+    st.download_button("All targets as CSV", export_csv(engine), "targets.csv", "text/csv",
+                       icon=":material/download:", on_click="ignore")
+    st.download_button(f"Targets overlapping {period.label}", export_csv(engine, period),
+                       f"targets-{period.label}.csv", "text/csv", icon=":material/download:", on_click="ignore")

@@ -1,0 +1,167 @@
+"""Weekly review: the page the KPI meeting is run from (one shareable URL per week and channel)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from metrics.catalog import KPI_BY_ID, KPIS, S_ORDER
+from metrics.format import format_delta, format_value
+from metrics.pacing import STATUS_LABELS
+from metrics.review import (
+    ACTION_STATUSES,
+    ConflictError,
+    ReviewError,
+    add_action,
+    add_note,
+    update_action,
+)
+from reports.review_html import render, review_notes
+from ui import charts, data
+from ui.cards import STATUS_STYLE, kpi_card
+from ui.state import sidebar
+
+version = data.version()
+selection = sidebar(version, grains=("week",))
+week, channel = selection.period, selection.channel
+engine = data.engine()
+
+st.title(f"Weekly KPI review · {week.label}")
+st.caption(f"{week.start:%a %d %b} – {week.end:%a %d %b %Y} · {selection.scope} · share this page's address to "
+           "open the same week and channel" + (" · this week is still in progress" if selection.in_progress else ""))
+
+review = data.weekly_review(version, week, channel)
+columns = st.columns(3)
+for column, status in zip(columns, ("on_track", "at_risk", "off_track")):
+    icon, _ = STATUS_STYLE[status]
+    column.metric(f"{icon} {STATUS_LABELS[status]}", review["counts"][status], border=True)
+
+st.header("Off track and at risk")
+if review["counts"]["no_target"] + review["counts"]["no_data"] == len(review["items"]):
+    st.info(f"No targets apply to {selection.scope} this week: set them on the Targets page.")
+elif not review["attention"]:
+    st.success("Every KPI with a target is on track this week.")
+for item in review["attention"]:
+    kpi = KPI_BY_ID[item.id]
+    with st.expander(f"{item.label}: {STATUS_LABELS[item.status].lower()}", expanded=True):
+        left, right = st.columns([1, 3])
+        with left:
+            kpi_card(item, width="stretch")
+        with right:
+            movers = review["movers"].get(item.id)
+            if movers is not None and not movers.empty:
+                st.markdown("**Channels that moved it week over week** (contributions add up to the change)")
+                table = pd.DataFrame({
+                    "channel": movers["member"],
+                    "last week": [format_value(v, kpi.unit) for v in movers["before"]],
+                    "this week": [format_value(v, kpi.unit) for v in movers["after"]],
+                    "contribution": [format_delta(v, kpi.unit) for v in movers["contribution"]],
+                    "share of change": [f"{v:.0%}" if v == v else "—" for v in movers["share_of_change"]],
+                })
+                st.dataframe(table, hide_index=True, width="stretch")
+                st.download_button("CSV", movers.to_csv(index=False), f"{item.id}-{week.label}-channels.csv",
+                                   "text/csv", key=f"csv-{item.id}", icon=":material/download:")
+            elif channel:
+                st.caption("Channel contributions are shown for all channels; clear the channel filter to see them.")
+            frame = data.trend_with_plan(version, item.id, week, 13, channel, False)
+            figure = charts.add_plan_lines(charts.trend_chart(kpi, frame, f"{kpi.label}: 13 weeks"), kpi, frame)
+            charts.add_notes(figure, review_notes(engine, item.id, frame), kpi)
+            st.plotly_chart(figure, width="stretch", key=f"chart-{item.id}")
+
+st.header("All KPIs")
+for s in S_ORDER:
+    st.subheader(s)
+    with st.container(horizontal=True):
+        for item in (i for i in review["items"] if i.s == s):
+            kpi_card(item)
+
+st.header("Notes")
+with st.form("note", clear_on_submit=True):
+    kpi_id = st.selectbox("KPI", [k.id for k in KPIS], format_func=lambda k: f"{KPI_BY_ID[k].s} · "
+                          f"{KPI_BY_ID[k].label}")
+    text = st.text_area("Note (shown on this KPI's charts for this week)")
+    author = st.text_input("Your name")
+    if st.form_submit_button("Add note", icon=":material/add_comment:"):
+        try:
+            add_note(engine, kpi_id, week.start, text, author, channel or "")
+            st.toast("Note saved")
+            st.rerun()
+        except ReviewError as exc:
+            st.error(str(exc))
+notes = review["notes"]
+if notes.empty:
+    st.caption("No notes for this week yet.")
+else:
+    st.dataframe(notes.assign(kpi=[KPI_BY_ID[k].label for k in notes["kpi_id"]])[["kpi", "text", "author"]],
+                 hide_index=True, width="stretch")
+
+st.header("Actions")
+st.caption("Who does what by when. Edit the table and save; if someone else saved the same action first, "
+           "your change is refused (nothing is overwritten) and you see theirs after a reload.")
+
+
+def _action_editor(frame: pd.DataFrame, key: str, allow_new: bool) -> pd.DataFrame:
+    shown = frame[["id", "version", "text", "owner", "due_date", "status", "kpi_id"]].copy()
+    return st.data_editor(
+        shown, key=key, hide_index=True, width="stretch", num_rows="dynamic" if allow_new else "fixed",
+        column_config={
+            "id": None, "version": None,
+            "text": st.column_config.TextColumn("Action", required=True, width="large"),
+            "owner": st.column_config.TextColumn("Owner", required=True),
+            "due_date": st.column_config.DateColumn("Due"),
+            "status": st.column_config.SelectboxColumn("Status", options=list(ACTION_STATUSES), default="open"),
+            "kpi_id": st.column_config.SelectboxColumn("KPI", options=[k.id for k in KPIS]),
+        },
+    )
+
+
+def _save_actions(before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
+    """Apply the editor's changes; returns error messages (empty when all saved)."""
+    errors = []
+    known = before.set_index("id")
+    for row in after.itertuples(index=False):
+        due = row.due_date if isinstance(row.due_date, date) else None
+        fields = {"text": row.text, "owner": row.owner, "due_date": due, "status": row.status or "open",
+                  "kpi_id": row.kpi_id if isinstance(row.kpi_id, str) and row.kpi_id else None}
+        try:
+            if pd.isna(row.id):
+                add_action(engine, week_start=week.start, **fields)
+                continue
+            old = known.loc[row.id]
+            changed = {k: v for k, v in fields.items()
+                       if not (pd.isna(old[k]) and v is None) and old[k] != v}
+            if changed:
+                update_action(engine, int(row.id), int(old["version"]), **changed)
+        except (ReviewError, ConflictError) as exc:
+            errors.append(f"{row.text or 'new action'}: {exc}")
+    return errors
+
+
+this_week = review["actions"]
+edited = _action_editor(this_week, f"actions-{week.label}", allow_new=True)
+follow_up = review["follow_up"]
+if not follow_up.empty:
+    st.subheader("Open actions from earlier reviews")
+    edited_follow_up = _action_editor(follow_up, f"follow-up-{week.label}", allow_new=False)
+else:
+    edited_follow_up = follow_up
+if st.button("Save actions", type="primary", icon=":material/save:"):
+    problems = _save_actions(this_week, edited) + _save_actions(follow_up, edited_follow_up)
+    if problems:
+        for problem in problems:
+            st.error(problem)
+    else:
+        st.toast("Actions saved")
+        st.rerun()
+
+st.header("Circulate")
+left, middle, right = st.columns(3)
+left.download_button("Review as HTML (opens offline)", lambda: render(engine, week, channel),
+                     f"kpi-review-{week.label}.html", "text/html", icon=":material/download:", on_click="ignore")
+scorecard_table = pd.DataFrame([{**i.as_report(), "status_label": STATUS_LABELS[i.status]} for i in review["items"]])
+middle.download_button("Scorecard CSV", scorecard_table.to_csv(index=False), f"scorecard-{week.label}.csv",
+                       "text/csv", icon=":material/table:", on_click="ignore")
+right.download_button("Actions CSV", pd.concat([this_week, follow_up]).to_csv(index=False),
+                      f"actions-{week.label}.csv", "text/csv", icon=":material/table:", on_click="ignore")

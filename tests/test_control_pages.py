@@ -1,0 +1,82 @@
+"""AppTest on the Targets and Weekly review pages: a target edited in the grid changes the status shown."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from metrics.review import actions, add_note
+from metrics.targets import load_targets, save_targets
+from tests.conftest import ROOT
+from tests.fixtures import load_fixture
+
+
+@pytest.fixture
+def shop(engine, monkeypatch):
+    load_fixture(engine)
+    save_targets(engine, pd.DataFrame([("sell.revenue", "week", date(2026, 11, 2), "", 250.0)],
+                                      columns=["kpi_id", "grain", "period_start", "channel", "value"]))
+    monkeypatch.setenv("KPI_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    return engine
+
+
+def _page(name: str, **params) -> AppTest:
+    app = AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=120)
+    for key, value in params.items():
+        app.query_params[key] = value
+    return app
+
+
+def _attention(app: AppTest) -> list[str]:
+    return [e.label for e in app.expander]
+
+
+def test_editing_a_target_in_the_grid_changes_the_status(shop):
+    review = _page("weekly_review", period="2026-W45").run()
+    assert not review.exception
+    assert review.title[0].value == "Weekly KPI review · 2026-W45"
+    assert "Revenue: off track" not in _attention(review)  # 280 against 250: on track
+
+    targets = _page("targets", grain="week", period="2026-W45").run()
+    assert not targets.exception
+    editor = targets.data_editor[0]
+    assert editor.value["kpi"].iloc[0] == "Revenue" and editor.value["target"].iloc[0] == 250.0
+    targets.session_state["targets-2026-W45-"] = {"edited_rows": {0: {"target": 400.0}}, "added_rows": [],
+                                                 "deleted_rows": []}
+    targets.run()
+    save = next(b for b in targets.button if b.label.startswith("Save"))
+    assert save.label == "Save 1 change(s)"
+    save.click().run()
+    assert not targets.exception and not targets.error
+    stored = load_targets(shop)
+    assert stored.loc[stored.kpi_id == "sell.revenue", "value"].tolist() == [400.0]
+
+    review = _page("weekly_review", period="2026-W45").run()
+    assert "Revenue: off track" in _attention(review)  # 280 against 400: 30 % short
+    assert review.metric[2].value == "1"  # the headline: one KPI off track
+
+
+def test_a_percentage_typed_as_35_is_refused_with_the_reason(shop):
+    targets = _page("targets", grain="week", period="2026-W45").run()
+    targets.session_state["targets-2026-W45-"] = {"edited_rows": {2: {"target": 35.0}}, "added_rows": [],
+                                                 "deleted_rows": []}
+    targets.run()
+    next(b for b in targets.button if b.label.startswith("Save")).click().run()
+    assert any("instead of 0.35" in e.value for e in targets.error)
+    assert "sell.conversion_rate" not in set(load_targets(shop).kpi_id)
+
+
+def test_review_page_shows_notes_and_saves_new_actions(shop):
+    add_note(shop, "sell.revenue", date(2026, 11, 2), "Checkout outage on Tuesday")
+    review = _page("weekly_review", period="2026-W45").run()
+    assert any("Checkout outage" in str(df.value.values) for df in review.dataframe)
+    review.session_state["actions-2026-W45"] = {"edited_rows": {}, "deleted_rows": [], "added_rows": [
+        {"text": "Add a status page", "owner": "Dara", "status": "open", "kpi_id": "sell.revenue"}]}
+    review.run()
+    next(b for b in review.button if b.label == "Save actions").click().run()
+    assert not review.exception and not review.error
+    saved = actions(shop, week_start=date(2026, 11, 2))
+    assert saved[["text", "owner", "kpi_id"]].values.tolist() == [["Add a status page", "Dara", "sell.revenue"]]
