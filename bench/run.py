@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 import pandas as pd  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
-from bench.generate import Size, campaigns, generate  # noqa: E402
+from bench.generate import Size, generate  # noqa: E402
 from connectors.datasets import DATASETS  # noqa: E402
 from connectors.loader import load  # noqa: E402
 from metrics import cache  # noqa: E402
@@ -134,8 +134,10 @@ class Statements:
 
 
 def machine() -> dict:
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
-    mem = next((int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal")), 0)
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    meminfo = Path("/proc/meminfo").read_text().splitlines()
+    cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "?")
+    mem = next((int(line.split()[1]) for line in meminfo if line.startswith("MemTotal")), 0)
     import sqlite3
 
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem / 2**20, 1),
@@ -208,6 +210,11 @@ def main(argv: list[str] | None = None) -> dict:
     url = args.url or f"sqlite:///{out / 'warehouse.db'}"
     results["database"] = redacted(url)
     engine = make_engine(url)
+    previous = out / "results.json"
+    if args.reuse and previous.exists():  # keep the import figures of the run that loaded this warehouse
+        earlier = json.loads(previous.read_text())
+        results.update({k: earlier[k] for k in ("imports", "reimport_web_unchanged") if k in earlier})
+        results["command"] = earlier["command"] + "  # then: " + results["command"]
     if not args.reuse:
         if url.startswith("sqlite:///"):
             engine.dispose()
@@ -319,7 +326,8 @@ def table(results: dict) -> str:
         f"| scorecard queries reading the order-level table | {q['scorecard_queries_reading_orders_table']} | 0 |",
     ]
     if "overview_first_render_s" in q:
-        lines.append(f"| overview page first render (AppTest, new process, cold) | {q['overview_first_render_s']} s | |")
+        lines.append(f"| overview page first render (AppTest, new process, cold) | "
+                     f"{q['overview_first_render_s']} s | |")
     for name, r in results.get("references", {}).items():
         lines.append(f"| reference: same 13-week scorecard, {name.replace('_', ' ')} | {r['seconds']} s = "
                      f"**{r['ratio_vs_scorecard_cold']}× the cold scorecard**; max rel. difference "
