@@ -161,6 +161,20 @@ def cmd_copy_warehouse(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import a CSV or Excel file of one kind."""
+    from connectors.files import FileImportError, import_file
+    from connectors.loader import LoadBusy
+
+    print(f"importing {args.file} as {args.kind} …", file=sys.stderr)
+    try:
+        report = import_file(_engine(), args.kind, args.file, skip_invalid=args.skip_invalid)
+    except (FileImportError, LoadBusy) as exc:
+        raise CliError(str(exc)) from None
+    print(report.summary())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python cli.py", description="e-marketing 5S KPI dashboard: command line")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -176,6 +190,15 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--campaign", default=None, help="only this campaign's rows")
     report.add_argument("--format", choices=("json", "csv"), default="json")
     report.set_defaults(func=cmd_report)
+
+    from connectors.datasets import KINDS
+
+    imp = sub.add_parser("import", help="import a CSV or Excel file (all valid rows or none)")
+    imp.add_argument("kind", choices=KINDS, help="what the file holds")
+    imp.add_argument("file", help="a .csv (UTF-8, with or without BOM) or .xlsx file")
+    imp.add_argument("--skip-invalid", action="store_true",
+                     help="load the valid rows; write the rejected ones with reasons to FILE.rejected.csv")
+    imp.set_defaults(func=cmd_import)
 
     targets = sub.add_parser("targets", help="import or export plan targets as CSV")
     target_actions = targets.add_subparsers(dest="action", required=True)
