@@ -161,6 +161,15 @@ def cmd_copy_warehouse(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(fraction: float, message: str) -> None:
+    """Progress on stderr: one updating line on a terminal, plain lines otherwise."""
+    line = f"[{fraction:4.0%}] {message}"
+    if sys.stderr.isatty():
+        print(f"\r{line[:100]:100s}", end="" if fraction < 1 else "\n", file=sys.stderr, flush=True)
+    else:
+        print(line, file=sys.stderr)
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     """Import a CSV or Excel file of one kind."""
     from connectors.files import FileImportError, import_file
@@ -168,9 +177,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     print(f"importing {args.file} as {args.kind} …", file=sys.stderr)
     try:
-        report = import_file(_engine(), args.kind, args.file, skip_invalid=args.skip_invalid)
+        report = import_file(_engine(), args.kind, args.file, skip_invalid=args.skip_invalid, progress=_progress)
     except (FileImportError, LoadBusy) as exc:
         raise CliError(str(exc)) from None
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(report.summary())
     return 0
 

@@ -1,271 +1,224 @@
-"""File imports (CSV or Excel) of every kind in ``connectors.datasets``: read, validate, load.
+"""File imports: CSV (UTF-8 with or without BOM) and Excel (.xlsx) files of every kind in connectors.datasets.
 
-Column names match case-insensitively with common aliases; numbers may use
-thousands separators and Persian (۰-۹) or Arabic-Indic (٠-٩) digits; text may
-be in any script. Every problem is reported with its line as a text editor shows
-it (the header is line 1), the column, the value and what was expected. By
-default a file with any invalid row is refused whole and the warehouse is left
-as it was; ``skip_invalid`` loads the valid rows and writes the rejected ones,
-with their reasons, to ``<file>.rejected.csv`` next to the input.
+``import_file(engine, kind, path)`` reads the file in chunks twice: first it checks every row, then it
+loads the valid rows through :func:`connectors.loader.load` in ONE transaction. By default a file with
+any invalid row is refused whole (nothing is loaded; the refusal is in the sync log, and the message lists
+up to 50 problems with their line, column, value and what was expected). ``skip_invalid=True`` loads the
+valid rows and writes the rejected ones, with their reasons, to ``<name>.rejected.csv`` next to the file.
+Small files are parsed once (the first pass's rows are kept).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from connectors.datasets import DATASETS, Dataset, Field
-from connectors.loader import LoadResult, load, record_failure
+from connectors.checks import Checked, check_chunk, key_text
+from connectors.datasets import DATASETS, KINDS
+from connectors.loader import load, record_failure
+from connectors.tabular import FileImportError, Problem, TableFile, match_columns, open_table
 
-CHUNK_ROWS = 200_000
-MAX_LISTED = 50
-EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩٫٬", "01234567890123456789.,")
-_EXPECTED = {"date": "a Gregorian date (YYYY-MM-DD)",
-             "datetime": "a Gregorian date and time (YYYY-MM-DD HH:MM[:SS])",
-             "int": "a whole number of 0 or more", "number": "a number of 0 or more", "text": "some text"}
+__all__ = ["FileImportError", "ImportResult", "Problem", "import_file", "import_upload", "rejected_path", "source_name"]
 
-
-class FileImportError(ValueError):
-    """A file that cannot be imported; the message lists what is wrong and where. Nothing was loaded."""
+CHUNK_ROWS = 250_000  # a file of one chunk is parsed once; larger files are read twice (check, then load)
+MAX_PROBLEMS = 50
+Progress = Callable[[float, str], None]
 
 
 @dataclass
-class Problem:
-    line: int
-    column: str
-    value: str
-    expected: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}, column {self.column!r}: {self.value!r} is not {self.expected}"
-
-
-@dataclass
-class ImportReport:
-    """What an import did: the load's counts, the rejected rows and where they were written."""
-
+class ImportResult:
     kind: str
     file: str
     rows: int = 0
-    result: LoadResult | None = None
-    problems: list[Problem] = field(default_factory=list)
-    rejected_rows: int = 0
-    rejected_file: str | None = None
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    rejected_file: Path | None = None
+    rejected_csv: bytes | None = None  # the rejected rows (uploads, whose file is temporary)
+    warnings: list[str] = field(default_factory=list)
+    run_id: int | None = None
 
     def summary(self) -> str:
-        r = self.result
-        text = f"{self.file}: {self.rows:,} rows read"
-        if r:
-            text += f"; {r.inserted:,} new, {r.updated:,} updated, {r.unchanged:,} unchanged"
-        if self.rejected_rows:
-            text += f"; {self.rejected_rows:,} rejected (written to {self.rejected_file})"
+        text = (f"{self.file}: {self.rows:,} rows: {self.inserted:,} new, {self.updated:,} updated, "
+                f"{self.unchanged:,} unchanged")
+        if self.rejected:
+            where = f" (written to {self.rejected_file})" if self.rejected_file and not self.rejected_csv else ""
+            text += f", {self.rejected:,} rejected{where}"
         return text
 
 
-def normalise_header(name: str) -> str:
-    """'Order ID' / 'order_id' / ' ORDER-ID ' -> 'order id'."""
-    return re.sub(r"[\s_\-]+", " ", str(name).strip().lower().lstrip("\ufeff"))
+@dataclass
+class _Scan:
+    """What the checking pass found."""
+
+    rows: int = 0
+    bad_rows: int = 0
+    problem_count: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    kept: list[Checked] | None = field(default_factory=list)
+    duplicates: dict[int, int] = field(default_factory=dict)  # line of a repeated key -> its first line
 
 
-def match_columns(headers: list[str], dataset: Dataset, file: str) -> dict[str, str]:
-    """canonical name -> header in the file; a FileImportError names missing and unknown columns."""
-    by_name = {normalise_header(h): h for h in headers}
-    mapping, missing = {}, []
-    for f in dataset.fields:
-        for candidate in (f.name, *f.aliases):
-            if normalise_header(candidate) in by_name:
-                mapping[f.name] = by_name[normalise_header(candidate)]
-                break
-        else:
-            if f.required:
-                missing.append(f.name)
-    if missing:
-        raise FileImportError(
-            f"{file}, line 1: missing column(s) {', '.join(missing)} for a {dataset.kind} import. "
-            f"Expected columns: {', '.join(dataset.columns)} (optional: "
-            f"{', '.join(f.name for f in dataset.fields if not f.required) or 'none'}). "
-            f"Found: {', '.join(map(str, headers))}.")
-    return mapping
+def source_name(kind: str) -> str:
+    """The sync-log source of file imports of ``kind``."""
+    return f"import:{kind}"
 
 
-def clean_number_text(values: pd.Series) -> pd.Series:
-    """Persian/Arabic digits and separators to ASCII; thousands separators and spaces removed."""
-    text = values.astype("string").str.strip().str.translate(_DIGITS)
-    text = text.str.replace(r"[\s\u00a0\u202f']", "", regex=True)
-    has_both = text.str.contains(",", regex=False) & text.str.contains(".", regex=False)
-    only_comma_decimal = text.str.fullmatch(r"-?\d+,\d{1,2}")  # 12,5 -> 12.5 (decimal comma)
-    text = text.where(~only_comma_decimal.fillna(False), text.str.replace(",", ".", regex=False))
-    text = text.where(~has_both.fillna(False), text.str.replace(",", "", regex=False))
-    return text.str.replace(",", "", regex=False)
+def rejected_path(path: Path) -> Path:
+    """Where the rejected rows of ``path`` go: ``orders.csv`` -> ``orders.rejected.csv``."""
+    return path.with_name(f"{path.stem}.rejected.csv")
 
 
-def _parse_dates(text: pd.Series, with_time: bool) -> pd.Series:
-    text = text.astype("string").str.strip().str.translate(_DIGITS)
-    parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
-    compact = parsed.isna() & text.str.fullmatch(r"\d{8}").fillna(False)  # GA4 exports: 20261101
-    if compact.any():
-        parsed = parsed.where(~compact, pd.to_datetime(text.where(compact), format="%Y%m%d", errors="coerce"))
-    slashed = parsed.isna() & text.str.fullmatch(r"\d{4}/\d{1,2}/\d{1,2}( .*)?").fillna(False)
-    if slashed.any():
-        parsed = parsed.where(~slashed, pd.to_datetime(text.where(slashed).str.replace("/", "-"),
-                                                         errors="coerce", format="ISO8601"))
-    if getattr(parsed.dt, "tz", None) is not None:
-        parsed = parsed.dt.tz_localize(None)
-    return parsed if with_time else parsed.dt.normalize()
-
-
-def _convert(f: Field, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(typed values, mask of invalid cells) for one column; empty optional cells are valid (missing)."""
-    text = raw.astype("string").str.strip()
-    empty = text.isna() | (text == "")
-    if f.type in ("int", "number"):
-        values = pd.to_numeric(clean_number_text(text), errors="coerce")
-        bad = values.isna() | (values < (f.minimum if f.minimum is not None else float("-inf")))
-        if f.type == "int":
-            bad |= values.notna() & (values % 1 != 0)
-    elif f.type in ("date", "datetime"):
-        values = _parse_dates(text, f.type == "datetime")
-        # 1405/08/11 (a Solar Hijri date) would parse as the year 1405: refuse years outside 1990-2100
-        bad = values.isna() | (values.dt.year < 1990) | (values.dt.year > 2100)
-        if f.type == "date":
-            values = values.dt.date
-    elif f.type == "choice":
-        values = text.str.lower()
-        bad = ~values.isin(f.choices)
-    else:
-        values = text
-        bad = empty.copy()
-    if not f.required:
-        bad &= ~empty
-        values = values.where(~empty, None)
-    return values, bad.fillna(True).astype(bool)
-
-
-def _expected(f: Field) -> str:
-    if f.type == "choice":
-        return f"one of {', '.join(f.choices)}"
-    return _EXPECTED[f.type]
-
-
-def _row_rules(kind: str, typed: pd.DataFrame) -> list[tuple[pd.Series, str, str]]:
-    """Rules across columns: (mask of bad rows, column, what is expected)."""
-    rules = []
-    if kind == "feedback":
-        csat_bad = (typed["kind"] == "csat") & ~typed["score"].between(1, 5)
-        nps_bad = (typed["kind"] == "nps") & ~typed["score"].between(0, 10)
-        rules += [(csat_bad, "score", "a CSAT score from 1 to 5"), (nps_bad, "score", "an NPS score from 0 to 10")]
-    if kind == "tickets" and "first_response_at" in typed:
-        early = typed["first_response_at"].notna() & (typed["first_response_at"] < typed["opened_at"])
-        rules.append((early, "first_response_at", "a time after opened_at"))
-    if kind == "email":
-        rules.append((typed["delivered"] > typed["sent"], "delivered", "at most the number sent"))
-    return rules
-
-
-def read_chunks(path: Path) -> Iterator[pd.DataFrame]:
-    """The file as chunks of text cells (CSV streamed; Excel read whole: it cannot be streamed)."""
-    if path.suffix.lower() in EXCEL_SUFFIXES:
-        yield pd.read_excel(path, dtype=str, keep_default_na=False)
-        return
-    try:
-        yield from pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", chunksize=CHUNK_ROWS,
-                               skipinitialspace=True)
-    except UnicodeDecodeError as exc:
-        raise FileImportError(f"{path.name}: the file is not UTF-8 text ({exc.reason} at byte {exc.start}). "
-                              "Save it as 'CSV UTF-8' and import it again.") from exc
-
-
-def typed_chunks(path: Path, kind: str) -> Iterator[tuple[pd.DataFrame, pd.DataFrame, list[Problem]]]:
-    """For each chunk: (valid typed rows, rejected raw rows with a 'reason' column, problems)."""
-    dataset = DATASETS[kind]
-    first_line = 2
-    mapping = None
-    seen_keys: dict[tuple, int] = {}
-    for chunk in read_chunks(path):
-        if mapping is None:
-            mapping = match_columns(list(chunk.columns), dataset, path.name)
-        lines = pd.Series(range(first_line, first_line + len(chunk)), index=chunk.index)
-        first_line += len(chunk)
-        typed = pd.DataFrame(index=chunk.index)
-        reasons = pd.Series("", index=chunk.index, dtype=object)
-        problems: list[Problem] = []
-        for f in dataset.fields:
-            if f.name not in mapping:
-                continue
-            values, bad = _convert(f, chunk[mapping[f.name]])
-            typed[f.name] = values
-            for idx in bad[bad].index[:MAX_LISTED]:
-                problems.append(Problem(int(lines[idx]), mapping[f.name], str(chunk.at[idx, mapping[f.name]]),
-                                        _expected(f)))
-            reasons[bad] += f"{mapping[f.name]}: expected {_expected(f)}; "
-        valid = reasons == ""
-        for mask, column, expected in _row_rules(kind, typed.where(valid)):
-            mask = mask.fillna(False) & valid
-            for idx in mask[mask].index[:MAX_LISTED]:
-                problems.append(Problem(int(lines[idx]), mapping.get(column, column),
-                                        str(chunk.at[idx, mapping[column]]), expected))
-            reasons[mask] += f"{mapping.get(column, column)}: expected {expected}; "
-        for idx in typed.index[valid]:
-            key = tuple(typed.at[idx, k] for k in dataset.key)
-            if key in seen_keys:
-                problems.append(Problem(int(lines[idx]), "/".join(mapping[k] for k in dataset.key),
-                                        " / ".join(map(str, key)), f"unique (line {seen_keys[key]} has it too)"))
-                reasons[idx] += f"duplicate of line {seen_keys[key]}; "
-            else:
-                seen_keys[key] = int(lines[idx])
-        valid = reasons == ""
-        rejected = chunk[~valid].assign(line=lines[~valid], reason=reasons[~valid].str.rstrip("; "))
-        yield typed[valid], rejected, problems
-
-
-def import_file(engine: Engine, kind: str, path: str | Path, skip_invalid: bool = False,
-                display_name: str | None = None) -> ImportReport:
-    """Import one file of ``kind``: all rows or none (default), or the valid ones with ``skip_invalid``."""
-    if kind not in DATASETS:
-        raise FileImportError(f"Unknown kind {kind!r}; use one of {', '.join(DATASETS)}.")
+def import_file(engine: Engine, kind: str, path: Path | str, *, skip_invalid: bool = False,
+                progress: Progress | None = None, display_name: str | None = None,
+                chunk_rows: int = CHUNK_ROWS) -> ImportResult:
+    """Check and load one file of ``kind``; raises :class:`FileImportError` (logged) when it is refused."""
     path = Path(path)
     name = display_name or path.name
-    source = f"import:{kind}"
     started = datetime.now()
-    if not path.is_file():
-        raise FileImportError(f"{name}: no such file.")
-    report = ImportReport(kind=kind, file=name)
-    valid_parts, rejected_parts = [], []
+    if kind not in DATASETS:
+        raise FileImportError(f"Unknown kind {kind!r}; use one of: {', '.join(KINDS)}.")
+    report = progress or (lambda fraction, message: None)
     try:
-        for valid, rejected, problems in typed_chunks(path, kind):
-            report.rows += len(valid) + len(rejected)
-            report.problems += problems
-            valid_parts.append(valid)
-            if len(rejected):
-                rejected_parts.append(rejected)
+        table = open_table(path)
+        columns, warnings = match_columns(kind, table.header)
+        scan = _check(kind, table, columns, skip_invalid, report, chunk_rows)
+        if scan.rows == 0:
+            raise FileImportError(f"{name} has no data rows below its header.")
+        if scan.bad_rows and not skip_invalid:
+            raise FileImportError(_refusal(name, scan, table.word), scan.problems, scan.bad_rows)
     except FileImportError as exc:
-        record_failure(engine, source, started, str(exc))
+        record_failure(engine, source_name(kind), started, f"{kind}: {exc}", exc.rejected_rows)
         raise
-    except (ValueError, OSError, pd.errors.ParserError) as exc:
-        message = f"{name}: cannot be read as a {kind} file: {exc}"
-        record_failure(engine, source, started, message)
-        raise FileImportError(message) from exc
-    report.rejected_rows = sum(len(r) for r in rejected_parts)
-    if report.rejected_rows and not skip_invalid:
-        listed = "\n".join(f"  {p}" for p in report.problems[:MAX_LISTED])
-        more = report.rejected_rows - min(report.rejected_rows, MAX_LISTED)
-        message = (f"{name}: {report.rejected_rows:,} of {report.rows:,} rows are invalid, so nothing was "
-                   f"imported:\n{listed}" + (f"\n  … and more ({more:,} further rows)" if more > 0 else "")
-                   + "\nFix the file and import it again, or use --skip-invalid to load only the valid rows.")
-        record_failure(engine, source, started, message, rejected=report.rejected_rows)
-        raise FileImportError(message)
-    if report.rejected_rows:
-        out = path.with_name(f"{path.stem}.rejected.csv")
-        pd.concat(rejected_parts).to_csv(out, index=False, encoding="utf-8-sig")
-        report.rejected_file = str(out)
-    frame = pd.concat(valid_parts) if valid_parts else pd.DataFrame(columns=DATASETS[kind].columns)
-    report.result = load(engine, kind, frame.reset_index(drop=True), source=source, detail=name,
-                         rejected=report.rejected_rows)
-    return report
+    result = ImportResult(kind, name, rows=scan.rows, rejected=scan.bad_rows, warnings=warnings)
+    out = rejected_path(path) if scan.bad_rows else None
+    if out is not None:
+        out.unlink(missing_ok=True)
+        result.rejected_file = out
+    loaded = load(engine, kind, _valid_rows(kind, table, columns, scan, out, report, chunk_rows),
+                  source=source_name(kind),
+                  rejected=scan.bad_rows, detail=f"{kind}: {name}, {scan.rows:,} rows, {scan.bad_rows:,} rejected")
+    result.inserted, result.updated, result.unchanged, result.run_id = (
+        loaded.inserted, loaded.updated, loaded.unchanged, loaded.run_id)
+    report(1.0, "Done.")
+    return result
+
+
+def import_upload(engine: Engine, kind: str, name: str, data: bytes, *, skip_invalid: bool = False,
+                  progress: Progress | None = None) -> ImportResult:
+    """Import an uploaded file's bytes (the app's upload widget); rejected rows come back as ``rejected_csv``."""
+    folder = Path(tempfile.mkdtemp(prefix="kpi-upload-"))
+    try:
+        path = folder / (Path(name).name or "upload.csv")
+        path.write_bytes(data)
+        result = import_file(engine, kind, path, skip_invalid=skip_invalid, progress=progress, display_name=name)
+        if result.rejected_file is not None and result.rejected_file.exists():
+            result.rejected_csv = result.rejected_file.read_bytes()
+            result.rejected_file = Path(rejected_path(Path(name)).name)
+        return result
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _check(kind: str, table: TableFile, columns: dict[str, int], skip_invalid: bool, report: Progress,
+           chunk_rows: int) -> _Scan:
+    """First pass: check every row, find repeated keys; keep the checked rows of a one-chunk file."""
+    scan = _Scan()
+    keys, key_lines = [], []
+    for raw, lines in table.chunks(chunk_rows):
+        checked = check_chunk(kind, raw, lines, columns, table.header, table.word,
+                              MAX_PROBLEMS - len(scan.problems), reasons=skip_invalid)
+        scan.rows += len(checked.lines)
+        scan.bad_rows += int(checked.bad.sum())
+        scan.problem_count += checked.problem_count
+        scan.problems += checked.problems
+        keys.append(key_text(kind, checked.rows[~checked.bad]))
+        key_lines.append(checked.lines[~checked.bad])
+        if scan.kept is not None:
+            scan.kept.append(checked)
+            if len(scan.kept) > 1:
+                scan.kept = None
+        report(0.3 * scan.rows / max(table.estimated_rows or scan.rows, scan.rows),
+               f"Checked {scan.rows:,} rows …")
+    _find_duplicates(kind, table, columns, scan, keys, key_lines)
+    return scan
+
+
+def _find_duplicates(kind: str, table: TableFile, columns: dict[str, int], scan: _Scan,
+                     keys: list[pd.Series], key_lines: list[np.ndarray]) -> None:
+    if not keys:
+        return
+    key = pd.concat(keys, ignore_index=True)
+    lines = np.concatenate(key_lines)
+    repeated = key.duplicated(keep="first").to_numpy()
+    if not repeated.any():
+        return
+    first_line = pd.Series(lines).groupby(key.to_numpy()).transform("first").to_numpy()
+    scan.duplicates = dict(zip(lines[repeated].tolist(), first_line[repeated].tolist()))
+    scan.bad_rows += int(repeated.sum())
+    scan.problem_count += int(repeated.sum())
+    names = DATASETS[kind].key
+    column = " + ".join(table.header[columns[k]] for k in names)
+    for i in np.flatnonzero(repeated)[:MAX_PROBLEMS]:
+        value = key.iat[i].replace("\x1f", " | ")
+        scan.problems.append(Problem(int(lines[i]), column, value,
+                                     f"each {' + '.join(names)} only once (it is already on {table.word} "
+                                     f"{int(first_line[i])})", table.word))
+    scan.problems = sorted(scan.problems, key=lambda p: p.line)[:MAX_PROBLEMS]
+
+
+def _refusal(name: str, scan: _Scan, word: str) -> str:
+    listed = "\n".join(f"- {p}" for p in scan.problems)
+    more = scan.problem_count - len(scan.problems)
+    return (f"{name} was not imported: {scan.bad_rows:,} of {scan.rows:,} rows have problems, and nothing was "
+            f"loaded. Fix these {word}s and import the file again (or import with --skip-invalid / "
+            f"“skip invalid rows” to load only the valid rows):\n{listed}"
+            + (f"\n… and {more:,} more problems." if more > 0 else ""))
+
+
+def _valid_rows(kind: str, table: TableFile, columns: dict[str, int], scan: _Scan, rejected: Path | None,
+                report: Progress, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """Second pass: the valid typed rows chunk by chunk; rejected rows (with reasons) go to ``rejected``."""
+    if scan.kept is not None:
+        chunks: Iterator[Checked] = iter(scan.kept)
+    else:
+        chunks = (check_chunk(kind, raw, lines, columns, table.header, table.word, 0, reasons=rejected is not None)
+                  for raw, lines in table.chunks(chunk_rows))
+    done = 0
+    for checked in chunks:
+        repeated = np.isin(checked.lines, list(scan.duplicates)) if scan.duplicates else None
+        bad = checked.bad | repeated if repeated is not None else checked.bad
+        if rejected is not None and bad.any():
+            _write_rejected(kind, rejected, table, checked, bad, repeated, scan.duplicates)
+        done += len(checked.lines)
+        report(0.3 + 0.65 * done / max(scan.rows, 1), f"Loading {done:,} of {scan.rows:,} rows …")
+        if not bad.all():
+            yield checked.rows[~bad]
+
+
+def _write_rejected(kind: str, path: Path, table: TableFile, checked: Checked, bad: np.ndarray,
+                    repeated: np.ndarray | None, duplicates: dict[int, int]) -> None:
+    reasons = checked.reasons if checked.reasons is not None else pd.Series("", index=checked.raw.index, dtype=object)
+    reasons = reasons.copy()
+    if repeated is not None and repeated.any():
+        again = pd.Series(checked.lines[repeated]).map(duplicates).astype(str)
+        text = (f"the same {' + '.join(DATASETS[kind].key)} is already on {table.word} "
+                + again).to_numpy()
+        before = reasons[repeated].to_numpy()
+        reasons[repeated] = np.where(before == "", text, before + "; " + text)
+    out = checked.raw[bad].copy()
+    out.columns = table.header[: len(out.columns)]
+    out.insert(0, table.word, checked.lines[bad])
+    out["problems"] = reasons[bad].to_numpy()
+    first = not path.exists()
+    out.to_csv(path, mode="w" if first else "a", header=first, index=False,
+               encoding="utf-8-sig" if first else "utf-8")

@@ -1,120 +1,272 @@
-"""File imports: every kind's example, refusals that change nothing, --skip-invalid, re-imports, aliases,
-BOM, Persian/Arabic digits and Excel."""
+"""File imports: every kind's example, refusals that change nothing, --skip-invalid, re-imports, corrections,
+aliases, BOM, Persian/Arabic-Indic digits, Excel, exact line numbers and files read in several chunks."""
 
 from __future__ import annotations
 
 import shutil
+from datetime import date, datetime
+from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import select
+from openpyxl import Workbook
+from sqlalchemy import func, select
 
-from connectors.datasets import KINDS
-from connectors.files import FileImportError, import_file
+from cli import main
+from connectors.datasets import DATASETS, KINDS
+from connectors.files import FileImportError, import_file, import_upload
 from metrics.engine import compute
 from tests.conftest import ROOT, content_hash
 from warehouse import schema
 
 EXAMPLES = ROOT / "examples"
 
+# kind -> (column, a bad value for the example's data row 2 (line 3), what the message expects)
+BAD = {
+    "orders": ("revenue", "12,5", "a number such as 1234.50"),
+    "ad_spend": ("date", "03/11/2026", "a date as YYYY-MM-DD"),
+    "email": ("delivered", "99999", "at most the number sent"),
+    "social": ("followers", "-3", "a value of at least 0"),
+    "feedback": ("score", "9", "a score from 1 to 5 for a CSAT response"),
+    "tickets": ("opened_at", "yesterday", "a date and time as YYYY-MM-DD HH:MM:SS"),
+    "web": ("sessions", "640.5", "a whole number"),
+}
+# kind -> (column, a corrected value for the example's data row 1)
+CORRECTION = {
+    "orders": ("revenue", "1300.00"), "ad_spend": ("cost", "350.00"), "email": ("unique_opens", "12000"),
+    "social": ("engagements", "600"), "feedback": ("score", "4"), "tickets": ("first_response_at", "2026-11-02 09:30"),
+    "web": ("purchase_revenue", "2500.00"),
+}
 
-def _copy(tmp_path, name: str):
-    target = tmp_path / name
-    shutil.copy(EXAMPLES / name, target)
-    return target
+
+def _example(kind: str) -> pd.DataFrame:
+    return pd.read_csv(EXAMPLES / f"{kind}.csv", dtype=str, keep_default_na=False)
+
+
+def _write(frame: pd.DataFrame, path: Path) -> Path:
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _last_run(engine) -> dict:
+    with engine.connect() as conn:
+        return dict(conn.execute(select(schema.sync_runs).order_by(schema.sync_runs.c.id.desc())).mappings().first())
+
+
+def _count(engine, table: str) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(schema.metadata.tables[table])).scalar()
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_each_kinds_example_imports_and_reimports_without_change(engine, kind):
+def test_each_kinds_example_imports_and_a_reimport_changes_nothing(engine, kind):
     first = import_file(engine, kind, EXAMPLES / f"{kind}.csv")
-    assert first.result.inserted == first.rows > 0 and not first.problems
+    assert first.inserted == first.rows == len(_example(kind)) and first.rejected == 0
+    assert _count(engine, DATASETS[kind].table) == first.rows
+    before = content_hash(engine)
     again = import_file(engine, kind, EXAMPLES / f"{kind}.csv")
-    assert (again.result.inserted, again.result.updated, again.result.unchanged) == (0, 0, first.rows)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, first.rows)
+    assert content_hash(engine) == before
+    assert _last_run(engine)["source"] == f"import:{kind}" and _last_run(engine)["status"] == "success"
 
 
-def test_examples_change_the_kpis_as_expected(engine):
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_file_with_a_bad_row_is_refused_whole_and_changes_nothing(engine, tmp_path, kind):
+    import_file(engine, "orders", EXAMPLES / "orders.csv")
+    before = content_hash(engine)
+    column, value, expected = BAD[kind]
+    frame = _example(kind)
+    frame.loc[1, column] = value
+    with pytest.raises(FileImportError) as err:
+        import_file(engine, kind, _write(frame, tmp_path / f"{kind}_bad.csv"))
+    message = str(err.value)
+    assert f"{kind}_bad.csv was not imported: 1 of {len(frame)} rows have problems" in message
+    assert f"line 3, column “{column}”: “{value}”, expected {expected}" in message
+    assert content_hash(engine) == before
+    run = _last_run(engine)
+    assert (run["status"], run["rows_rejected"], run["rows_inserted"]) == ("failed", 1, 0)
+    assert "line 3" in run["error"] and run["source"] == f"import:{kind}"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_skip_invalid_loads_the_valid_rows_and_writes_the_rejected_ones_next_to_the_file(engine, tmp_path, kind):
+    column, value, expected = BAD[kind]
+    frame = _example(kind)
+    frame.loc[1, column] = value
+    result = import_file(engine, kind, _write(frame, tmp_path / f"{kind}.csv"), skip_invalid=True)
+    assert (result.inserted, result.rejected) == (len(frame) - 1, 1)
+    assert _count(engine, DATASETS[kind].table) == len(frame) - 1
+    rejected = pd.read_csv(tmp_path / f"{kind}.rejected.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert rejected["line"].tolist() == ["3"] and rejected[column].tolist() == [value]
+    assert expected in rejected["problems"].iloc[0]
+    assert _last_run(engine)["rows_rejected"] == 1
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_corrected_file_updates_the_rows_it_names(engine, tmp_path, kind):
+    import_file(engine, kind, EXAMPLES / f"{kind}.csv")
+    column, value = CORRECTION[kind]
+    frame = _example(kind)
+    frame.loc[0, column] = value
+    result = import_file(engine, kind, _write(frame, tmp_path / f"{kind}.csv"))
+    assert (result.inserted, result.updated, result.unchanged) == (0, 1, len(frame) - 1)
+
+
+def test_the_examples_change_the_kpis(engine):
     for kind in KINDS:
         import_file(engine, kind, EXAMPLES / f"{kind}.csv")
     values = compute(engine, ["sell.revenue", "save.marketing_cost", "serve.first_response_minutes"],
-                     pd.Timestamp("2026-11-02").date(), pd.Timestamp("2026-11-08").date()).set_index("kpi_id")
-    assert values.at["sell.revenue", "value"] == pytest.approx(1250 + 89.90 + 45.50 - 45.50 + 120)
-    assert values.at["save.marketing_cost", "value"] == pytest.approx(342.10 + 280 + 465.75)
-    assert values.at["serve.first_response_minutes", "value"] == pytest.approx((42 + 110) / 2)
+                     date(2026, 11, 2), date(2026, 11, 8)).set_index("kpi_id")["value"]
+    assert values["sell.revenue"] == pytest.approx(1250 + 89.90 + 45.50 - 45.50 + 120)
+    assert values["save.marketing_cost"] == pytest.approx(342.10 + 280 + 465.75)
+    assert values["serve.first_response_minutes"] == pytest.approx((42 + 110) / 2)
 
 
-def test_a_file_with_bad_rows_is_refused_whole_and_changes_nothing(engine, tmp_path):
-    import_file(engine, "orders", EXAMPLES / "orders.csv")
-    before = content_hash(engine)
-    bad = tmp_path / "orders_bad.csv"
-    bad.write_text("order_id,ordered_at,customer_id,revenue\n"
-                   "B-1,2026-11-05 10:00,c1,10.00\n"              # line 2: fine, but must not land
-                   "B-2,05.11.2026,c2,10.00\n"                    # line 3: bad date
-                   "B-3,2026-11-05,c3,ten\n"                      # line 4: not a number
-                   "B-4,2026-11-05,,10\n"                         # line 5: no customer
-                   "B-1,2026-11-06,c4,5\n", encoding="utf-8")     # line 6: duplicate order id
-    with pytest.raises(FileImportError) as err:
-        import_file(engine, "orders", bad)
-    message = str(err.value)
-    assert "orders_bad.csv: 4 of 5 rows are invalid, so nothing was imported" in message
-    assert "line 3, column 'ordered_at': '05.11.2026' is not a Gregorian date and time" in message
-    assert "line 4, column 'revenue': 'ten' is not a number of 0 or more" in message
-    assert "line 5, column 'customer_id': '' is not some text" in message
-    assert "line 6, column 'order_id': 'B-1' is not unique (line 2 has it too)" in message
-    assert content_hash(engine) == before
-    with engine.connect() as conn:
-        last = conn.execute(select(schema.sync_runs).order_by(schema.sync_runs.c.id.desc())).mappings().first()
-    assert last["status"] == "failed" and last["rows_rejected"] == 4 and "line 3" in last["error"]
-
-
-def test_missing_columns_are_named_with_what_was_expected(engine, tmp_path):
-    bad = tmp_path / "spend.csv"
-    bad.write_text("day,campaign,cost\n2026-11-02,x,1\n", encoding="utf-8")
-    with pytest.raises(FileImportError, match=r"spend.csv, line 1: missing column\(s\) platform, impressions, clicks"):
-        import_file(engine, "ad_spend", bad)
-
-
-def test_skip_invalid_loads_the_valid_rows_and_writes_the_rejects(engine, tmp_path):
-    path = tmp_path / "feedback.csv"
-    path.write_text("response_id,date,kind,score\nF1,2026-11-02,csat,5\nF2,2026-11-02,csat,9\n"
-                    "F3,2026-11-02,survey,3\n", encoding="utf-8")
-    report = import_file(engine, "feedback", path, skip_invalid=True)
-    assert report.result.inserted == 1 and report.rejected_rows == 2
-    rejects = pd.read_csv(tmp_path / "feedback.rejected.csv", encoding="utf-8-sig")
-    assert rejects["line"].tolist() == [3, 4]
-    assert "a CSAT score from 1 to 5" in rejects["reason"].iloc[0]
-    assert "one of csat, nps" in rejects["reason"].iloc[1]
-
-
-def test_a_corrected_file_updates_the_rows_it_names(engine, tmp_path):
-    path = _copy(tmp_path, "ad_spend.csv")
-    import_file(engine, "ad_spend", path)
-    path.write_text(path.read_text(encoding="utf-8").replace("465.75", "400.00"), encoding="utf-8")
-    report = import_file(engine, "ad_spend", path)
-    assert (report.result.inserted, report.result.updated, report.result.unchanged) == (0, 1, 2)
-    with engine.connect() as conn:
-        costs = dict(conn.execute(select(schema.ad_spend.c.campaign, schema.ad_spend.c.cost)).all())
-    assert costs["tiktok_broad_prospecting"] == 400.0
-
-
-def test_aliases_bom_persian_digits_and_text(engine):
-    report = import_file(engine, "orders", EXAMPLES / "orders_fa.csv")  # BOM, 'Order ID', 'Amount', ۱٬۲۵۰٫۵۰
-    assert report.result.inserted == 2
+def test_aliases_a_bom_persian_digits_and_persian_text(engine):
+    result = import_file(engine, "orders", EXAMPLES / "orders_fa.csv")  # BOM, 'Order ID', 'Amount', ۱٬۲۵۰٫۵۰
+    assert result.inserted == 2
     with engine.connect() as conn:
         rows = {r.order_id: r for r in conn.execute(select(schema.orders))}
     assert rows["ف-۲۰۱"].revenue == pytest.approx(1250.50)
     assert rows["ف-۲۰۱"].campaign == "کمپین_پاییز" and rows["ف-۲۰۱"].customer_id == "مشتری-۱"
-    assert rows["ف-۲۰۱"].ordered_at == pd.Timestamp("2026-11-02 09:15").to_pydatetime()
-    assert rows["ف-۲۰۲"].refunded == 0.0
+    assert rows["ف-۲۰۱"].ordered_at == datetime(2026, 11, 2, 9, 15)
+    assert rows["ف-۲۰۲"].refunded == 0.0 and rows["ف-۲۰۲"].revenue == 890.0
 
 
-def test_excel_files_import(engine):
-    report = import_file(engine, "social", EXAMPLES / "social.xlsx")
-    assert report.result.inserted == 3
+def test_ad_platform_and_ga4_export_column_names_are_recognised(engine, tmp_path):
+    ads = tmp_path / "meta_export.csv"
+    ads.write_text("Day,Ad Platform,Campaign Name,Impr.,Link clicks,Amount spent\n"
+                   "2026-11-02,meta,autumn,\"1,200\",30,\"$1,045.10\"\n", encoding="utf-8")
+    assert import_file(engine, "ad_spend", ads).inserted == 1
+    web = tmp_path / "ga4_export.csv"
+    web.write_text("Date,Session default channel group,Session source / medium,Session campaign,Sessions,"
+                   "Engaged sessions,New users,Views,User engagement duration,Key events,Ecommerce purchases,"
+                   "Purchase revenue,Bounce rate\n"
+                   "20261102,Direct,(direct) / (none),(direct),10,7,5,30,600,1,1,50,0.3\n", encoding="utf-8")
+    result = import_file(engine, "web", web)
+    assert result.inserted == 1 and result.warnings == ["Columns not used: Bounce rate."]
+    with engine.connect() as conn:
+        spend = conn.execute(select(schema.ad_spend)).one()
+        traffic = conn.execute(select(schema.web_traffic)).one()
+    assert (spend.channel, spend.impressions, spend.cost) == ("Paid Social", 1200, 1045.10)  # channel from platform
+    assert (traffic.date, traffic.source_medium, traffic.page_views) == (date(2026, 11, 2), "(direct) / (none)", 30)
 
 
-def test_a_solar_hijri_date_is_refused_not_misread(engine, tmp_path):
+def test_a_bom_before_the_first_column_name_and_arabic_indic_digits(engine, tmp_path):
     path = tmp_path / "social.csv"
-    path.write_text("date,network,followers,impressions,engagements\n۱۴۰۵/۰۸/۱۱,instagram,1,1,1\n",
-                    encoding="utf-8")
-    with pytest.raises(FileImportError, match="line 2, column 'date': '۱۴۰۵/۰۸/۱۱' is not a Gregorian date"):
+    path.write_bytes("date,network,followers,impressions,engagements\n"
+                     "٢٠٢٦-١١-٠٢,اینستاگرام,\"١٢٬٣٤٥\",٩٨٧,٦٥\n".encode("utf-8-sig"))
+    assert import_file(engine, "social", path).inserted == 1
+    with engine.connect() as conn:
+        row = conn.execute(select(schema.social)).one()
+    assert tuple(row) == (date(2026, 11, 2), "اینستاگرام", 12345, 987, 65)
+
+
+def test_missing_columns_are_named_with_the_names_that_are_accepted(engine, tmp_path):
+    path = tmp_path / "spend.csv"
+    path.write_text("day,campaign,cost\n2026-11-02,x,1\n", encoding="utf-8")
+    with pytest.raises(FileImportError) as err:
+        import_file(engine, "ad_spend", path)
+    message = str(err.value)
+    assert "- platform (text): name the column “platform” or one of: network, ad platform, source" in message
+    assert "- impressions (a whole number)" in message and "- clicks (a whole number)" in message
+    assert "Its columns are: “day”, “campaign”, “cost”" in message
+    assert _last_run(engine)["status"] == "failed"
+
+
+def test_line_numbers_are_the_editors_across_blank_lines_and_line_breaks_in_cells(engine, tmp_path):
+    path = tmp_path / "feedback.csv"
+    path.write_text('response_id,date,kind,score,channel\nF1,2026-11-02,csat,5,"Email\nweekly"\n\n'
+                    "F2,2026-11-02,csat,five,\n", encoding="utf-8")
+    with pytest.raises(FileImportError, match="line 5, column “score”: “five”, expected a whole number"):
+        import_file(engine, "feedback", path)
+
+
+def test_a_jalali_date_and_a_decimal_comma_are_refused_not_misread(engine, tmp_path):
+    path = tmp_path / "social.csv"
+    path.write_text("date;network;followers;impressions;engagements\n۱۴۰۵/۰۸/۱۱;instagram;1;1;1\n"
+                    "2026-11-02;instagram;1;2,5;1\n", encoding="utf-8")
+    with pytest.raises(FileImportError) as err:
         import_file(engine, "social", path)
+    assert "line 2, column “date”: “۱۴۰۵/۰۸/۱۱”, expected a Gregorian date (YYYY-MM-DD); this looks like a " \
+           "Persian (Jalali)" in str(err.value)
+    assert "line 3, column “impressions”: “2,5”, expected a whole number" in str(err.value)
+
+
+def test_repeated_keys_are_found_across_chunks(engine, tmp_path):
+    rows = [f"O{i},2026-11-02 10:00,c{i},10" for i in range(10)] + ["O3,2026-11-03 10:00,c9,12"]
+    path = tmp_path / "orders.csv"
+    path.write_text("order_id,ordered_at,customer_id,revenue\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(FileImportError, match="line 12, column “order_id”: “O3”, expected each order_id only once "
+                                              r"\(it is already on line 5\)"):
+        import_file(engine, "orders", path, chunk_rows=4)
+    result = import_file(engine, "orders", path, chunk_rows=4, skip_invalid=True)
+    assert (result.inserted, result.rejected) == (10, 1)
+    assert "already on line 5" in (tmp_path / "orders.rejected.csv").read_text(encoding="utf-8-sig")
+
+
+def test_a_large_file_read_in_chunks_loads_in_one_transaction(engine, tmp_path):
+    n = 3000
+    frame = pd.DataFrame({"order_id": [f"L{i}" for i in range(n)],
+                          "ordered_at": [f"2026-11-{1 + i % 28:02d} 10:{i % 60:02d}:00" for i in range(n)],
+                          "customer_id": [f"c{i % 700}" for i in range(n)], "revenue": ["1,000.50"] * n})
+    result = import_file(engine, "orders", _write(frame, tmp_path / "big.csv"), chunk_rows=500)
+    assert result.inserted == n
+    with engine.connect() as conn:
+        assert conn.execute(select(func.sum(schema.orders_daily.c.orders))).scalar() == n
+        runs = conn.execute(select(func.count()).select_from(schema.sync_runs)).scalar()
+    assert runs == 1  # one load, one transaction
+    assert import_file(engine, "orders", tmp_path / "big.csv", chunk_rows=500).unchanged == n
+
+
+def test_more_than_fifty_problems_lists_fifty_and_counts_the_rest(engine, tmp_path):
+    path = tmp_path / "email.csv"
+    lines = [f"2026-11-{1 + i % 28:02d},c{i},x,1,1,1,1,1" for i in range(60)]
+    path.write_text("date,campaign,sent,delivered,unique_opens,unique_clicks,unsubscribes,bounces\n"
+                    + "\n".join(lines), encoding="utf-8")
+    with pytest.raises(FileImportError) as err:
+        import_file(engine, "email", path)
+    assert len(err.value.problems) == 50 and err.value.problems[-1].line == 51
+    assert str(err.value).endswith("… and 10 more problems.")
+
+
+def test_excel_files_import_and_problems_name_the_sheet_row(engine, tmp_path):
+    assert import_file(engine, "social", EXAMPLES / "social.xlsx").inserted == 3
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Ticket ID", "Created at", "First reply at"])
+    sheet.append(["X-1", datetime(2026, 11, 2, 9, 0), datetime(2026, 11, 2, 9, 30)])
+    sheet.append([])
+    sheet.append(["X-2", datetime(2026, 11, 2, 10, 0), datetime(2026, 11, 2, 9, 0)])
+    book.save(tmp_path / "tickets.xlsx")
+    with pytest.raises(FileImportError, match="row 4, column “First reply at”: “2026-11-02 09:00:00”, expected a "
+                                              "time at or after the ticket was opened"):
+        import_file(engine, "tickets", tmp_path / "tickets.xlsx")
+
+
+def test_a_file_that_is_not_utf8_says_how_to_save_it(engine, tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_bytes("order_id,ordered_at,customer_id,revenue\nف-1,2026-11-02,c,1\n".encode("cp1256"))
+    with pytest.raises(FileImportError, match="not UTF-8 text. In Excel use File → Save As"):
+        import_file(engine, "orders", path)
+
+
+def test_an_upload_returns_the_rejected_rows_as_csv(engine):
+    data = (EXAMPLES / "feedback.csv").read_bytes() + b"S-9,2026-11-04,ces,3,\n"
+    result = import_upload(engine, "feedback", "survey.csv", data, skip_invalid=True)
+    assert (result.inserted, result.rejected) == (4, 1)
+    assert b"one of csat, nps" in result.rejected_csv and result.rejected_file.name == "survey.rejected.csv"
+
+
+def test_the_cli_imports_and_refuses_with_exit_code_2(engine, tmp_path, monkeypatch, capsys):
+    from warehouse.db import get_engine
+
+    monkeypatch.setenv("KPI_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    get_engine.cache_clear()
+    path = shutil.copy(EXAMPLES / "tickets.csv", tmp_path / "tickets.csv")
+    assert main(["import", "tickets", str(path)]) == 0
+    assert "tickets.csv: 3 rows: 3 new, 0 updated, 0 unchanged" in capsys.readouterr().out
+    Path(path).write_text("ticket_id,opened_at\nT-9,tomorrow\n", encoding="utf-8")
+    assert main(["import", "tickets", str(path)]) == 2
+    assert "line 2, column “opened_at”: “tomorrow”" in capsys.readouterr().err
+    get_engine.cache_clear()
