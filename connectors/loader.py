@@ -345,7 +345,7 @@ def flag_new_first_orders(conn: Connection) -> None:
     conn.execute(insert(old).from_select(
         ["customer_id", "order_id", "ordered_at", "order_date"],
         select(o.c.customer_id, o.c.order_id, o.c.ordered_at, o.c.order_date)
-        .join(cand, cand.c.customer_id == o.c.customer_id).where(o.c.is_first_order)))
+        .join(cand, cand.c.customer_id == o.c.customer_id).where(schema.FIRST_ORDER)))
     _analyze(conn, cand, old)
     beaten = select(literal(1)).select_from(old).where(old.c.customer_id == cand.c.customer_id, _earlier(old, cand))
     winners = select(cand.c.order_id).where(~beaten.exists())

@@ -41,6 +41,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")  # readers never see a half-written load
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA cache_size=-65536")  # 64 MB of pages: large loads update big indexes
+    cursor.execute("PRAGMA temp_store=MEMORY")  # the loads' staging tables
     cursor.close()
 
 

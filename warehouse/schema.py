@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    true,
 )
 
 metadata = MetaData()
@@ -206,3 +207,7 @@ Index("ix_ad_spend_date", ad_spend.c.date)
 Index("ix_email_date", email_campaigns.c.date)
 Index("ix_social_date", social.c.date)
 Index("ix_orders_daily_date", orders_daily.c.date)
+# Each customer's one first order (a small partial index): loads find the current first orders of the
+# customers they touch without reading those customers' whole history.
+FIRST_ORDER = orders.c.is_first_order == true()
+Index("ix_orders_first_order", orders.c.customer_id, sqlite_where=FIRST_ORDER, postgresql_where=FIRST_ORDER)
