@@ -42,7 +42,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA cache_size=-65536")  # 64 MB of pages: large loads update big indexes
-    cursor.execute("PRAGMA temp_store=MEMORY")  # the loads' staging tables
     cursor.close()
 
 
