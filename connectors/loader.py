@@ -241,6 +241,28 @@ def _analyze(conn: Connection, *tables: Table) -> None:
             conn.execute(text(f"ANALYZE {t.name}"))
 
 
+def _stage_rows(conn: Connection, stage: Table, batch: list[dict]) -> None:
+    """Bulk-write records into the staging table: COPY on PostgreSQL (psycopg), else the driver's
+    executemany with each column's SQLAlchemy bind conversion (no per-row statement compilation)."""
+    columns = [c for c in batch[0] if c in stage.c]
+    if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
+        names = ", ".join(f'"{c}"' for c in columns)
+        with conn.connection.driver_connection.cursor().copy(f"COPY {stage.name} ({names}) FROM STDIN") as copy:
+            for record in batch:
+                copy.write_row([record[c] for c in columns])
+        return
+    if conn.dialect.paramstyle != "qmark":
+        conn.execute(insert(stage), batch)
+        return
+    processors = [stage.c[c].type._cached_bind_processor(conn.dialect) for c in columns]
+    values = []
+    for c, process in zip(columns, processors):
+        raw = [record[c] for record in batch]
+        values.append([None if v is None else process(v) for v in raw] if process else raw)
+    conn.exec_driver_sql(f"INSERT INTO {stage.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                         list(zip(*values)))
+
+
 def staged_upsert(conn: Connection, table: Table, records: list[dict], key: tuple[str, ...],
                   compare_skip: Iterable[str] = (), more: Iterable[list[dict]] = ()) -> tuple[int, int, int, Table]:
     """Set-based upsert: rows go to a staging table, then SQL classifies and applies them.
@@ -258,7 +280,7 @@ def staged_upsert(conn: Connection, table: Table, records: list[dict], key: tupl
     stage.create(conn)
     for batch in _batches(records, more):
         if batch:
-            conn.execute(insert(stage), batch)
+            _stage_rows(conn, stage, batch)
     _analyze(conn, stage)
     match = and_(*[table.c[k] == stage.c[k] for k in key])
     value_columns = [c for c in columns if c not in key and c not in skip]
