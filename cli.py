@@ -186,6 +186,27 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sync(args: argparse.Namespace) -> int:
+    """Sync web traffic from Google Analytics 4 (incremental; --start/--end for a given window)."""
+    from connectors.ga4 import Ga4Error, settings, sync
+    from connectors.loader import LoadBusy
+
+    try:
+        config = settings(property_id=args.property, credentials_file=args.credentials)
+        if args.initial_days:
+            from dataclasses import replace
+
+            config = replace(config, initial_days=args.initial_days)
+        print(f"syncing {config.describe()} …", file=sys.stderr)
+        result = sync(_engine(), config, start=args.start, end=args.end, progress=_progress)
+    except (Ga4Error, LoadBusy) as exc:
+        raise CliError(str(exc)) from None
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(result.summary())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python cli.py", description="e-marketing 5S KPI dashboard: command line")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -210,6 +231,17 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--skip-invalid", action="store_true",
                      help="load the valid rows; write the rejected ones with reasons to FILE.rejected.csv")
     imp.set_defaults(func=cmd_import)
+
+    sync = sub.add_parser("sync", help="sync web traffic from Google Analytics 4 (incremental, idempotent)")
+    sync.add_argument("source", choices=("ga4",), help="the source to sync")
+    sync.add_argument("--property", default=None, help="GA4 property ID (default: GA4_PROPERTY_ID)")
+    sync.add_argument("--start", type=_date, default=None, help="first date (default: 3 days before the last sync, "
+                      "or --initial-days back on the first sync)")
+    sync.add_argument("--end", type=_date, default=None, help="last date (default: yesterday)")
+    sync.add_argument("--credentials", default=None, metavar="FILE",
+                      help="service-account JSON key (default: GOOGLE_APPLICATION_CREDENTIALS)")
+    sync.add_argument("--initial-days", type=int, default=None, help="days the first sync covers (default 400)")
+    sync.set_defaults(func=cmd_sync)
 
     targets = sub.add_parser("targets", help="import or export plan targets as CSV")
     target_actions = targets.add_subparsers(dest="action", required=True)
