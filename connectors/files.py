@@ -179,10 +179,10 @@ def _find_duplicates(kind: str, table: TableFile, columns: dict[str, int], scan:
 def _refusal(name: str, scan: _Scan, word: str) -> str:
     listed = "\n".join(f"- {p}" for p in scan.problems)
     more = scan.problem_count - len(scan.problems)
-    return (f"{name} was not imported: {scan.bad_rows:,} of {scan.rows:,} rows have problems, and nothing was "
-            f"loaded. Fix these {word}s and import the file again (or import with --skip-invalid / "
-            f"“skip invalid rows” to load only the valid rows):\n{listed}"
-            + (f"\n… and {more:,} more problems." if more > 0 else ""))
+    return (f"{name} was not imported (nothing was loaded): {scan.bad_rows:,} of {scan.rows:,} rows have "
+            f"problems.\n{listed}" + (f"\n… and {more:,} more problems." if more > 0 else "")
+            + f"\nFix these {word}s and import the file again, or import with --skip-invalid (“Skip invalid rows” "
+            "in the app) to load only the valid rows.")
 
 
 def _valid_rows(kind: str, table: TableFile, columns: dict[str, int], scan: _Scan, rejected: Path | None,

@@ -80,7 +80,7 @@ def test_a_file_with_a_bad_row_is_refused_whole_and_changes_nothing(engine, tmp_
     with pytest.raises(FileImportError) as err:
         import_file(engine, kind, _write(frame, tmp_path / f"{kind}_bad.csv"))
     message = str(err.value)
-    assert f"{kind}_bad.csv was not imported: 1 of {len(frame)} rows have problems" in message
+    assert f"{kind}_bad.csv was not imported (nothing was loaded): 1 of {len(frame)} rows have problems" in message
     assert f"line 3, column “{column}”: “{value}”, expected {expected}" in message
     assert content_hash(engine) == before
     run = _last_run(engine)
@@ -227,7 +227,7 @@ def test_more_than_fifty_problems_lists_fifty_and_counts_the_rest(engine, tmp_pa
     with pytest.raises(FileImportError) as err:
         import_file(engine, "email", path)
     assert len(err.value.problems) == 50 and err.value.problems[-1].line == 51
-    assert str(err.value).endswith("… and 10 more problems.")
+    assert "\n… and 10 more problems.\nFix these lines" in str(err.value)
 
 
 def test_excel_files_import_and_problems_name_the_sheet_row(engine, tmp_path):

@@ -1,0 +1,137 @@
+"""Data sources: what each source has loaded and how fresh it is; sync GA4 now; upload CSV or Excel files."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from connectors import freshness, ga4
+from connectors.datasets import DATASETS, KINDS
+from connectors.files import FileImportError, import_upload
+from connectors.loader import LoadBusy
+from connectors.tabular import describe
+from ui import data
+
+STATUS_TEXT = {"ok": "✅ up to date", "stale": "⚠️ stale", "empty": "⛔ no data"}
+SECRETS_EXAMPLE = """# .streamlit/secrets.toml
+[ga4]
+property_id = "123456789"
+
+[ga4.credentials]   # the fields of the service account's JSON key
+type = "service_account"
+project_id = "my-project"
+private_key_id = "…"
+private_key = "-----BEGIN PRIVATE KEY-----\\n…\\n-----END PRIVATE KEY-----\\n"
+client_email = "kpi-dashboard@my-project.iam.gserviceaccount.com"
+token_uri = "https://oauth2.googleapis.com/token"
+"""
+
+engine = data.engine()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def status(version: tuple, today: date) -> dict:
+    return freshness.source_status(engine, today)
+
+
+def show_outcome(key: str) -> None:
+    """The message a sync or import left before the page reloaded."""
+    outcome = st.session_state.pop(key, None)
+    if not outcome:
+        return
+    getattr(st, outcome["level"])(outcome["text"])
+    for warning in outcome.get("warnings", []):
+        st.warning(warning)
+    if outcome.get("problems"):
+        st.dataframe(pd.DataFrame(outcome["problems"]), hide_index=True, width="stretch")
+    if outcome.get("rejected_csv"):
+        st.download_button("Download the rejected rows (CSV)", outcome["rejected_csv"],
+                           file_name=outcome["rejected_name"], mime="text/csv")
+
+
+def progress_bar(text: str):
+    bar = st.progress(0.0, text=text)
+    return lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+
+st.title("Data sources")
+st.caption("What each source has put in the warehouse, how fresh it is and how its last loads went. Every sync "
+           "and import is one transaction: a refused or failed one leaves the data as it was.")
+
+sources = status(data.version(), date.today())
+counts = {s: sum(1 for v in sources.values() if v["status"] == s) for s in STATUS_TEXT}
+st.markdown(" · ".join(f"**{n}** {STATUS_TEXT[s].split(' ', 1)[1]}" for s, n in counts.items()))
+st.dataframe(pd.DataFrame([{
+    "Source": v["label"], "Status": STATUS_TEXT[v["status"]], "From": v["first"], "To": v["last"],
+    "Rows": v["rows"], "Last successful load": freshness.age_text(v["last_success"]),
+    "Loaded by": v["last_source"] or "", "Last error": (v["last_error"] or "").replace("\n", " ")[:300],
+} for v in sources.values()]), hide_index=True, width="stretch")
+for v in sources.values():
+    if v["failing"]:
+        st.error(f"**{v['label']}**: the last load failed {freshness.age_text(v['last_error_at'])}: "
+                 f"{v['last_error']}")
+    elif v["status"] != "ok":
+        st.warning(v["message"])
+
+st.header("Google Analytics 4")
+show_outcome("ga4_outcome")
+try:
+    config = ga4.settings(secrets=ga4.streamlit_secrets())
+except ga4.Ga4Error as exc:
+    config = None
+    st.error(str(exc))
+if config is not None and config.configured:
+    cursor = ga4.last_cursor(engine, config.source)
+    st.write(f"Connected: {config.describe()}. "
+             + (f"Synced through {cursor:%d %b %Y}; the next sync re-reads the last {ga4.RESTATE_DAYS} days."
+                if cursor else f"Not synced yet: the first sync reads the last {config.initial_days} days."))
+    if st.button("Sync GA4 now", type="primary"):
+        try:
+            result = ga4.sync(engine, config, progress=progress_bar("Connecting to Google Analytics …"))
+        except (ga4.Ga4Error, LoadBusy) as exc:
+            st.session_state["ga4_outcome"] = {"level": "error", "text": str(exc)}
+        else:
+            st.session_state["ga4_outcome"] = {"level": "success", "text": result.summary(),
+                                               "warnings": result.warnings}
+        st.rerun()
+elif config is not None:
+    st.info("GA4 is not connected, so web traffic comes from file imports (kind “web”) or the demo data. "
+            + ga4.HOW_TO_CONFIGURE)
+    st.code(SECRETS_EXAMPLE, language="toml")
+    st.caption("Or set the environment variables GA4_PROPERTY_ID and GOOGLE_APPLICATION_CREDENTIALS (the key file) "
+               "before starting the app; then `python cli.py sync ga4` works from cron too.")
+
+st.header("Import a file")
+show_outcome("import_outcome")
+kind = st.selectbox("Kind of data", KINDS, format_func=lambda k: f"{freshness.LABELS[k]} ({k})", key="import_kind")
+dataset = DATASETS[kind]
+st.caption(f"{dataset.description} Rows are matched on {', '.join(dataset.key)}: importing the same file again "
+           "changes nothing, and a corrected file updates the rows it names.")
+with st.expander(f"Columns of a {kind} file"):
+    st.dataframe(pd.DataFrame([{"column": f.name, "holds": describe(f.type, f.choices),
+                                "required": "yes" if f.required else "no", "also accepted": ", ".join(f.aliases)}
+                               for f in dataset.fields]), hide_index=True, width="stretch")
+uploaded = st.file_uploader("CSV (UTF-8) or Excel file", type=["csv", "txt", "tsv", "xlsx", "xlsm"],
+                            key=f"upload_{kind}")
+skip = st.checkbox("Skip invalid rows: load the valid ones and download the rejected ones", key="skip_invalid")
+if st.button("Import", disabled=uploaded is None):
+    try:
+        result = import_upload(engine, kind, uploaded.name, uploaded.getvalue(), skip_invalid=skip,
+                               progress=progress_bar(f"Reading {uploaded.name} …"))
+    except FileImportError as exc:
+        text = str(exc)
+        if exc.problems:  # the problems go to a table below the message
+            text = "\n\n".join(line for line in text.split("\n") if not line.startswith("- "))
+        st.session_state["import_outcome"] = {
+            "level": "error", "text": text,
+            "problems": [{"line": p.line, "column": p.column, "value": p.value, "expected": p.expected}
+                         for p in exc.problems]}
+    except LoadBusy as exc:
+        st.session_state["import_outcome"] = {"level": "warning", "text": str(exc)}
+    else:
+        st.session_state["import_outcome"] = {
+            "level": "success", "text": result.summary(), "warnings": result.warnings,
+            "rejected_csv": result.rejected_csv, "rejected_name": str(result.rejected_file or "rejected.csv")}
+    st.rerun()
