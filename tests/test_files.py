@@ -270,3 +270,11 @@ def test_the_cli_imports_and_refuses_with_exit_code_2(engine, tmp_path, monkeypa
     assert main(["import", "tickets", str(path)]) == 2
     assert "line 2, column “opened_at”: “tomorrow”" in capsys.readouterr().err
     get_engine.cache_clear()
+
+
+def test_the_readme_documents_every_kinds_columns():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Importing your data", 1)[1].split("\n## ", 1)[0]
+    for kind, dataset in DATASETS.items():
+        columns = ", ".join(f"`{f.name}`" + ("" if f.required else " (optional)") for f in dataset.fields)
+        assert f"| `{kind}` | {columns} | {', '.join(dataset.key)} |" in section
