@@ -73,7 +73,9 @@ def _column(f: Field, text: pd.Series, position: int, issues: list[Issue], order
         return values
     if f.type in ("date", "datetime"):
         values, bad, jalali = parse_datetime(text)
-        expected = pd.Series(np.where(jalali, JALALI, expected_text(f)), index=text.index)
+        expected = expected_text(f)
+        if jalali.any():
+            expected = pd.Series(expected, index=text.index, dtype=object).where(~jalali, JALALI)
         issues.append(Issue(bad.to_numpy(), position, expected, order))
         return values.dt.date if f.type == "date" else values
     if f.type == "choice":

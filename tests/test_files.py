@@ -278,3 +278,42 @@ def test_the_readme_documents_every_kinds_columns():
     for kind, dataset in DATASETS.items():
         columns = ", ".join(f"`{f.name}`" + ("" if f.required else " (optional)") for f in dataset.fields)
         assert f"| `{kind}` | {columns} | {', '.join(dataset.key)} |" in section
+
+
+def test_two_imports_at_once_are_serialised_and_both_land(engine, tmp_path):
+    import threading
+
+    def orders(prefix: str) -> Path:
+        frame = pd.DataFrame({"order_id": [f"{prefix}{i}" for i in range(600)], "ordered_at": "2026-11-02 10:00",
+                              "customer_id": [f"c{i % 50}" for i in range(600)], "revenue": "10"})
+        return _write(frame, tmp_path / f"{prefix}.csv")
+
+    first, second = orders("A"), orders("B")
+    loading, release = threading.Event(), threading.Event()
+
+    def slow(fraction: float, message: str) -> None:  # from the second chunk on, inside the load's transaction
+        if message.startswith("Loading 400"):
+            loading.set()
+            release.wait(10)
+
+    results: dict[str, object] = {}
+
+    def run(name: str, path: Path, progress=None) -> None:
+        try:
+            results[name] = import_file(engine, "orders", path, chunk_rows=200, progress=progress)
+        except Exception as exc:  # noqa: BLE001 - the assertion below shows it
+            results[name] = exc
+
+    a = threading.Thread(target=run, args=("A", first, slow))
+    a.start()
+    assert loading.wait(10)
+    b = threading.Thread(target=run, args=("B", second))
+    b.start()
+    b.join(0.5)
+    assert b.is_alive()  # waiting for the first import's lock, not writing alongside it
+    release.set()
+    a.join(20)
+    b.join(20)
+    assert results["A"].inserted == 600 and results["B"].inserted == 600, results
+    with engine.connect() as conn:
+        assert conn.execute(select(func.sum(schema.orders_daily.c.orders))).scalar() == 1200
