@@ -146,7 +146,7 @@ def duckdb_measures(csv: dict[str, Path], start: date, end: date) -> tuple[pd.Da
         WHERE CAST(opened_at AS DATE) BETWEEN DATE '{s}' AND DATE '{e}' GROUP BY 1"""),
     ]
     con.close()
-    both = pd.concat(frames, axis=1)
+    both = pd.concat(frames, axis=1, sort=True)
     both.index = [pd.Timestamp(i).date() for i in both.index]
     both.index.name = "period_start"
     rows = both[[c for c in both.columns if c.startswith("_rows_")]].rename(columns=lambda c: c[6:]).fillna(0)
