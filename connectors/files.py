@@ -48,8 +48,8 @@ class ImportResult:
     run_id: int | None = None
 
     def summary(self) -> str:
-        text = (f"{self.file}: {self.rows:,} rows: {self.inserted:,} new, {self.updated:,} updated, "
-                f"{self.unchanged:,} unchanged")
+        text = (f"{self.file}: {self.rows:,} row{'s' if self.rows != 1 else ''}: {self.inserted:,} new, "
+                f"{self.updated:,} updated, {self.unchanged:,} unchanged")
         if self.rejected:
             where = f" (written to {self.rejected_file})" if self.rejected_file and not self.rejected_csv else ""
             text += f", {self.rejected:,} rejected{where}"
