@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from connectors.files import import_file
@@ -21,6 +22,7 @@ def page(engine, monkeypatch, tmp_path):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("KPI_DATABASE_URL", engine.url.render_as_string(hide_password=False))
     monkeypatch.chdir(tmp_path)  # no .streamlit/secrets.toml here
+    st.cache_data.clear()  # on a shared test server, data versions repeat from test to test
     return AppTest.from_file(str(ROOT / "pages" / "data_sources.py"), default_timeout=60)
 
 
