@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from metrics.formula import measure_names
+
 S_ORDER = ("Sell", "Serve", "Speak", "Save", "Sizzle")
 S_MEANING = {
     "Sell": "Grow sales: are we winning and keeping revenue?",
@@ -32,12 +34,13 @@ class Source:
     channel: str | None = None
     campaign: str | None = None
     fixed_channel: str | None = None
+    source_medium: str | None = None
 
     def supports(self, dimension: str) -> bool:
         if dimension == "channel":
             return self.channel is not None or self.fixed_channel is not None
-        if dimension == "campaign":
-            return self.campaign is not None
+        if dimension in ("campaign", "source_medium"):
+            return getattr(self, dimension) is not None
         return False
 
 
@@ -79,7 +82,8 @@ class KPI:
 SOURCES: dict[str, Source] = {
     s.name: s
     for s in (
-        Source("web", "web traffic", "web_traffic", "date", channel="channel", campaign="campaign"),
+        Source("web", "web traffic", "web_traffic", "date", channel="channel", campaign="campaign",
+               source_medium="source_medium"),
         Source("orders", "orders", "orders_daily", "date", channel="channel", campaign="campaign"),
         Source("ads", "ad spend", "ad_spend", "date", channel="channel", campaign="campaign"),
         Source("email", "email campaigns", "email_campaigns", "date", campaign="campaign", fixed_channel="Email"),
@@ -95,6 +99,8 @@ MEASURES: dict[str, Measure] = {
         Measure("sessions", "web", "sessions", label="sessions"),
         Measure("engaged_sessions", "web", "engaged_sessions", label="engaged sessions"),
         Measure("new_users", "web", "new_users", label="new users"),
+        Measure("web_purchases", "web", "purchases", label="purchases recorded by web analytics"),
+        Measure("web_purchase_revenue", "web", "purchase_revenue", label="purchase revenue recorded by web analytics"),
         Measure("engagement_seconds", "web", "engagement_seconds", label="engagement seconds"),
         Measure(
             "earned_sessions",
@@ -196,6 +202,22 @@ KPI_BY_ID: dict[str, KPI] = {k.id: k for k in KPIS}
 def kpis_for(s: str) -> list[KPI]:
     """The KPIs of one S, in catalog order."""
     return [k for k in KPIS if k.s == s]
+
+
+def sources_of(kpi: KPI) -> list[Source]:
+    """The sources a KPI's formula reads, in formula order."""
+    names = dict.fromkeys(MEASURES[m].source for m in measure_names(kpi.formula))
+    return [SOURCES[n] for n in names]
+
+
+def why_no_breakdown(kpi: KPI, dimension: str) -> str:
+    """One line saying why ``kpi`` is not broken down by ``dimension`` (for pages that would draw one)."""
+    for source in sources_of(kpi):
+        if dimension == "channel" and source.fixed_channel:
+            return f"all {source.label} data belongs to one channel, {source.fixed_channel}"
+        if not source.supports(dimension):
+            return f"{source.label} data is not tied to a {dimension.replace('_', '/')}"
+    return f"a {dimension} breakdown of {kpi.label} is not meaningful"
 
 
 def get_kpi(kpi_id: str) -> KPI:

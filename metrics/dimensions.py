@@ -31,3 +31,14 @@ def campaigns(engine: Engine, channel: str | None = None) -> list[str]:
         selects.append(select(schema.email_campaigns.c.campaign))
     with engine.connect() as conn:
         return sorted({row[0] for row in conn.execute(union(*selects))})
+
+
+def campaign_channels(engine: Engine) -> dict[str, str]:
+    """Each campaign's channel (from traffic, orders and ad spend; email campaigns are Email's)."""
+    selects = [select(t.c.campaign, t.c.channel).distinct() for t in _CHANNEL_TABLES]
+    with engine.connect() as conn:
+        email = conn.execute(select(schema.email_campaigns.c.campaign).distinct())
+        found = {campaign: "Email" for (campaign,) in email}
+        for campaign, channel in conn.execute(union(*selects)):
+            found.setdefault(campaign, channel)
+    return found

@@ -18,7 +18,7 @@ from metrics.catalog import KPI_BY_ID, MEASURES, SOURCES, Measure, Source, get_k
 from metrics.periods import Period, bucket_starts
 from warehouse import schema
 
-DIMENSIONS = ("channel", "campaign")
+DIMENSIONS = ("channel", "campaign", "source_medium")
 NOT_SET = "(not set)"  # breakdown member for rows without a channel (e.g. feedback not tied to a channel)
 
 
@@ -62,7 +62,7 @@ def _scope_problem(source: Source, filters: Filters, breakdown: str | None) -> s
     if filters.campaign and not source.supports("campaign"):
         return f"{source.label} has no campaign, so it cannot be filtered by campaign"
     if breakdown and not source.supports(breakdown):
-        return f"{source.label} cannot be broken down by {breakdown}"
+        return f"{source.label} cannot be broken down by {breakdown.replace('_', '/')}"
     return None
 
 

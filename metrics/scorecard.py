@@ -63,6 +63,16 @@ def _to_date(period: Period, days: int) -> Period:
     return Period("custom", period.start, period.start + timedelta(days=days - 1))
 
 
+def comparison_windows(period: Period, today: date) -> tuple[Period | None, Period, Period]:
+    """The days of ``period`` before ``today`` (None when it has not started), and the previous period and the
+    same period last year to compare them with: for an unfinished period, only as many days of each."""
+    done = elapsed(period, today)
+    before, ly = previous(period), last_year(period)
+    if period.end >= today and done:
+        return done, _to_date(before, done.days), _to_date(ly, done.days)
+    return done, before, ly
+
+
 def _values(engine: Engine, ids: list[str], window: Period | None, filters: Filters) -> pd.DataFrame:
     if window is None:
         return pd.DataFrame({"value": float("nan"), "reason": "the period has not started"}, index=ids)
@@ -81,13 +91,11 @@ def scorecard(engine: Engine, period: Period, filters: Filters = Filters(), kpi_
 
     today = today or date.today()
     ids = kpi_ids or [k.id for k in KPIS]
-    done = elapsed(period, today)
     in_progress = period.end >= today
-    days = done.days if done else 0
+    done, before, ly = comparison_windows(period, today)
     current = _values(engine, ids, done, filters)
-    before, ly = previous(period), last_year(period)
-    prior = _values(engine, ids, _to_date(before, days) if in_progress and days else before, filters)
-    a_year_ago = _values(engine, ids, _to_date(ly, days) if in_progress and days else ly, filters)
+    prior = _values(engine, ids, before, filters)
+    a_year_ago = _values(engine, ids, ly, filters)
     history = None
     if sparkline and period.grain not in ("custom", "day"):
         first = shift(period, -(SPARKLINE_PERIODS - 1))

@@ -265,6 +265,12 @@ def demo_targets(engine: Engine, as_of: date) -> pd.DataFrame:
         if kpi.unit == "percent":
             target = min(target, 0.99)
         rows.append((kpi.id, "quarter", quarter.start, "", round(target, 4)))
+    # Paid channels get their own ROAS and CPA targets: a blended (all channels) ROAS counts revenue that no ad
+    # paid for, so it says nothing about one channel's or one campaign's return.
+    by_channel = compute(engine, ["save.roas", "save.cpa"], base.start, base.end, breakdown="channel")
+    for row in by_channel.dropna(subset=["value"]).itertuples():
+        factor = 1.05 if row.kpi_id == "save.roas" else 0.93
+        rows.append((row.kpi_id, "quarter", quarter.start, row.channel, round(row.value * factor, 4)))
     return pd.DataFrame(rows, columns=TARGET_COLUMNS)
 
 

@@ -1,0 +1,240 @@
+"""Campaign performance for the drill-down: channels, a channel's campaigns, a campaign's source/medium rows.
+
+Every figure comes from the KPI engine (ratios of sums, nulls with reasons), so a
+table's totals row is the unfiltered KPI for the same scope and period. Rows carry
+the change against the previous period (like for like when the period is still
+running), the last 13 periods as sparklines, and flags for what needs attention:
+ROAS or CPA missing target, cost that grew without revenue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from metrics.catalog import KPI_BY_ID
+from metrics.dimensions import campaign_channels
+from metrics.engine import Filters, compute_expressions
+from metrics.format import format_change, format_value
+from metrics.pacing import shortfall, status
+from metrics.periods import Period, shift
+from metrics.scorecard import SPARKLINE_PERIODS, change_pct, comparison_windows
+from metrics.targets import load_targets, resolve_target
+
+LEVELS = ("channel", "campaign", "source_medium")
+LEVEL_LABELS = {"channel": "Channel", "campaign": "Campaign", "source_medium": "Source / medium"}
+LEVEL_PLURALS = {"channel": "Channels", "campaign": "Campaigns", "source_medium": "Source/medium rows"}
+TOTAL = "Total"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: a formula over measures (the catalog KPI's own formula when ``kpi_id`` is set)."""
+
+    id: str
+    label: str
+    unit: str
+    kpi_id: str | None = None
+    expression: str | None = None
+
+    @property
+    def formula(self) -> str:
+        return KPI_BY_ID[self.kpi_id].formula if self.kpi_id else str(self.expression)
+
+
+COLUMNS: dict[str, Column] = {c.id: c for c in (
+    Column("sessions", "Sessions", "count", expression="sessions"),
+    Column("orders", "Orders", "count", "sell.orders"),
+    Column("revenue", "Revenue", "currency", "sell.revenue"),
+    Column("conversion_rate", "Conversion rate", "percent", "sell.conversion_rate"),
+    Column("cost", "Cost", "currency", "save.marketing_cost"),
+    Column("cpa", "CPA", "currency", "save.cpa"),
+    Column("roas", "ROAS", "ratio", "save.roas"),
+    Column("cpc", "CPC", "currency", "save.cpc"),
+    Column("new_customers", "New customers", "count", "sell.new_customers"),
+    Column("new_users", "New users", "count", "sizzle.new_users"),
+    Column("engagement_rate", "Engagement rate", "percent", "speak.engagement_rate"),
+    Column("engagement_time", "Engagement time per session", "seconds", "sizzle.engagement_time_per_session"),
+    Column("web_purchases", "Purchases (web analytics)", "count", expression="web_purchases"),
+    Column("web_revenue", "Purchase revenue (web analytics)", "currency", expression="web_purchase_revenue"),
+)}
+
+# The KPI sets a user picks from; source/medium rows exist only in web analytics, so that level uses "traffic".
+COLUMN_SETS: dict[str, tuple[str, ...]] = {
+    "sales": ("sessions", "orders", "revenue", "conversion_rate", "cost", "cpa", "roas", "cpc", "new_customers"),
+    "traffic": ("sessions", "new_users", "engagement_rate", "engagement_time", "web_purchases", "web_revenue"),
+}
+COLUMN_SET_LABELS = {"sales": "Sales and cost", "traffic": "Traffic and engagement (web analytics)"}
+CHANGE_COLUMNS = {"sales": ("revenue", "orders", "cost", "roas"), "traffic": ("sessions", "engagement_rate")}
+SPARKLINE_COLUMNS = {"sales": ("revenue", "roas"), "traffic": ("sessions",)}
+DAILY_COLUMNS = ("sessions", "orders", "revenue", "cost")
+
+
+def column_set_of(kpi_id: str) -> str | None:
+    """The first KPI set with a column for ``kpi_id`` (None: the campaigns table does not show that KPI)."""
+    return next((name for name, ids in COLUMN_SETS.items() if any(COLUMNS[c].kpi_id == kpi_id for c in ids)), None)
+
+
+def sort_label(kpi_id: str) -> str:
+    """How a table sorted by ``kpi_id`` reads: flows biggest first, ratios worst first."""
+    kpi = KPI_BY_ID[kpi_id]
+    return f"{kpi.label} ({'biggest' if kpi.kind == 'flow' else 'worst'} first)"
+
+
+def sort_members(members: pd.DataFrame, column_set: str, kpi_id: str) -> pd.DataFrame:
+    """Members sorted by ``kpi_id``'s column: flows biggest first, ratios worst first, missing values last."""
+    column = next(c for c in COLUMN_SETS[column_set] if COLUMNS[c].kpi_id == kpi_id)
+    kpi = KPI_BY_ID[kpi_id]
+    ascending = kpi.kind != "flow" and kpi.better == "higher"
+    return members.sort_values(column, ascending=ascending, na_position="last", kind="stable").reset_index(drop=True)
+
+
+def column_set_for(level: str, requested: str) -> str:
+    """The KPI set a level can show: source/medium rows only have web analytics figures."""
+    return "traffic" if level == "source_medium" else requested
+
+
+def _wide(engine: Engine, ids: tuple[str, ...], start: date, end: date, grain: str, filters: Filters,
+          breakdown: str | None) -> pd.DataFrame:
+    """Columns ``ids`` as a wide frame indexed by [period_start,] member (or period_start alone)."""
+    long = compute_expressions(engine, {c: COLUMNS[c].formula for c in ids}, start, end, grain, filters, breakdown)
+    wide = long.pivot(index=["period_start", *([breakdown] if breakdown else [])], columns="kpi_id", values="value")
+    wide = wide.reindex(columns=list(ids))
+    wide.columns.name = None
+    if grain == "custom":
+        wide = wide.droplevel("period_start") if breakdown else wide.set_axis([TOTAL])
+    return wide
+
+
+def _one_row(engine: Engine, ids: tuple[str, ...], window: Period | None, filters: Filters,
+             breakdown: str | None) -> pd.DataFrame:
+    if window is None:
+        return pd.DataFrame(columns=list(ids))
+    return _wide(engine, ids, window.start, window.end, "custom", filters, breakdown)
+
+
+def performance(engine: Engine, period: Period, level: str = "channel", filters: Filters = Filters(),
+                column_set: str = "sales", today: date | None = None) -> pd.DataFrame:
+    """One row per member of ``level`` in scope, then a ``Total`` row (the unbroken-down figures).
+
+    Columns: ``member``, the set's columns, ``<col>_previous`` and ``<col>_change`` for its change columns,
+    ``<col>_trend`` (list, last 13 periods) for its sparkline columns, and for members the flags
+    ``roas_miss``, ``cpa_miss``, ``cost_without_revenue`` and ``flags`` (a sentence, '' when none).
+    """
+    if level not in LEVELS:
+        raise ValueError(f"Unknown level {level!r}; use one of {LEVELS}")
+    today = today or date.today()
+    column_set = column_set_for(level, column_set)
+    ids = COLUMN_SETS[column_set]
+    done, before, _ = comparison_windows(period, today)
+    current = _one_row(engine, ids, done, filters, level)
+    totals = _one_row(engine, ids, done, filters, None)
+    prior = pd.concat([_one_row(engine, ids, before, filters, level), _one_row(engine, ids, before, filters, None)])
+    table = pd.concat([current, totals]).reindex(columns=list(ids))
+    table.index.name = "member"
+    for col in CHANGE_COLUMNS[column_set]:
+        table[f"{col}_previous"] = prior[col].reindex(table.index) if col in prior else None
+        table[f"{col}_change"] = [change_pct(_num(v), _num(p)) for v, p in zip(table[col], table[f"{col}_previous"])]
+    _add_sparklines(engine, table, period, today, filters, level, SPARKLINE_COLUMNS[column_set])
+    if column_set == "sales":
+        _add_flags(engine, table, period, filters, level)
+    table = table.reset_index()
+    members = table[table["member"] != TOTAL].sort_values(ids[2] if column_set == "sales" else ids[0],
+                                                          ascending=False, na_position="last")
+    return pd.concat([members, table[table["member"] == TOTAL]], ignore_index=True)
+
+
+def _num(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _add_sparklines(engine: Engine, table: pd.DataFrame, period: Period, today: date, filters: Filters,
+                    level: str, columns: tuple[str, ...]) -> None:
+    first = shift(period, -(SPARKLINE_PERIODS - 1)) if period.grain in ("week", "month", "quarter", "year") else None
+    end = min(period.end, today - timedelta(days=1))
+    if first is None or end < first.start:
+        for col in columns:
+            table[f"{col}_trend"] = [[] for _ in range(len(table))]
+        return
+    by_member = _wide(engine, columns, first.start, end, period.grain, filters, level)
+    overall = _wide(engine, columns, first.start, end, period.grain, filters, None)
+    for col in columns:
+        series = {m: list(part[col].droplevel(level)) for m, part in by_member.groupby(level=level)}
+        series[TOTAL] = list(overall[col])
+        table[f"{col}_trend"] = [[v if pd.notna(v) else None for v in series.get(m, [])] for m in table.index]
+
+
+def _target(engine: Engine, kpi_id: str, period: Period, channel: str, cache: dict) -> float | None:
+    """The channel's own target for ``kpi_id`` in ``period`` (an all-channels ROAS or CPA is blended over
+    revenue no ad paid for, so it is no yardstick for one channel or campaign)."""
+    if not channel:
+        return None
+    targets = cache.setdefault("targets", load_targets(engine))
+    found = resolve_target(engine, kpi_id, period, channel, targets, cache.setdefault("profiles", {}))
+    return found.value if found else None
+
+
+def _add_flags(engine: Engine, table: pd.DataFrame, period: Period, filters: Filters, level: str) -> None:
+    """Flag members whose ROAS or CPA is at risk or off track against their channel's target (the KPI's own
+    tolerance, as on the scorecard), or whose cost grew while revenue did not."""
+    cache: dict = {}
+    owners = campaign_channels(engine) if level == "campaign" else {}
+    columns: dict[str, list] = {k: [] for k in ("roas_target", "cpa_target", "roas_miss", "cpa_miss",
+                                                  "cost_without_revenue", "shortfall", "flags")}
+    for member, row in table.iterrows():
+        channel = member if level == "channel" else filters.channel or owners.get(member, "")
+        words, worst = [], 0.0
+        for col, kpi_id, verb in (("roas", "save.roas", "below"), ("cpa", "save.cpa", "above")):
+            value, target = _num(row[col]), _target(engine, kpi_id, period, channel, cache)
+            kpi = KPI_BY_ID[kpi_id]
+            miss = member != TOTAL and status(kpi, value, target) in ("at_risk", "off_track")
+            if miss:
+                worst = max(worst, shortfall(kpi, value, target))
+                words.append(f"{COLUMNS[col].label} {format_value(value, kpi.unit)} {verb} target "
+                             f"{format_value(target, kpi.unit)}")
+            columns[f"{col}_target"].append(target)
+            columns[f"{col}_miss"].append(miss)
+        cost, cost_before = _num(row["cost"]) or 0.0, _num(row["cost_previous"]) or 0.0
+        revenue, revenue_before = _num(row["revenue"]) or 0.0, _num(row["revenue_previous"]) or 0.0
+        cost_only = member != TOTAL and cost > cost_before and revenue <= revenue_before
+        if cost_only:
+            cost_text = format_change(change_pct(cost, cost_before)) if cost_before else "new"
+            revenue_text = format_change(change_pct(revenue, revenue_before)) if revenue_before else "none"
+            words.append(f"cost {cost_text} while revenue {revenue_text}")
+        columns["cost_without_revenue"].append(cost_only)
+        columns["shortfall"].append(worst)
+        columns["flags"].append("; ".join(words))
+    for name, values in columns.items():
+        table[name] = values
+
+
+def needs_attention(engine: Engine, period: Period, channel: str | None = None,
+                    today: date | None = None) -> pd.DataFrame:
+    """Flagged campaigns in scope with their channel, the furthest from target first."""
+    table = performance(engine, period, "campaign", Filters(channel), "sales", today)
+    flagged = table[table["flags"] != ""].copy()
+    owners = campaign_channels(engine)
+    flagged.insert(1, "channel", [channel or owners.get(m, "") for m in flagged["member"]])
+    return flagged.sort_values(["shortfall", "cost"], ascending=False).reset_index(drop=True)
+
+
+def daily(engine: Engine, period: Period, filters: Filters, today: date | None = None) -> pd.DataFrame:
+    """Sessions, orders, revenue and cost per day of ``period`` (days before ``today``).
+
+    A day without rows of a source that has rows elsewhere in the period counts 0 (no orders that day is
+    zero revenue); a source with no rows in the whole period stays empty (unknown, not zero).
+    """
+    today = today or date.today()
+    end = min(period.end, today - timedelta(days=1))
+    if end < period.start:
+        return pd.DataFrame(columns=["day", *DAILY_COLUMNS])
+    frame = _wide(engine, DAILY_COLUMNS, period.start, end, "day", filters, None)
+    frame = frame.reindex(pd.date_range(period.start, end).date)
+    frame.index.name = "period_start"
+    for column in DAILY_COLUMNS:
+        if frame[column].notna().any():
+            frame[column] = frame[column].fillna(0.0)
+    return frame.reset_index().rename(columns={"period_start": "day"})
