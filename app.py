@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from connectors.demo import load_demo
-from ui import data
+from ui import data, state
 from warehouse.db import DatabaseError, is_empty
 
 st.set_page_config(page_title="5S KPI control", page_icon="📊", layout="wide")
@@ -36,15 +36,28 @@ except DatabaseError as exc:
     st.stop()
 
 
-
 def page(file: str, title: str, icon: str, default: bool = False) -> st.Page:
     """A page whose URL is its file name (see ui/entry.py: deep links on a fresh server need them equal)."""
     return st.Page(f"pages/{file}.py", title=title, icon=icon, url_path=file, default=default)
 
 
-pages = [
-    page("overview", "Overview", ":material/dashboard:", default=True),
-    page("weekly_review", "Weekly review", ":material/groups:"),
-    page("targets", "Targets", ":material/flag:"),
-]
+pages = {
+    "Control": [
+        page("overview", "Overview", ":material/dashboard:", default=True),
+        page("weekly_review", "Weekly review", ":material/groups:"),
+        page("campaigns", "Campaigns", ":material/campaign:"),
+    ],
+    "The 5S": [
+        page("sell", "Sell", ":material/shopping_cart:"),
+        page("serve", "Serve", ":material/support_agent:"),
+        page("speak", "Speak", ":material/forum:"),
+        page("save", "Save", ":material/savings:"),
+        page("sizzle", "Sizzle", ":material/auto_awesome:"),
+    ],
+    "Plan and data": [
+        page("targets", "Targets", ":material/flag:"),
+        page("data_sources", "Data sources", ":material/database:"),
+    ],
+}
 st.navigation(pages).run()
+state.publish()

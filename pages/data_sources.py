@@ -13,7 +13,9 @@ from connectors.files import FileImportError, import_upload
 from connectors.loader import LoadBusy
 from connectors.tabular import describe
 from ui import data
+from ui.entry import require_entrypoint
 
+require_entrypoint()
 STATUS_TEXT = {"ok": "✅ up to date", "stale": "⚠️ stale", "empty": "⛔ no data"}
 SECRETS_EXAMPLE = """# .streamlit/secrets.toml
 [ga4]

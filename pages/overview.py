@@ -11,7 +11,7 @@ from metrics.catalog import KPI_BY_ID, KPIS, S_MEANING, S_ORDER
 from metrics.pacing import STATUS_LABELS
 from ui import charts, data
 from ui.cards import kpi_card
-from ui.state import sidebar
+from ui.state import sidebar, url_selectbox, url_toggle
 
 version = data.version()
 selection = sidebar(version)
@@ -32,12 +32,13 @@ for s in S_ORDER:
     st.caption(S_MEANING[s])
     with st.container(horizontal=True):
         for item in (i for i in items if i.s == s):
-            kpi_card(item)
+            kpi_card(item, links=selection)
 
 st.divider()
 left, right = st.columns([3, 1])
-kpi_id = left.selectbox("Trend of KPI", [k.id for k in KPIS], key="kpi", bind="query-params")
-with_last_year = right.toggle("Overlay last year", key="ly", bind="query-params")
+kpi_id = url_selectbox("Trend of KPI", [k.id for k in KPIS], "kpi", container=left,
+                       format_func=lambda k: f"{KPI_BY_ID[k].s} · {KPI_BY_ID[k].label}")
+with_last_year = url_toggle("Overlay last year", "ly", container=right)
 kpi = KPI_BY_ID[kpi_id]
 frame = data.trend_with_plan(version, kpi_id, period, 26, selection.channel, with_last_year)
 figure = charts.add_plan_lines(charts.trend_chart(kpi, frame, f"{kpi.label} by {period.grain}, {selection.scope}"),

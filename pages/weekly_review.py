@@ -48,7 +48,7 @@ for item in review["attention"]:
     with st.expander(f"{item.label}: {STATUS_LABELS[item.status].lower()}", expanded=True):
         left, right = st.columns([1, 3])
         with left:
-            kpi_card(item, width="stretch")
+            kpi_card(item, width="stretch", links=selection)
         with right:
             movers = review["movers"].get(item.id)
             if movers is not None and not movers.empty:
@@ -75,7 +75,7 @@ for s in S_ORDER:
     st.subheader(s)
     with st.container(horizontal=True):
         for item in (i for i in review["items"] if i.s == s):
-            kpi_card(item)
+            kpi_card(item, links=selection)
 
 st.header("Notes")
 with st.form("note", clear_on_submit=True):

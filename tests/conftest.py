@@ -88,3 +88,15 @@ def content_hash(engine: Engine) -> str:
             rows = conn.execute(select(*columns).order_by(*table.primary_key.columns or columns)).all()
             digest.update(f"{table.name}:{sorted(map(repr, rows))}".encode())
     return digest.hexdigest()
+
+
+def page_app(name: str, timeout: float = 120, **params: str):
+    """An AppTest of page ``pages/<name>.py`` run through ``app.py`` (its navigation, so page links resolve),
+    opened with query parameters ``params``."""
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    app.switch_page(f"pages/{name}.py")
+    for key, value in params.items():
+        app.query_params[key] = value
+    return app

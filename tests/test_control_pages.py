@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from metrics.review import actions, add_note
 from metrics.targets import load_targets, save_targets
-from tests.conftest import ROOT
+from tests.conftest import page_app
 from tests.fixtures import load_fixture
 
 
@@ -24,10 +24,7 @@ def shop(engine, monkeypatch):
 
 
 def _page(name: str, **params) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=120)
-    for key, value in params.items():
-        app.query_params[key] = value
-    return app
+    return page_app(name, **params)
 
 
 def _attention(app: AppTest) -> list[str]:

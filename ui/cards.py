@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from metrics.campaigns import column_set_of
 from metrics.catalog import KPI_BY_ID
 from metrics.format import format_change, format_delta, format_value
 from metrics.pacing import STATUS_LABELS
 from metrics.scorecard import KpiResult
+from ui.state import Selection
 
 # Green always means good, also for lower-is-better KPIs: the status is already direction-aware.
 STATUS_STYLE = {
@@ -38,8 +40,22 @@ def plan_caption(item: KpiResult) -> str:
     return " · ".join(parts)
 
 
-def kpi_card(item: KpiResult, width: int | str = 240) -> None:
-    """One KPI in a bordered card."""
+def kpi_links(kpi_id: str, selection: Selection, details: bool = True) -> None:
+    """Links from a KPI to its drill-downs: its S page and, where it is a campaigns column, the campaigns table."""
+    kpi = KPI_BY_ID[kpi_id]
+    column_set = column_set_of(kpi_id)
+    with st.container(horizontal=True, gap="small"):
+        if details:
+            st.page_link(f"pages/{kpi.s.lower()}.py", label="Details", icon=":material/insights:",
+                         query_params=selection.query(kpi=kpi_id), help=f"{kpi.label} on the {kpi.s} page")
+        if column_set:
+            st.page_link("pages/campaigns.py", label="By campaign", icon=":material/campaign:",
+                         query_params=selection.query(kpi=kpi_id, set=column_set),
+                         help=f"Channels and campaigns sorted by {kpi.label}")
+
+
+def kpi_card(item: KpiResult, width: int | str = 240, links: Selection | None = None, details: bool = True) -> None:
+    """One KPI in a bordered card; with ``links``, links to its drill-downs for that selection."""
     kpi = KPI_BY_ID[item.id]
     delta = None
     if item.change_pct is not None:
@@ -63,3 +79,5 @@ def kpi_card(item: KpiResult, width: int | str = 240) -> None:
         caption = plan_caption(item)
         if caption:
             st.caption(caption)
+        if links is not None:
+            kpi_links(item.id, links, details)

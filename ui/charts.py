@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -100,15 +102,40 @@ def burn_up_chart(kpi: KPI, frame: pd.DataFrame, title: str) -> go.Figure:
     return _layout(fig, kpi)
 
 
-def breakdown_chart(kpi: KPI, frame: pd.DataFrame, dimension: str) -> go.Figure:
-    """A KPI per period, one line per channel or campaign."""
+def breakdown_chart(kpi: KPI, frame: pd.DataFrame, dimension: str, title: str | None = None) -> go.Figure:
+    """A KPI per period and channel (or campaign): stacked bars for a flow (the parts add up), lines otherwise."""
     fig = go.Figure()
-    for member, part in frame.sort_values("period_start").groupby(dimension):
+    totals = frame.groupby(dimension)["value"].sum().sort_values(ascending=False)
+    for member in totals.index:
+        part = frame[frame[dimension] == member].sort_values("period_start")
         colour = channel_colour(member) if dimension == "channel" else None
-        fig.add_trace(go.Scatter(
-            x=pd.to_datetime(part["period_start"]), y=part["value"], mode="lines", name=str(member),
-            line=dict(color=colour), customdata=[format_value(v, kpi.unit) for v in part["value"]],
-            hovertemplate="%{customdata}<extra>" + str(member) + "</extra>",
-        ))
-    fig.update_layout(title=f"{kpi.label} by {dimension}")
+        common = dict(x=pd.to_datetime(part["period_start"]), y=part["value"], name=str(member),
+                      customdata=[format_value(v, kpi.unit) for v in part["value"]],
+                      hovertemplate="%{customdata}<extra>" + str(member) + "</extra>")
+        if kpi.kind == "flow":
+            fig.add_trace(go.Bar(marker_color=colour, **common))
+        else:
+            fig.add_trace(go.Scatter(mode="lines+markers", line=dict(color=colour), **common))
+    fig.update_layout(title=title or f"{kpi.label} by {dimension}", barmode="stack")
     return _layout(fig, kpi)
+
+
+def daily_chart(frame: pd.DataFrame, title: str) -> go.Figure:
+    """Revenue and cost per day (currency axis) with orders as bars on a second axis."""
+    x = pd.to_datetime(frame["day"])
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=x, y=frame["orders"], name="Orders", marker_color="rgba(154, 165, 177, 0.45)",
+                         yaxis="y2", hovertemplate="%{y:,.0f}<extra>Orders</extra>"))
+    for column, name, colour in (("revenue", "Revenue", ACTUAL), ("cost", "Cost", "#E8615A")):
+        if frame[column].notna().any():
+            fig.add_trace(go.Scatter(
+                x=x, y=frame[column], mode="lines+markers", name=name, line=dict(color=colour, width=3),
+                customdata=[format_value(v, "currency") for v in frame[column]],
+                hovertemplate="%{customdata}<extra>" + name + "</extra>",
+            ))
+    fig.update_layout(template=TEMPLATE, height=340, margin=dict(l=10, r=10, t=40, b=10), title=title,
+                      hovermode="x unified", legend=dict(orientation="h", y=-0.15),
+                      yaxis2=dict(title="Orders", overlaying="y", side="right", showgrid=False, rangemode="tozero",
+                                  tickformat=",d", dtick=max(1, math.ceil((frame["orders"].max() or 0) / 5))))
+    fig.update_layout(yaxis=dict(title="Revenue and cost", rangemode="tozero", **axis_suffix("currency")))
+    return fig

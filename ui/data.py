@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from connectors.demo import uses_demo_data
+from metrics import campaigns as campaign_metrics
 from metrics import dimensions, scorecard, trends
 from metrics.cache import state_key
 from metrics.engine import Filters, compute
@@ -93,3 +94,20 @@ def weekly_review(version: tuple, week: Period, channel: str | None) -> dict:
             "notes": review.notes(engine(), since=week.start, until=week.start, channel=channel or ""),
             "actions": review.actions(engine(), week_start=week.start),
             "follow_up": review.actions(engine(), before_week=week.start, status="open")}
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def campaign_performance(version: tuple, period: Period, level: str, channel: str | None, campaign: str | None,
+                         column_set: str, today: date) -> pd.DataFrame:
+    return campaign_metrics.performance(engine(), period, level, Filters(channel, campaign), column_set, today)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def needs_attention(version: tuple, period: Period, channel: str | None, today: date) -> pd.DataFrame:
+    return campaign_metrics.needs_attention(engine(), period, channel, today)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def campaign_daily(version: tuple, period: Period, channel: str | None, campaign: str | None,
+                   today: date) -> pd.DataFrame:
+    return campaign_metrics.daily(engine(), period, Filters(channel, campaign), today)

@@ -1,7 +1,18 @@
-"""The sidebar selection shared by every page, bound to the URL's query parameters."""
+"""The selection shared by every page, kept in the URL's query parameters.
+
+Why not ``bind="query-params"``: Streamlit's bound widgets keep their session value
+over the URL when a link or ``st.switch_page`` opens another view, and they update
+the address without a history entry, so the back button skips drill-downs. Here
+the URL is the truth whenever it changes from outside the page (a shared link, a
+drill-down link, the back button); a widget change is written back to the URL
+once per run by :func:`publish`, which adds a history entry.
+
+Pages call :func:`sidebar` first (it calls :func:`begin`); ``app.py`` calls :func:`publish` after the page.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,20 +24,96 @@ from ui.entry import require_entrypoint
 
 GRAIN_LABELS = {"week": "Week", "month": "Month", "quarter": "Quarter", "year": "Year"}  # URL value -> label
 ALL_CHANNELS = "All channels"
+ALL_CAMPAIGNS = "All campaigns"
 PERIOD_CHOICES = 104
+_SEEN = "_url_seen"  # the query string this session last read or wrote
+_EXTERNAL = "_url_external"  # this run was started by a new URL: its values win over the widgets'
+_PUBLISH = "_url_publish"  # the values this run's widgets want in the URL
 
 
 @dataclass(frozen=True)
 class Selection:
-    """What the user is looking at: a period and an optional channel."""
+    """What the user is looking at: a period, an optional channel and an optional campaign."""
 
     period: Period
     channel: str | None
     in_progress: bool = False
+    campaign: str | None = None
 
     @property
     def scope(self) -> str:
-        return self.channel or ALL_CHANNELS
+        parts = [self.channel or ALL_CHANNELS] + ([self.campaign] if self.campaign else [])
+        return " › ".join(parts)
+
+    def query(self, **extra: str | None) -> dict[str, str]:
+        """Query parameters that open this selection on any page (plus ``extra``; None drops a key)."""
+        params = {"grain": self.period.grain, "period": self.period.label, "channel": self.channel,
+                  "campaign": self.campaign, **extra}
+        return {k: str(v) for k, v in params.items() if v is not None}
+
+
+def begin() -> None:
+    """Start a run: note whether the URL changed since this session last saw it (then it wins)."""
+    url = st.query_params.to_dict()
+    st.session_state[_EXTERNAL] = url != st.session_state.get(_SEEN)
+    st.session_state[_SEEN] = url
+    st.session_state[_PUBLISH] = {}
+
+
+def _adopt(key: str, options: Sequence[str]) -> None:
+    """Take the URL's value for widget ``key`` when the URL is new; drop a value that is not an option."""
+    url = st.query_params.to_dict()
+    if st.session_state.get(_EXTERNAL) and key in url and url[key] in options:
+        st.session_state[key] = url[key]
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]
+
+
+def url_selectbox(label: str, options: Sequence[str], key: str, index: int = 0, container=st, **kwargs) -> str:
+    """A selectbox whose value lives in the URL as ``?key=value``."""
+    options = list(options)
+    _adopt(key, options)
+    if key in st.session_state:
+        value = container.selectbox(label, options, key=key, **kwargs)
+    else:
+        value = container.selectbox(label, options, index=index, key=key, **kwargs)
+    st.session_state[_PUBLISH][key] = value
+    return value
+
+
+def url_segmented(label: str, options: dict[str, str], key: str, container=st, **kwargs) -> str:
+    """A segmented control (ids -> labels) whose value lives in the URL; the first option by default."""
+    _adopt(key, list(options))
+    if key not in st.session_state:
+        st.session_state[key] = next(iter(options))
+    value = container.segmented_control(label, list(options), format_func=options.get, key=key, **kwargs)
+    if value is None:  # clicking the selected option again clears it: treat as the default
+        value = next(iter(options))
+    st.session_state[_PUBLISH][key] = value
+    return value
+
+
+def url_toggle(label: str, key: str, container=st, **kwargs) -> bool:
+    """A toggle whose value lives in the URL as ``?key=true|false``."""
+    url = st.query_params.to_dict()
+    if st.session_state.get(_EXTERNAL) and key in url:
+        st.session_state[key] = url[key] == "true"
+    value = container.toggle(label, key=key, **kwargs)
+    st.session_state[_PUBLISH][key] = "true" if value else "false"
+    return value
+
+
+def keep_in_url(key: str, value: str) -> None:
+    """Keep ``?key=value`` in the URL this run without a widget (a setting the page shows no picker for)."""
+    st.session_state[_PUBLISH][key] = value
+
+
+def publish() -> None:
+    """Write this run's widget values to the URL (one history entry when they changed)."""
+    wanted = {k: str(v) for k, v in st.session_state.get(_PUBLISH, {}).items()}
+    if wanted != st.query_params.to_dict():
+        st.query_params.from_dict(wanted)
+    st.session_state[_SEEN] = wanted
 
 
 def period_options(grain: str, today: date | None = None, ahead: int = 0) -> list[str]:
@@ -37,26 +124,35 @@ def period_options(grain: str, today: date | None = None, ahead: int = 0) -> lis
 
 
 def sidebar(version: tuple, grains: tuple[str, ...] = ("week", "month", "quarter"), ahead: int = 0,
-            default_current: bool = False) -> Selection:
-    """Draw the period and channel pickers; their values live in the URL (?grain=&period=&channel=).
+            default_current: bool = False, campaign: bool = False) -> Selection:
+    """Draw the period, channel (and, with ``campaign``, campaign) pickers, kept in the URL
+    (?grain=&period=&channel=&campaign=).
 
-    Every page calls this first, so the selection follows the user from page to page. ``grains`` limits
-    the period types (one grain: no picker); ``ahead`` offers future periods (for planning).
+    ``grains`` limits the period types (one grain: no picker); ``ahead`` offers future periods (planning).
     """
     require_entrypoint()
+    begin()
     with st.sidebar:
         if data.demo_data(version):
             st.info("**Demo data**: a fictional shop. Import your own data on the Data sources page.",
                     icon=":material/science:")
-        # Bound widgets show their URL value, so options are the canonical ids (no format_func).
-        grain = grains[0] if len(grains) == 1 else st.selectbox("Period type", list(grains), key="grain",
-                                                                 bind="query-params")
+        grain = grains[0] if len(grains) == 1 else url_selectbox("Period type", grains, "grain",
+                                                                  format_func=GRAIN_LABELS.get)
         options = period_options(grain, ahead=ahead)
-        current = options[ahead]
-        label = st.selectbox(GRAIN_LABELS[grain] if len(grains) == 1 else "Period", options,
-                             index=ahead if default_current else ahead + 1, key="period", bind="query-params",
-                             help=f"{current} is still in progress.")
-        channel = st.selectbox("Channel", [ALL_CHANNELS, *data.channels(version)], key="channel",
-                               bind="query-params")
+        label = url_selectbox(GRAIN_LABELS[grain] if len(grains) == 1 else "Period", options, "period",
+                              index=ahead if default_current else ahead + 1,
+                              help=f"{options[ahead]} is still in progress.")
+        if len(grains) == 1:
+            keep_in_url("grain", grain)
+        channel = url_selectbox("Channel", [ALL_CHANNELS, *data.channels(version)], "channel")
+        chosen_campaign = None
+        if campaign:
+            picked = url_selectbox("Campaign", [ALL_CAMPAIGNS, *data.campaigns(version, _none(channel))],
+                                   "campaign")
+            chosen_campaign = None if picked == ALL_CAMPAIGNS else picked
     period = parse_period(label)
-    return Selection(period, None if channel == ALL_CHANNELS else channel, period.end >= date.today())
+    return Selection(period, _none(channel), period.end >= date.today(), chosen_campaign)
+
+
+def _none(channel: str) -> str | None:
+    return None if channel == ALL_CHANNELS else channel

@@ -1,0 +1,120 @@
+"""Campaigns: channel → campaign → source/medium, with totals, changes, sparklines and what needs attention.
+
+Select a row to drill down; the sidebar, the breadcrumb and the browser's back button go back up.
+The view lives in the URL (?grain=&period=&channel=&campaign=&kpi=&set=), so it can be shared.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from metrics.campaigns import (
+    COLUMN_SET_LABELS,
+    COLUMN_SETS,
+    COLUMNS,
+    LEVEL_LABELS,
+    LEVEL_PLURALS,
+    TOTAL,
+    column_set_for,
+    sort_label,
+    sort_members,
+)
+from ui import charts, data, tables
+from ui.state import ALL_CAMPAIGNS, ALL_CHANNELS, keep_in_url, sidebar, url_segmented, url_selectbox
+
+version = data.version()
+selection = sidebar(version, campaign=True)
+period, channel, campaign = selection.period, selection.channel, selection.campaign
+level = "source_medium" if campaign else "campaign" if channel else "channel"
+today = date.today()
+
+st.title("Campaigns")
+st.caption(f"{period.label} · {period.start:%d %b %Y} – {period.end:%d %b %Y} · change against the previous "
+           f"{period.grain}" + (" · in progress: figures cover the days so far, compared like for like"
+                                if selection.in_progress else ""))
+
+
+def _go(new_channel: str | None, new_campaign: str | None) -> None:
+    """Drill to (or back up to) a channel and campaign; the URL gets a history entry."""
+    st.session_state["channel"] = new_channel or ALL_CHANNELS
+    st.session_state["campaign"] = new_campaign or ALL_CAMPAIGNS
+
+
+def _on_pick(key: str, rows, level: str, channel: str | None):
+    """A selection callback: drill into the picked row (a channel, or a campaign of ``rows['channel']``)."""
+    def drill() -> None:
+        picked = st.session_state[key].selection.rows
+        if not picked:
+            return
+        row = rows.iloc[picked[0]]
+        if level == "channel":
+            _go(row["member"], None)
+        else:
+            _go(row.get("channel", channel), row["member"])
+    return drill
+
+
+with st.container(horizontal=True, vertical_alignment="center"):
+    st.button(ALL_CHANNELS, on_click=_go, args=(None, None), type="tertiary", icon=":material/home:",
+              disabled=level == "channel")
+    if channel:
+        st.markdown("›")
+        st.button(channel, on_click=_go, args=(channel, None), type="tertiary", disabled=level == "campaign")
+    if campaign:
+        st.markdown("›")
+        st.button(campaign, type="tertiary", disabled=True)
+
+left, right = st.columns([2, 1])
+if level == "source_medium":  # web analytics figures only: no set to pick
+    requested = st.query_params.get("set", "sales")
+    keep_in_url("set", requested)
+    left.caption("Source/medium rows come from web analytics only: orders and ad cost are recorded per campaign.")
+else:
+    with left:
+        requested = url_segmented("KPI set", COLUMN_SET_LABELS, "set")
+column_set = column_set_for(level, requested)
+sortable = [COLUMNS[c].kpi_id for c in COLUMN_SETS[column_set] if COLUMNS[c].kpi_id]
+kpi_id = url_selectbox("Sort by", sortable, "kpi", container=right, format_func=sort_label,
+                       index=sortable.index("sell.revenue") if "sell.revenue" in sortable else 0)
+
+if level != "source_medium":
+    flagged = data.needs_attention(version, period, channel, today)
+    if not flagged.empty:
+        with st.expander(f":material/warning: {len(flagged)} campaign(s) need attention: ROAS or CPA off their "
+                         "channel's target, or cost up while revenue is not — select one to open it",
+                         expanded=True):
+            shown = flagged.head(10).reset_index(drop=True)
+            columns = ["member", "channel", "roas", "cpa", "cost", "revenue", "flags"]
+            st.dataframe(tables.styled(shown, "sales", "attention", columns), hide_index=True,
+                         key="attention", on_select=_on_pick("attention", shown, "campaign", None),
+                         selection_mode="single-row",
+                         column_config=tables.column_config("sales", "attention", period.grain))
+
+frame = data.campaign_performance(version, period, level, channel, campaign, column_set, today)
+members = sort_members(frame[frame["member"] != TOTAL], column_set, kpi_id)
+totals = frame[frame["member"] == TOTAL]
+
+st.subheader(f"{LEVEL_PLURALS[level]} of {selection.scope}" if level != "channel" else "Channels")
+if members.empty:
+    st.info(f"No {LEVEL_LABELS[level].lower()} rows for {selection.scope} in {period.label}.")
+else:
+    st.dataframe(tables.styled(members, column_set, level), hide_index=True, key=f"table-{level}",
+                 on_select=_on_pick(f"table-{level}", members, level, channel) if level != "source_medium"
+                 else "ignore", selection_mode="single-row",
+                 column_config=tables.column_config(column_set, level, period.grain))
+    st.dataframe(tables.styled(totals.reset_index(drop=True), column_set, level), hide_index=True,
+                 column_config=tables.column_config(column_set, level, period.grain), key=f"totals-{level}")
+    hint = {"channel": "Select a channel to see its campaigns.",
+            "campaign": "Select a campaign to see its source/medium rows and days."}.get(level, "")
+    st.caption(f"{hint} The bold row is the total for {selection.scope}: the same figures as the overview's KPIs. "
+               "Red cells miss the channel's target (ROAS, CPA) or show cost that grew while revenue did not.")
+    st.download_button("Download this table (CSV)", tables.csv_of(frame, column_set, level),
+                       f"campaigns-{period.label}-{level}.csv", "text/csv", icon=":material/download:",
+                       on_click="ignore")
+
+days = data.campaign_daily(version, period, channel, campaign, today)
+if not days.empty:
+    st.plotly_chart(charts.daily_chart(days, f"Revenue, cost and orders per day · {selection.scope}"),
+                    width="stretch")

@@ -1,0 +1,5 @@
+"""The Sell page: its KPIs against plan, their trends with target lines and channel breakdowns."""
+
+from ui.s_page import render
+
+render("Sell")

@@ -1,0 +1,5 @@
+"""The Speak page: its KPIs against plan, their trends with target lines and channel breakdowns."""
+
+from ui.s_page import render
+
+render("Speak")
