@@ -1,0 +1,235 @@
+"""End to end in a real browser: ``streamlit run app.py`` on a loopback port, driven by Playwright in Debian's chromium.
+
+The server starts on an empty warehouse, so the first page view loads the demo shop (as of today) exactly as
+it does for a new user. Screenshots go to ``test-artifacts/`` (git-ignored); ``docs/screenshots/`` is
+refreshed from them by hand (see README).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from connectors.demo import POOR_ROAS_CAMPAIGN
+from metrics.catalog import S_ORDER
+from tests.conftest import ROOT, _server_database
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+PAGES = ("overview", "weekly_review", "campaigns", "sell", "serve", "speak", "save", "sizzle", "targets",
+         "data_sources")
+FIRST_LOAD_TIMEOUT_MS = 180_000  # the first view loads two years of demo data
+TIMEOUT_MS = 60_000
+ROW_HEIGHT = 35  # Streamlit's data grid: header and rows are 35 px high
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _empty_warehouse(tmp_path: Path) -> str:
+    server = os.environ.get("KPI_TEST_DATABASE_URL")
+    if server:
+        return _server_database(server, make_url(server).database + "_e2e")
+    return f"sqlite:///{tmp_path / 'e2e.db'}"
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory) -> Iterator[str]:
+    """A running ``streamlit run app.py`` on a free loopback port, headless, on an empty warehouse."""
+    tmp = tmp_path_factory.mktemp("e2e")
+    port = _free_port()
+    env = {**os.environ, "KPI_DATABASE_URL": _empty_warehouse(tmp)}
+    log = (tmp / "streamlit.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
+         f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
+         "--server.fileWatcherType=none"],
+        cwd=tmp, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start; its log:\n{(tmp / 'streamlit.log').read_text()}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"Debian's chromium is not installed at {CHROMIUM}: run `apt-get install chromium` "
+                    "(.ci/run does this when it is missing)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, base_url):
+    context = browser.new_context(viewport={"width": 1440, "height": 1100})
+    tab = context.new_page()
+    _open(tab, base_url, timeout=FIRST_LOAD_TIMEOUT_MS)  # the demo load happens on the module's first view
+    yield tab
+    context.close()
+
+
+def _settle(tab, heading: str | None = None, timeout: int = TIMEOUT_MS) -> None:
+    """Wait until the app has finished its run (and shows ``heading`` as its title)."""
+    if heading:
+        tab.locator("h1").filter(has_text=heading).first.wait_for(timeout=timeout)
+    else:
+        tab.locator("h1").first.wait_for(timeout=timeout)
+    tab.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+    tab.wait_for_timeout(300)
+    tab.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+
+
+def _open(tab, url: str, heading: str | None = None, timeout: int = TIMEOUT_MS) -> None:
+    tab.goto(url)
+    _settle(tab, heading, timeout)
+
+
+def _no_exception(tab, where: str) -> None:
+    errors = tab.locator('[data-testid="stException"]')
+    assert errors.count() == 0, f"{where} shows a Streamlit exception: {errors.first.inner_text()[:500]}"
+
+
+def _query(tab) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlparse(tab.url).query).items()}
+
+
+def _shot(tab, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    tab.screenshot(path=str(path))
+    return path
+
+
+def _grid(tab, key: str):
+    """The data grid of the ``st.dataframe`` with ``key``."""
+    return tab.locator(f".st-key-{key} [data-testid='stDataFrame']")
+
+
+def _cell(tab, key: str, column: int, row: int) -> str:
+    """A cell's text from the grid's accessible table (columns count from 1 after the row selector)."""
+    return _grid(tab, key).locator(f"[data-testid='glide-cell-{column}-{row}']").inner_text()
+
+
+def _select_row(tab, key: str, row: int) -> None:
+    """Tick a row's selection box (the grid is a canvas: click the row marker's position)."""
+    grid = _grid(tab, key)
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    tab.mouse.click(box["x"] + 18, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2)
+
+
+def _picked(tab, key: str) -> str:
+    """The value a selectbox shows."""
+    return tab.locator(f".st-key-{key} input[role='combobox']").input_value()
+
+
+def _heading(tab, level: str) -> list[str]:
+    return [h.strip() for h in tab.locator(level).all_inner_texts()]
+
+
+def test_the_overview_shows_the_5s_on_demo_data(page, base_url):
+    headings = _heading(page, "h3")
+    assert [h for h in headings if h in S_ORDER] == list(S_ORDER)
+    assert page.get_by_text("Demo data").first.is_visible()
+    assert page.locator('[data-testid="stMetric"]').count() >= 20
+    _no_exception(page, "the overview")
+    _shot(page, "overview")
+
+
+def test_the_poor_roas_campaign_is_two_clicks_from_the_overview(page, base_url):
+    roas_card = page.locator("[data-testid='stMetricLabel']").filter(has_text="ROAS").locator(
+        "xpath=ancestor::div[@data-testid='stVerticalBlock'][1]")
+    roas_card.get_by_role("link", name="By campaign").click()  # click 1
+    _settle(page, "Campaigns")
+    assert _query(page)["kpi"] == "save.roas"
+    assert _cell(page, "attention", 1, 0) == POOR_ROAS_CAMPAIGN  # first in "need attention"
+    assert "ROAS" in _cell(page, "attention", 7, 0) and "below target" in _cell(page, "attention", 7, 0)
+    _shot(page, "campaigns")
+
+    _select_row(page, "attention", 0)  # click 2: open the campaign
+    page.locator("h3").filter(has_text=f"› {POOR_ROAS_CAMPAIGN}").wait_for(timeout=TIMEOUT_MS)
+    _settle(page)
+    assert _query(page)["campaign"] == POOR_ROAS_CAMPAIGN and _query(page)["channel"] == "Paid Social"
+    assert page.locator(".js-plotly-plot").count() >= 1  # its daily revenue, cost and orders
+    _no_exception(page, "the campaign view")
+    _shot(page, "campaign-source-medium")
+
+
+def test_drilling_into_a_channel_is_a_shareable_url_and_back_goes_back(page, browser, base_url):
+    _open(page, f"{base_url}/campaigns", "Campaigns")
+    assert "Channels" in _heading(page, "h3")
+    channel = _cell(page, "table-channel", 1, 0)
+
+    _select_row(page, "table-channel", 0)
+    page.locator("h3").filter(has_text=f"Campaigns of {channel}").wait_for(timeout=TIMEOUT_MS)
+    _settle(page)
+    shared = page.url
+    assert _query(page)["channel"] == channel
+    assert _picked(page, "channel") == channel
+
+    page.go_back()
+    page.locator("h3").filter(has_text="Channels").wait_for(timeout=TIMEOUT_MS)
+    _settle(page)
+    assert _query(page).get("channel", "All channels") == "All channels"
+    assert _picked(page, "channel") == "All channels"
+
+    other = browser.new_context(viewport={"width": 1440, "height": 1100}).new_page()
+    try:
+        _open(other, shared, "Campaigns")
+        other.locator("h3").filter(has_text=f"Campaigns of {channel}").wait_for(timeout=TIMEOUT_MS)
+        assert _query(other)["channel"] == channel and _picked(other, "channel") == channel
+        assert _query(other)["period"] == parse_qs(urlparse(shared).query)["period"][0]
+        _no_exception(other, "the shared campaigns URL")
+    finally:
+        other.context.close()
+
+
+def test_a_shared_s_page_url_restores_period_channel_and_kpi(page, base_url):
+    _open(page, f"{base_url}/save?grain=month&period=2026-09&channel=Paid%20Search&kpi=save.cpc", "Save")
+    query = _query(page)
+    assert (query["grain"], query["period"], query["channel"], query["kpi"]) == (
+        "month", "2026-09", "Paid Search", "save.cpc")
+    assert _heading(page, "h3")[0].startswith("Cost per click")  # the KPI from the URL is drawn first
+    assert (_picked(page, "period"), _picked(page, "channel")) == ("2026-09", "Paid Search")
+    assert page.get_by_text("2026-09 · 01 Sep 2026 – 30 Sep 2026 · Paid Search").first.is_visible()
+    _no_exception(page, "a shared Save page URL")
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_page_shows_an_exception(page, base_url, name):
+    _open(page, f"{base_url}/{name}")
+    _no_exception(page, f"/{name}")
+    assert page.locator("[data-testid='stAppViewContainer']").get_by_text("Traceback").count() == 0
+    _shot(page, f"page-{name}")
