@@ -60,7 +60,13 @@ def test_demo_has_plan_targets_for_the_current_quarter(demo_engine):
     targets = load_targets(demo_engine)
     quarter = period_containing(DEMO_AS_OF - timedelta(days=1), "quarter")
     assert set(targets["period_start"]) == {quarter.start}
-    assert len(targets) == len(KPIS)
+    overall = targets[targets["channel"] == ""]
+    assert sorted(overall["kpi_id"]) == sorted(k.id for k in KPIS)
+    # the channels with ad cost also get their own ROAS and CPA targets (a campaign is judged against its channel)
+    per_channel = targets[targets["channel"] != ""]
+    assert set(per_channel["kpi_id"]) == {"save.roas", "save.cpa"}
+    assert set(per_channel["channel"]) == {"Paid Search", "Paid Social", "Affiliates", "SMS"}
+    assert len(per_channel) == 8
 
 
 def test_loading_the_demo_twice_changes_nothing(engine):
