@@ -87,7 +87,7 @@ if level != "source_medium":
                          expanded=True):
             shown = flagged.head(10).reset_index(drop=True)
             columns = ["member", "channel", "roas", "cpa", "cost", "revenue", "flags"]
-            st.dataframe(tables.styled(shown, "sales", "attention", columns), hide_index=True,
+            st.dataframe(tables.styled(shown, "sales", "attention", columns), hide_index=True, placeholder="—",
                          key="attention", on_select=_on_pick("attention", shown, "campaign", None),
                          selection_mode="single-row",
                          column_config=tables.column_config("sales", "attention", period.grain))
@@ -100,11 +100,11 @@ st.subheader(f"{LEVEL_PLURALS[level]} of {selection.scope}" if level != "channel
 if members.empty:
     st.info(f"No {LEVEL_LABELS[level].lower()} rows for {selection.scope} in {period.label}.")
 else:
-    st.dataframe(tables.styled(members, column_set, level), hide_index=True, key=f"table-{level}",
+    st.dataframe(tables.styled(members, column_set, level), hide_index=True, placeholder="—", key=f"table-{level}",
                  on_select=_on_pick(f"table-{level}", members, level, channel) if level != "source_medium"
                  else "ignore", selection_mode="single-row",
                  column_config=tables.column_config(column_set, level, period.grain))
-    st.dataframe(tables.styled(totals.reset_index(drop=True), column_set, level), hide_index=True,
+    st.dataframe(tables.styled(totals.reset_index(drop=True), column_set, level), hide_index=True, placeholder="—",
                  column_config=tables.column_config(column_set, level, period.grain), key=f"totals-{level}")
     hint = {"channel": "Select a channel to see its campaigns.",
             "campaign": "Select a campaign to see its source/medium rows and days."}.get(level, "")

@@ -100,15 +100,26 @@ def page(browser, base_url):
     context.close()
 
 
+_PAGE_STATE = """() => [
+    document.querySelectorAll('[data-testid="stStatusWidget"]').length,
+    document.querySelectorAll('[data-stale="true"]').length,
+    document.querySelectorAll('[data-testid="stElementContainer"]').length]"""
+
+
 def _settle(tab, heading: str | None = None, timeout: int = TIMEOUT_MS) -> None:
-    """Wait until the app has finished its run (and shows ``heading`` as its title)."""
-    if heading:
-        tab.locator("h1").filter(has_text=heading).first.wait_for(timeout=timeout)
-    else:
-        tab.locator("h1").first.wait_for(timeout=timeout)
-    tab.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
-    tab.wait_for_timeout(300)
-    tab.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+    """Wait until the app shows ``heading`` (or any title) and has finished its run: no running indicator,
+    no stale elements, and the same number of elements for three checks in a row."""
+    title = tab.locator("h1")
+    (title.filter(has_text=heading) if heading else title).first.wait_for(timeout=timeout)
+    deadline = time.monotonic() + timeout / 1000
+    last, stable = None, 0
+    while stable < 3:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the app at {tab.url} did not finish its run in {timeout / 1000:.0f} s")
+        state = tab.evaluate(_PAGE_STATE)
+        stable = stable + 1 if state == last and state[:2] == [0, 0] else 0
+        last = state
+        tab.wait_for_timeout(250)
 
 
 def _open(tab, url: str, heading: str | None = None, timeout: int = TIMEOUT_MS) -> None:
@@ -233,3 +244,25 @@ def test_no_page_shows_an_exception(page, base_url, name):
     _no_exception(page, f"/{name}")
     assert page.locator("[data-testid='stAppViewContainer']").get_by_text("Traceback").count() == 0
     _shot(page, f"page-{name}")
+
+
+def test_the_exported_weekly_review_opens_offline(browser, demo_url, tmp_path):
+    report = tmp_path / "review.html"
+    done = subprocess.run([sys.executable, str(ROOT / "cli.py"), "review", "--week", "2026-W47", "--out", str(report)],
+                          env={**os.environ, "KPI_DATABASE_URL": demo_url}, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    context = browser.new_context(viewport={"width": 1200, "height": 1600}, offline=True)
+    fetched: list[str] = []
+    context.route("http*://**", lambda route: (fetched.append(route.request.url), route.abort()))
+    try:
+        tab = context.new_page()
+        errors: list[str] = []
+        tab.on("pageerror", lambda error: errors.append(str(error)))
+        tab.goto(report.as_uri())
+        tab.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=TIMEOUT_MS)  # plotly.js ran, offline
+        assert tab.get_by_text("2026-W47").first.is_visible()
+        assert fetched == [] and errors == []
+        _shot(tab, "review-export")
+    finally:
+        context.close()
