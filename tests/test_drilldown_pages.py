@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qs
 
 import pytest
@@ -9,8 +10,10 @@ import pytest
 from connectors.demo import POOR_ROAS_CAMPAIGN
 from metrics.campaigns import TOTAL, performance
 from metrics.catalog import KPI_BY_ID, S_MEANING, S_ORDER, kpis_for
+from metrics.pacing import STATUS_LABELS
 from metrics.periods import parse_period
 from tests.conftest import DEMO_AS_OF, page_app
+from tests.test_cli import run
 
 WEEK = {"grain": "week", "period": "2026-W47"}
 
@@ -87,3 +90,16 @@ def test_weekly_review_cards_link_to_their_drill_downs():
     assert not app.exception
     pages = {page for page, _, _ in _links(app)}
     assert "campaigns" in pages and {s.lower() for s in S_ORDER} <= pages
+
+
+def test_weekly_review_statuses_agree_with_the_cli_report(demo_url):
+    """The meeting's page and `cli.py report --format json` (what scripts circulate) say the same."""
+    app = page_app("weekly_review", **WEEK).run()
+    out = run(["report", "--period", "2026-W47", "--format", "json"], demo_url)
+    assert out.returncode == 0, out.stderr
+    statuses = {k["label"]: k["status"] for k in json.loads(out.stdout)["kpis"]}
+    shown = {e.label.split(": ")[0]: e.label.split(": ")[1] for e in app.expander if ": " in e.label}
+    expected = {label: STATUS_LABELS[s].lower() for label, s in statuses.items() if s in ("at_risk", "off_track")}
+    assert shown == expected and expected
+    counts = [m.value for m in app.metric[:3]]  # on track, at risk, off track
+    assert counts == [str(list(statuses.values()).count(s)) for s in ("on_track", "at_risk", "off_track")]
