@@ -189,7 +189,7 @@ def upsert(conn: Connection, table, records: list[dict], key: tuple[str, ...],
 
 def refresh_orders_rollup(conn: Connection, customers: set, extra_dates: set) -> None:
     """Recompute first-order flags for ``customers`` and the daily rollup of every date they touch."""
-    o, daily = schema.orders, schema.orders_daily
+    o = schema.orders
     dates = set(extra_dates)
     for chunk in _chunks(sorted(customers)):
         rank = func.row_number().over(partition_by=o.c.customer_id, order_by=(o.c.ordered_at, o.c.order_id))
@@ -197,21 +197,27 @@ def refresh_orders_rollup(conn: Connection, customers: set, extra_dates: set) ->
         firsts = select(ranked.c.order_id).where(ranked.c.rn == 1)
         conn.execute(update(o).where(o.c.customer_id.in_(chunk)).values(is_first_order=o.c.order_id.in_(firsts)))
         dates.update(d for (d,) in conn.execute(select(o.c.order_date).where(o.c.customer_id.in_(chunk)).distinct()))
-    first = case((o.c.is_first_order, 1), else_=0)
     for chunk in _chunks(sorted(dates), 500):
-        conn.execute(delete(daily).where(daily.c.date.in_(chunk)))
-        conn.execute(
-            insert(daily).from_select(
-                ["date", "channel", "campaign", "orders", "revenue", "refunded", "new_customers", "repeat_orders"],
-                select(
-                    o.c.order_date, o.c.channel, o.c.campaign, func.count(),
-                    func.sum(o.c.revenue - o.c.refunded), func.sum(o.c.refunded),
-                    func.sum(first), func.sum(1 - first),
-                )
-                .where(o.c.order_date.in_(chunk))
-                .group_by(o.c.order_date, o.c.channel, o.c.campaign),
+        _rebuild_rollup(conn, chunk)
+
+
+def _rebuild_rollup(conn: Connection, dates) -> None:
+    """Replace the daily rollup rows of ``dates`` (a list of dates or a one-column select) from the orders."""
+    o, daily = schema.orders, schema.orders_daily
+    first = case((o.c.is_first_order, 1), else_=0)
+    conn.execute(delete(daily).where(daily.c.date.in_(dates)))
+    conn.execute(
+        insert(daily).from_select(
+            ["date", "channel", "campaign", "orders", "revenue", "refunded", "new_customers", "repeat_orders"],
+            select(
+                o.c.order_date, o.c.channel, o.c.campaign, func.count(),
+                func.sum(o.c.revenue - o.c.refunded), func.sum(o.c.refunded),
+                func.sum(first), func.sum(1 - first),
             )
+            .where(o.c.order_date.in_(dates))
+            .group_by(o.c.order_date, o.c.channel, o.c.campaign),
         )
+    )
 
 
 def _batches(first: list[dict], more: Iterable[list[dict]]) -> Iterator[list[dict]]:
@@ -384,7 +390,7 @@ def flag_new_first_orders(conn: Connection) -> None:
 def finish_orders_rollup(conn: Connection, recompute_flags: bool = True) -> None:
     """After the stage was applied: recompute flags of touched customers (unless already set by
     :func:`flag_new_first_orders`), then rebuild the rollup of the touched dates."""
-    o, daily = schema.orders, schema.orders_daily
+    o = schema.orders
     customers = _temp_table("_touched_customers", Column("customer_id", o.c.customer_id.type))
     dates = _temp_table("_touched_dates", Column("d", o.c.order_date.type))
     flips = _temp_table("_flipped_orders", Column("order_id", o.c.order_id.type))
@@ -402,21 +408,7 @@ def finish_orders_rollup(conn: Connection, recompute_flags: bool = True) -> None
     conn.execute(update(o).where(o.c.order_id.in_(select(flips.c.order_id)))
                  .values(is_first_order=~o.c.is_first_order))
     _analyze(conn, dates)
-    touched = o.c.order_date.in_(select(dates.c.d))
-    first = case((o.c.is_first_order, 1), else_=0)
-    conn.execute(delete(daily).where(daily.c.date.in_(select(dates.c.d))))
-    conn.execute(
-        insert(daily).from_select(
-            ["date", "channel", "campaign", "orders", "revenue", "refunded", "new_customers", "repeat_orders"],
-            select(
-                o.c.order_date, o.c.channel, o.c.campaign, func.count(),
-                func.sum(o.c.revenue - o.c.refunded), func.sum(o.c.refunded),
-                func.sum(first), func.sum(1 - first),
-            )
-            .where(touched)
-            .group_by(o.c.order_date, o.c.channel, o.c.campaign),
-        )
-    )
+    _rebuild_rollup(conn, select(dates.c.d))
     for t in (customers, dates, flips):
         conn.execute(text(f"DROP TABLE IF EXISTS {t.name}"))
 
