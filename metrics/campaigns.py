@@ -117,12 +117,13 @@ def _one_row(engine: Engine, ids: tuple[str, ...], window: Period | None, filter
 
 
 def performance(engine: Engine, period: Period, level: str = "channel", filters: Filters = Filters(),
-                column_set: str = "sales", today: date | None = None) -> pd.DataFrame:
+                column_set: str = "sales", today: date | None = None, sparklines: bool = True) -> pd.DataFrame:
     """One row per member of ``level`` in scope, then a ``Total`` row (the unbroken-down figures).
 
     Columns: ``member``, the set's columns, ``<col>_previous`` and ``<col>_change`` for its change columns,
-    ``<col>_trend`` (list, last 13 periods) for its sparkline columns, and for members the flags
-    ``roas_miss``, ``cpa_miss``, ``cost_without_revenue`` and ``flags`` (a sentence, '' when none).
+    ``<col>_trend`` (list, last 13 periods) for its sparkline columns unless ``sparklines`` is False, and in
+    the sales set the flags ``roas_miss``, ``cpa_miss``, ``cost_without_revenue``, ``flags`` (a sentence, ''
+    when none), the targets used and ``channel_of`` (the channel whose targets apply).
     """
     if level not in LEVELS:
         raise ValueError(f"Unknown level {level!r}; use one of {LEVELS}")
@@ -138,7 +139,8 @@ def performance(engine: Engine, period: Period, level: str = "channel", filters:
     for col in CHANGE_COLUMNS[column_set]:
         table[f"{col}_previous"] = prior[col].reindex(table.index) if col in prior else None
         table[f"{col}_change"] = [change_pct(_num(v), _num(p)) for v, p in zip(table[col], table[f"{col}_previous"])]
-    _add_sparklines(engine, table, period, today, filters, level, SPARKLINE_COLUMNS[column_set])
+    if sparklines:
+        _add_sparklines(engine, table, period, today, filters, level, SPARKLINE_COLUMNS[column_set])
     if column_set == "sales":
         _add_flags(engine, table, period, filters, level)
     table = table.reset_index()
@@ -172,18 +174,24 @@ def _target(engine: Engine, kpi_id: str, period: Period, channel: str, cache: di
     revenue no ad paid for, so it is no yardstick for one channel or campaign)."""
     if not channel:
         return None
-    targets = cache.setdefault("targets", load_targets(engine))
-    found = resolve_target(engine, kpi_id, period, channel, targets, cache.setdefault("profiles", {}))
-    return found.value if found else None
+    key = (kpi_id, channel)
+    if key not in cache:
+        if "targets" not in cache:
+            cache["targets"] = load_targets(engine)
+        found = resolve_target(engine, kpi_id, period, channel, cache["targets"], cache.setdefault("profiles", {}))
+        cache[key] = found.value if found else None
+    return cache[key]
 
 
 def _add_flags(engine: Engine, table: pd.DataFrame, period: Period, filters: Filters, level: str) -> None:
     """Flag members whose ROAS or CPA is at risk or off track against their channel's target (the KPI's own
     tolerance, as on the scorecard), or whose cost grew while revenue did not."""
     cache: dict = {}
-    owners = campaign_channels(engine) if level == "campaign" else {}
+    owners: dict[str, str] = {}
+    if level == "campaign" and not filters.channel:
+        owners = campaign_channels(engine, period.start, period.end)
     columns: dict[str, list] = {k: [] for k in ("roas_target", "cpa_target", "roas_miss", "cpa_miss",
-                                                  "cost_without_revenue", "shortfall", "flags")}
+                                                  "cost_without_revenue", "shortfall", "flags", "channel_of")}
     for member, row in table.iterrows():
         channel = member if level == "channel" else filters.channel or owners.get(member, "")
         words, worst = [], 0.0
@@ -207,6 +215,7 @@ def _add_flags(engine: Engine, table: pd.DataFrame, period: Period, filters: Fil
         columns["cost_without_revenue"].append(cost_only)
         columns["shortfall"].append(worst)
         columns["flags"].append("; ".join(words))
+        columns["channel_of"].append(channel)
     for name, values in columns.items():
         table[name] = values
 
@@ -214,10 +223,9 @@ def _add_flags(engine: Engine, table: pd.DataFrame, period: Period, filters: Fil
 def needs_attention(engine: Engine, period: Period, channel: str | None = None,
                     today: date | None = None) -> pd.DataFrame:
     """Flagged campaigns in scope with their channel, the furthest from target first."""
-    table = performance(engine, period, "campaign", Filters(channel), "sales", today)
+    table = performance(engine, period, "campaign", Filters(channel), "sales", today, sparklines=False)
     flagged = table[table["flags"] != ""].copy()
-    owners = campaign_channels(engine)
-    flagged.insert(1, "channel", [channel or owners.get(m, "") for m in flagged["member"]])
+    flagged.insert(1, "channel", flagged.pop("channel_of"))
     return flagged.sort_values(["shortfall", "cost"], ascending=False).reset_index(drop=True)
 
 
