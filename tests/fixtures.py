@@ -83,3 +83,13 @@ def load_fixture(engine: Engine) -> None:
     """Load the hand-made shop through the common load path."""
     for kind, frame in FRAMES.items():
         load(engine, kind, frame, source="test")
+
+
+TARGET_COLUMNS = ["kpi_id", "grain", "period_start", "channel", "value"]
+
+
+def set_targets(engine: Engine, rows: list[tuple]) -> None:
+    """Save plan targets given as (kpi_id, grain, period_start, channel, value) rows."""
+    from metrics.targets import save_targets
+
+    save_targets(engine, pd.DataFrame(rows, columns=TARGET_COLUMNS))

@@ -15,9 +15,8 @@ from metrics.catalog import KPI_BY_ID, why_no_breakdown
 from metrics.engine import Filters
 from metrics.periods import parse_period
 from metrics.scorecard import scorecard
-from metrics.targets import save_targets
 from tests.conftest import DEMO_AS_OF
-from tests.fixtures import load_fixture
+from tests.fixtures import load_fixture, set_targets
 
 W45 = parse_period("2026-W45")
 TODAY = date(2026, 11, 24)
@@ -26,8 +25,7 @@ TODAY = date(2026, 11, 24)
 @pytest.fixture
 def shop(engine):
     load_fixture(engine)
-    save_targets(engine, pd.DataFrame([("save.roas", "week", date(2026, 11, 2), "Paid Search", 2.0)],
-                                      columns=["kpi_id", "grain", "period_start", "channel", "value"]))
+    set_targets(engine, [("save.roas", "week", date(2026, 11, 2), "Paid Search", 2.0)])
     return engine
 
 

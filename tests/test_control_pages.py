@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from metrics.review import actions, add_note
-from metrics.targets import load_targets, save_targets
+from metrics.targets import load_targets
 from tests.conftest import page_app
-from tests.fixtures import load_fixture
+from tests.fixtures import load_fixture, set_targets
 
 
 @pytest.fixture
 def shop(engine, monkeypatch):
     load_fixture(engine)
-    save_targets(engine, pd.DataFrame([("sell.revenue", "week", date(2026, 11, 2), "", 250.0)],
-                                      columns=["kpi_id", "grain", "period_start", "channel", "value"]))
+    set_targets(engine, [("sell.revenue", "week", date(2026, 11, 2), "", 250.0)])
     monkeypatch.setenv("KPI_DATABASE_URL", engine.url.render_as_string(hide_password=False))
     return engine
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
 import pytest
 
 from metrics.catalog import get_kpi
@@ -12,8 +11,7 @@ from metrics.engine import Filters
 from metrics.pacing import pace, status
 from metrics.periods import parse_period
 from metrics.scorecard import scorecard
-from metrics.targets import save_targets
-from tests.fixtures import load_fixture
+from tests.fixtures import load_fixture, set_targets
 
 REVENUE, CPA, CVR = get_kpi("sell.revenue"), get_kpi("save.cpa"), get_kpi("sell.conversion_rate")
 
@@ -53,7 +51,7 @@ def test_scorecard_reports_plan_and_last_year(engine):
     load_fixture(engine)
     rows = [("sell.revenue", "week", date(2026, 11, 2), "", 400.0), ("save.cpa", "week", date(2026, 11, 2), "", 25.0),
             ("save.roas", "week", date(2026, 11, 2), "Paid Search", 2.0)]
-    save_targets(engine, pd.DataFrame(rows, columns=["kpi_id", "grain", "period_start", "channel", "value"]))
+    set_targets(engine, rows)
     week = parse_period("2026-W45")
     items = {i.id: i for i in scorecard(engine, week, today=date(2026, 11, 20))}
     assert items["sell.revenue"].status == "off_track"  # 280 vs 400: 30 % short

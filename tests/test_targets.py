@@ -14,10 +14,10 @@ from metrics.targets import (
     import_csv,
     load_targets,
     resolve_target,
-    save_targets,
     validate_frame,
 )
 from tests.conftest import content_hash
+from tests.fixtures import set_targets
 
 GOOD = """kpi_id,grain,period,channel,target
 sell.revenue,quarter,2026-Q4,,130000
@@ -75,8 +75,7 @@ def test_missing_columns_are_named():
 
 
 def test_weekly_share_of_a_quarterly_target_by_days(engine):
-    save_targets(engine, pd.DataFrame([("sell.revenue", "quarter", date(2026, 10, 1), "", 130000.0)],
-                                      columns=["kpi_id", "grain", "period_start", "channel", "value"]))
+    set_targets(engine, [("sell.revenue", "quarter", date(2026, 10, 1), "", 130000.0)])
     week = resolve_target(engine, "sell.revenue", parse_period("2026-W46"))
     # Q4 has 92 days and the warehouse has no last-year data: the week gets 7/92 of it
     assert week.value == pytest.approx(130000 * 7 / 92)
@@ -93,7 +92,7 @@ def test_ratios_and_stocks_carry_over_and_set_targets_win(engine):
     rows = [("sell.conversion_rate", "quarter", date(2026, 10, 1), "", 0.03),
             ("sizzle.social_followers", "quarter", date(2026, 10, 1), "", 150000.0),
             ("sell.conversion_rate", "week", date(2026, 11, 9), "", 0.04)]
-    save_targets(engine, pd.DataFrame(rows, columns=["kpi_id", "grain", "period_start", "channel", "value"]))
+    set_targets(engine, rows)
     assert resolve_target(engine, "sell.conversion_rate", parse_period("2026-W45")).value == 0.03
     assert resolve_target(engine, "sizzle.social_followers", parse_period("2026-11")).value == 150000.0
     set_week = resolve_target(engine, "sell.conversion_rate", parse_period("2026-W46"))

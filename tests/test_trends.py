@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
 import pytest
 
 from metrics.periods import parse_period
-from metrics.targets import save_targets
 from metrics.trends import burn_up, trend_with_plan
-from tests.fixtures import load_fixture
+from tests.fixtures import load_fixture, set_targets
 
 
 @pytest.fixture
 def shop(engine):
     load_fixture(engine)
-    save_targets(engine, pd.DataFrame([("sell.revenue", "week", date(2026, 11, 2), "", 350.0)],
-                                      columns=["kpi_id", "grain", "period_start", "channel", "value"]))
+    set_targets(engine, [("sell.revenue", "week", date(2026, 11, 2), "", 350.0)])
     return engine
 
 
