@@ -73,6 +73,16 @@ SPARKLINE_COLUMNS = {"sales": ("revenue", "roas"), "traffic": ("sessions",)}
 DAILY_COLUMNS = ("sessions", "orders", "revenue", "cost")
 
 
+def level_for(channel: str | None, campaign: str | None) -> str:
+    """The rows a scope is drilled into: channels, a channel's campaigns, or a campaign's source/medium rows."""
+    return "source_medium" if campaign else "campaign" if channel else "channel"
+
+
+def sort_choices(column_set: str) -> list[str]:
+    """The KPI ids a table of ``column_set`` can be sorted by (its columns that are catalog KPIs)."""
+    return [COLUMNS[c].kpi_id for c in COLUMN_SETS[column_set] if COLUMNS[c].kpi_id]
+
+
 def column_set_of(kpi_id: str) -> str | None:
     """The first KPI set with a column for ``kpi_id`` (None: the campaigns table does not show that KPI)."""
     return next((name for name, ids in COLUMN_SETS.items() if any(COLUMNS[c].kpi_id == kpi_id for c in ids)), None)

@@ -35,18 +35,14 @@ def campaigns(engine: Engine, channel: str | None = None) -> list[str]:
         return sorted({row[0] for row in conn.execute(union(*selects))})
 
 
-def campaign_channels(engine: Engine, start: date | None = None, end: date | None = None) -> dict[str, str]:
-    """Each campaign's channel (from traffic, orders and ad spend; email campaigns are Email's), from the rows
-    dated ``start..end`` when given."""
-    def dated(query, table):
-        if start is not None:
-            query = query.where(table.c.date >= start)
-        return query.where(table.c.date <= end) if end is not None else query
-
-    selects = [dated(select(t.c.campaign, t.c.channel), t).distinct() for t in _CHANNEL_TABLES]
+def campaign_channels(engine: Engine, start: date, end: date) -> dict[str, str]:
+    """Each campaign's channel in rows dated ``start..end`` (traffic, orders and ad spend; email campaigns are
+    Email's)."""
+    selects = [select(t.c.campaign, t.c.channel).where(t.c.date.between(start, end)).distinct()
+               for t in _CHANNEL_TABLES]
     email_table = schema.email_campaigns
     with engine.connect() as conn:
-        email = conn.execute(dated(select(email_table.c.campaign), email_table).distinct())
+        email = conn.execute(select(email_table.c.campaign).where(email_table.c.date.between(start, end)).distinct())
         found = {campaign: "Email" for (campaign,) in email}
         for campaign, channel in conn.execute(union(*selects)):
             found.setdefault(campaign, channel)

@@ -12,12 +12,12 @@ import streamlit as st
 
 from metrics.campaigns import (
     COLUMN_SET_LABELS,
-    COLUMN_SETS,
-    COLUMNS,
     LEVEL_LABELS,
     LEVEL_PLURALS,
     TOTAL,
     column_set_for,
+    level_for,
+    sort_choices,
     sort_label,
     sort_members,
 )
@@ -27,7 +27,7 @@ from ui.state import ALL_CAMPAIGNS, ALL_CHANNELS, keep_in_url, sidebar, url_segm
 version = data.version()
 selection = sidebar(version, campaign=True)
 period, channel, campaign = selection.period, selection.channel, selection.campaign
-level = "source_medium" if campaign else "campaign" if channel else "channel"
+level = level_for(channel, campaign)
 today = date.today()
 
 st.title("Campaigns")
@@ -75,7 +75,7 @@ else:
     with left:
         requested = url_segmented("KPI set", COLUMN_SET_LABELS, "set")
 column_set = column_set_for(level, requested)
-sortable = [COLUMNS[c].kpi_id for c in COLUMN_SETS[column_set] if COLUMNS[c].kpi_id]
+sortable = sort_choices(column_set)
 kpi_id = url_selectbox("Sort by", sortable, "kpi", container=right, format_func=sort_label,
                        index=sortable.index("sell.revenue") if "sell.revenue" in sortable else 0)
 

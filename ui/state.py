@@ -60,32 +60,28 @@ def begin() -> None:
     st.session_state[_PUBLISH] = {}
 
 
-def _adopt(key: str, options: Sequence[str]) -> None:
-    """Take the URL's value for widget ``key`` when the URL is new; drop a value that is not an option."""
+def _adopt(key: str, options: Sequence[str], default: str) -> None:
+    """Set widget ``key`` to the URL's value when the URL is new, else keep it; ``default`` when it is not
+    one of ``options``."""
     url = st.query_params.to_dict()
     if st.session_state.get(_EXTERNAL) and key in url and url[key] in options:
         st.session_state[key] = url[key]
-    if key in st.session_state and st.session_state[key] not in options:
-        del st.session_state[key]
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = default
 
 
 def url_selectbox(label: str, options: Sequence[str], key: str, index: int = 0, container=st, **kwargs) -> str:
-    """A selectbox whose value lives in the URL as ``?key=value``."""
+    """A selectbox whose value lives in the URL as ``?key=value`` (``options[index]`` by default)."""
     options = list(options)
-    _adopt(key, options)
-    if key in st.session_state:
-        value = container.selectbox(label, options, key=key, **kwargs)
-    else:
-        value = container.selectbox(label, options, index=index, key=key, **kwargs)
+    _adopt(key, options, options[index])
+    value = container.selectbox(label, options, key=key, **kwargs)
     st.session_state[_PUBLISH][key] = value
     return value
 
 
 def url_segmented(label: str, options: dict[str, str], key: str, container=st, **kwargs) -> str:
     """A segmented control (ids -> labels) whose value lives in the URL; the first option by default."""
-    _adopt(key, list(options))
-    if key not in st.session_state:
-        st.session_state[key] = next(iter(options))
+    _adopt(key, list(options), next(iter(options)))
     value = container.segmented_control(label, list(options), format_func=options.get, key=key, **kwargs)
     if value is None:  # clicking the selected option again clears it: treat as the default
         value = next(iter(options))
