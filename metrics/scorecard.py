@@ -59,8 +59,9 @@ def change_pct(value: float | None, before: float | None) -> float | None:
 
 
 def _to_date(period: Period, days: int) -> Period:
-    """The first ``days`` days of ``period`` (comparisons of an unfinished period are like for like)."""
-    return Period("custom", period.start, period.start + timedelta(days=days - 1))
+    """The first ``days`` days of ``period``, never past its end (comparisons of an unfinished period are like
+    for like; 30 days of March compare with all 28 of February, never with 1-2 March)."""
+    return Period("custom", period.start, min(period.end, period.start + timedelta(days=days - 1)))
 
 
 def comparison_windows(period: Period, today: date) -> tuple[Period | None, Period, Period]:
