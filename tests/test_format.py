@@ -1,13 +1,15 @@
 import pytest
 
-from metrics.format import format_change, format_delta, format_value
+from metrics.format import axis_suffix, format_change, format_delta, format_value
 
 
 @pytest.mark.parametrize(
     ("value", "unit", "text"),
-    [(1234.5, "currency", "$1,234"), (12.345, "currency", "$12.35"), (0.0345, "percent", "3.5%"),
-     (1439, "count", "1,439"), (32.7, "score", "+33"), (96.8, "minutes", "97 min"), (5.187, "ratio", "5.19×"),
-     (None, "count", "—"), (float("nan"), "percent", "—")],
+    # values off the rounding ties (1234.5, 12.345, 0.0345 would test the float's binary rounding, not ours)
+    [(1234.7, "currency", "$1,235"), (1234.2, "currency", "$1,234"), (12.347, "currency", "$12.35"),
+     (999.994, "currency", "$999.99"), (0.0347, "percent", "3.5%"),
+     (1439, "count", "1,439"), (32.7, "score", "+33"), (-4.2, "score", "-4"), (96.8, "minutes", "97 min"),
+     (41.3, "seconds", "41 s"), (5.187, "ratio", "5.19×"), (None, "count", "—"), (float("nan"), "percent", "—")],
 )
 def test_format_value(value, unit, text):
     assert format_value(value, unit) == text
@@ -19,3 +21,25 @@ def test_changes_are_relative_and_absolute_in_the_units_points():
     assert format_delta(-0.0023, "percent") == "-0.2 pp"
     assert format_delta(17, "score") == "+17 pts"
     assert format_delta(-8.03, "currency") == "-$8.03"
+
+
+@pytest.mark.parametrize(
+    ("code", "value", "text"),
+    [("EUR", 1234.7, "€1,235"), ("GBP", 12.347, "£12.35"), (" eur ", 8.0, "€8.00"),  # code read case-blind
+     ("JPY", 1234.7, "1,235 JPY"), ("CHF", 12.347, "12.35 CHF"), ("", 8.0, "$8.00")],  # other codes after
+)
+def test_kpi_currency_sets_the_display_currency(monkeypatch, code, value, text):
+    monkeypatch.setenv("KPI_CURRENCY", code)
+    assert format_value(value, "currency") == text
+    assert format_value(0.0347, "percent") == "3.5%"  # other units do not carry a currency
+
+
+def test_kpi_currency_in_deltas_and_chart_axes(monkeypatch):
+    monkeypatch.setenv("KPI_CURRENCY", "EUR")
+    assert format_delta(-8.03, "currency") == "-€8.03"
+    assert format_delta(1500.4, "currency") == "+€1,500"
+    assert axis_suffix("currency") == {"tickprefix": "€", "tickformat": ",.2~f"}
+    monkeypatch.setenv("KPI_CURRENCY", "SEK")
+    assert axis_suffix("currency")["tickprefix"] == ""  # the code is in the value text, not on the axis
+    monkeypatch.delenv("KPI_CURRENCY")
+    assert format_value(8.0, "currency") == "$8.00" and axis_suffix("currency")["tickprefix"] == "$"
