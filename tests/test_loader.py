@@ -7,7 +7,9 @@ from datetime import datetime
 import pandas as pd
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
+import connectors.loader as loader
 from connectors.loader import load
 from metrics.engine import compute
 from tests.conftest import content_hash
@@ -50,7 +52,7 @@ def test_an_earlier_order_makes_a_later_first_order_a_repeat(engine):
     assert frame.at["serve.repeat_order_rate", "value"] == pytest.approx(3 / 4)
 
 
-def test_a_failed_load_leaves_the_warehouse_as_it_was_and_is_logged(engine):
+def test_a_load_refused_by_the_database_leaves_the_warehouse_as_it_was_and_is_logged(engine):
     load_fixture(engine)
     before = content_hash(engine)
     bad = FRAMES["orders"].copy()
@@ -61,6 +63,46 @@ def test_a_failed_load_leaves_the_warehouse_as_it_was_and_is_logged(engine):
     assert content_hash(engine) == before
     last = _runs(engine)[-1]
     assert last["status"] == "failed" and "orders" in last["error"]
+
+
+def _orders(rows: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=FRAMES["orders"].columns)
+
+
+def test_a_load_failing_after_it_wrote_rows_changes_nothing(engine, monkeypatch):
+    """A multi-chunk load whose LAST chunk holds a row the orders table refuses (revenue NOT NULL): by then the
+    load has replaced a changed order and re-flagged a customer's first order inside its transaction."""
+    load_fixture(engine)
+    before, revenue_before = content_hash(engine), compute(engine, ["sell.revenue"], *WEEK)["value"].iloc[0]
+    chunks = [
+        _orders([("o2", datetime(2026, 11, 2, 10, 0), "c1", 999.0, 0.0, "Organic Search", "(organic)"),  # changed
+                 ("o6", datetime(2026, 10, 1, 9, 0), "c3", 25.0, 0.0, "Direct", "(direct)")]),  # c3's new first order
+        _orders([("o7", datetime(2026, 11, 7, 9, 0), "c4", 30.0, 0.0, "Direct", "(direct)")]),
+        _orders([("o8", datetime(2026, 11, 8, 9, 0), "c5", None, 0.0, "Direct", "(direct)")]),  # refused: no revenue
+    ]
+    seen_in_transaction = {}
+    apply = loader.apply_stage
+
+    def watched_apply(conn, *args, **kwargs):
+        try:
+            apply(conn, *args, **kwargs)
+        except Exception:  # what the transaction had written when the database refused the row
+            o = schema.orders
+            seen_in_transaction["o2"] = conn.execute(select(func.count()).where(o.c.order_id == "o2")).scalar()
+            raise
+
+    monkeypatch.setattr(loader, "apply_stage", watched_apply)
+    with pytest.raises(IntegrityError, match="revenue"):
+        load(engine, "orders", iter(chunks), source="test")
+    assert seen_in_transaction == {"o2": 0}  # the changed o2 had already been deleted for its replacement
+    assert content_hash(engine) == before
+    assert compute(engine, ["sell.revenue"], *WEEK)["value"].iloc[0] == revenue_before == 280.0
+    last = _runs(engine)[-1]
+    assert last["status"] == "failed" and last["error"].startswith("orders: ") and "revenue" in last["error"]
+    # the same chunks without the refused row load, and change what they should: o2 80 -> 999, o7 30 in the week
+    result = load(engine, "orders", iter(chunks[:2]), source="test")
+    assert (result.inserted, result.updated) == (2, 1)
+    assert compute(engine, ["sell.revenue"], *WEEK)["value"].iloc[0] == pytest.approx(280 - 80 + 999 + 30)
 
 
 def test_every_load_is_in_the_sync_log(engine):
