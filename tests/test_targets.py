@@ -137,3 +137,49 @@ def test_the_grid_saves_edits_and_refuses_stale_ones(engine):
         save_period_targets(engine, q4, "", [("sell.conversion_rate", None, 35.0)])
     save_period_targets(engine, q4, "", [("sell.aov", 70.0, None)])  # clearing removes it
     assert pd.isna(period_targets(engine, q4).set_index("kpi_id").at["sell.aov", "target"])
+
+
+def _daily_orders(engine, days: dict[date, float]) -> None:
+    from datetime import datetime
+
+    from connectors.loader import load
+
+    rows = [(f"o{d:%Y%m%d}", datetime(d.year, d.month, d.day, 12), f"c{d:%Y%m%d}", revenue, 0.0, "Direct",
+             "(direct)") for d, revenue in days.items()]
+    load(engine, "orders", pd.DataFrame(rows, columns=["order_id", "ordered_at", "customer_id", "revenue", "refunded",
+                                                       "channel", "campaign"]), source="test")
+
+
+def test_weekly_share_follows_last_years_daily_profile_by_hand(engine):
+    from datetime import timedelta
+
+    from metrics.scorecard import scorecard
+
+    october = {date(2025, 10, 1) + timedelta(days=i): 20.0 for i in range(31)}  # 31 x 20 = 620
+    november = {date(2025, 11, 1) + timedelta(days=i): 10.0 for i in range(30)}
+    november[date(2025, 11, 10)] = 100.0  # a big Monday: November 2025 = 29 x 10 + 100 = 390
+    _daily_orders(engine, {**october, **november, date(2026, 11, 9): 500.0, date(2026, 11, 10): 450.0})
+    set_targets(engine, [("sell.revenue", "month", date(2026, 10, 1), "", 6200.0),
+                         ("sell.revenue", "month", date(2026, 11, 1), "", 3900.0),
+                         ("sell.revenue", "month", date(2026, 11, 1), "Email", 3000.0)])
+    # W46 = 9-15 Nov 2026 <- 9-15 Nov 2025 (same dates: a month is compared with the same month last year):
+    # 6 x 10 + 100 = 160 of 390
+    w46 = resolve_target(engine, "sell.revenue", parse_period("2026-W46"))
+    assert w46.value == pytest.approx(3900 * 160 / 390)
+    assert w46.description == "by last year's daily profile from the 2026-11 target"
+    assert resolve_target(engine, "sell.revenue", parse_period("2026-W47")).value == pytest.approx(3900 * 70 / 390)
+    # W44 = 26 Oct - 1 Nov spills over two months: 6 x 20 of October's 620, and 10 of November's 390
+    w44 = resolve_target(engine, "sell.revenue", parse_period("2026-W44"))
+    assert w44.value == pytest.approx(6200 * 120 / 620 + 3900 * 10 / 390)  # 1,200 + 100
+    assert w44.description == "by last year's daily profile from the 2026-10 and 2026-11 target"
+    # Email had no orders last year: its own target is shared by days
+    email = resolve_target(engine, "sell.revenue", parse_period("2026-W46"), channel="Email")
+    assert email.value == pytest.approx(3000 * 7 / 30) and email.method == "by days"
+    # mid-week, the plan's "expected by now" follows last year's same week (52 weeks back, 10-16 Nov 2025):
+    # Monday 100 + Tuesday 10 of 160; the W46 target is the one implied above, 1,600
+    item = scorecard(engine, parse_period("2026-W46"), kpi_ids=["sell.revenue"], today=date(2026, 11, 11))[0]
+    assert item.target == pytest.approx(1600.0)
+    assert item.expected == pytest.approx(1600 * 110 / 160)  # 1,100
+    assert item.value == pytest.approx(950.0)  # 500 + 450
+    assert item.status == "at_risk"  # 150 short of 1,100: 13.6 %, beyond 5 % and within 15 %
+    assert item.forecast == pytest.approx(950 / 2 * 7)
