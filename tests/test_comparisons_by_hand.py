@@ -14,7 +14,7 @@ import pytest
 
 from connectors.loader import load
 from metrics.periods import parse_period
-from metrics.scorecard import change_pct, comparison_windows, scorecard
+from metrics.scorecard import change_pct, comparison_windows, scorecard, trend
 
 ORDERS = [  # order_id, day, revenue (no refunds; one customer per order)
     # 2026-W45, Mon 2 - Sun 8 Nov 2026
@@ -191,3 +191,16 @@ def test_no_data_to_compare_with_is_unknown_never_zero(history):
     assert item.value == pytest.approx(200.0)
     assert item.previous is None and item.change_pct is None and item.change_abs is None
     assert item.last_year is None and item.change_pct_last_year is None
+
+
+def test_trend_is_the_kpi_per_period_ending_with_the_chosen_one(history):
+    weeks = trend(history, REVENUE, parse_period("2026-W45"), periods=3)
+    assert list(weeks.columns) == ["period_start", "value", "reason"]
+    assert list(weeks["period_start"]) == [date(2026, 10, 19), date(2026, 10, 26), date(2026, 11, 2)]
+    # W43 has no orders (unknown, with the reason), W44 240, W45 300
+    assert pd.isna(weeks["value"].iloc[0]) and weeks["reason"].iloc[0] == "no orders data in scope"
+    assert list(weeks["value"].iloc[1:]) == [240.0, 300.0]
+    months = trend(history, REVENUE, parse_period("2026-11"), periods=4, breakdown="channel")
+    # August: g0 200 + g1 500; September: g2 50; October 500; November 400 - all of it Direct
+    assert list(months["channel"]) == ["Direct"] * 4
+    assert list(months["value"]) == [700.0, 50.0, 500.0, 400.0]

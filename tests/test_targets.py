@@ -183,3 +183,41 @@ def test_weekly_share_follows_last_years_daily_profile_by_hand(engine):
     assert item.value == pytest.approx(950.0)  # 500 + 450
     assert item.status == "at_risk"  # 150 short of 1,100: 13.6 %, beyond 5 % and within 15 %
     assert item.forecast == pytest.approx(950 / 2 * 7)
+
+
+def test_the_demo_plan_is_last_years_quarter_improved_by_hand(engine):
+    from metrics.targets import demo_targets
+    from tests.fixtures import load_fixture
+
+    load_fixture(engine)  # all of it in Q4 2026
+    plan = demo_targets(engine, date(2027, 11, 10))  # plans Q4 2027 (the quarter of the day before) on Q4 2026
+    assert set(plan["grain"]) == {"quarter"} and set(plan["period_start"]) == {date(2027, 10, 1)}
+    overall = plan[plan.channel == ""].set_index("kpi_id")["value"]
+    assert len(overall) == 22  # every KPI has a value in Q4 2026
+    # flows to grow: +25 %; the budget (a flow to keep low): +5 %; ratios to raise: +5 %; ratios to lower: -7 %
+    assert overall["sell.revenue"] == pytest.approx(330 * 1.25)  # o1 50 + the week's 280
+    assert overall["sell.orders"] == pytest.approx(5 * 1.25)
+    assert overall["save.marketing_cost"] == pytest.approx(120 * 1.05)
+    assert overall["sell.conversion_rate"] == pytest.approx(round(5 / 500 * 1.05, 4))
+    assert overall["save.cpa"] == pytest.approx(round(120 / 5 * 0.93, 4))  # 24 -> 22.32
+    assert overall["serve.nps"] == pytest.approx(round(50 * 1.05, 4))  # Q4: 4 promoters, 1 detractor of 6
+    assert overall["sizzle.social_followers"] == pytest.approx(1500 * 1.05)
+    # paid channels get their own ROAS and CPA: only Paid Search has both cost and revenue
+    channels = plan[plan.channel != ""]
+    assert sorted(zip(channels.kpi_id, channels.channel)) == [("save.cpa", "Paid Search"),
+                                                              ("save.roas", "Paid Search")]
+    by_kpi = channels.set_index("kpi_id")["value"]
+    assert by_kpi["save.roas"] == pytest.approx(round(140 / 90 * 1.05, 4))
+    assert by_kpi["save.cpa"] == pytest.approx(round(90 / 2 * 0.93, 4))
+
+
+def test_the_demo_plan_never_asks_for_more_than_99_percent(engine):
+    from connectors.loader import load
+    from metrics.targets import demo_targets
+
+    rows = [(f"s{i}", date(2026, 11, 2), "csat", 5, None) for i in range(20)]  # CSAT 100 % in Q4 2026
+    load(engine, "feedback", pd.DataFrame(rows, columns=["response_id", "date", "kind", "score", "channel"]),
+         source="test")
+    plan = demo_targets(engine, date(2027, 10, 2)).set_index("kpi_id")["value"]
+    assert plan["serve.csat"] == 0.99  # 1.0 x 1.05 would be 105 %
+    assert list(plan.index) == ["serve.csat"]  # KPIs without last year's value (NPS: no responses) get none
