@@ -21,10 +21,20 @@ def test_a_flow_mid_period_is_paced_by_days_elapsed():
     # Thursday 12th: Mon-Wed (3 of 7 days) have passed; target 7,000 -> 3,000 expected by now
     result = pace(REVENUE, 2900.0, week, date(2026, 11, 12), 7000.0)
     assert result.expected == pytest.approx(3000.0)
+    assert result.elapsed_share == pytest.approx(3 / 7)
     assert result.forecast == pytest.approx(2900 / 3 * 7)  # run rate
     assert result.status == "on_track"  # 3.3 % short, within 5 %
     assert pace(REVENUE, 2700.0, week, date(2026, 11, 12), 7000.0).status == "at_risk"  # 10 % short
     assert pace(REVENUE, 2400.0, week, date(2026, 11, 12), 7000.0).status == "off_track"  # 20 % short
+
+
+def test_a_period_that_has_not_started_expects_nothing_yet():
+    week = parse_period("2026-W46")
+    result = pace(REVENUE, None, week, date(2026, 11, 9), 7000.0)  # Monday the 9th: no day has passed
+    assert (result.expected, result.elapsed_share, result.forecast, result.status) == (0.0, 0.0, None, "no_data")
+    assert pace(REVENUE, 10.0, week, date(2026, 11, 1), 7000.0).forecast is None  # no run rate from 0 days
+    done = pace(REVENUE, 6800.0, week, date(2026, 11, 30), 7000.0)  # ended: all 7 days count
+    assert (done.expected, done.forecast, done.status) == (7000.0, 6800.0, "on_track")  # 2.9 % short
 
 
 def test_lower_is_better_flips_the_sense():

@@ -21,12 +21,25 @@ from metrics.periods import (
         ("2026-Q4", "quarter", date(2026, 10, 1), date(2026, 12, 31)),
         ("2026-11-01..2026-11-20", "custom", date(2026, 11, 1), date(2026, 11, 20)),
         ("2027-W01", "week", date(2027, 1, 4), date(2027, 1, 10)),
+        ("2026", "year", date(2026, 1, 1), date(2026, 12, 31)),
+        ("2026-11-03", "day", date(2026, 11, 3), date(2026, 11, 3)),
+        ("2026-11-05..2026-11-05", "custom", date(2026, 11, 5), date(2026, 11, 5)),  # a one-day range
     ],
 )
 def test_parse_and_format_round_trip(text, grain, start, end):
     period = parse_period(text)
     assert (period.grain, period.start, period.end) == (grain, start, end)
     assert period.label == text
+
+
+def test_lower_case_and_spaces_are_read():
+    assert parse_period(" 2026-w46 ") == parse_period("2026-W46")
+    assert parse_period("2026-q4") == parse_period("2026-Q4")
+
+
+def test_an_empty_period_is_named_in_the_error():
+    with pytest.raises(PeriodError, match="Cannot read period ''"):
+        parse_period(None)
 
 
 @pytest.mark.parametrize("text", ["2026-W54", "2026-13", "2026-Q5", "last week", "2026-11-20..2026-11-01", ""])
@@ -50,6 +63,8 @@ def test_comparisons():
 def test_last_complete_week_is_the_one_before_today():
     assert last_complete("week", date(2026, 11, 24)).label == "2026-W47"
     assert last_complete("month", date(2026, 11, 24)).label == "2026-10"
+    assert last_complete("quarter", date(2025, 2, 1)).label == "2024-Q4"  # the given day, not the clock's
+    assert last_complete("year", date(2025, 2, 1)).label == "2024"
 
 
 def test_sunday_week_start(monkeypatch):
