@@ -204,3 +204,21 @@ def test_trend_is_the_kpi_per_period_ending_with_the_chosen_one(history):
     # August: g0 200 + g1 500; September: g2 50; October 500; November 400 - all of it Direct
     assert list(months["channel"]) == ["Direct"] * 4
     assert list(months["value"]) == [700.0, 50.0, 500.0, 400.0]
+
+
+def test_on_the_last_day_of_a_period_it_is_still_in_progress(history):
+    item = _card(history, "2026-W45", date(2026, 11, 8))  # Sunday: Mon-Sat have passed, 6 days
+    # value: a1 100 + a2 50 + a3 150 = 300; previous 26-31 Oct: b1 80 + b2 120 (b3 on Sunday 1 Nov left out)
+    # last year 3-8 Nov 2025: c2 250 + c3 40 (c4 on Sunday 9 Nov left out)
+    _check(item, 300.0, 200.0, 290.0)
+    assert item.in_progress
+
+
+def test_a_period_that_has_not_started_has_no_value_yet(history):
+    item = _card(history, "2026-W45", date(2026, 11, 2))  # Monday morning: no day of W45 has passed
+    assert item.value is None and item.reason == "the period has not started"
+    assert item.change_pct is None and item.change_abs is None and item.change_pct_last_year is None
+    # what it will be compared with: all of W44 (240) and all of the aligned week last year (450)
+    assert item.previous == pytest.approx(240.0) and item.last_year == pytest.approx(450.0)
+    assert item.in_progress and item.status == "no_data"
+    assert len(item.sparkline) == 12 and item.sparkline[-1] == 240.0  # W33..W44: W45 has no day yet
