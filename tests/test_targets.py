@@ -150,7 +150,7 @@ def _daily_orders(engine, days: dict[date, float]) -> None:
                                                        "channel", "campaign"]), source="test")
 
 
-def test_weekly_share_follows_last_years_daily_profile_by_hand(engine):
+def test_by_hand_a_weeks_share_follows_last_years_daily_profile(engine):
     from datetime import timedelta
 
     from metrics.scorecard import scorecard
