@@ -9,12 +9,14 @@ import pytest
 
 from metrics.periods import parse_period
 from metrics.targets import (
+    TargetConflict,
     TargetError,
     export_csv,
     import_csv,
     load_targets,
     resolve_target,
     validate_frame,
+    validate_target,
 )
 from tests.conftest import content_hash
 from tests.fixtures import set_targets
@@ -115,7 +117,7 @@ def test_weekly_share_follows_last_years_daily_profile(demo_engine):
 
 
 def test_the_grid_saves_edits_and_refuses_stale_ones(engine):
-    from metrics.targets import TargetConflict, period_targets, save_period_targets
+    from metrics.targets import period_targets, save_period_targets
 
     q4 = parse_period("2026-Q4")
     grid = period_targets(engine, q4).set_index("kpi_id")
@@ -221,3 +223,94 @@ def test_the_demo_plan_never_asks_for_more_than_99_percent(engine):
     plan = demo_targets(engine, date(2027, 10, 2)).set_index("kpi_id")["value"]
     assert plan["serve.csat"] == 0.99  # 1.0 x 1.05 would be 105 %
     assert list(plan.index) == ["serve.csat"]  # KPIs without last year's value (NPS: no responses) get none
+
+
+@pytest.mark.parametrize(
+    ("kpi_id", "value", "saved"),
+    [("sell.conversion_rate", "0", 0.0), ("sell.conversion_rate", "1", 1.0), ("serve.nps", "-100", -100.0),
+     ("serve.nps", "100", 100.0), ("sell.revenue", "0", 0.0), ("sell.revenue", " 1,500.5 ", 1500.5),
+     ("serve.nps", "-5", -5.0)],
+)
+def test_targets_on_the_edge_of_their_range_are_accepted(kpi_id, value, saved):
+    row, problems = validate_target(kpi_id, " Month ", "2026-11", " Email ", value)
+    assert problems == []
+    assert row == {"kpi_id": kpi_id, "grain": "month", "period_start": date(2026, 11, 1), "channel": "Email",
+                   "value": saved}
+
+
+@pytest.mark.parametrize(
+    ("kpi_id", "grain", "value", "problem"),
+    [("sell.conversion_rate", "month", "1.01", "target 1.01 for sell.conversion_rate should be a fraction between 0 "
+      "and 1 (a percentage given as 1.01 instead of 0.0101?)"),
+     ("sell.conversion_rate", "month", "101", "target 101 for sell.conversion_rate should be a fraction between 0 "
+      "and 1"),
+     ("sell.conversion_rate", "month", "-0.01", "target -0.01 for sell.conversion_rate should be a fraction between "
+      "0 and 1"),
+     ("serve.nps", "month", "100.5", "target 100.5 for serve.nps should be between -100 and 100"),
+     ("serve.nps", "month", "-101", "target -101 for serve.nps should be between -100 and 100"),
+     ("sell.revenue", "month", "-1", "target -1 for sell.revenue is negative; a target cannot be below 0"),
+     ("sell.revenue", "day", "5", "grain 'day' should be one of week, month, quarter, year"),
+     ("sell.revenue", "month", "nan", "target 'nan' is not a number")],
+)
+def test_targets_out_of_range_are_refused_with_what_to_fix(kpi_id, grain, value, problem):
+    row, problems = validate_target(kpi_id, grain, "2026-11", "", value)
+    assert row is None and problems == [problem]
+
+
+def test_a_file_without_a_channel_column_and_with_many_problems(engine, tmp_path):
+    assert import_csv(engine, _write(tmp_path, "kpi_id,grain,period,target\nsell.orders,week,2026-W46,120\n")) == (
+        1, 0, 0)
+    assert load_targets(engine)["channel"].tolist() == [""]
+    lines = "".join(f"sell.orders,week,2026-W{w},,x\n" for w in range(1, 53))  # 52 bad lines
+    with pytest.raises(TargetError) as err:
+        import_csv(engine, _write(tmp_path, "kpi_id,grain,period,channel,target\n" + lines, "many.csv"))
+    message = str(err.value)
+    assert message.startswith(f"{tmp_path / 'many.csv'}: 52 problem(s), nothing was saved:\n"
+                              "line 2: target 'x' is not a number\n")
+    assert message.endswith("line 51: target 'x' is not a number\n… and 2 more")  # 50 shown
+    assert len(err.value.problems) == 52
+    twice = "kpi_id,grain,period,channel,target\nsell.orders,week,2026-W46,,1\nsell.orders,week,2026-W46,,2\n"
+    with pytest.raises(TargetError, match="line 3: the same KPI, period and channel appear twice"):
+        import_csv(engine, _write(tmp_path, twice, "twice.csv"))
+    with pytest.raises(TargetError, match=r"line 1: missing column\(s\) grain, target; expected "
+                                          "kpi_id,grain,period,channel,target"):
+        validate_frame(pd.DataFrame({"kpi_id": ["sell.revenue"], "period": ["2026-11"]}))
+    with pytest.raises(TargetError, match="cannot read the file"):
+        import_csv(engine, tmp_path / "missing.csv")
+
+
+def test_export_takes_every_target_that_touches_the_period(engine):
+    set_targets(engine, [("sell.revenue", "month", date(2026, 10, 1), "", 1000.0),
+                         ("sell.revenue", "month", date(2026, 11, 1), "", 1100.0),
+                         ("sell.revenue", "month", date(2026, 12, 1), "", 1200.0)])
+    # W44 = 26 Oct - 1 Nov: October, and November by its first day; never December
+    assert export_csv(engine, parse_period("2026-W44")).splitlines()[1:] == [
+        "sell.revenue,month,2026-10,,1000", "sell.revenue,month,2026-11,,1100"]
+    # 30 Nov - 1 Dec: November by its last day, December by its first
+    assert [line.split(",")[2] for line in export_csv(engine, parse_period("2026-11-30..2026-12-01")).splitlines()[1:]
+            ] == ["2026-11", "2026-12"]
+
+
+def test_a_channels_grid_is_its_own(engine):
+    from metrics.targets import period_targets, save_period_targets
+
+    nov = parse_period("2026-11")
+    save_period_targets(engine, nov, "Email", [("sell.revenue", None, 900.0), ("sell.orders", None, 30.0)])
+    save_period_targets(engine, nov, "", [("sell.revenue", None, 5000.0)])
+    email = period_targets(engine, nov, "Email").set_index("kpi_id")
+    assert list(email.columns) == ["s", "kpi", "unit", "target", "implied", "implied_how"]
+    assert tuple(email.loc["sell.revenue", ["s", "kpi", "unit", "target"]]) == ("Sell", "Revenue", "currency", 900.0)
+    assert email.at["sell.orders", "target"] == 30.0
+    overall = period_targets(engine, nov).set_index("kpi_id")
+    assert overall.at["sell.revenue", "target"] == 5000.0 and pd.isna(overall.at["sell.orders", "target"])
+    assert overall.at["sell.orders", "implied_how"] == ""
+    # Email's week gets its share of Email's month only (by days: 7 of 30)
+    week = period_targets(engine, parse_period("2026-W46"), "Email").set_index("kpi_id")
+    assert week.at["sell.revenue", "implied"] == pytest.approx(900 * 7 / 30)
+    # editing and clearing Email's grid leaves the all-channels grid alone, and is checked against Email's values
+    with pytest.raises(TargetConflict):
+        save_period_targets(engine, nov, "Email", [("sell.revenue", 5000.0, 950.0)])
+    save_period_targets(engine, nov, "Email", [("sell.revenue", 900.0, None), ("sell.orders", 30.0, 31.0)])
+    email = period_targets(engine, nov, "Email").set_index("kpi_id")
+    assert pd.isna(email.at["sell.revenue", "target"]) and email.at["sell.orders", "target"] == 31.0
+    assert period_targets(engine, nov).set_index("kpi_id").at["sell.revenue", "target"] == 5000.0
