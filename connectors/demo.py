@@ -263,11 +263,12 @@ def load_demo(
     from metrics.targets import demo_targets, save_targets
 
     data = generate(as_of, seed)
+    through = ((as_of or date.today()) - timedelta(days=1)).isoformat()  # every kind is complete through it
     results: dict[str, LoadResult] = {}
     for step, (kind, frame) in enumerate(data.items(), start=1):
         if progress:
             progress(kind, step, len(data) + 1)
-        results[kind] = load(engine, kind, frame, source=DEMO_SOURCE,
+        results[kind] = load(engine, kind, frame, source=DEMO_SOURCE, cursor=through,
                              detail=f"demo data, seed {seed}, as of {(as_of or date.today()).isoformat()}")
     if progress:
         progress("targets", len(data) + 1, len(data) + 1)
