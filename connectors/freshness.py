@@ -49,13 +49,21 @@ def _runs(engine: Engine) -> list[dict]:
 
 
 def source_status(engine: Engine, today: date | None = None) -> dict[str, dict[str, Any]]:
-    """{kind: {label, table, status ('ok' | 'stale' | 'empty'), first, last, rows, lag_days, max_age_days,
-    last_success, last_source, last_error, last_error_at, failing, message}}.
+    """{kind: {label, table, status ('ok' | 'stale' | 'empty'), first, last, complete_through, rows, lag_days,
+    max_age_days, last_success, last_source, last_error, last_error_at, failing, message}}.
+
+    ``complete_through`` is the last day the kind's data covers (metrics.completeness): its last day of rows,
+    or a later day its loads declared complete (GA4: the last day synced). KPIs are partial after it.
 
     ``failing`` is true when the newest load of the kind failed; ``last_error`` is the newest failure's text.
     """
+    from metrics.catalog import SOURCES
+    from metrics.completeness import complete_through
+
     today = today or date.today()
     runs = _runs(engine)
+    through = {source.dataset: day for source, day in
+               ((SOURCES[name], day) for name, day in complete_through(engine).items())}
     status: dict[str, dict[str, Any]] = {}
     for kind in KINDS:
         first, last, rows = covered_dates(engine, kind)
@@ -66,7 +74,7 @@ def source_status(engine: Engine, today: date | None = None) -> dict[str, dict[s
         state = "empty" if not rows else "stale" if lag is not None and lag > MAX_AGE_DAYS[kind] else "ok"
         status[kind] = {
             "kind": kind, "label": LABELS[kind], "table": DATASETS[kind].table, "status": state,
-            "first": first, "last": last, "rows": rows, "lag_days": lag, "max_age_days": MAX_AGE_DAYS[kind],
+            "first": first, "last": last, "complete_through": through.get(kind), "rows": rows, "lag_days": lag, "max_age_days": MAX_AGE_DAYS[kind],
             "last_success": success["finished_at"] if success else None,
             "last_source": success["source"] if success else None,
             "last_error": failure["error"] if failure else None,

@@ -211,7 +211,12 @@ def kpis_for(s: str) -> list[KPI]:
 
 def sources_of(kpi: KPI) -> list[Source]:
     """The sources a KPI's formula reads, in formula order."""
-    names = dict.fromkeys(MEASURES[m].source for m in measure_names(kpi.formula))
+    return formula_sources(kpi.formula)
+
+
+def formula_sources(formula: str) -> list[Source]:
+    """The sources a formula over measures reads, in formula order."""
+    names = dict.fromkeys(MEASURES[m].source for m in measure_names(formula))
     return [SOURCES[n] for n in names]
 
 

@@ -53,6 +53,17 @@ class KpiResult:
         return out
 
 
+def partial_headline(items: list[KpiResult], span: str = "this period") -> str | None:
+    """'3 KPIs have incomplete data this week: …' (None when every KPI's data is complete)."""
+    partial = [i for i in items if i.partial]
+    if not partial:
+        return None
+    first = min(i.complete_through for i in partial)
+    kpis = "1 KPI has" if len(partial) == 1 else f"{len(partial)} KPIs have"
+    return (f"{kpis} incomplete data {span} (data through {first:%d %b %Y} at the earliest): each is judged on "
+            "the days its data covers and compared with as many days before, never counted as zero.")
+
+
 def _number(value) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 

@@ -60,13 +60,16 @@ def progress_bar(text: str):
 
 st.title("Data sources")
 st.caption("What each source has put in the warehouse, how fresh it is and how its last loads went. Every sync "
-           "and import is one transaction: a refused or failed one leaves the data as it was.")
+           "and import is one transaction: a refused or failed one leaves the data as it was. *Complete through* "
+           "is the last day a source's data covers: a KPI over later days is marked partial and judged on the "
+           "days covered, never counted as zero.")
 
 sources = status(data.version(), date.today())
 counts = {s: sum(1 for v in sources.values() if v["status"] == s) for s in STATUS_TEXT}
 st.markdown(" · ".join(f"**{n}** {STATUS_TEXT[s].split(' ', 1)[1]}" for s, n in counts.items()))
 st.dataframe(pd.DataFrame([{
     "Source": v["label"], "Status": STATUS_TEXT[v["status"]], "From": v["first"], "To": v["last"],
+    "Complete through": v["complete_through"],
     "Rows": v["rows"], "Last successful load": freshness.age_text(v["last_success"]),
     "Loaded by": v["last_source"] or "", "Last error": (v["last_error"] or "").replace("\n", " ")[:300],
 } for v in sources.values()]), hide_index=True, width="stretch")

@@ -9,8 +9,9 @@ import streamlit as st
 
 from metrics.catalog import KPI_BY_ID, KPIS, S_MEANING, S_ORDER
 from metrics.pacing import STATUS_LABELS
+from metrics.scorecard import partial_headline
 from ui import charts, data
-from ui.cards import kpi_card
+from ui.cards import PARTIAL_ICON, kpi_card
 from ui.state import sidebar, url_selectbox, url_toggle
 
 version = data.version()
@@ -26,6 +27,8 @@ items = data.scorecard_items(version, period, selection.channel)
 counts = Counter(i.status for i in items)
 st.markdown(" · ".join(f"**{counts[s]}** {STATUS_LABELS[s].lower()}" for s in ("on_track", "at_risk", "off_track"))
             + (f" · {counts['no_target']} without a target" if counts["no_target"] else ""))
+if headline := partial_headline(items, f"in {period.label}"):
+    st.warning(headline, icon=PARTIAL_ICON)
 
 for s in S_ORDER:
     st.subheader(s, help=S_MEANING[s])

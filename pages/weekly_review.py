@@ -18,9 +18,10 @@ from metrics.review import (
     add_note,
     update_action,
 )
+from metrics.scorecard import partial_headline
 from reports.review_html import render, review_notes
 from ui import charts, data
-from ui.cards import STATUS_STYLE, kpi_card
+from ui.cards import PARTIAL_ICON, STATUS_STYLE, kpi_card
 from ui.state import sidebar
 
 version = data.version()
@@ -37,6 +38,8 @@ columns = st.columns(3)
 for column, status in zip(columns, ("on_track", "at_risk", "off_track")):
     icon, _ = STATUS_STYLE[status]
     column.metric(f"{icon} {STATUS_LABELS[status]}", review["counts"][status], border=True)
+if headline := partial_headline(review["items"], "this week"):
+    st.warning(headline, icon=PARTIAL_ICON)
 
 st.header("Off track and at risk")
 if review["counts"]["no_target"] + review["counts"]["no_data"] == len(review["items"]):
