@@ -74,7 +74,8 @@ def source_status(engine: Engine, today: date | None = None) -> dict[str, dict[s
         state = "empty" if not rows else "stale" if lag is not None and lag > MAX_AGE_DAYS[kind] else "ok"
         status[kind] = {
             "kind": kind, "label": LABELS[kind], "table": DATASETS[kind].table, "status": state,
-            "first": first, "last": last, "complete_through": through.get(kind), "rows": rows, "lag_days": lag, "max_age_days": MAX_AGE_DAYS[kind],
+            "first": first, "last": last, "complete_through": through.get(kind), "rows": rows, "lag_days": lag,
+            "max_age_days": MAX_AGE_DAYS[kind],
             "last_success": success["finished_at"] if success else None,
             "last_source": success["source"] if success else None,
             "last_error": failure["error"] if failure else None,
