@@ -43,8 +43,8 @@ def burn_up(engine: Engine, kpi_id: str, period: Period, filters: Filters = Filt
             today: date | None = None) -> pd.DataFrame:
     """Cumulative actual, target and last year's values by day across ``period`` (a flow KPI).
 
-    Columns: day, actual (cumulative, up to yesterday), target (cumulative share of the period's target,
-    by last year's daily profile or by days), last_year (cumulative, weekday-aligned).
+    Columns: day, actual (cumulative, up to yesterday or the last day its data covers), target (cumulative
+    share of the period's target, by last year's daily profile or by days), last_year (cumulative, weekday-aligned).
     """
     if get_kpi(kpi_id).kind != "flow":
         raise ValueError(f"{kpi_id} is not a flow KPI: a burn-up adds values up over time")
@@ -53,8 +53,10 @@ def burn_up(engine: Engine, kpi_id: str, period: Period, filters: Filters = Filt
     frame = pd.DataFrame({"day": days})
     done = elapsed(period, today)
     if done:
-        actual = compute(engine, [kpi_id], done.start, done.end, "day", filters).set_index("period_start")["value"]
-        frame["actual"] = frame["day"].map(actual.fillna(0)).cumsum().where(frame["day"] <= done.end)
+        daily = compute(engine, [kpi_id], done.start, done.end, "day", filters).set_index("period_start")
+        ends = daily["complete_through"].dropna()
+        last = min(ends) if not ends.empty else done.end  # days after the data ends are a gap, not zeros
+        frame["actual"] = frame["day"].map(daily["value"].fillna(0)).cumsum().where(frame["day"] <= last)
     else:
         frame["actual"] = float("nan")
     channel = filters.channel or ""
