@@ -70,7 +70,8 @@ def source_status(engine: Engine, today: date | None = None) -> dict[str, dict[s
         mine = [r for r in runs if kind in run_kinds(r["source"], r["error"] or r["detail"])]
         success = next((r for r in mine if r["status"] == "success"), None)
         failure = next((r for r in mine if r["status"] != "success"), None)
-        lag = (today - last).days if last else None
+        covered = max(last, through[kind]) if last and through.get(kind) else last
+        lag = (today - covered).days if covered else None
         state = "empty" if not rows else "stale" if lag is not None and lag > MAX_AGE_DAYS[kind] else "ok"
         status[kind] = {
             "kind": kind, "label": LABELS[kind], "table": DATASETS[kind].table, "status": state,
@@ -81,7 +82,7 @@ def source_status(engine: Engine, today: date | None = None) -> dict[str, dict[s
             "last_error": failure["error"] if failure else None,
             "last_error_at": failure["finished_at"] if failure else None,
             "failing": bool(mine) and mine[0]["status"] != "success",
-            "message": _message(kind, state, last, lag),
+            "message": _message(kind, state, covered, lag),
         }
     return status
 

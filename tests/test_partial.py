@@ -26,7 +26,7 @@ from metrics.completeness import complete_through
 from metrics.engine import Filters, compute
 from metrics.periods import parse_period
 from metrics.scorecard import scorecard
-from tests.conftest import ROOT
+from tests.conftest import ROOT, _server_database, page_app
 from tests.fixtures import set_targets
 
 TODAY = date(2026, 11, 20)
@@ -111,7 +111,7 @@ def test_a_ratio_whose_numerator_source_ends_early_uses_only_the_days_both_cover
 
 
 def test_report_json_marks_partial_kpis(shop):
-    env = {**os.environ, "KPI_DATABASE_URL": str(shop.url)}
+    env = {**os.environ, "KPI_DATABASE_URL": shop.url.render_as_string(hide_password=False)}
     out = subprocess.run([sys.executable, "cli.py", "report", "--period", "2026-W45", "--format", "json"], cwd=ROOT,
                          env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
@@ -156,3 +156,54 @@ def test_campaigns_table_is_computed_over_the_days_every_column_covers(shop):
     assert row["roas"] == pytest.approx(10.0)
     assert row["revenue_previous"] == pytest.approx(100.0)  # 26-29 Oct
     assert row["cost_previous"] == pytest.approx(40.0)
+
+
+THURSDAY_AS_OF = date(2026, 11, 20)  # a Friday: the demo's data ends on Thursday 19 November, inside 2026-W47
+
+
+@pytest.fixture(scope="module")
+def thursday_demo_url(tmp_path_factory) -> str:
+    """The demo shop with data through Thursday 19 November 2026 (its own warehouse, built once)."""
+    from sqlalchemy.engine import make_url
+
+    from connectors.demo import load_demo
+    from warehouse.db import init_schema, make_engine
+
+    server = os.environ.get("KPI_TEST_DATABASE_URL")
+    if server:
+        url = _server_database(server, make_url(server).database + "_thursday")
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('thursday') / 'demo.db'}"
+    eng = make_engine(url)
+    init_schema(eng)
+    load_demo(eng, as_of=THURSDAY_AS_OF)
+    eng.dispose()
+    return url
+
+
+def test_demo_ending_on_a_thursday_marks_that_week_partial_and_nothing_off_track_for_missing_days(
+        thursday_demo_url):
+    from warehouse.db import make_engine
+
+    engine = make_engine(thursday_demo_url)
+    week = parse_period("2026-W47")
+    items = scorecard(engine, week, today=date(2026, 11, 29))
+    assert all(i.partial and i.complete_through == date(2026, 11, 19) for i in items)
+    assert all(i.reason.endswith("(3 of 7 days missing)") for i in items)
+    for item in (i for i in items if i.id in ("sell.revenue", "sell.orders", "sell.new_customers",
+                                              "sizzle.new_users")):
+        # Four days of a week against a whole week's target would be about half: off track. Against the
+        # target's share for those four days, these flows are on plan.
+        assert item.status in ("on_track", "at_risk"), item
+        assert item.value < 0.6 * item.target and item.expected < 0.6 * item.target, item
+    engine.dispose()
+
+
+def test_overview_and_weekly_review_say_which_kpis_are_partial(thursday_demo_url, monkeypatch):
+    monkeypatch.setenv("KPI_DATABASE_URL", thursday_demo_url)
+    overview = page_app("overview", grain="week", period="2026-W47").run()
+    assert not overview.exception
+    assert any("22 KPIs have incomplete data in 2026-W47" in w.value for w in overview.warning)
+    review = page_app("weekly_review", period="2026-W47").run()
+    assert not review.exception
+    assert any("22 KPIs have incomplete data this week" in w.value for w in review.warning)
