@@ -84,6 +84,7 @@ class SyncResult:
     tokens_left_today: int | None = None
     warnings: list[str] = field(default_factory=list)
     cursor: date | None = None
+    demo_removed: dict[str, int] = field(default_factory=dict)  # {table: rows} of the demo removed first
 
     @property
     def days(self) -> int:

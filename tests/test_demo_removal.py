@@ -7,7 +7,7 @@ note and an action written while trying it out: they are demo-time data too and 
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import pytest
@@ -188,19 +188,26 @@ def test_the_app_does_not_bring_the_demo_back_after_it_was_removed(engine, cli_u
     assert _rows(engine) == {**{t.name: 0 for t in DEMO_TABLES}, f"sync:{REMOVAL_SOURCE}": 1}
 
 
-def test_a_first_ga4_sync_into_the_demo_removes_it_and_holds_exactly_the_servers_rows(engine):
+def test_a_first_ga4_sync_into_the_demo_removes_it_and_holds_exactly_the_servers_rows(
+        engine, cli_url, monkeypatch, capsys):
     _demo(engine, as_of=date(2026, 2, 1))  # demo web traffic through 31 January, as GA4's
-    web = _rows(engine)["web_traffic"]
-    assert web > 124
+    demo = _rows(engine)
+    assert demo["web_traffic"] > 124
     with FakeGA4(sample_rows(*JANUARY)) as fake:
-        result = sync(engine, _config(fake), *JANUARY)
-        assert result.demo_removed["web_traffic"] == web
-        assert result.inserted == len(fake.rows) == 124
+        monkeypatch.setenv("GA4_API_ENDPOINT", fake.url)
+        monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+        assert main(["sync", "ga4", "--property", "123", "--start", "2026-01-01", "--end", "2026-01-31"]) == 0
+        out = capsys.readouterr().out.splitlines()
+        assert out[0] == (f"Removed the demo data ({sum(demo.values()):,} rows) before loading your own: "
+                          "the warehouse now holds only your data.")
+        assert out[1].startswith("GA4 property 123: 2026-01-01 to 2026-01-31 (31 days), 124 rows: 124 new, 0 upd")
         # the demo's January rows were removed, not zeroed and kept: the warehouse holds exactly GA4's rows
-        assert _warehouse(engine) == _expected(fake.rows)
+        assert _warehouse(engine) == _expected(fake.rows) and len(fake.rows) == 124
+        result = sync(engine, _config(fake), *JANUARY)  # the next sync is an ordinary one
+        assert result.demo_removed == {} and result.unchanged == 124
     rows = _rows(engine)
     assert rows["orders"] == rows["targets"] == rows["notes"] == rows["actions"] == 0
-    assert "sync:demo" not in rows and rows["sync:ga4:123"] == 1
+    assert "sync:demo" not in rows and rows["sync:ga4:123"] == 2
 
 
 def test_an_imported_plan_clears_the_demo_but_a_grid_edit_does_not(engine, tmp_path, cli_url, capsys):
@@ -220,20 +227,49 @@ def test_an_imported_plan_clears_the_demo_but_a_grid_edit_does_not(engine, tmp_p
     assert rows["sync:targets"] == 1 and not should_load_demo(engine)
 
 
-def test_the_data_sources_page_says_the_demo_was_removed(engine, monkeypatch, tmp_path):
+@pytest.fixture
+def page(engine, monkeypatch, tmp_path) -> AppTest:
+    """The Data sources page on the test warehouse (GA4 not configured)."""
     import streamlit as st
 
-    _demo(engine)
+    for name in ("GA4_PROPERTY_ID", "GA4_API_ENDPOINT", "GOOGLE_APPLICATION_CREDENTIALS", "GA4_INITIAL_DAYS"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("KPI_DATABASE_URL", engine.url.render_as_string(hide_password=False))
     monkeypatch.chdir(tmp_path)
     st.cache_data.clear()
-    page = AppTest.from_file(str(ROOT / "pages" / "data_sources.py"), default_timeout=60)
+    return AppTest.from_file(str(ROOT / "pages" / "data_sources.py"), default_timeout=60)
+
+
+def _removal_notices(page: AppTest) -> list[str]:
+    return [i.value for i in page.info if i.value.startswith("Removed the demo data (")
+            and i.value.endswith("the warehouse now holds only your data.")]
+
+
+def test_the_data_sources_page_says_an_upload_removed_the_demo(engine, page):
+    _demo(engine)
     page.run()
     page.selectbox(key="import_kind").set_value("orders").run()
     page.file_uploader(key="upload_orders").set_value(("orders.csv", (EXAMPLES / "orders.csv").read_bytes(),
                                                        "text/csv")).run()
     page.button[-1].click().run()
     assert not page.exception
-    assert any(i.value.startswith("Removed the demo data (") and "holds only your data" in i.value for i in page.info)
+    assert len(_removal_notices(page)) == 1
     assert page.success[0].value == "orders.csv: 4 rows: 4 new, 0 updated, 0 unchanged"
+    assert not uses_demo_data(engine)
+    page.run()
+    assert _removal_notices(page) == []  # said once
+
+
+def test_the_data_sources_page_says_a_ga4_sync_removed_the_demo(engine, page, monkeypatch):
+    today = date.today()
+    _demo(engine, as_of=today)
+    with FakeGA4(sample_rows(today - timedelta(days=3), today), page_size=5) as fake:
+        monkeypatch.setenv("GA4_API_ENDPOINT", fake.url)
+        monkeypatch.setenv("GA4_PROPERTY_ID", "123")
+        monkeypatch.setenv("GA4_INITIAL_DAYS", "3")
+        page.run()
+        page.button[0].click().run()
+    assert not page.exception
+    assert len(_removal_notices(page)) == 1
+    assert "12 rows: 12 new" in page.success[0].value
     assert not uses_demo_data(engine)
