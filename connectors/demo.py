@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from connectors.demo_data import DEMO_SOURCE, uses_demo_data
+from connectors.demo_data import DEMO_SOURCE
+from connectors.demo_data import uses_demo_data as uses_demo_data  # re-exported for its callers (ui/data.py)
 from connectors.loader import LoadResult, load
 
-__all__ = ["DEMO_SOURCE", "POOR_ROAS_CAMPAIGN", "generate", "load_demo", "remove_demo_data", "uses_demo_data"]
 POOR_ROAS_CAMPAIGN = "tiktok_broad_prospecting"
 DEFAULT_SEED = 7
 REMOVAL_HOLDER = "demo --remove"

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select
 
 from connectors.datasets import DATASETS
 from warehouse import schema
+from warehouse.db import is_empty
 
 DEMO_SOURCE = "demo"
 REMOVAL_SOURCE = "demo-removal"
@@ -106,8 +107,6 @@ def should_load_demo(engine: Engine) -> bool:
     notes or actions. Demo removals and failed loads leave their sync-log row, so a warehouse the owner has
     touched never gets the demo back by itself.
     """
-    from warehouse.db import is_empty
-
     if not is_empty(engine):
         return False
     with engine.connect() as conn:

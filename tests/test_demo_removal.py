@@ -23,7 +23,7 @@ from connectors.loader import load
 from metrics.periods import parse_period
 from metrics.review import add_action, add_note
 from metrics.targets import import_csv, load_targets, save_period_targets, save_targets
-from tests.conftest import ROOT, content_hash
+from tests.conftest import ROOT, content_hash, page_app
 from tests.fake_ga4 import FakeGA4, sample_rows
 from tests.test_ga4 import JANUARY, _config, _expected, _warehouse
 from warehouse import schema
@@ -273,3 +273,16 @@ def test_the_data_sources_page_says_a_ga4_sync_removed_the_demo(engine, page, mo
     assert len(_removal_notices(page)) == 1
     assert "12 rows: 12 new" in page.success[0].value
     assert not uses_demo_data(engine)
+
+
+def test_the_targets_page_says_an_imported_plan_removed_the_demo(engine, monkeypatch):
+    _demo(engine)
+    monkeypatch.setenv("KPI_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    page = page_app("targets", grain="month", period="2026-11").run()
+    plan = b"kpi_id,grain,period,channel,target\nsell.revenue,month,2026-11,,90000\n"
+    page.file_uploader(key="targets-upload").set_value(("plan.csv", plan, "text/csv")).run()
+    next(b for b in page.button if b.label == "Import").click().run()
+    assert not page.exception
+    assert len(_removal_notices(page)) == 1
+    assert page.success[0].value == "plan.csv: 1 new, 0 updated, 0 unchanged."
+    assert not uses_demo_data(engine) and len(load_targets(engine)) == 1
