@@ -28,9 +28,39 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
 
 
+def _demo_notice(removed: dict[str, int]) -> None:
+    """The line that says an own load removed the demo data first (nothing when it did not)."""
+    from connectors.demo_data import removed_message
+
+    if removed:
+        print(removed_message(removed))
+
+
+def cmd_remove_demo() -> int:
+    """Remove the demo data on its own; a warehouse without demo data is left as it is."""
+    from connectors.demo import remove_demo_data
+    from connectors.demo_data import MixedWithOwnData, total
+    from connectors.loader import LoadBusy
+
+    try:
+        removed = remove_demo_data(_engine())
+    except (MixedWithOwnData, LoadBusy) as exc:
+        raise CliError(str(exc)) from None
+    if not removed:
+        print("This warehouse holds no demo data: nothing was removed.")
+        return 0
+    tables = ", ".join(f"{table} {rows:,}" for table, rows in removed.items() if rows)
+    print(f"Removed the demo data: {total(removed):,} rows ({tables}). "
+          "The app will not load the demo into this warehouse again.")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Load the demo shop (idempotent: running it again changes nothing)."""
+    """Load the demo shop (idempotent: running it again changes nothing), or remove it (--remove)."""
     from connectors.demo import load_demo
+
+    if args.remove:
+        return cmd_remove_demo()
 
     def progress(kind: str, step: int, total: int) -> None:
         print(f"[{step}/{total}] loading {kind} …", file=sys.stderr)
@@ -102,14 +132,17 @@ def cmd_catalog(args: argparse.Namespace) -> int:
 
 def cmd_targets(args: argparse.Namespace) -> int:
     """Import or export plan targets (CSV columns kpi_id,grain,period,channel,target)."""
+    from connectors.loader import LoadBusy
     from metrics.targets import TargetError, export_csv, import_csv
 
     engine = _engine()
     if args.action == "import":
         try:
-            inserted, updated, unchanged = import_csv(engine, args.file)
-        except TargetError as exc:
+            saved = import_csv(engine, args.file)
+        except (TargetError, LoadBusy) as exc:
             raise CliError(str(exc)) from None
+        _demo_notice(saved.demo_removed)
+        inserted, updated, unchanged = saved
         print(f"targets: {inserted} new, {updated} updated, {unchanged} unchanged")
         return 0
     period = None
@@ -182,6 +215,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    _demo_notice(report.demo_removed)
     print(report.summary())
     return 0
 
@@ -203,6 +237,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    _demo_notice(result.demo_removed)
     print(result.summary())
     return 0
 
@@ -211,9 +246,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python cli.py", description="e-marketing 5S KPI dashboard: command line")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    demo = sub.add_parser("demo", help="load the demo shop's data (idempotent)")
+    demo = sub.add_parser("demo", help="load the demo shop's data (idempotent), or remove it (--remove)")
     demo.add_argument("--as-of", type=_date, default=None, help="data ends the day before (default: today)")
     demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    demo.add_argument("--remove", action="store_true",
+                      help="remove all demo data (facts, targets, notes, actions, its sync log) and load nothing")
     demo.set_defaults(func=cmd_demo)
 
     report = sub.add_parser("report", help="every KPI for a period, as JSON or CSV")

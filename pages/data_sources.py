@@ -9,6 +9,7 @@ import streamlit as st
 
 from connectors import freshness, ga4
 from connectors.datasets import DATASETS, KINDS
+from connectors.demo_data import removed_message
 from connectors.files import FileImportError, import_upload
 from connectors.loader import LoadBusy
 from connectors.tabular import describe
@@ -43,6 +44,8 @@ def show_outcome(key: str) -> None:
     outcome = st.session_state.pop(key, None)
     if not outcome:
         return
+    if outcome.get("demo_removed"):
+        st.info(removed_message(outcome["demo_removed"]), icon=":material/cleaning_services:")
     getattr(st, outcome["level"])(outcome["text"])
     for warning in outcome.get("warnings", []):
         st.warning(warning)
@@ -99,7 +102,7 @@ if config is not None and config.configured:
             st.session_state["ga4_outcome"] = {"level": "error", "text": str(exc)}
         else:
             st.session_state["ga4_outcome"] = {"level": "success", "text": result.summary(),
-                                               "warnings": result.warnings}
+                                               "warnings": result.warnings, "demo_removed": result.demo_removed}
         st.rerun()
 elif config is not None:
     st.info("GA4 is not connected, so web traffic comes from file imports (kind “web”) or the demo data. "
@@ -138,5 +141,6 @@ if st.button("Import", disabled=uploaded is None):
     else:
         st.session_state["import_outcome"] = {
             "level": "success", "text": result.summary(), "warnings": result.warnings,
-            "rejected_csv": result.rejected_csv, "rejected_name": str(result.rejected_file or "rejected.csv")}
+            "demo_removed": result.demo_removed, "rejected_csv": result.rejected_csv,
+            "rejected_name": str(result.rejected_file or "rejected.csv")}
     st.rerun()
