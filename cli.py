@@ -65,7 +65,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     def progress(kind: str, step: int, total: int) -> None:
         print(f"[{step}/{total}] loading {kind} …", file=sys.stderr)
 
-    results = load_demo(_engine(), as_of=args.as_of, seed=args.seed, progress=progress)
+    from connectors.demo_data import MixedWithOwnData
+
+    try:
+        results = load_demo(_engine(), as_of=args.as_of, seed=args.seed, progress=progress)
+    except MixedWithOwnData as exc:
+        raise CliError(str(exc)) from None
     for kind, r in results.items():
         print(f"{kind:10s} inserted {r.inserted:>7,}  updated {r.updated:>7,}  unchanged {r.unchanged:>7,}")
     return 0

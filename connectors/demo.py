@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from connectors.demo_data import DEMO_SOURCE
+from connectors.demo_data import DEMO_SOURCE, MixedWithOwnData, own_sources
 from connectors.demo_data import uses_demo_data as uses_demo_data  # re-exported for its callers (ui/data.py)
 from connectors.loader import LoadResult, load
 
@@ -262,9 +262,20 @@ def load_demo(
     progress: Callable[[str, int, int], None] | None = None,
     days: int = 730,
 ) -> dict[str, LoadResult]:
-    """Generate and load the demo shop (``days`` of data) through the common load path, then its plan targets."""
+    """Generate and load the demo shop (``days`` of data) through the common load path, then its plan targets.
+
+    Refuses (:class:`MixedWithOwnData`, nothing loaded) when the warehouse holds the owner's own data: the two
+    could never be told apart again.
+    """
     from metrics.targets import demo_targets, save_targets
 
+    with engine.connect() as conn:
+        mine = own_sources(conn)
+    if mine:
+        raise MixedWithOwnData(
+            f"This warehouse holds your own data ({', '.join(mine)}): the demo would mix with it, so nothing was "
+            "loaded. To try the demo, point KPI_DATABASE_URL at a new warehouse, e.g. "
+            "KPI_DATABASE_URL=sqlite:///data/demo.db python cli.py demo")
     data = generate(as_of, seed, days)
     through = ((as_of or date.today()) - timedelta(days=1)).isoformat()  # every kind is complete through it
     results: dict[str, LoadResult] = {}

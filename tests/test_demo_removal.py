@@ -15,8 +15,8 @@ from sqlalchemy import func, select, text
 from streamlit.testing.v1 import AppTest
 
 from cli import main
-from connectors.demo import load_demo, uses_demo_data
-from connectors.demo_data import DEMO_TABLES, REMOVAL_SOURCE, should_load_demo
+from connectors.demo import generate, load_demo, uses_demo_data
+from connectors.demo_data import DEMO_SOURCE, DEMO_TABLES, REMOVAL_SOURCE, should_load_demo
 from connectors.files import FileImportError, import_file
 from connectors.ga4 import sync
 from connectors.loader import load
@@ -147,9 +147,21 @@ def test_demo_remove_removes_everything_once_and_then_says_there_is_nothing(engi
     assert _rows(engine) == emptied
 
 
-def test_demo_remove_refuses_when_own_data_was_loaded_before_the_demo(engine, cli_url, capsys):
+def test_the_demo_is_refused_into_a_warehouse_holding_own_data(engine, cli_url, capsys):
     import_file(engine, "orders", EXAMPLES / "orders.csv")
-    _demo(engine)  # loaded on purpose on top: the rows can no longer be told apart
+    before = content_hash(engine)
+    assert main(["demo"]) == 2
+    err = capsys.readouterr().err
+    assert "holds your own data (import:orders): the demo would mix with it, so nothing was loaded" in err
+    assert content_hash(engine) == before and not uses_demo_data(engine)
+
+
+def test_demo_remove_refuses_when_own_data_was_loaded_before_the_demo(engine, cli_url, capsys):
+    """A warehouse mixed by an older version (own data, then the demo on top) is never cleared: the rows cannot
+    be told apart."""
+    import_file(engine, "orders", EXAMPLES / "orders.csv")
+    demo_orders = generate(AS_OF, days=30)["orders"]
+    load(engine, "orders", demo_orders, source=DEMO_SOURCE)  # as the demo loaded before it refused to mix
     before = content_hash(engine)
     assert main(["demo", "--remove"]) == 2
     assert "also holds your own data (import:orders), loaded before the demo" in capsys.readouterr().err
