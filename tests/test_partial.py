@@ -207,3 +207,14 @@ def test_overview_and_weekly_review_say_which_kpis_are_partial(thursday_demo_url
     review = page_app("weekly_review", period="2026-W47").run()
     assert not review.exception
     assert any("22 KPIs have incomplete data this week" in w.value for w in review.warning)
+
+
+def test_trend_chart_marks_partial_periods_and_leaves_gaps(shop):
+    from metrics.catalog import KPI_BY_ID
+    from ui.charts import trend_chart
+
+    frame = compute(shop, ["sell.revenue"], W44.start, W46.end, "week").drop(columns="kpi_id")
+    trace = trend_chart(KPI_BY_ID["sell.revenue"], frame).data[0]
+    assert list(trace.marker.symbol) == ["circle", "circle-open", "circle"]
+    assert "partial: orders data ends 2026-11-05 (3 of 7 days missing)" in trace.customdata[1]
+    assert trace.y[0] == pytest.approx(1100.0) and pd.isna(trace.y[2])  # W46: a gap, not a zero

@@ -42,12 +42,17 @@ def _layout(fig: go.Figure, kpi: KPI, height: int = 360) -> go.Figure:
 
 
 def trend_chart(kpi: KPI, frame: pd.DataFrame, title: str | None = None) -> go.Figure:
-    """A KPI's value per period (``frame``: period_start, value[, reason])."""
+    """A KPI's value per period (``frame``: period_start, value[, reason, complete_through]); periods whose data
+    ends early (partial) get an open marker and say so on hover; periods without data are gaps."""
     frame = frame.sort_values("period_start")
+    partial = frame["complete_through"].notna() if "complete_through" in frame else pd.Series(False, frame.index)
+    reasons = frame["reason"] if "reason" in frame else pd.Series(None, frame.index)
     fig = go.Figure(go.Scatter(
         x=pd.to_datetime(frame["period_start"]), y=frame["value"], mode="lines+markers", name=kpi.label,
         line=dict(color=ACTUAL, width=3),
-        customdata=[format_value(v, kpi.unit) for v in frame["value"]],
+        marker=dict(symbol=["circle-open" if p else "circle" for p in partial], size=[10 if p else 6 for p in partial]),
+        customdata=[format_value(v, kpi.unit) + (f" (partial: {r})" if p else "")
+                    for v, p, r in zip(frame["value"], partial, reasons)],
         hovertemplate="%{customdata}<extra>" + kpi.label + "</extra>",
     ))
     fig.update_layout(title=title or f"{kpi.label} by period")
