@@ -45,7 +45,7 @@ def trend_chart(kpi: KPI, frame: pd.DataFrame, title: str | None = None) -> go.F
     """A KPI's value per period (``frame``: period_start, value[, reason, complete_through]); periods whose data
     ends early (partial) get an open marker and say so on hover; periods without data are gaps."""
     frame = frame.sort_values("period_start")
-    partial = frame["complete_through"].notna() if "complete_through" in frame else pd.Series(False, frame.index)
+    partial = frame["value"].notna() & (frame["complete_through"].notna() if "complete_through" in frame else False)
     reasons = frame["reason"] if "reason" in frame else pd.Series(None, frame.index)
     fig = go.Figure(go.Scatter(
         x=pd.to_datetime(frame["period_start"]), y=frame["value"], mode="lines+markers", name=kpi.label,
