@@ -52,10 +52,12 @@ def burn_up(engine: Engine, kpi_id: str, period: Period, filters: Filters = Filt
     days = pd.date_range(period.start, period.end).date
     frame = pd.DataFrame({"day": days})
     done = elapsed(period, today)
+    actual = pd.Series(dtype=float)
     if done:
         actual = compute(engine, [kpi_id], done.start, done.end, "day", filters).set_index("period_start")["value"]
+    if actual.notna().any():
         frame["actual"] = frame["day"].map(actual.fillna(0)).cumsum().where(frame["day"] <= done.end)
-    else:
+    else:  # no day with data so far: unknown, not a running total of zeros
         frame["actual"] = float("nan")
     channel = filters.channel or ""
     target = resolve_target(engine, kpi_id, period, channel)

@@ -63,6 +63,11 @@ def campaigns(version: tuple, channel: str | None) -> list[str]:
 
 
 @st.cache_data(show_spinner=False)
+def has_data(version: tuple) -> bool:
+    return dimensions.has_data(engine())
+
+
+@st.cache_data(show_spinner=False)
 def demo_data(version: tuple) -> bool:
     return uses_demo_data(engine())
 
