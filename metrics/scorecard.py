@@ -12,6 +12,7 @@ from metrics.catalog import KPIS, get_kpi
 from metrics.engine import Filters, compute
 from metrics.pacing import elapsed, pace
 from metrics.periods import Period, last_year, previous, shift
+from warehouse.snapshot import in_snapshot
 
 SPARKLINE_PERIODS = 13
 
@@ -79,6 +80,7 @@ def _values(engine: Engine, ids: list[str], window: Period | None, filters: Filt
     return compute(engine, ids, window.start, window.end, "custom", filters).set_index("kpi_id")
 
 
+@in_snapshot
 def scorecard(engine: Engine, period: Period, filters: Filters = Filters(), kpi_ids: list[str] | None = None,
               sparkline: bool = True, today: date | None = None) -> list[KpiResult]:
     """All (or the given) KPIs for ``period``: value, previous period, same period last year, sparkline,

@@ -12,8 +12,10 @@ from metrics.engine import Filters, compute
 from metrics.pacing import elapsed
 from metrics.periods import Period, last_year, period_containing, shift
 from metrics.targets import load_targets, resolve_target, share_of
+from warehouse.snapshot import in_snapshot
 
 
+@in_snapshot
 def trend_with_plan(engine: Engine, kpi_id: str, last: Period, periods: int = 26, filters: Filters = Filters(),
                     with_last_year: bool = False) -> pd.DataFrame:
     """period_start, value, reason, target[, last_year] for the ``periods`` periods ending with ``last``.
@@ -39,6 +41,7 @@ def trend_with_plan(engine: Engine, kpi_id: str, last: Period, periods: int = 26
     return frame
 
 
+@in_snapshot
 def burn_up(engine: Engine, kpi_id: str, period: Period, filters: Filters = Filters(),
             today: date | None = None) -> pd.DataFrame:
     """Cumulative actual, target and last year's values by day across ``period`` (a flow KPI).
