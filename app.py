@@ -61,5 +61,6 @@ pages = {
         page("data_sources", "Data sources", ":material/database:"),
     ],
 }
-st.navigation(pages).run()
+with data.page_snapshot():  # the page reads one state of the warehouse, even while a load commits
+    st.navigation(pages).run()
 state.publish()

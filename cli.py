@@ -108,8 +108,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         parse_period(args.period)
     except PeriodError as exc:
         raise CliError(str(exc)) from None
-    engine = _engine()
-    data = report_data(engine, args.period, _filters(engine, args))
+    from warehouse.snapshot import read_snapshot
+
+    with read_snapshot(_engine()) as db:  # every figure from one state of the warehouse, even during a load
+        data = report_data(db, args.period, _filters(db, args))
     if args.format == "json":
         json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
         print()
@@ -172,12 +174,15 @@ def cmd_review(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     if week.grain != "week":
         raise CliError(f"--week {args.week!r} is a {week.grain}; give an ISO week such as 2026-W46.")
-    engine = _engine()
-    _filters(engine, args)
+    from warehouse.snapshot import read_snapshot
+
     out = Path(args.out)
-    if not out.parent.exists():
-        raise CliError(f"Folder {out.parent} does not exist.")
-    out.write_text(render(engine, week, args.channel), encoding="utf-8")
+    with read_snapshot(_engine()) as db:  # the whole review from one state of the warehouse
+        _filters(db, args)
+        if not out.parent.exists():
+            raise CliError(f"Folder {out.parent} does not exist.")
+        html = render(db, week, args.channel)
+    out.write_text(html, encoding="utf-8")
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB): the review of {week.label}, opens offline")
     return 0
 

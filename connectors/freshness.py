@@ -15,6 +15,7 @@ from sqlalchemy import Engine, func, or_, select
 from connectors.datasets import DATASETS, KINDS
 from connectors.loader import covered_dates
 from warehouse import schema
+from warehouse.snapshot import in_snapshot
 
 # Days the newest data may lag today before it counts as stale (data through yesterday is a lag of 1).
 MAX_AGE_DAYS = {"web": 2, "orders": 2, "ad_spend": 3, "email": 14, "social": 3, "feedback": 7, "tickets": 3}
@@ -48,6 +49,7 @@ def _runs(engine: Engine) -> list[dict]:
         return [dict(r) for r in conn.execute(query).mappings()]
 
 
+@in_snapshot
 def source_status(engine: Engine, today: date | None = None) -> dict[str, dict[str, Any]]:
     """{kind: {label, table, status ('ok' | 'stale' | 'empty'), first, last, complete_through, rows, lag_days,
     max_age_days, last_success, last_source, last_error, last_error_at, failing, message}}.

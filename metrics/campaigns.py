@@ -24,6 +24,7 @@ from metrics.pacing import elapsed, shortfall, status
 from metrics.periods import Period, shift
 from metrics.scorecard import SPARKLINE_PERIODS, change_pct, comparison_windows
 from metrics.targets import load_targets, resolve_target
+from warehouse.snapshot import in_snapshot
 
 LEVELS = ("channel", "campaign", "source_medium")
 LEVEL_LABELS = {"channel": "Channel", "campaign": "Campaign", "source_medium": "Source / medium"}
@@ -127,6 +128,7 @@ def _one_row(engine: Engine, ids: tuple[str, ...], window: Period | None, filter
     return _wide(engine, ids, window.start, window.end, "custom", filters, breakdown)
 
 
+@in_snapshot
 def performance(engine: Engine, period: Period, level: str = "channel", filters: Filters = Filters(),
                 column_set: str = "sales", today: date | None = None, sparklines: bool = True) -> pd.DataFrame:
     """One row per member of ``level`` in scope, then a ``Total`` row (the unbroken-down figures).
@@ -244,6 +246,7 @@ def _add_flags(engine: Engine, table: pd.DataFrame, period: Period, filters: Fil
         table[name] = values
 
 
+@in_snapshot
 def needs_attention(engine: Engine, period: Period, channel: str | None = None,
                     today: date | None = None) -> pd.DataFrame:
     """Flagged campaigns in scope with their channel, the furthest from target first."""
@@ -253,6 +256,7 @@ def needs_attention(engine: Engine, period: Period, channel: str | None = None,
     return flagged.sort_values(["shortfall", "cost"], ascending=False).reset_index(drop=True)
 
 
+@in_snapshot
 def daily(engine: Engine, period: Period, filters: Filters, today: date | None = None) -> pd.DataFrame:
     """Sessions, orders, revenue and cost per day of ``period`` (days before ``today``).
 

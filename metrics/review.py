@@ -14,6 +14,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from metrics.catalog import KPI_BY_ID
 from warehouse import schema
+from warehouse.snapshot import in_snapshot
 
 ACTION_STATUSES = ("open", "done")
 NOTE_COLUMNS = ["id", "kpi_id", "week_start", "channel", "text", "author", "created_at", "updated_at", "version"]
@@ -140,6 +141,7 @@ def actions(engine: Engine, week_start: date | None = None, status: str | None =
         return pd.DataFrame(conn.execute(query).mappings().all(), columns=ACTION_COLUMNS)
 
 
+@in_snapshot
 def weekly_review(engine: Engine, week, channel: str | None = None, today: date | None = None) -> dict:
     """Everything the weekly review shows for ``week`` (a week Period): scorecard, headline counts, the
     off-track and at-risk KPIs first with the channels that moved them, notes and actions."""

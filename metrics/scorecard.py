@@ -13,6 +13,7 @@ from metrics.completeness import Coverage, complete_through, coverage
 from metrics.engine import Filters, compute
 from metrics.pacing import elapsed, pace
 from metrics.periods import Period, last_year, previous, shift
+from warehouse.snapshot import in_snapshot
 
 SPARKLINE_PERIODS = 13
 
@@ -110,6 +111,7 @@ def _coverage_by_kpi(ids: list[str], period: Period, today: date, ends: dict[str
     return {k: coverage([s.name for s in sources_of(get_kpi(k))], done.start, done.end, ends) for k in ids}
 
 
+@in_snapshot
 def scorecard(engine: Engine, period: Period, filters: Filters = Filters(), kpi_ids: list[str] | None = None,
               sparkline: bool = True, today: date | None = None) -> list[KpiResult]:
     """All (or the given) KPIs for ``period``: value, previous period, same period last year, sparkline,

@@ -23,6 +23,7 @@ from metrics.catalog import KPI_BY_ID, KPIS
 from metrics.engine import Filters, compute
 from metrics.periods import Period, PeriodError, format_period, last_year, parse_period, period_containing
 from warehouse import schema
+from warehouse.snapshot import in_snapshot
 
 TARGET_COLUMNS = ["kpi_id", "grain", "period_start", "channel", "value"]
 CSV_COLUMNS = ["kpi_id", "grain", "period", "channel", "target"]
@@ -182,6 +183,7 @@ def import_csv(engine: Engine, path: str | Path) -> SavedTargets:
     return import_frame(engine, frame, str(path))
 
 
+@in_snapshot
 def export_rows(engine: Engine, period: Period | None = None) -> list[dict]:
     """Stored targets as CSV rows, optionally only those whose period overlaps ``period``."""
     rows = []
@@ -298,6 +300,7 @@ class TargetConflict(RuntimeError):
     """Someone else changed the same targets since they were loaded; nothing was saved."""
 
 
+@in_snapshot
 def period_targets(engine: Engine, period: Period, channel: str = "") -> pd.DataFrame:
     """One row per KPI for the Targets grid: the target set for ``period`` (or empty) and the one implied."""
     stored = load_targets(engine)

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics.catalog import KPI_BY_ID, KPIS, S_ORDER
-from metrics.format import format_delta, format_value
+from metrics.format import format_delta, format_share, format_value
 from metrics.pacing import STATUS_LABELS
 from metrics.review import (
     ACTION_STATUSES,
@@ -61,7 +61,7 @@ for item in review["attention"]:
                     "last week": [format_value(v, kpi.unit) for v in movers["before"]],
                     "this week": [format_value(v, kpi.unit) for v in movers["after"]],
                     "contribution": [format_delta(v, kpi.unit) for v in movers["contribution"]],
-                    "share of change": [f"{v:.0%}" if v == v else "—" for v in movers["share_of_change"]],
+                    "share of change": [format_share(v) for v in movers["share_of_change"]],
                 })
                 st.dataframe(table, hide_index=True, width="stretch")
                 st.download_button("CSV", movers.to_csv(index=False), f"{item.id}-{week.label}-channels.csv",

@@ -16,6 +16,7 @@ from metrics.review import weekly_review
 from metrics.scorecard import partial_headline
 from metrics.trends import trend_with_plan
 from ui import charts
+from warehouse.snapshot import in_snapshot
 
 STATUS_COLOURS = {"on_track": "#2e7d32", "at_risk": "#e08a00", "off_track": "#c62828", "no_target": "#666",
                   "no_data": "#666"}
@@ -43,6 +44,7 @@ def _table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozen
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+@in_snapshot
 def render(engine: Engine, week: Period, channel: str | None = None, today: date | None = None) -> str:
     """The review of ``week`` as an HTML document (text)."""
     review = weekly_review(engine, week, channel, today)
@@ -104,6 +106,7 @@ def render(engine: Engine, week: Period, channel: str | None = None, today: date
             + "\n".join(parts) + "</body></html>")
 
 
+@in_snapshot
 def review_notes(engine: Engine, kpi_id: str, frame):
     """Notes on ``kpi_id`` for the weeks of a trend frame (for chart annotations)."""
     from metrics.review import notes

@@ -72,7 +72,7 @@ def kpi_card(item: KpiResult, width: int | str = 240, links: Selection | None = 
     if item.change_pct is not None:
         delta = f"{format_change(item.change_pct)} ({format_delta(item.change_abs, kpi.unit)})"
     elif item.value is None:
-        delta = f"n/a: {item.reason}"
+        delta = f"n/a: {item.reason}" if item.reason else "n/a"
     with st.container(border=True, width=width):
         st.metric(
             item.label,
