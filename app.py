@@ -1,6 +1,6 @@
 """The dashboard's entry point: ``streamlit run app.py``.
 
-Opens the warehouse (loading the demo shop on first run when it is empty),
+Opens the warehouse (loading the demo shop on first run into a warehouse never used before),
 draws the shared sidebar and routes to the pages in ``pages/``.
 """
 
@@ -9,16 +9,18 @@ from __future__ import annotations
 import streamlit as st
 
 from connectors.demo import load_demo
+from connectors.demo_data import should_load_demo
 from ui import data, state
-from warehouse.db import DatabaseError, is_empty
+from warehouse.db import DatabaseError
 
 st.set_page_config(page_title="5S KPI control", page_icon="📊", layout="wide")
 
 
 def ensure_data() -> None:
-    """Load the demo shop when the warehouse is empty, with a progress bar."""
+    """Load the demo shop into a warehouse never used before (never after own data or a removal), with a progress
+    bar."""
     engine = data.engine()
-    if not is_empty(engine):
+    if not should_load_demo(engine):
         return
     bar = st.progress(0.0, text="First run: loading the demo shop's data …")
 
@@ -59,5 +61,6 @@ pages = {
         page("data_sources", "Data sources", ":material/database:"),
     ],
 }
-st.navigation(pages).run()
+with data.page_snapshot():  # the page reads one state of the warehouse, even while a load commits
+    st.navigation(pages).run()
 state.publish()

@@ -28,14 +28,49 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
 
 
+def _demo_notice(removed: dict[str, int]) -> None:
+    """The line that says an own load removed the demo data first (nothing when it did not)."""
+    from connectors.demo_data import removed_message
+
+    if removed:
+        print(removed_message(removed))
+
+
+def cmd_remove_demo() -> int:
+    """Remove the demo data on its own; a warehouse without demo data is left as it is."""
+    from connectors.demo import remove_demo_data
+    from connectors.demo_data import MixedWithOwnData, total
+    from connectors.loader import LoadBusy
+
+    try:
+        removed = remove_demo_data(_engine())
+    except (MixedWithOwnData, LoadBusy) as exc:
+        raise CliError(str(exc)) from None
+    if not removed:
+        print("This warehouse holds no demo data: nothing was removed.")
+        return 0
+    tables = ", ".join(f"{table} {rows:,}" for table, rows in removed.items() if rows)
+    print(f"Removed the demo data: {total(removed):,} rows ({tables}). "
+          "The app will not load the demo into this warehouse again.")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Load the demo shop (idempotent: running it again changes nothing)."""
+    """Load the demo shop (idempotent: running it again changes nothing), or remove it (--remove)."""
     from connectors.demo import load_demo
+
+    if args.remove:
+        return cmd_remove_demo()
 
     def progress(kind: str, step: int, total: int) -> None:
         print(f"[{step}/{total}] loading {kind} …", file=sys.stderr)
 
-    results = load_demo(_engine(), as_of=args.as_of, seed=args.seed, progress=progress)
+    from connectors.demo_data import MixedWithOwnData
+
+    try:
+        results = load_demo(_engine(), as_of=args.as_of, seed=args.seed, progress=progress)
+    except MixedWithOwnData as exc:
+        raise CliError(str(exc)) from None
     for kind, r in results.items():
         print(f"{kind:10s} inserted {r.inserted:>7,}  updated {r.updated:>7,}  unchanged {r.unchanged:>7,}")
     return 0
@@ -73,8 +108,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         parse_period(args.period)
     except PeriodError as exc:
         raise CliError(str(exc)) from None
-    engine = _engine()
-    data = report_data(engine, args.period, _filters(engine, args))
+    from warehouse.snapshot import read_snapshot
+
+    with read_snapshot(_engine()) as db:  # every figure from one state of the warehouse, even during a load
+        data = report_data(db, args.period, _filters(db, args))
     if args.format == "json":
         json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
         print()
@@ -102,14 +139,17 @@ def cmd_catalog(args: argparse.Namespace) -> int:
 
 def cmd_targets(args: argparse.Namespace) -> int:
     """Import or export plan targets (CSV columns kpi_id,grain,period,channel,target)."""
+    from connectors.loader import LoadBusy
     from metrics.targets import TargetError, export_csv, import_csv
 
     engine = _engine()
     if args.action == "import":
         try:
-            inserted, updated, unchanged = import_csv(engine, args.file)
-        except TargetError as exc:
+            saved = import_csv(engine, args.file)
+        except (TargetError, LoadBusy) as exc:
             raise CliError(str(exc)) from None
+        _demo_notice(saved.demo_removed)
+        inserted, updated, unchanged = saved
         print(f"targets: {inserted} new, {updated} updated, {unchanged} unchanged")
         return 0
     period = None
@@ -134,12 +174,15 @@ def cmd_review(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     if week.grain != "week":
         raise CliError(f"--week {args.week!r} is a {week.grain}; give an ISO week such as 2026-W46.")
-    engine = _engine()
-    _filters(engine, args)
+    from warehouse.snapshot import read_snapshot
+
     out = Path(args.out)
-    if not out.parent.exists():
-        raise CliError(f"Folder {out.parent} does not exist.")
-    out.write_text(render(engine, week, args.channel), encoding="utf-8")
+    with read_snapshot(_engine()) as db:  # the whole review from one state of the warehouse
+        _filters(db, args)
+        if not out.parent.exists():
+            raise CliError(f"Folder {out.parent} does not exist.")
+        html = render(db, week, args.channel)
+    out.write_text(html, encoding="utf-8")
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB): the review of {week.label}, opens offline")
     return 0
 
@@ -182,6 +225,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    _demo_notice(report.demo_removed)
     print(report.summary())
     return 0
 
@@ -203,6 +247,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    _demo_notice(result.demo_removed)
     print(result.summary())
     return 0
 
@@ -211,9 +256,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python cli.py", description="e-marketing 5S KPI dashboard: command line")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    demo = sub.add_parser("demo", help="load the demo shop's data (idempotent)")
+    demo = sub.add_parser("demo", help="load the demo shop's data (idempotent), or remove it (--remove)")
     demo.add_argument("--as-of", type=_date, default=None, help="data ends the day before (default: today)")
     demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    demo.add_argument("--remove", action="store_true",
+                      help="remove all demo data (facts, targets, notes, actions, its sync log) and load nothing")
     demo.set_defaults(func=cmd_demo)
 
     report = sub.add_parser("report", help="every KPI for a period, as JSON or CSV")

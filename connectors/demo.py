@@ -17,11 +17,13 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
+from connectors.demo_data import DEMO_SOURCE, MixedWithOwnData, own_sources
+from connectors.demo_data import uses_demo_data as uses_demo_data  # re-exported for its callers (ui/data.py)
 from connectors.loader import LoadResult, load
 
-DEMO_SOURCE = "demo"
 POOR_ROAS_CAMPAIGN = "tiktok_broad_prospecting"
 DEFAULT_SEED = 7
+REMOVAL_HOLDER = "demo --remove"
 
 
 @dataclass(frozen=True)
@@ -258,16 +260,29 @@ def load_demo(
     as_of: date | None = None,
     seed: int = DEFAULT_SEED,
     progress: Callable[[str, int, int], None] | None = None,
+    days: int = 730,
 ) -> dict[str, LoadResult]:
-    """Generate and load the demo shop through the common load path, then its plan targets."""
+    """Generate and load the demo shop (``days`` of data) through the common load path, then its plan targets.
+
+    Refuses (:class:`MixedWithOwnData`, nothing loaded) when the warehouse holds the owner's own data: the two
+    could never be told apart again.
+    """
     from metrics.targets import demo_targets, save_targets
 
-    data = generate(as_of, seed)
+    with engine.connect() as conn:
+        mine = own_sources(conn)
+    if mine:
+        raise MixedWithOwnData(
+            f"This warehouse holds your own data ({', '.join(mine)}): the demo would mix with it, so nothing was "
+            "loaded. To try the demo, point KPI_DATABASE_URL at a new warehouse, e.g. "
+            "KPI_DATABASE_URL=sqlite:///data/demo.db python cli.py demo")
+    data = generate(as_of, seed, days)
+    through = ((as_of or date.today()) - timedelta(days=1)).isoformat()  # every kind is complete through it
     results: dict[str, LoadResult] = {}
     for step, (kind, frame) in enumerate(data.items(), start=1):
         if progress:
             progress(kind, step, len(data) + 1)
-        results[kind] = load(engine, kind, frame, source=DEMO_SOURCE,
+        results[kind] = load(engine, kind, frame, source=DEMO_SOURCE, cursor=through,
                              detail=f"demo data, seed {seed}, as of {(as_of or date.today()).isoformat()}")
     if progress:
         progress("targets", len(data) + 1, len(data) + 1)
@@ -275,13 +290,15 @@ def load_demo(
     return results
 
 
-def uses_demo_data(engine: Engine) -> bool:
-    """True when the warehouse holds demo data (a successful demo load is in the sync log)."""
-    from sqlalchemy import select
 
-    from warehouse import schema
+def remove_demo_data(engine: Engine) -> dict[str, int]:
+    """Remove all demo data on its own (one transaction, under the load lock); {table: rows} (empty if none).
 
-    runs = schema.sync_runs
-    query = select(runs.c.id).where(runs.c.source == DEMO_SOURCE, runs.c.status == "success").limit(1)
-    with engine.connect() as conn:
-        return conn.execute(query).first() is not None
+    Raises ``connectors.demo_data.MixedWithOwnData`` (nothing removed) when own data was loaded before the demo.
+    """
+    from connectors.demo_data import remove_demo
+    from connectors.loader import acquire_load_lock
+
+    with engine.begin() as conn:
+        acquire_load_lock(conn, REMOVAL_HOLDER)
+        return remove_demo(conn)

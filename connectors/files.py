@@ -46,6 +46,7 @@ class ImportResult:
     rejected_csv: bytes | None = None  # the rejected rows (uploads, whose file is temporary)
     warnings: list[str] = field(default_factory=list)
     run_id: int | None = None
+    demo_removed: dict[str, int] = field(default_factory=dict)  # {table: rows} of the demo removed first
 
     def summary(self) -> str:
         text = (f"{self.file}: {self.rows:,} row{'s' if self.rows != 1 else ''}: {self.inserted:,} new, "
@@ -107,8 +108,8 @@ def import_file(engine: Engine, kind: str, path: Path | str, *, skip_invalid: bo
     loaded = load(engine, kind, _valid_rows(kind, table, columns, scan, out, report, chunk_rows),
                   source=source_name(kind),
                   rejected=scan.bad_rows, detail=f"{kind}: {name}, {scan.rows:,} rows, {scan.bad_rows:,} rejected")
-    result.inserted, result.updated, result.unchanged, result.run_id = (
-        loaded.inserted, loaded.updated, loaded.unchanged, loaded.run_id)
+    result.inserted, result.updated, result.unchanged, result.run_id, result.demo_removed = (
+        loaded.inserted, loaded.updated, loaded.unchanged, loaded.run_id, loaded.demo_removed)
     report(1.0, "Done.")
     return result
 

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, func, or_, select
 from connectors.datasets import DATASETS, KINDS
 from connectors.loader import covered_dates
 from warehouse import schema
+from warehouse.snapshot import in_snapshot
 
 # Days the newest data may lag today before it counts as stale (data through yesterday is a lag of 1).
 MAX_AGE_DAYS = {"web": 2, "orders": 2, "ad_spend": 3, "email": 14, "social": 3, "feedback": 7, "tickets": 3}
@@ -48,31 +49,42 @@ def _runs(engine: Engine) -> list[dict]:
         return [dict(r) for r in conn.execute(query).mappings()]
 
 
+@in_snapshot
 def source_status(engine: Engine, today: date | None = None) -> dict[str, dict[str, Any]]:
-    """{kind: {label, table, status ('ok' | 'stale' | 'empty'), first, last, rows, lag_days, max_age_days,
-    last_success, last_source, last_error, last_error_at, failing, message}}.
+    """{kind: {label, table, status ('ok' | 'stale' | 'empty'), first, last, complete_through, rows, lag_days,
+    max_age_days, last_success, last_source, last_error, last_error_at, failing, message}}.
+
+    ``complete_through`` is the last day the kind's data covers (metrics.completeness): its last day of rows,
+    or a later day its loads declared complete (GA4: the last day synced). KPIs are partial after it.
 
     ``failing`` is true when the newest load of the kind failed; ``last_error`` is the newest failure's text.
     """
+    from metrics.catalog import SOURCES
+    from metrics.completeness import complete_through
+
     today = today or date.today()
     runs = _runs(engine)
+    through = {source.dataset: day for source, day in
+               ((SOURCES[name], day) for name, day in complete_through(engine).items())}
     status: dict[str, dict[str, Any]] = {}
     for kind in KINDS:
         first, last, rows = covered_dates(engine, kind)
         mine = [r for r in runs if kind in run_kinds(r["source"], r["error"] or r["detail"])]
         success = next((r for r in mine if r["status"] == "success"), None)
         failure = next((r for r in mine if r["status"] != "success"), None)
-        lag = (today - last).days if last else None
+        covered = max(last, through[kind]) if last and through.get(kind) else last
+        lag = (today - covered).days if covered else None
         state = "empty" if not rows else "stale" if lag is not None and lag > MAX_AGE_DAYS[kind] else "ok"
         status[kind] = {
             "kind": kind, "label": LABELS[kind], "table": DATASETS[kind].table, "status": state,
-            "first": first, "last": last, "rows": rows, "lag_days": lag, "max_age_days": MAX_AGE_DAYS[kind],
+            "first": first, "last": last, "complete_through": through.get(kind), "rows": rows, "lag_days": lag,
+            "max_age_days": MAX_AGE_DAYS[kind],
             "last_success": success["finished_at"] if success else None,
             "last_source": success["source"] if success else None,
             "last_error": failure["error"] if failure else None,
             "last_error_at": failure["finished_at"] if failure else None,
             "failing": bool(mine) and mine[0]["status"] != "success",
-            "message": _message(kind, state, last, lag),
+            "message": _message(kind, state, covered, lag),
         }
     return status
 

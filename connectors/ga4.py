@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from connectors.demo_data import demo_to_clear
 from connectors.ga4_api import Fetched, Ga4Error, Ga4QuotaExceeded, fetch_report, make_client
 from connectors.loader import load, record_failure
 from warehouse import schema
@@ -83,6 +84,7 @@ class SyncResult:
     tokens_left_today: int | None = None
     warnings: list[str] = field(default_factory=list)
     cursor: date | None = None
+    demo_removed: dict[str, int] = field(default_factory=dict)  # {table: rows} of the demo removed first
 
     @property
     def days(self) -> int:
@@ -205,13 +207,15 @@ def sync(engine: Engine, config: Ga4Settings, start: date | None = None, end: da
 
 def _load_slice(engine: Engine, config: Ga4Settings, start: date, end: date, fetched: Fetched,
                 result: SyncResult) -> None:
-    frame = with_missing_rows_zeroed(engine, fetched.frame, start, end)
+    # rows held for these days that GA4 no longer reports are zeroed, unless they are the demo's (removed first)
+    frame = fetched.frame if demo_to_clear(engine) else with_missing_rows_zeroed(engine, fetched.frame, start, end)
     cursor = max(end, result.cursor or end)
     detail = (f"web: GA4 property {config.property_id}, {start} to {end}, {len(fetched.frame):,} rows, "
               f"{fetched.requests} requests" + (f", {fetched.tokens_used} tokens" if fetched.tokens_used else "")
               + "".join(f". Warning: {w}" for w in fetched.warnings))
     loaded = load(engine, "web", frame, source=config.source, cursor=cursor.isoformat(), detail=detail)
     result.rows += len(fetched.frame)
+    result.demo_removed = result.demo_removed or loaded.demo_removed
     result.inserted += loaded.inserted
     result.updated += loaded.updated
     result.unchanged += loaded.unchanged

@@ -2,9 +2,11 @@
 
 ``load(engine, kind, frame, source=...)`` takes rows in the canonical shape of
 ``connectors.datasets`` (already typed), and in ONE transaction: takes the load
-lock, upserts by natural key (counting inserted / updated / unchanged), keeps
-the orders rollup right, and writes the sync-log row. Anything failing rolls the
-whole load back and records the failure in the sync log.
+lock, removes the demo shop's data if this is the owner's first own load into it
+(``connectors.demo_data``), upserts by natural key (counting inserted / updated /
+unchanged), keeps the orders rollup right, and writes the sync-log row. Anything
+failing rolls the whole load back (the demo included) and records the failure in
+the sync log.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from sqlalchemy import Float as FloatType
 from sqlalchemy.exc import OperationalError
 
 from connectors.datasets import DATASETS, NO_CAMPAIGN, PLATFORM_CHANNELS, UNATTRIBUTED
+from connectors.demo_data import clear_before_own_load
 from warehouse import schema
 
 CHUNK = 5000
@@ -58,6 +61,7 @@ class LoadResult:
     rejected: int = 0
     run_id: int | None = None
     warnings: list[str] = field(default_factory=list)
+    demo_removed: dict[str, int] = field(default_factory=dict)  # {table: rows} of the demo removed first
 
     @property
     def rows(self) -> int:
@@ -458,6 +462,7 @@ def load(engine: Engine, kind: str, frame: pd.DataFrame | Iterable[pd.DataFrame]
         more = (_records(warehouse_rows(kind, part)) for part in parts)
         with engine.begin() as conn:
             acquire_load_lock(conn, f"{source}:{kind}@{socket.gethostname()}")
+            result.demo_removed = clear_before_own_load(conn, source)
             result.inserted, result.updated, result.unchanged, stage = staged_upsert(
                 conn, table, records, dataset.key, compare_skip=("is_first_order",), more=more
             )

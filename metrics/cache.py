@@ -21,6 +21,7 @@ from metrics.engine import Filters
 from metrics.periods import Period
 from warehouse import schema
 from warehouse.db import data_version
+from warehouse.snapshot import read_snapshot
 
 MAX_ENTRIES = 256
 _entries: OrderedDict = OrderedDict()
@@ -41,13 +42,17 @@ def state_key(engine: Engine) -> tuple:
 
 
 def cached(engine: Engine, name: str, args: tuple, fn: Callable):
-    """``fn()``'s result for ``(name, args)`` at the warehouse's current state (a copy; callers may mutate it)."""
-    key = (state_key(engine), name, args)
-    with _lock:
-        if key in _entries:
-            _entries.move_to_end(key)
-            return copy.deepcopy(_entries[key])
-    value = fn()
+    """``fn(db)``'s result for ``(name, args)`` at the warehouse's current state (a copy; callers may mutate it).
+
+    The key and a computed value are read in one snapshot ``db``: a load landing in between cannot store
+    new figures under the old key."""
+    with read_snapshot(engine) as db:
+        key = (state_key(db), name, args)
+        with _lock:
+            if key in _entries:
+                _entries.move_to_end(key)
+                return copy.deepcopy(_entries[key])
+        value = fn(db)
     with _lock:
         _entries[key] = value
         while len(_entries) > MAX_ENTRIES:
@@ -64,7 +69,7 @@ def scorecard(engine: Engine, period: Period, filters: Filters = Filters(), kpi_
     ids = tuple(kpi_ids) if kpi_ids else None
     extra = {"today": today} if "today" in inspect.signature(sc.scorecard).parameters else {}
     return cached(engine, "scorecard", (period, filters, ids, today),
-                  lambda: sc.scorecard(engine, period, filters, list(ids) if ids else None, **extra))
+                  lambda db: sc.scorecard(db, period, filters, list(ids) if ids else None, **extra))
 
 
 def compute(engine: Engine, kpi_ids, start: date, end: date, grain: str = "custom", filters: Filters = Filters(),
@@ -74,4 +79,4 @@ def compute(engine: Engine, kpi_ids, start: date, end: date, grain: str = "custo
 
     ids = tuple(kpi_ids)
     return cached(engine, "compute", (ids, start, end, grain, filters, breakdown),
-                  lambda: eng.compute(engine, list(ids), start, end, grain, filters, breakdown))
+                  lambda db: eng.compute(db, list(ids), start, end, grain, filters, breakdown))

@@ -15,14 +15,16 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlalchemy import Engine
 
-from metrics.catalog import KPI_BY_ID
+from metrics.catalog import KPI_BY_ID, formula_sources
+from metrics.completeness import Coverage, complete_through, coverage
 from metrics.dimensions import campaign_channels
 from metrics.engine import Filters, compute_expressions
 from metrics.format import format_change, format_value
-from metrics.pacing import shortfall, status
+from metrics.pacing import elapsed, shortfall, status
 from metrics.periods import Period, shift
 from metrics.scorecard import SPARKLINE_PERIODS, change_pct, comparison_windows
 from metrics.targets import load_targets, resolve_target
+from warehouse.snapshot import in_snapshot
 
 LEVELS = ("channel", "campaign", "source_medium")
 LEVEL_LABELS = {"channel": "Channel", "campaign": "Campaign", "source_medium": "Source / medium"}
@@ -126,6 +128,7 @@ def _one_row(engine: Engine, ids: tuple[str, ...], window: Period | None, filter
     return _wide(engine, ids, window.start, window.end, "custom", filters, breakdown)
 
 
+@in_snapshot
 def performance(engine: Engine, period: Period, level: str = "channel", filters: Filters = Filters(),
                 column_set: str = "sales", today: date | None = None, sparklines: bool = True) -> pd.DataFrame:
     """One row per member of ``level`` in scope, then a ``Total`` row (the unbroken-down figures).
@@ -140,7 +143,8 @@ def performance(engine: Engine, period: Period, level: str = "channel", filters:
     today = today or date.today()
     column_set = column_set_for(level, column_set)
     ids = COLUMN_SETS[column_set]
-    done, before, _ = comparison_windows(period, today)
+    cover = _coverage(engine, ids, period, today)
+    done, before, _ = comparison_windows(period, today, cover.through if cover else None)
     current = _one_row(engine, ids, done, filters, level)
     totals = _one_row(engine, ids, done, filters, None)
     prior = pd.concat([_one_row(engine, ids, before, filters, level), _one_row(engine, ids, before, filters, None)])
@@ -156,7 +160,19 @@ def performance(engine: Engine, period: Period, level: str = "channel", filters:
     table = table.reset_index()
     members = table[table["member"] != TOTAL].sort_values(ids[2] if column_set == "sales" else ids[0],
                                                           ascending=False, na_position="last")
-    return pd.concat([members, table[table["member"] == TOTAL]], ignore_index=True)
+    out = pd.concat([members, table[table["member"] == TOTAL]], ignore_index=True)
+    out.attrs["partial"] = cover.reason() if cover and cover.partial else None
+    return out
+
+
+def _coverage(engine: Engine, ids: tuple[str, ...], period: Period, today: date) -> Coverage | None:
+    """How much of the elapsed part of ``period`` the sources of columns ``ids`` cover: the whole table is
+    computed over the days all of them cover, and compared like for like with the previous period."""
+    done = elapsed(period, today)
+    if done is None:
+        return None
+    names = [s.name for c in ids for s in formula_sources(COLUMNS[c].formula)]
+    return coverage(names, done.start, done.end, complete_through(engine))
 
 
 def _num(value) -> float | None:
@@ -230,6 +246,7 @@ def _add_flags(engine: Engine, table: pd.DataFrame, period: Period, filters: Fil
         table[name] = values
 
 
+@in_snapshot
 def needs_attention(engine: Engine, period: Period, channel: str | None = None,
                     today: date | None = None) -> pd.DataFrame:
     """Flagged campaigns in scope with their channel, the furthest from target first."""
@@ -239,11 +256,13 @@ def needs_attention(engine: Engine, period: Period, channel: str | None = None,
     return flagged.sort_values(["shortfall", "cost"], ascending=False).reset_index(drop=True)
 
 
+@in_snapshot
 def daily(engine: Engine, period: Period, filters: Filters, today: date | None = None) -> pd.DataFrame:
     """Sessions, orders, revenue and cost per day of ``period`` (days before ``today``).
 
     A day without rows of a source that has rows elsewhere in the period counts 0 (no orders that day is
-    zero revenue); a source with no rows in the whole period stays empty (unknown, not zero).
+    zero revenue) up to the source's last day of data; days after it, and a source with no rows in the whole
+    period, stay empty (unknown, not zero).
     """
     today = today or date.today()
     end = min(period.end, today - timedelta(days=1))
@@ -252,7 +271,11 @@ def daily(engine: Engine, period: Period, filters: Filters, today: date | None =
     frame = _wide(engine, DAILY_COLUMNS, period.start, end, "day", filters, None)
     frame = frame.reindex(pd.date_range(period.start, end).date)
     frame.index.name = "period_start"
+    ends = complete_through(engine)
     for column in DAILY_COLUMNS:
         if frame[column].notna().any():
-            frame[column] = frame[column].fillna(0.0)
+            sources = [s.name for s in formula_sources(COLUMNS[column].formula)]
+            through = coverage(sources, period.start, end, ends).through or end
+            covered = pd.Series(frame.index <= through, index=frame.index)
+            frame[column] = frame[column].where(~covered, frame[column].fillna(0.0))
     return frame.reset_index().rename(columns={"period_start": "day"})

@@ -35,6 +35,11 @@ class Source:
     campaign: str | None = None
     fixed_channel: str | None = None
     source_medium: str | None = None
+    kind: str = ""  # the dataset kind it is loaded as (connectors.datasets), when it differs from ``name``
+
+    @property
+    def dataset(self) -> str:
+        return self.kind or self.name
 
     def supports(self, dimension: str) -> bool:
         if dimension == "channel":
@@ -85,7 +90,7 @@ SOURCES: dict[str, Source] = {
         Source("web", "web traffic", "web_traffic", "date", channel="channel", campaign="campaign",
                source_medium="source_medium"),
         Source("orders", "orders", "orders_daily", "date", channel="channel", campaign="campaign"),
-        Source("ads", "ad spend", "ad_spend", "date", channel="channel", campaign="campaign"),
+        Source("ads", "ad spend", "ad_spend", "date", channel="channel", campaign="campaign", kind="ad_spend"),
         Source("email", "email campaigns", "email_campaigns", "date", campaign="campaign", fixed_channel="Email"),
         Source("social", "social", "social", "date", fixed_channel="Organic Social"),
         Source("feedback", "customer feedback", "feedback", "date", channel="channel"),
@@ -206,7 +211,12 @@ def kpis_for(s: str) -> list[KPI]:
 
 def sources_of(kpi: KPI) -> list[Source]:
     """The sources a KPI's formula reads, in formula order."""
-    names = dict.fromkeys(MEASURES[m].source for m in measure_names(kpi.formula))
+    return formula_sources(kpi.formula)
+
+
+def formula_sources(formula: str) -> list[Source]:
+    """The sources a formula over measures reads, in formula order."""
+    names = dict.fromkeys(MEASURES[m].source for m in measure_names(formula))
     return [SOURCES[n] for n in names]
 
 

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Engine, select, union
+from sqlalchemy import Engine, exists, select, union
 
 from warehouse import schema
 
 _CHANNEL_TABLES = (schema.web_traffic, schema.orders_daily, schema.ad_spend)
+_FACT_TABLES = (schema.web_traffic, schema.orders, schema.ad_spend, schema.email_campaigns, schema.social,
+                schema.feedback, schema.tickets)
+
+
+def has_data(engine: Engine) -> bool:
+    """True when any fact table holds a row (one cheap EXISTS per table)."""
+    with engine.connect() as conn:
+        return any(conn.execute(select(exists().select_from(t))).scalar() for t in _FACT_TABLES)
 
 
 def channels(engine: Engine) -> list[str]:

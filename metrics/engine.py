@@ -15,7 +15,8 @@ from sqlalchemy import Engine, and_, case, func, literal, select
 
 from metrics import formula as formulas
 from metrics.catalog import KPI_BY_ID, MEASURES, SOURCES, Measure, Source, get_kpi
-from metrics.periods import Period, bucket_starts
+from metrics.completeness import complete_through, coverage
+from metrics.periods import Period, bucket_starts, period_containing
 from warehouse import schema
 
 DIMENSIONS = ("channel", "campaign", "source_medium")
@@ -151,14 +152,28 @@ def compute(
     grain: str = "custom",
     filters: Filters = Filters(),
     breakdown: str | None = None,
+    ends: dict[str, date | None] | None = None,
 ) -> pd.DataFrame:
     """Compute KPIs over ``start..end`` at ``grain`` ('custom' = the whole range as one period).
 
-    Returns a long frame: period_start, [breakdown], kpi_id, value, reason.
-    Every period in range appears for every KPI (null with a reason when unknown).
+    Returns a long frame: period_start, [breakdown], kpi_id, value, reason, complete_through.
+    Every period in range appears for every KPI (null with a reason when unknown). Days after a source's
+    last day of data (``ends``: see :mod:`metrics.completeness`; read from the warehouse when not given)
+    are left out of every KPI that reads it: a period they fall in is partial (``complete_through`` is its
+    last covered day and ``reason`` says what is missing), a period wholly after it is null, never zero.
     """
     expressions = {k: get_kpi(k).formula for k in kpi_ids}
-    return compute_expressions(engine, expressions, start, end, grain, filters, breakdown)
+    return compute_expressions(engine, expressions, start, end, grain, filters, breakdown, ends)
+
+
+def _bucket_end(period_start: date, grain: str, end: date) -> date:
+    return end if grain == "custom" else min(end, period_containing(period_start, grain).end)
+
+
+def _clipped(frames: list[pd.DataFrame], through: date | None) -> list[pd.DataFrame]:
+    if through is None:
+        return frames
+    return [f[f["date"] <= through] if not f.empty else f for f in frames]
 
 
 def compute_expressions(
@@ -169,62 +184,88 @@ def compute_expressions(
     grain: str = "custom",
     filters: Filters = Filters(),
     breakdown: str | None = None,
+    ends: dict[str, date | None] | None = None,
 ) -> pd.DataFrame:
     """Like :func:`compute`, for named formulas over measures (e.g. a KPI's numerator alone)."""
     if breakdown and breakdown not in DIMENSIONS:
         raise ValueError(f"Unknown breakdown {breakdown!r}; use one of {DIMENSIONS}")
+    ends = complete_through(engine) if ends is None else ends
     needed = {name for formula in expressions.values() for name in formulas.measure_names(formula)}
     by_source: dict[str, list[Measure]] = {}
     for name in needed:
         by_source.setdefault(MEASURES[name].source, []).append(MEASURES[name])
 
     keys = ["period_start", *([breakdown] if breakdown else [])]
-    tables: dict[str, pd.DataFrame] = {}
+    raw: dict[str, list[pd.DataFrame]] = {}
     problems: dict[str, str] = {}
     for source_name, measures in by_source.items():
-        source = SOURCES[source_name]
-        problem = _scope_problem(source, filters, breakdown)
+        problem = _scope_problem(SOURCES[source_name], filters, breakdown)
         if problem:
             problems[source_name] = problem
             continue
-        frames = _source_frame(engine, source, measures, start, end, filters, breakdown)
-        tables[source_name] = _roll_up(frames, measures, grain, start, breakdown)
+        raw[source_name] = _source_frame(engine, SOURCES[source_name], measures, start, end, filters, breakdown)
 
     starts = _period_starts(start, end, grain)
     if breakdown:
-        members = sorted({v for t in tables.values() for v in t.index.get_level_values(breakdown)})
+        members = sorted({v for frames in raw.values() for f in frames if breakdown in f for v in f[breakdown]})
         index = pd.MultiIndex.from_product([starts, members], names=keys)
     else:
         index = pd.Index(starts, name="period_start")
+    period_starts = index.get_level_values("period_start")
     scope = f" for {filters.describe()}" if filters.describe() else ""
-
-    values = pd.DataFrame(index=index)
-    missing: dict[str, pd.Series] = {}
-    for name in needed:
-        measure = MEASURES[name]
-        source = SOURCES[measure.source]
-        if measure.source in problems:
-            values[name] = float("nan")
-            missing[name] = pd.Series(problems[measure.source], index=index, dtype=object)
-            continue
-        table = tables[measure.source].reindex(index)
-        values[name] = table[name] if name in table else float("nan")
-        rows = table["_rows"].fillna(0) if "_rows" in table else pd.Series(0, index=index)
-        no_rows = rows.eq(0)
-        if measure.agg != "sum":
-            no_rows = values[name].isna()
-        missing[name] = pd.Series(None, index=index, dtype=object).where(
-            ~no_rows, f"no {source.label} data in scope{scope}"
-        )
-    values = values.fillna({c: 0.0 for c in values.columns if MEASURES[c].agg == "sum"})
     labels = {name: m.label or name for name, m in MEASURES.items()}
+    rolled: dict[tuple[str, date | None], pd.DataFrame] = {}
 
-    out = []
+    def values_through(through: date | None) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+        """Each measure per row from the days up to ``through``, and why a measure is unknown."""
+        values = pd.DataFrame(index=index)
+        missing: dict[str, pd.Series] = {}
+        for name in needed:
+            measure = MEASURES[name]
+            if measure.source in problems:
+                values[name] = float("nan")
+                missing[name] = pd.Series(problems[measure.source], index=index, dtype=object)
+                continue
+            key = (measure.source, through)
+            if key not in rolled:
+                rolled[key] = _roll_up(_clipped(raw[measure.source], through), by_source[measure.source], grain,
+                                       start, breakdown)
+            table = rolled[key].reindex(index)
+            values[name] = table[name] if name in table else float("nan")
+            rows = table["_rows"].fillna(0) if "_rows" in table else pd.Series(0, index=index)
+            no_rows = values[name].isna() if measure.agg != "sum" else rows.eq(0)
+            missing[name] = pd.Series(None, index=index, dtype=object).where(
+                ~no_rows, f"no {SOURCES[measure.source].label} data in scope{scope}"
+            )
+        values = values.fillna({c: 0.0 for c in values.columns if MEASURES[c].agg == "sum"})
+        return values, missing
+
+    out, built = [], {}
     for name, formula in expressions.items():
+        sources = [MEASURES[m].source for m in formulas.measure_names(formula) if MEASURES[m].source not in problems]
+        through = coverage(sources, start, end, ends).through
+        if through not in built:
+            built[through] = values_through(through)
+        values, missing = built[through]
         value, reason = formulas.evaluate(formula, values, missing, labels)
-        part = pd.DataFrame({"kpi_id": name, "value": value, "reason": reason}, index=index)
+        covered_through = pd.Series(None, index=index, dtype=object)
+        if through is not None:
+            for bucket in sorted(set(period_starts)):
+                cover = coverage(sources, bucket, _bucket_end(bucket, grain, end), ends)
+                if not cover.partial:
+                    continue
+                rows = period_starts == bucket
+                if cover.through < bucket:
+                    value.loc[rows] = float("nan")
+                    reason.loc[rows] = cover.reason()
+                else:
+                    reason.loc[rows & value.notna().to_numpy()] = cover.reason()
+                covered_through.loc[rows] = cover.through
+        part = pd.DataFrame({"kpi_id": name, "value": value, "reason": reason,
+                             "complete_through": covered_through}, index=index)
         out.append(part.reset_index())
-    result = pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=[*keys, "kpi_id", "value", "reason"])
+    columns = [*keys, "kpi_id", "value", "reason", "complete_through"]
+    result = pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=columns)
     result["value"] = result["value"].astype(float)
     return result
 

@@ -35,7 +35,12 @@ def format_value(value: float | None, unit: str) -> str:
 
 def format_change(change: float | None) -> str:
     """A relative change as '+4.2%'; '—' when unknown."""
-    return "—" if change is None else f"{change * 100:+.1f}%"
+    return "—" if change is None or change != change else f"{change * 100:+.1f}%"
+
+
+def format_share(share: float | None) -> str:
+    """A share of a whole as '42%'; '—' when unknown."""
+    return "—" if share is None or share != share else f"{share:.0%}"
 
 
 def format_delta(change: float | None, unit: str) -> str:

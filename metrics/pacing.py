@@ -74,13 +74,14 @@ class Pace:
 
 
 def pace(kpi: KPI, value: float | None, period: Period, today: date, target: float | None,
-         elapsed_share: float | None = None) -> Pace:
+         elapsed_share: float | None = None, through: date | None = None) -> Pace:
     """Pacing for ``value`` (the KPI over the elapsed part of ``period``) against ``target`` for the period.
 
-    ``elapsed_share`` is the share of the period's target due by now (by last year's profile when the
-    caller has one); by default the share of days elapsed.
+    ``through``: the last day the KPI's data covers, when it ends before today (a partial KPI is judged on
+    the days it covers). ``elapsed_share`` is the share of the period's target due for the days judged (by
+    last year's profile when the caller has one); by default the share of those days.
     """
-    done = elapsed(period, today)
+    done = elapsed(period, today if through is None else min(today, through + timedelta(days=1)))
     days = done.days if done else 0
     share = elapsed_share if elapsed_share is not None else days / period.days
     expected = expected_to_date(kpi, target, share)

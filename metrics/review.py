@@ -14,6 +14,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from metrics.catalog import KPI_BY_ID
 from warehouse import schema
+from warehouse.snapshot import in_snapshot
 
 ACTION_STATUSES = ("open", "done")
 NOTE_COLUMNS = ["id", "kpi_id", "week_start", "channel", "text", "author", "created_at", "updated_at", "version"]
@@ -140,22 +141,26 @@ def actions(engine: Engine, week_start: date | None = None, status: str | None =
         return pd.DataFrame(conn.execute(query).mappings().all(), columns=ACTION_COLUMNS)
 
 
+@in_snapshot
 def weekly_review(engine: Engine, week, channel: str | None = None, today: date | None = None) -> dict:
     """Everything the weekly review shows for ``week`` (a week Period): scorecard, headline counts, the
     off-track and at-risk KPIs first with the channels that moved them, notes and actions."""
     from metrics.contribution import contribution
     from metrics.engine import Filters
-    from metrics.periods import previous
-    from metrics.scorecard import scorecard
+    from metrics.scorecard import comparison_windows, scorecard
 
+    today = today or date.today()
     filters = Filters(channel=channel)
     items = scorecard(engine, week, filters, today=today)
     order = {"off_track": 0, "at_risk": 1, "on_track": 2, "no_target": 3, "no_data": 4}
     attention = sorted((i for i in items if i.status in ("off_track", "at_risk")), key=lambda i: order[i.status])
-    movers = {} if channel else {
-        i.id: contribution(engine, i.id, week, previous(week), filters).head(5) for i in attention
-    }
+    movers = {}
+    for item in [] if channel else attention:  # the same days as the KPI's figures: like for like when partial
+        done, before, _ = comparison_windows(week, today, item.complete_through)
+        if done is not None:
+            movers[item.id] = contribution(engine, item.id, done, before, filters).head(5)
     counts = {status: sum(1 for i in items if i.status == status) for status in order}
+    counts["partial"] = sum(1 for i in items if i.partial)
     return {
         "week": week, "channel": channel, "items": items, "counts": counts, "attention": attention,
         "movers": movers, "notes": notes(engine, since=week.start, until=week.start, channel=channel or ""),

@@ -8,10 +8,12 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlalchemy import Engine
 
-from metrics.catalog import KPIS, get_kpi
+from metrics.catalog import KPIS, get_kpi, sources_of
+from metrics.completeness import Coverage, complete_through, coverage
 from metrics.engine import Filters, compute
 from metrics.pacing import elapsed, pace
 from metrics.periods import Period, last_year, previous, shift
+from warehouse.snapshot import in_snapshot
 
 SPARKLINE_PERIODS = 13
 
@@ -39,12 +41,28 @@ class KpiResult:
     last_year: float | None = None
     change_pct_last_year: float | None = None
     in_progress: bool = False
+    complete_through: date | None = None  # set when the KPI's data ends before the period (or today) does
+    partial: bool = False
 
     def as_report(self) -> dict:
         """The public JSON shape of ``cli.py report`` (keys are a contract: extend, never rename)."""
         keys = ("id", "s", "label", "unit", "value", "previous", "change_pct", "reason", "target", "expected",
-                "forecast", "status", "last_year", "change_pct_last_year", "target_method")
-        return {k: asdict(self)[k] for k in keys}
+                "forecast", "status", "last_year", "change_pct_last_year", "target_method", "complete_through",
+                "partial")
+        out = {k: asdict(self)[k] for k in keys}
+        out["complete_through"] = self.complete_through.isoformat() if self.complete_through else None
+        return out
+
+
+def partial_headline(items: list[KpiResult], span: str = "this period") -> str | None:
+    """'3 KPIs have incomplete data this week: …' (None when every KPI's data is complete)."""
+    partial = [i for i in items if i.partial]
+    if not partial:
+        return None
+    first = min(i.complete_through for i in partial)
+    kpis = "1 KPI has" if len(partial) == 1 else f"{len(partial)} KPIs have"
+    return (f"{kpis} incomplete data {span} (data through {first:%d %b %Y} at the earliest): each is judged on "
+            "the days its data covers and compared with as many days before, never counted as zero.")
 
 
 def _number(value) -> float | None:
@@ -64,68 +82,99 @@ def _to_date(period: Period, days: int) -> Period:
     return Period("custom", period.start, min(period.end, period.start + timedelta(days=days - 1)))
 
 
-def comparison_windows(period: Period, today: date) -> tuple[Period | None, Period, Period]:
-    """The days of ``period`` before ``today`` (None when it has not started), and the previous period and the
-    same period last year to compare them with: for an unfinished period, only as many days of each."""
+def comparison_windows(period: Period, today: date, through: date | None = None
+                       ) -> tuple[Period | None, Period, Period]:
+    """The days of ``period`` that count (before ``today`` and, when given, up to ``through``, the last day
+    the data covers; None when there are none), and the previous period and the same period last year to
+    compare them with: for an unfinished or partial period, only as many days of each."""
     done = elapsed(period, today)
+    if done and through is not None and through < done.end:
+        done = Period("custom", period.start, through) if through >= period.start else None
     before, ly = previous(period), last_year(period)
-    if period.end >= today and done:
+    if done and done.days < period.days:
         return done, _to_date(before, done.days), _to_date(ly, done.days)
     return done, before, ly
 
 
-def _values(engine: Engine, ids: list[str], window: Period | None, filters: Filters) -> pd.DataFrame:
+def _values(engine: Engine, ids: list[str], window: Period | None, filters: Filters,
+            ends: dict[str, date | None], why_none: str = "the period has not started") -> pd.DataFrame:
     if window is None:
-        return pd.DataFrame({"value": float("nan"), "reason": "the period has not started"}, index=ids)
-    return compute(engine, ids, window.start, window.end, "custom", filters).set_index("kpi_id")
+        return pd.DataFrame({"value": float("nan"), "reason": why_none}, index=ids)
+    return compute(engine, ids, window.start, window.end, "custom", filters, ends=ends).set_index("kpi_id")
 
 
+def _coverage_by_kpi(ids: list[str], period: Period, today: date, ends: dict[str, date | None]
+                     ) -> dict[str, Coverage | None]:
+    """How much of the elapsed part of ``period`` each KPI's sources cover (None: none of it has passed)."""
+    done = elapsed(period, today)
+    if done is None:
+        return dict.fromkeys(ids)
+    return {k: coverage([s.name for s in sources_of(get_kpi(k))], done.start, done.end, ends) for k in ids}
+
+
+@in_snapshot
 def scorecard(engine: Engine, period: Period, filters: Filters = Filters(), kpi_ids: list[str] | None = None,
               sparkline: bool = True, today: date | None = None) -> list[KpiResult]:
     """All (or the given) KPIs for ``period``: value, previous period, same period last year, sparkline,
     and the plan (target, expected to date, forecast, status).
 
-    For an unfinished period, values cover the days before ``today`` and the comparisons cover the same
-    number of days of the previous period and of last year.
+    For an unfinished period, values cover the days before ``today``; for a KPI whose data ends earlier
+    (partial), the days its data covers. Comparisons then cover as many days of the previous period and of
+    last year, and the plan is judged on those days: a KPI is never off track because days are missing.
     """
     from metrics.targets import load_targets, resolve_target, share_of
 
     today = today or date.today()
     ids = kpi_ids or [k.id for k in KPIS]
     in_progress = period.end >= today
-    done, before, ly = comparison_windows(period, today)
-    current = _values(engine, ids, done, filters)
-    prior = _values(engine, ids, before, filters)
-    a_year_ago = _values(engine, ids, ly, filters)
+    ends = complete_through(engine)
+    covers = _coverage_by_kpi(ids, period, today, ends)
+    windows: dict[date | None, tuple] = {}
+    figures: dict[str, tuple] = {}
+    for through in dict.fromkeys(c.through if c else None for c in covers.values()):
+        group = [k for k in ids if (covers[k].through if covers[k] else None) == through]
+        done, before, ly = comparison_windows(period, today, through)
+        why = next((c.reason() for k in group if (c := covers[k]) is not None and c.partial), None)
+        frames = [_values(engine, group, w, filters, ends, why or "the period has not started")
+                  for w in (done, before, ly)]
+        windows[through] = (done, before, ly)
+        figures.update({k: tuple(f.loc[k] for f in frames) for k in group})
     history = None
     if sparkline and period.grain not in ("custom", "day"):
         first = shift(period, -(SPARKLINE_PERIODS - 1))
         history = compute(engine, ids, first.start, min(period.end, today - timedelta(days=1)), period.grain,
-                          filters)
+                          filters, ends=ends)
     targets, profiles = load_targets(engine), {}
     channel = filters.channel or ""
     results = []
     for kpi_id in ids:
         kpi = get_kpi(kpi_id)
-        value = _number(current.at[kpi_id, "value"])
-        before_value = _number(prior.at[kpi_id, "value"])
-        ly_value = _number(a_year_ago.at[kpi_id, "value"])
+        cover = covers[kpi_id]
+        current, prior, a_year_ago = figures[kpi_id]
+        done = windows[cover.through if cover else None][0]
+        value = _number(current["value"])
+        before_value = _number(prior["value"])
+        ly_value = _number(a_year_ago["value"])
         spark = []
         if history is not None:
             series = history[history["kpi_id"] == kpi_id].sort_values("period_start")["value"]
             spark = [_number(v) for v in series]
         target = None if filters.campaign else resolve_target(engine, kpi_id, period, channel, targets, profiles)
         share = None
-        if target and in_progress and kpi.kind == "flow" and done:
+        if target and kpi.kind == "flow" and done and done.days < period.days:
             share, _ = share_of(engine, kpi_id, period, done, channel, profiles)
-        plan = pace(kpi, value, period, today, target.value if target else None, share)
+        partial = bool(cover and cover.partial)
+        plan = pace(kpi, value, period, today, target.value if target else None, share,
+                    through=cover.through if partial else None)
+        reason = current["reason"] if value is None or not partial else cover.reason()
         results.append(KpiResult(
             id=kpi.id, s=kpi.s, label=kpi.label, unit=kpi.unit, value=value, previous=before_value,
-            change_pct=change_pct(value, before_value), reason=current.at[kpi_id, "reason"],
+            change_pct=change_pct(value, before_value), reason=reason,
             change_abs=None if value is None or before_value is None else value - before_value,
             better=kpi.better, sparkline=spark, target=plan.target, expected=plan.expected,
             forecast=plan.forecast, status=plan.status, target_method=target.description if target else None,
             last_year=ly_value, change_pct_last_year=change_pct(value, ly_value), in_progress=in_progress,
+            complete_through=cover.through if partial else None, partial=partial,
         ))
     return results
 

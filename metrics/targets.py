@@ -17,17 +17,31 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, delete, select
 
-from connectors.loader import acquire_load_lock, upsert
+from connectors.demo_data import clear_before_own_load
+from connectors.loader import LoadResult, acquire_load_lock, record_run, upsert
 from metrics.catalog import KPI_BY_ID, KPIS
 from metrics.engine import Filters, compute
 from metrics.periods import Period, PeriodError, format_period, last_year, parse_period, period_containing
 from warehouse import schema
+from warehouse.snapshot import in_snapshot
 
 TARGET_COLUMNS = ["kpi_id", "grain", "period_start", "channel", "value"]
 CSV_COLUMNS = ["kpi_id", "grain", "period", "channel", "target"]
 TARGET_GRAINS = ("week", "month", "quarter", "year")
 LONGER = {"week": ("month", "quarter", "year"), "month": ("quarter", "year"), "quarter": ("year",), "year": ()}
 MAX_PROBLEMS = 50
+
+
+class SavedTargets(tuple):
+    """(inserted, updated, unchanged) targets, plus ``demo_removed``: {table: rows} of the demo data removed
+    before an own plan was imported (empty when none was)."""
+
+    demo_removed: dict[str, int]
+
+    def __new__(cls, counts: tuple[int, int, int], demo_removed: dict[str, int] | None = None) -> SavedTargets:
+        saved = super().__new__(cls, counts)
+        saved.demo_removed = demo_removed or {}
+        return saved
 
 
 class TargetError(ValueError):
@@ -115,12 +129,14 @@ def validate_frame(frame: pd.DataFrame, source: str = "targets", first_line: int
     return pd.DataFrame(rows, columns=TARGET_COLUMNS)
 
 
-def save_targets(engine: Engine, frame: pd.DataFrame, replace_period: tuple[str, date, str] | None = None
-                 ) -> tuple[int, int, int]:
+def save_targets(engine: Engine, frame: pd.DataFrame, replace_period: tuple[str, date, str] | None = None,
+                 own_plan: str | None = None) -> SavedTargets:
     """Upsert targets (columns TARGET_COLUMNS) in one transaction.
 
     ``replace_period`` = (grain, period_start, channel): rows of that period not in ``frame`` are deleted
     (the Targets page saves a whole period's grid this way).
+    ``own_plan`` (where the plan comes from, e.g. a file name): an imported plan is the owner's own data. It
+    is logged in the sync log, and the demo is removed first when this is the owner's first own data.
     """
     now = datetime.now()
     records = [
@@ -130,19 +146,24 @@ def save_targets(engine: Engine, frame: pd.DataFrame, replace_period: tuple[str,
     ]
     with engine.begin() as conn:
         acquire_load_lock(conn, "targets")
+        removed = clear_before_own_load(conn, "targets") if own_plan and records else {}
         if replace_period:
             grain, start, channel = replace_period
             t = schema.targets
             keep = [r["kpi_id"] for r in records]
             conn.execute(delete(t).where(t.c.grain == grain, t.c.period_start == start, t.c.channel == channel,
                                          t.c.kpi_id.not_in(keep)))
-        if not records:
-            return 0, 0, 0
-        inserted, updated, unchanged, _, _ = upsert(
-            conn, schema.targets, records, ("kpi_id", "grain", "period_start", "channel"),
-            compare_skip=("updated_at",), always_set=("updated_at",),
-        )
-    return inserted, updated, unchanged
+        inserted = updated = unchanged = 0
+        if records:
+            inserted, updated, unchanged, _, _ = upsert(
+                conn, schema.targets, records, ("kpi_id", "grain", "period_start", "channel"),
+                compare_skip=("updated_at",), always_set=("updated_at",),
+            )
+        if own_plan:
+            record_run(conn, source="targets", started_at=now, status="success",
+                       result=LoadResult("targets", inserted, updated, unchanged),
+                       detail=f"targets: {own_plan}, {unchanged} unchanged")
+    return SavedTargets((inserted, updated, unchanged), removed)
 
 
 def load_targets(engine: Engine) -> pd.DataFrame:
@@ -152,7 +173,7 @@ def load_targets(engine: Engine) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=TARGET_COLUMNS)
 
 
-def import_csv(engine: Engine, path: str | Path) -> tuple[int, int, int]:
+def import_csv(engine: Engine, path: str | Path) -> SavedTargets:
     """Import a targets CSV (CSV_COLUMNS, UTF-8 with or without BOM): all rows or none."""
     path = Path(path)
     try:
@@ -162,6 +183,7 @@ def import_csv(engine: Engine, path: str | Path) -> tuple[int, int, int]:
     return import_frame(engine, frame, str(path))
 
 
+@in_snapshot
 def export_rows(engine: Engine, period: Period | None = None) -> list[dict]:
     """Stored targets as CSV rows, optionally only those whose period overlaps ``period``."""
     rows = []
@@ -278,6 +300,7 @@ class TargetConflict(RuntimeError):
     """Someone else changed the same targets since they were loaded; nothing was saved."""
 
 
+@in_snapshot
 def period_targets(engine: Engine, period: Period, channel: str = "") -> pd.DataFrame:
     """One row per KPI for the Targets grid: the target set for ``period`` (or empty) and the one implied."""
     stored = load_targets(engine)
@@ -332,8 +355,10 @@ def save_period_targets(engine: Engine, period: Period, channel: str, edits: lis
     return len(edits)
 
 
-def import_frame(engine: Engine, frame: pd.DataFrame, source: str) -> tuple[int, int, int]:
-    """Import targets from a frame of CSV_COLUMNS text (e.g. an uploaded file): all rows or none."""
+def import_frame(engine: Engine, frame: pd.DataFrame, source: str) -> SavedTargets:
+    """Import targets from a frame of CSV_COLUMNS text (e.g. an uploaded file): all rows or none.
+
+    An imported plan is the owner's own data: into a warehouse holding the demo it removes the demo first."""
     frame = frame.copy()
     frame.columns = [str(c).strip().lower() for c in frame.columns]
-    return save_targets(engine, validate_frame(frame, source))
+    return save_targets(engine, validate_frame(frame, source), own_plan=Path(source).name)

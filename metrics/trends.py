@@ -12,8 +12,10 @@ from metrics.engine import Filters, compute
 from metrics.pacing import elapsed
 from metrics.periods import Period, last_year, period_containing, shift
 from metrics.targets import load_targets, resolve_target, share_of
+from warehouse.snapshot import in_snapshot
 
 
+@in_snapshot
 def trend_with_plan(engine: Engine, kpi_id: str, last: Period, periods: int = 26, filters: Filters = Filters(),
                     with_last_year: bool = False) -> pd.DataFrame:
     """period_start, value, reason, target[, last_year] for the ``periods`` periods ending with ``last``.
@@ -39,12 +41,13 @@ def trend_with_plan(engine: Engine, kpi_id: str, last: Period, periods: int = 26
     return frame
 
 
+@in_snapshot
 def burn_up(engine: Engine, kpi_id: str, period: Period, filters: Filters = Filters(),
             today: date | None = None) -> pd.DataFrame:
     """Cumulative actual, target and last year's values by day across ``period`` (a flow KPI).
 
-    Columns: day, actual (cumulative, up to yesterday), target (cumulative share of the period's target,
-    by last year's daily profile or by days), last_year (cumulative, weekday-aligned).
+    Columns: day, actual (cumulative, up to yesterday or the last day its data covers), target (cumulative
+    share of the period's target, by last year's daily profile or by days), last_year (cumulative, weekday-aligned).
     """
     if get_kpi(kpi_id).kind != "flow":
         raise ValueError(f"{kpi_id} is not a flow KPI: a burn-up adds values up over time")
@@ -52,10 +55,15 @@ def burn_up(engine: Engine, kpi_id: str, period: Period, filters: Filters = Filt
     days = pd.date_range(period.start, period.end).date
     frame = pd.DataFrame({"day": days})
     done = elapsed(period, today)
+    actual = pd.Series(dtype=float)
     if done:
-        actual = compute(engine, [kpi_id], done.start, done.end, "day", filters).set_index("period_start")["value"]
-        frame["actual"] = frame["day"].map(actual.fillna(0)).cumsum().where(frame["day"] <= done.end)
-    else:
+        daily = compute(engine, [kpi_id], done.start, done.end, "day", filters).set_index("period_start")
+        actual = daily["value"]
+        ends = daily["complete_through"].dropna()
+        last = min(ends) if not ends.empty else done.end  # days after the data ends are a gap, not zeros
+    if actual.notna().any():
+        frame["actual"] = frame["day"].map(actual.fillna(0)).cumsum().where(frame["day"] <= last)
+    else:  # no day with data so far: unknown, not a running total of zeros
         frame["actual"] = float("nan")
     channel = filters.channel or ""
     target = resolve_target(engine, kpi_id, period, channel)

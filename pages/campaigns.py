@@ -115,6 +115,12 @@ else:
                        on_click="ignore")
 
 days = data.campaign_daily(version, period, channel, campaign, today)
-if not days.empty:
+if days.empty:
+    st.info(f"No day of {period.label} is over yet: the daily chart shows days once they have ended.",
+            icon=":material/info:")
+elif not charts.has_values(days, "orders", "revenue", "cost"):
+    st.info(f"No orders or ad cost for {selection.scope} on the days of {period.label}"
+            + (" so far" if selection.in_progress else "") + ", so there is no daily chart.", icon=":material/info:")
+else:
     st.plotly_chart(charts.daily_chart(days, f"Revenue, cost and orders per day · {selection.scope}"),
                     width="stretch")

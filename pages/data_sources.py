@@ -9,6 +9,7 @@ import streamlit as st
 
 from connectors import freshness, ga4
 from connectors.datasets import DATASETS, KINDS
+from connectors.demo_data import removed_message
 from connectors.files import FileImportError, import_upload
 from connectors.loader import LoadBusy
 from connectors.tabular import describe
@@ -43,6 +44,8 @@ def show_outcome(key: str) -> None:
     outcome = st.session_state.pop(key, None)
     if not outcome:
         return
+    if outcome.get("demo_removed"):
+        st.info(removed_message(outcome["demo_removed"]), icon=":material/cleaning_services:")
     getattr(st, outcome["level"])(outcome["text"])
     for warning in outcome.get("warnings", []):
         st.warning(warning)
@@ -60,13 +63,16 @@ def progress_bar(text: str):
 
 st.title("Data sources")
 st.caption("What each source has put in the warehouse, how fresh it is and how its last loads went. Every sync "
-           "and import is one transaction: a refused or failed one leaves the data as it was.")
+           "and import is one transaction: a refused or failed one leaves the data as it was. *Complete through* "
+           "is the last day a source's data covers: a KPI over later days is marked partial and judged on the "
+           "days covered, never counted as zero.")
 
 sources = status(data.version(), date.today())
 counts = {s: sum(1 for v in sources.values() if v["status"] == s) for s in STATUS_TEXT}
 st.markdown(" · ".join(f"**{n}** {STATUS_TEXT[s].split(' ', 1)[1]}" for s, n in counts.items()))
 st.dataframe(pd.DataFrame([{
     "Source": v["label"], "Status": STATUS_TEXT[v["status"]], "From": v["first"], "To": v["last"],
+    "Complete through": v["complete_through"],
     "Rows": v["rows"], "Last successful load": freshness.age_text(v["last_success"]),
     "Loaded by": v["last_source"] or "", "Last error": (v["last_error"] or "").replace("\n", " ")[:300],
 } for v in sources.values()]), hide_index=True, width="stretch")
@@ -96,7 +102,7 @@ if config is not None and config.configured:
             st.session_state["ga4_outcome"] = {"level": "error", "text": str(exc)}
         else:
             st.session_state["ga4_outcome"] = {"level": "success", "text": result.summary(),
-                                               "warnings": result.warnings}
+                                               "warnings": result.warnings, "demo_removed": result.demo_removed}
         st.rerun()
 elif config is not None:
     st.info("GA4 is not connected, so web traffic comes from file imports (kind “web”) or the demo data. "
@@ -135,5 +141,6 @@ if st.button("Import", disabled=uploaded is None):
     else:
         st.session_state["import_outcome"] = {
             "level": "success", "text": result.summary(), "warnings": result.warnings,
-            "rejected_csv": result.rejected_csv, "rejected_name": str(result.rejected_file or "rejected.csv")}
+            "demo_removed": result.demo_removed, "rejected_csv": result.rejected_csv,
+            "rejected_name": str(result.rejected_file or "rejected.csv")}
     st.rerun()

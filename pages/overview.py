@@ -9,8 +9,9 @@ import streamlit as st
 
 from metrics.catalog import KPI_BY_ID, KPIS, S_MEANING, S_ORDER
 from metrics.pacing import STATUS_LABELS
+from metrics.scorecard import partial_headline
 from ui import charts, data
-from ui.cards import kpi_card
+from ui.cards import PARTIAL_ICON, kpi_card
 from ui.state import sidebar, url_selectbox, url_toggle
 
 version = data.version()
@@ -26,6 +27,8 @@ items = data.scorecard_items(version, period, selection.channel)
 counts = Counter(i.status for i in items)
 st.markdown(" · ".join(f"**{counts[s]}** {STATUS_LABELS[s].lower()}" for s in ("on_track", "at_risk", "off_track"))
             + (f" · {counts['no_target']} without a target" if counts["no_target"] else ""))
+if headline := partial_headline(items, f"in {period.label}"):
+    st.warning(headline, icon=PARTIAL_ICON)
 
 for s in S_ORDER:
     st.subheader(s, help=S_MEANING[s])
@@ -41,12 +44,20 @@ kpi_id = url_selectbox("Trend of KPI", [k.id for k in KPIS], "kpi", container=le
 with_last_year = url_toggle("Overlay last year", "ly", container=right)
 kpi = KPI_BY_ID[kpi_id]
 frame = data.trend_with_plan(version, kpi_id, period, 26, selection.channel, with_last_year)
-figure = charts.add_plan_lines(charts.trend_chart(kpi, frame, f"{kpi.label} by {period.grain}, {selection.scope}"),
-                               kpi, frame)
-st.plotly_chart(figure, width="stretch")
+why = charts.why_no_trend(kpi, frame, selection.scope, f"the 26 {period.grain}s to {period.label}")
+if why:
+    st.info(why, icon=":material/info:")
+else:
+    figure = charts.add_plan_lines(
+        charts.trend_chart(kpi, frame, f"{kpi.label} by {period.grain}, {selection.scope}"), kpi, frame)
+    st.plotly_chart(figure, width="stretch")
 if selection.in_progress and kpi.kind == "flow":
     burn = data.burn_up(version, kpi_id, period, selection.channel, date.today())
-    st.plotly_chart(charts.burn_up_chart(kpi, burn, f"{kpi.label}: {period.label} so far against plan"),
-                    width="stretch")
+    why = charts.why_no_trend(kpi, burn, selection.scope, f"{period.label} so far")
+    if why:
+        st.info(f"{why} There is no burn-up to draw.", icon=":material/info:")
+    else:
+        st.plotly_chart(charts.burn_up_chart(kpi, burn, f"{kpi.label}: {period.label} so far against plan"),
+                        width="stretch")
 elif selection.in_progress:
     st.caption(f"{kpi.label} is a {kpi.kind}, not a running total: its burn-up is not drawn.")

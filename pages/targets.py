@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from connectors.demo_data import removed_message
 from metrics.format import format_value
 from metrics.targets import (
     CSV_COLUMNS,
@@ -66,7 +67,10 @@ with left:
     if upload is not None and st.button("Import", icon=":material/upload:"):
         try:
             frame = pd.read_csv(upload, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-            new, updated, unchanged = import_frame(engine, frame, upload.name)
+            saved = import_frame(engine, frame, upload.name)
+            if saved.demo_removed:
+                st.info(removed_message(saved.demo_removed), icon=":material/cleaning_services:")
+            new, updated, unchanged = saved
             st.success(f"{upload.name}: {new} new, {updated} updated, {unchanged} unchanged.")
         except TargetError as exc:
             st.error(str(exc))

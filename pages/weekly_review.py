@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics.catalog import KPI_BY_ID, KPIS, S_ORDER
-from metrics.format import format_delta, format_value
+from metrics.format import format_delta, format_share, format_value
 from metrics.pacing import STATUS_LABELS
 from metrics.review import (
     ACTION_STATUSES,
@@ -18,9 +18,10 @@ from metrics.review import (
     add_note,
     update_action,
 )
+from metrics.scorecard import partial_headline
 from reports.review_html import render, review_notes
 from ui import charts, data
-from ui.cards import STATUS_STYLE, kpi_card
+from ui.cards import PARTIAL_ICON, STATUS_STYLE, kpi_card
 from ui.state import sidebar
 
 version = data.version()
@@ -37,6 +38,8 @@ columns = st.columns(3)
 for column, status in zip(columns, ("on_track", "at_risk", "off_track")):
     icon, _ = STATUS_STYLE[status]
     column.metric(f"{icon} {STATUS_LABELS[status]}", review["counts"][status], border=True)
+if headline := partial_headline(review["items"], "this week"):
+    st.warning(headline, icon=PARTIAL_ICON)
 
 st.header("Off track and at risk")
 if review["counts"]["no_target"] + review["counts"]["no_data"] == len(review["items"]):
@@ -58,7 +61,7 @@ for item in review["attention"]:
                     "last week": [format_value(v, kpi.unit) for v in movers["before"]],
                     "this week": [format_value(v, kpi.unit) for v in movers["after"]],
                     "contribution": [format_delta(v, kpi.unit) for v in movers["contribution"]],
-                    "share of change": [f"{v:.0%}" if v == v else "—" for v in movers["share_of_change"]],
+                    "share of change": [format_share(v) for v in movers["share_of_change"]],
                 })
                 st.dataframe(table, hide_index=True, width="stretch")
                 st.download_button("CSV", movers.to_csv(index=False), f"{item.id}-{week.label}-channels.csv",

@@ -13,8 +13,10 @@ from metrics.format import format_change, format_delta, format_value
 from metrics.pacing import STATUS_LABELS
 from metrics.periods import Period
 from metrics.review import weekly_review
+from metrics.scorecard import partial_headline
 from metrics.trends import trend_with_plan
 from ui import charts
+from warehouse.snapshot import in_snapshot
 
 STATUS_COLOURS = {"on_track": "#2e7d32", "at_risk": "#e08a00", "off_track": "#c62828", "no_target": "#666",
                   "no_data": "#666"}
@@ -25,7 +27,7 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto San
 margin:2rem;background:#111;color:#eee} h1,h2,h3{font-weight:600} table{border-collapse:collapse;margin:.5rem 0 1.5rem}
 th,td{padding:.35rem .7rem;border-bottom:1px solid #333;text-align:left} td.n{text-align:right;
 font-variant-numeric:tabular-nums} .status{padding:.1rem .5rem;border-radius:.8rem;color:#fff;font-size:.85em;
-white-space:nowrap} .muted{color:#aaa} .headline span{margin-right:1.5rem;font-size:1.2em}
+white-space:nowrap} .muted{color:#aaa} .partial{color:#b48ead} .headline span{margin-right:1.5rem;font-size:1.2em}
 """
 
 
@@ -42,6 +44,7 @@ def _table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozen
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+@in_snapshot
 def render(engine: Engine, week: Period, channel: str | None = None, today: date | None = None) -> str:
     """The review of ``week`` as an HTML document (text)."""
     review = weekly_review(engine, week, channel, today)
@@ -53,13 +56,16 @@ def render(engine: Engine, week: Period, channel: str | None = None, today: date
              '<p class="headline">' + "".join(
                  f"<span>{_status(s)} <b>{review['counts'][s]}</b></span>"
                  for s in ("on_track", "at_risk", "off_track")) + "</p>",
+             *([f'<p class="partial">&#9203; {esc(headline)}</p>']
+               if (headline := partial_headline(review["items"], "this week")) else []),
              "<h2>Scorecard</h2>"]
     rows = []
     for s in S_ORDER:
         for item in (i for i in review["items"] if i.s == s):
             unit = KPI_BY_ID[item.id].unit
             rows.append([s, esc(item.label), format_value(item.value, unit), format_change(item.change_pct),
-                         format_delta(item.change_abs, unit), format_value(item.target, unit), _status(item.status),
+                         format_delta(item.change_abs, unit), format_value(item.target, unit),
+                         _status(item.status) + (" &#9203; partial" if item.partial else ""),
                          format_change(item.change_pct_last_year), esc(item.reason or "")])
     parts.append(_table(["S", "KPI", "value", "change", "change (abs.)", "target", "status", "vs last year", "note"],
                         rows, numeric={2, 3, 4, 5, 7}))
@@ -100,6 +106,7 @@ def render(engine: Engine, week: Period, channel: str | None = None, today: date
             + "\n".join(parts) + "</body></html>")
 
 
+@in_snapshot
 def review_notes(engine: Engine, kpi_id: str, frame):
     """Notes on ``kpi_id`` for the weeks of a trend frame (for chart annotations)."""
     from metrics.review import notes

@@ -91,12 +91,18 @@ def test_zero_denominator_is_null_with_a_reason(shop):
     assert values["serve.nps"][0] == pytest.approx(100.0)
 
 
-def test_missing_source_is_null_with_a_reason_never_zero(shop):
+def test_days_after_the_data_ends_are_null_with_a_reason_never_zero(shop):
     values = _values(shop, date(2026, 11, 9), date(2026, 11, 15))
     for kpi_id, (value, reason) in values.items():
         assert value != value, kpi_id
-        assert reason and reason.startswith("no "), (kpi_id, reason)
-    assert values["sell.revenue"][1] == "no orders data in scope"
+        assert reason and "data ends 2026-11-08 (7 of 7 days missing)" in reason, (kpi_id, reason)
+    assert values["sell.revenue"][1] == "orders data ends 2026-11-08 (7 of 7 days missing)"
+
+
+def test_a_source_without_rows_in_scope_is_null_with_a_reason(shop):
+    values = _values(shop, date(2026, 11, 6), date(2026, 11, 8), filters=Filters(campaign="brand"))
+    value, reason = values["sell.revenue"]
+    assert value != value and reason == "no orders data in scope for campaign brand"
 
 
 def test_breakdown_by_channel_adds_up_to_the_total(shop):

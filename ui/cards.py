@@ -21,9 +21,19 @@ STATUS_STYLE = {
 }
 
 
+PARTIAL_ICON = ":material/hourglass_bottom:"
+
+
 def status_badge(status: str) -> None:
     icon, colour = STATUS_STYLE[status]
     st.badge(STATUS_LABELS[status], icon=icon, color=colour)
+
+
+def partial_badge(item: KpiResult) -> None:
+    """'Partial data: through 19 Nov' in violet, with what is missing on hover (nothing for complete KPIs)."""
+    if item.partial:
+        st.badge(f"Partial data: through {item.complete_through:%d %b}", icon=PARTIAL_ICON, color="violet",
+                 help=f"{item.reason}. Judged on the days covered.")
 
 
 def plan_caption(item: KpiResult) -> str:
@@ -32,8 +42,9 @@ def plan_caption(item: KpiResult) -> str:
     parts = []
     if item.target is not None:
         parts.append(f"target {format_value(item.target, unit)}")
-        if item.in_progress and item.expected != item.target:
-            parts.append(f"expected by now {format_value(item.expected, unit)}")
+        if (item.in_progress or item.partial) and item.expected != item.target:
+            when = "for the days covered" if item.partial else "by now"
+            parts.append(f"expected {when} {format_value(item.expected, unit)}")
             parts.append(f"forecast {format_value(item.forecast, unit)}")
     if item.change_pct_last_year is not None:
         parts.append(f"vs last year {format_change(item.change_pct_last_year)}")
@@ -61,7 +72,7 @@ def kpi_card(item: KpiResult, width: int | str = 240, links: Selection | None = 
     if item.change_pct is not None:
         delta = f"{format_change(item.change_pct)} ({format_delta(item.change_abs, kpi.unit)})"
     elif item.value is None:
-        delta = f"n/a: {item.reason}"
+        delta = f"n/a: {item.reason}" if item.reason else "n/a"
     with st.container(border=True, width=width):
         st.metric(
             item.label,
@@ -72,10 +83,13 @@ def kpi_card(item: KpiResult, width: int | str = 240, links: Selection | None = 
             help=f"{kpi.description} Formula: `{kpi.formula}`."
             + (" Lower is better." if kpi.better == "lower" else "")
             + (f" Target: {item.target_method}." if item.target_method else "")
-            + (f" Not available: {item.reason}." if item.reason else ""),
+            + (f" Partial: {item.reason}." if item.partial else f" Not available: {item.reason}." if item.reason
+               else ""),
             chart_data=[v for v in item.sparkline if v is not None] or None,
         )
-        status_badge(item.status)
+        with st.container(horizontal=True, gap="small"):
+            status_badge(item.status)
+            partial_badge(item)
         caption = plan_caption(item)
         if caption:
             st.caption(caption)

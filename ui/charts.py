@@ -42,12 +42,17 @@ def _layout(fig: go.Figure, kpi: KPI, height: int = 360) -> go.Figure:
 
 
 def trend_chart(kpi: KPI, frame: pd.DataFrame, title: str | None = None) -> go.Figure:
-    """A KPI's value per period (``frame``: period_start, value[, reason])."""
+    """A KPI's value per period (``frame``: period_start, value[, reason, complete_through]); periods whose data
+    ends early (partial) get an open marker and say so on hover; periods without data are gaps."""
     frame = frame.sort_values("period_start")
+    partial = frame["value"].notna() & (frame["complete_through"].notna() if "complete_through" in frame else False)
+    reasons = frame["reason"] if "reason" in frame else pd.Series(None, frame.index)
     fig = go.Figure(go.Scatter(
         x=pd.to_datetime(frame["period_start"]), y=frame["value"], mode="lines+markers", name=kpi.label,
         line=dict(color=ACTUAL, width=3),
-        customdata=[format_value(v, kpi.unit) for v in frame["value"]],
+        marker=dict(symbol=["circle-open" if p else "circle" for p in partial], size=[10 if p else 6 for p in partial]),
+        customdata=[format_value(v, kpi.unit) + (f" (partial: {r})" if p else "")
+                    for v, p, r in zip(frame["value"], partial, reasons)],
         hovertemplate="%{customdata}<extra>" + kpi.label + "</extra>",
     ))
     fig.update_layout(title=title or f"{kpi.label} by period")
@@ -120,14 +125,44 @@ def breakdown_chart(kpi: KPI, frame: pd.DataFrame, dimension: str, title: str | 
     return _layout(fig, kpi)
 
 
+def has_values(frame: pd.DataFrame, *columns: str) -> bool:
+    """True when ``frame`` has at least one known (non-null) value in any of ``columns``."""
+    return any(c in frame and pd.to_numeric(frame[c], errors="coerce").notna().any() for c in columns)
+
+
+def first_reason(frame: pd.DataFrame) -> str | None:
+    """The first reason a frame from the metrics layer gives for an unknown value (None when it gives none)."""
+    if "reason" not in frame:
+        return None
+    reasons = frame["reason"].dropna()
+    return str(reasons.iloc[0]) if not reasons.empty else None
+
+
+def why_no_trend(kpi: KPI, frame: pd.DataFrame, scope: str, what: str) -> str | None:
+    """Why a trend or burn-up of ``frame`` has nothing to draw (no value, target or last year in it), else None.
+
+    ``what`` names the span, e.g. 'these 26 weeks'."""
+    if has_values(frame, "value", "actual", "target", "last_year"):
+        return None
+    reason = first_reason(frame)
+    return f"No {kpi.label} for {scope} in {what}" + (f": {reason}." if reason else ".")
+
+
+def _tick_step(values: pd.Series, ticks: int = 5) -> int:
+    """A whole-number axis step for about ``ticks`` ticks up to the largest known value (1 when none)."""
+    top = pd.to_numeric(values, errors="coerce").max()
+    return max(1, math.ceil(top / ticks)) if pd.notna(top) and top > 0 else 1
+
+
 def daily_chart(frame: pd.DataFrame, title: str) -> go.Figure:
-    """Revenue and cost per day (currency axis) with orders as bars on a second axis."""
+    """Revenue and cost per day (currency axis) with orders as bars on a second axis; unknown days are gaps."""
     x = pd.to_datetime(frame["day"])
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=x, y=frame["orders"], name="Orders", marker_color="rgba(154, 165, 177, 0.45)",
-                         yaxis="y2", hovertemplate="%{y:,.0f}<extra>Orders</extra>"))
+    if has_values(frame, "orders"):
+        fig.add_trace(go.Bar(x=x, y=frame["orders"], name="Orders", marker_color="rgba(154, 165, 177, 0.45)",
+                             yaxis="y2", hovertemplate="%{y:,.0f}<extra>Orders</extra>"))
     for column, name, colour in (("revenue", "Revenue", ACTUAL), ("cost", "Cost", "#E8615A")):
-        if frame[column].notna().any():
+        if has_values(frame, column):
             fig.add_trace(go.Scatter(
                 x=x, y=frame[column], mode="lines+markers", name=name, line=dict(color=colour, width=3),
                 customdata=[format_value(v, "currency") for v in frame[column]],
@@ -136,6 +171,6 @@ def daily_chart(frame: pd.DataFrame, title: str) -> go.Figure:
     fig.update_layout(template=TEMPLATE, height=340, margin=dict(l=10, r=10, t=40, b=10), title=title,
                       hovermode="x unified", legend=dict(orientation="h", y=-0.15),
                       yaxis2=dict(title="Orders", overlaying="y", side="right", showgrid=False, rangemode="tozero",
-                                  tickformat=",d", dtick=max(1, math.ceil((frame["orders"].max() or 0) / 5))))
+                                  tickformat=",d", dtick=_tick_step(frame["orders"])))
     fig.update_layout(yaxis=dict(title="Revenue and cost", rangemode="tozero", **axis_suffix("currency")))
     return fig

@@ -53,8 +53,12 @@ def _kpi_section(version: tuple, kpi: KPI, selection: Selection) -> None:
     trend_column, breakdown_column = st.columns(2)
     frame = data.trend_with_plan(version, kpi.id, period, TREND_PERIODS, channel, False)
     title = f"{kpi.label} by {period.grain}, {selection.scope}"
-    trend_column.plotly_chart(charts.add_plan_lines(charts.trend_chart(kpi, frame, title), kpi, frame),
-                              width="stretch", key=f"trend-{kpi.id}")
+    why = charts.why_no_trend(kpi, frame, selection.scope, f"the {TREND_PERIODS} {period.grain}s to {period.label}")
+    if why:
+        trend_column.info(why, icon=":material/info:")
+    else:
+        trend_column.plotly_chart(charts.add_plan_lines(charts.trend_chart(kpi, frame, title), kpi, frame),
+                                  width="stretch", key=f"trend-{kpi.id}")
     dimension = "campaign" if channel else "channel"
     with breakdown_column:
         if dimension not in kpi.breakdowns:

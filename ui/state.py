@@ -26,6 +26,8 @@ GRAIN_LABELS = {"week": "Week", "month": "Month", "quarter": "Quarter", "year": 
 ALL_CHANNELS = "All channels"
 ALL_CAMPAIGNS = "All campaigns"
 PERIOD_CHOICES = 104
+NO_DATA = ("**No data yet**: the warehouse holds no orders, traffic or other records, so every figure is empty. "
+           "Import files or sync GA4 on the Data sources page.")
 _SEEN = "_url_seen"  # the query string this session last read or wrote
 _EXTERNAL = "_url_external"  # this run was started by a new URL: its values win over the widgets'
 _PUBLISH = "_url_publish"  # the values this run's widgets want in the URL
@@ -132,6 +134,8 @@ def sidebar(version: tuple, grains: tuple[str, ...] = ("week", "month", "quarter
         if data.demo_data(version):
             st.info("**Demo data**: a fictional shop. Import your own data on the Data sources page.",
                     icon=":material/science:")
+        elif not data.has_data(version):
+            st.info(NO_DATA, icon=":material/database:")
         grain = grains[0] if len(grains) == 1 else url_selectbox("Period type", grains, "grain",
                                                                   format_func=GRAIN_LABELS.get)
         options = period_options(grain, ahead=ahead)

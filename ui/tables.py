@@ -72,5 +72,5 @@ def csv_of(frame: pd.DataFrame, column_set: str, level: str) -> str:
     shown = [c for c in shown_columns(column_set, level) if c in frame]
     out = frame[shown].copy()
     for col in (c for c in shown if c.endswith("_trend")):
-        out[col] = [";".join("" if v is None else f"{v:g}" for v in values) for values in out[col]]
+        out[col] = [";".join("" if v is None or pd.isna(v) else f"{v:g}" for v in values) for values in out[col]]
     return out.to_csv(index=False)

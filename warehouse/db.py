@@ -121,7 +121,8 @@ def get_engine(url: str | None = None) -> Engine:
 
 
 def is_empty(engine: Engine) -> bool:
-    """True when no facts have been loaded yet (the app then loads demo data)."""
+    """True when the sync log is empty: nothing was ever loaded, tried or removed here
+    (``connectors.demo_data.should_load_demo`` builds the app's first-run rule on it)."""
     if not inspect(engine).has_table("sync_runs"):
         return True
     with engine.connect() as conn:
