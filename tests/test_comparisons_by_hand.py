@@ -42,11 +42,14 @@ ORDERS = [  # order_id, day, revenue (no refunds; one customer per order)
     ("m1", date(2026, 2, 10), 70.0),
     ("m2", date(2026, 3, 1), 900.0),  # 1 March: never part of "the previous month" of March
     ("m3", date(2026, 3, 20), 30.0),
+    # the last order: orders are complete through 4 Jan 2027, so no period below is partial (metrics/completeness)
+    ("z1", date(2027, 1, 4), 10.0),
 ]
 FEEDBACK = [  # NPS: promoters 9-10, detractors 0-6
     ("n1", date(2026, 10, 27), 2), ("n2", date(2026, 10, 28), 3),  # W44: 0 % - 100 % = -100
     ("n3", date(2026, 11, 2), 10), ("n4", date(2026, 11, 3), 2),  # W45: 50 % - 50 % = 0
     ("n5", date(2025, 11, 4), 10),  # W45 2025: 100
+    ("n6", date(2027, 1, 4), 8),  # feedback complete through 4 Jan 2027 too
 ]
 AFTER = date(2027, 1, 5)  # every period below has ended: full periods
 REVENUE, NPS = "sell.revenue", "serve.nps"
@@ -195,7 +198,8 @@ def test_no_data_to_compare_with_is_unknown_never_zero(history):
 
 def test_trend_is_the_kpi_per_period_ending_with_the_chosen_one(history):
     weeks = trend(history, REVENUE, parse_period("2026-W45"), periods=3)
-    assert list(weeks.columns) == ["period_start", "value", "reason"]
+    assert list(weeks.columns) == ["period_start", "value", "reason", "complete_through"]
+    assert weeks["complete_through"].isna().all()  # orders run to 4 Jan 2027: every week is complete
     assert list(weeks["period_start"]) == [date(2026, 10, 19), date(2026, 10, 26), date(2026, 11, 2)]
     # W43 has no orders (unknown, with the reason), W44 240, W45 300
     assert pd.isna(weeks["value"].iloc[0]) and weeks["reason"].iloc[0] == "no orders data in scope"
