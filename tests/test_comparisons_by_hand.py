@@ -7,14 +7,14 @@ months and quarters the same calendar period a year earlier), and like for like 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 import pytest
 
 from connectors.loader import load
 from metrics.periods import parse_period
-from metrics.scorecard import change_pct, comparison_windows, scorecard, trend
+from metrics.scorecard import change_pct, comparison_windows, partial_headline, scorecard, trend
 
 ORDERS = [  # order_id, day, revenue (no refunds; one customer per order)
     # 2026-W45, Mon 2 - Sun 8 Nov 2026
@@ -51,6 +51,10 @@ FEEDBACK = [  # NPS: promoters 9-10, detractors 0-6
     ("n5", date(2025, 11, 4), 10),  # W45 2025: 100
     ("n6", date(2027, 1, 4), 8),  # feedback complete through 4 Jan 2027 too
 ]
+ADS = [  # ad cost ends on Wednesday 4 Nov 2026: the cost KPIs of W45 are partial
+    *[(date(2026, 10, 26) + timedelta(days=i), 10.0) for i in range(10)],  # 26 Oct - 4 Nov 2026: 10 a day
+    *[(date(2025, 11, 3) + timedelta(days=i), 5.0) for i in range(7)],  # 3-9 Nov 2025: 5 a day
+]
 AFTER = date(2027, 1, 5)  # every period below has ended: full periods
 REVENUE, NPS = "sell.revenue", "serve.nps"
 
@@ -68,6 +72,9 @@ def history(tmp_path_factory):
     feedback = pd.DataFrame([(rid, day, "nps", score, None) for rid, day, score in FEEDBACK],
                             columns=["response_id", "date", "kind", "score", "channel"])
     load(engine, "feedback", feedback, source="test")
+    ads = pd.DataFrame([(day, "google_ads", "brand", "Paid Search", 100, 10, cost) for day, cost in ADS],
+                       columns=["date", "platform", "campaign", "channel", "impressions", "clicks", "cost"])
+    load(engine, "ad_spend", ads, source="test")
     yield engine
     engine.dispose()
 
@@ -226,3 +233,39 @@ def test_a_period_that_has_not_started_has_no_value_yet(history):
     assert item.previous == pytest.approx(240.0) and item.last_year == pytest.approx(450.0)
     assert item.in_progress and item.status == "no_data"
     assert len(item.sparkline) == 12 and item.sparkline[-1] == 240.0  # W33..W44: W45 has no day yet
+
+
+def test_a_kpi_whose_data_ends_early_is_compared_like_for_like(history):
+    items = {i.id: i for i in scorecard(history, parse_period("2026-W45"), kpi_ids=[REVENUE, "save.marketing_cost",
+                                                                                    "save.roas"], today=AFTER)}
+    cost = items["save.marketing_cost"]
+    # ad cost ends Wed 4 Nov: 2-4 Nov 3 x 10 = 30, against the first 3 days of W44 (26-28 Oct, 30) and of the
+    # aligned week last year (3-5 Nov 2025, 3 x 5 = 15)
+    _check(cost, 30.0, 30.0, 15.0)
+    assert cost.partial and cost.complete_through == date(2026, 11, 4)
+    assert cost.reason == "ad spend data ends 2026-11-04 (4 of 7 days missing)"
+    assert cost.as_report()["complete_through"] == "2026-11-04" and cost.as_report()["partial"] is True
+    # ROAS over the days both sources cover: revenue 2-4 Nov (a1 100 + a2 50) on that cost
+    assert items["save.roas"].value == pytest.approx(150 / 30) and items["save.roas"].partial
+    revenue = items[REVENUE]
+    assert not revenue.partial and revenue.complete_through is None and revenue.as_report()["complete_through"] is None
+    assert partial_headline(list(items.values()), "in 2026-W45") == (
+        "2 KPIs have incomplete data in 2026-W45 (data through 04 Nov 2026 at the earliest): each is judged on the "
+        "days its data covers and compared with as many days before, never counted as zero.")
+    assert partial_headline([cost]).startswith("1 KPI has incomplete data this period (data through 04 Nov 2026")
+    assert partial_headline([revenue]) is None
+
+
+def test_comparison_windows_when_the_data_ends_early():
+    w45 = parse_period("2026-W45")
+    # data through Wed 4 Nov, looked at after the week: Mon-Wed, and the first 3 days of W44 and of last year
+    done, before, ly = comparison_windows(w45, AFTER, date(2026, 11, 4))
+    assert [(w.start, w.end) for w in (done, before, ly)] == [
+        (date(2026, 11, 2), date(2026, 11, 4)), (date(2026, 10, 26), date(2026, 10, 28)),
+        (date(2025, 11, 3), date(2025, 11, 5))]
+    # data ending before the week began: nothing of it counts; the comparisons are the whole periods
+    done, before, ly = comparison_windows(w45, AFTER, date(2026, 11, 1))
+    assert done is None and (before.start, before.end) == (date(2026, 10, 26), date(2026, 11, 1))
+    # data running past today: today decides (Thu 5 Nov: Mon-Wed)
+    done, _, _ = comparison_windows(w45, date(2026, 11, 5), date(2026, 11, 20))
+    assert (done.start, done.end) == (date(2026, 11, 2), date(2026, 11, 4))

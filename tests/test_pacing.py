@@ -8,7 +8,7 @@ import pytest
 
 from metrics.catalog import get_kpi
 from metrics.engine import Filters
-from metrics.pacing import pace, status
+from metrics.pacing import pace, shortfall, status
 from metrics.periods import parse_period
 from metrics.scorecard import scorecard
 from tests.fixtures import load_fixture, set_targets
@@ -35,6 +35,25 @@ def test_a_period_that_has_not_started_expects_nothing_yet():
     assert pace(REVENUE, 10.0, week, date(2026, 11, 1), 7000.0).forecast is None  # no run rate from 0 days
     done = pace(REVENUE, 6800.0, week, date(2026, 11, 30), 7000.0)  # ended: all 7 days count
     assert (done.expected, done.forecast, done.status) == (7000.0, 6800.0, "on_track")  # 2.9 % short
+
+
+def test_a_partial_kpi_is_paced_on_the_days_its_data_covers():
+    week = parse_period("2026-W46")  # Saturday 14th: Mon-Fri (5 days) have passed
+    # the data ends on Wednesday 11th: 3 days count, so 3,000 of 7,000 are due; run rate over those 3 days
+    result = pace(REVENUE, 2000.0, week, date(2026, 11, 14), 7000.0, through=date(2026, 11, 11))
+    assert (result.expected, result.elapsed_share) == (pytest.approx(3000.0), pytest.approx(3 / 7))
+    assert result.forecast == pytest.approx(2000 / 3 * 7) and result.status == "off_track"  # 33 % short
+    # data running past today changes nothing: the 5 days passed count
+    later = pace(REVENUE, 4900.0, week, date(2026, 11, 14), 7000.0, through=date(2026, 11, 20))
+    assert later.expected == pytest.approx(5000.0) and later.status == "on_track"
+
+
+def test_a_target_of_zero():
+    # nothing planned: any non-negative revenue is on plan; for a cost, only nothing spent is
+    assert shortfall(REVENUE, 0.0, 0.0) == 0.0 and shortfall(REVENUE, 0.5, 0.0) == 0.0
+    assert shortfall(REVENUE, -5.0, 0.0) == float("inf")
+    assert shortfall(CPA, 0.0, 0.0) == 0.0 and shortfall(CPA, 0.5, 0.0) == float("inf")
+    assert status(REVENUE, 0.0, 0.0) == "on_track" and status(CPA, 0.5, 0.0) == "off_track"
 
 
 def test_lower_is_better_flips_the_sense():
