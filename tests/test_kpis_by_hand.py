@@ -119,3 +119,14 @@ def test_campaign_filter(shop):
     values = _values(shop, *WEEK, filters=Filters(campaign="brand"))
     assert values["save.cpa"][0] == pytest.approx(90 / 2)
     assert "campaign" in values["sizzle.social_followers"][1]
+
+
+def test_breakdown_by_channel_of_sources_with_one_channel_or_none(shop):
+    frame = compute(shop, ["speak.email_open_rate", "sizzle.social_followers", "serve.csat"], *WEEK,
+                    breakdown="channel")
+    values = {(r.kpi_id, r.channel): r.value for r in frame.itertuples() if r.value == r.value}
+    # e-mail is all "Email", social all "Organic Social"; feedback without a channel is "(not set)"
+    assert values[("speak.email_open_rate", "Email")] == pytest.approx(470 / 1400)
+    assert values[("sizzle.social_followers", "Organic Social")] == 1500
+    assert {k: v for k, v in values.items() if k[0] == "serve.csat"} == {
+        ("serve.csat", "Organic Search"): 1.0, ("serve.csat", "Paid Search"): 1.0, ("serve.csat", "(not set)"): 0.0}

@@ -192,7 +192,9 @@ def test_the_demo_plan_is_last_years_quarter_improved_by_hand(engine):
     from tests.fixtures import load_fixture
 
     load_fixture(engine)  # all of it in Q4 2026
-    plan = demo_targets(engine, date(2027, 11, 10))  # plans Q4 2027 (the quarter of the day before) on Q4 2026
+    # on New Year's Day the plan is for the quarter that just ended (the quarter of the day before)
+    assert demo_targets(engine, date(2028, 1, 1))["period_start"].iloc[0] == date(2027, 10, 1)
+    plan = demo_targets(engine, date(2027, 11, 10))  # plans Q4 2027 on Q4 2026
     assert set(plan["grain"]) == {"quarter"} and set(plan["period_start"]) == {date(2027, 10, 1)}
     overall = plan[plan.channel == ""].set_index("kpi_id")["value"]
     assert len(overall) == 22  # every KPI has a value in Q4 2026
@@ -220,9 +222,13 @@ def test_the_demo_plan_never_asks_for_more_than_99_percent(engine):
     rows = [(f"s{i}", date(2026, 11, 2), "csat", 5, None) for i in range(20)]  # CSAT 100 % in Q4 2026
     load(engine, "feedback", pd.DataFrame(rows, columns=["response_id", "date", "kind", "score", "channel"]),
          source="test")
+    nps = [(f"p{i}", date(2026, 11, 3), "nps", score, None) for i, score in enumerate([10, 10, 3, 8, 8, 8, 8, 8, 8])]
+    load(engine, "feedback", pd.DataFrame(nps, columns=["response_id", "date", "kind", "score", "channel"]),
+         source="test")
     plan = demo_targets(engine, date(2027, 10, 2)).set_index("kpi_id")["value"]
+    assert plan["serve.nps"] == round(100 / 9 * 1.05, 4) == 11.6667  # 2 promoters, 1 detractor of 9; 4 decimals
     assert plan["serve.csat"] == 0.99  # 1.0 x 1.05 would be 105 %
-    assert list(plan.index) == ["serve.csat"]  # KPIs without last year's value (NPS: no responses) get none
+    assert list(plan.index) == ["serve.csat", "serve.nps"]  # KPIs without last year's value get none
 
 
 @pytest.mark.parametrize(
@@ -314,3 +320,69 @@ def test_a_channels_grid_is_its_own(engine):
     email = period_targets(engine, nov, "Email").set_index("kpi_id")
     assert pd.isna(email.at["sell.revenue", "target"]) and email.at["sell.orders", "target"] == 31.0
     assert period_targets(engine, nov).set_index("kpi_id").at["sell.revenue", "target"] == 5000.0
+
+
+def test_messages_name_their_source_and_list_every_problem(engine, tmp_path):
+    from metrics.targets import save_period_targets
+
+    with pytest.raises(TargetError) as err:  # the default source; exactly 50 problems: all shown, no "more"
+        validate_frame(pd.DataFrame({"kpi_id": ["sell.orders"] * 50, "grain": "week", "period": "2026-W46",
+                                     "channel": "", "target": "x"}))
+    assert str(err.value).startswith("targets: 50 problem(s), nothing was saved:\nline 2: target 'x' is not")
+    assert str(err.value).endswith("line 51: target 'x' is not a number")
+    with pytest.raises(TargetError) as err:
+        validate_frame(pd.DataFrame({"kpi_id": ["sell.revenue"], "period": ["2026-11"]}))
+    assert str(err.value).startswith("targets: 1 problem(s), nothing was saved:\nline 1: missing column(s)")
+    with pytest.raises(TargetError) as err:
+        import_csv(engine, tmp_path / "missing.csv")
+    assert str(err.value).startswith(f"{tmp_path / 'missing.csv'}: 1 problem(s), nothing was saved:\n"
+                                     "cannot read the file: ")
+    q4 = parse_period("2026-Q4")
+    with pytest.raises(TargetError) as err:  # two bad values in one save: both named
+        save_period_targets(engine, q4, "", [("sell.conversion_rate", None, 35.0), ("serve.nps", None, 150.0)])
+    assert str(err.value) == (
+        "targets for 2026-Q4: 2 problem(s), nothing was saved:\n"
+        "Conversion rate: target 35 for sell.conversion_rate should be a fraction between 0 and 1 (a percentage "
+        "given as 35 instead of 0.35?)\nNPS: target 150 for serve.nps should be between -100 and 100")
+    row, problems = validate_target("sell.conversion_rate", "month", "2026-11", "", "100")
+    assert problems == ["target 100 for sell.conversion_rate should be a fraction between 0 and 1 (a percentage "
+                        "given as 100 instead of 1?)"]
+
+
+def test_a_file_with_a_byte_order_mark_and_empty_cells_imports(engine, tmp_path):
+    path = tmp_path / "excel.csv"  # spreadsheet programs write UTF-8 with a BOM
+    path.write_bytes("kpi_id,grain,period,channel,target\r\nsell.revenue,month,2026-11,,1500\r\n".encode("utf-8-sig"))
+    assert tuple(import_csv(engine, path)) == (1, 0, 0)
+    assert export_csv(engine) == "kpi_id,grain,period,channel,target\nsell.revenue,month,2026-11,,1500\n"
+    from sqlalchemy import select
+
+    from warehouse import schema
+    with engine.connect() as conn:  # the import is in the sync log under the file's name
+        detail = conn.execute(select(schema.sync_runs.c.detail).order_by(schema.sync_runs.c.id.desc())).first()[0]
+    assert detail == "targets: excel.csv, 0 unchanged"
+    # a frame with missing cells (an uploaded sheet): empty channel means all channels
+    frame = pd.DataFrame({"kpi_id": ["sell.orders"], "grain": ["week"], "period": ["2026-W46"], "channel": [None],
+                          "target": ["12"]})
+    assert validate_frame(frame)["channel"].tolist() == [""]
+
+
+def test_a_months_grid_and_its_quarters_are_kept_apart(engine):
+    from metrics.targets import period_targets, save_period_targets
+
+    # October's month target and Q4's quarter target both start on 1 October
+    set_targets(engine, [("sell.revenue", "quarter", date(2026, 10, 1), "", 9000.0),
+                         ("sell.revenue", "month", date(2026, 10, 1), "", 3000.0),
+                         ("sell.revenue", "month", date(2026, 11, 1), "", 3100.0),
+                         ("sell.orders", "month", date(2026, 10, 1), "", 100.0)])
+    october = parse_period("2026-10")
+    save_period_targets(engine, october, "", [("sell.revenue", 3000.0, 3300.0)])  # checked against October's 3,000
+    with pytest.raises(TargetConflict) as err:
+        save_period_targets(engine, october, "", [("sell.revenue", 3000.0, 3500.0)])
+    assert str(err.value) == ("Someone else changed the target of Revenue for 2026-10 since you opened it; nothing "
+                              "was saved. Reload to see their values.")
+    save_period_targets(engine, october, "", [("sell.revenue", 3300.0, None)])  # clear October's revenue only
+    stored = {(r.kpi_id, r.grain, r.period_start): r.value for r in load_targets(engine).itertuples()}
+    assert stored == {("sell.revenue", "quarter", date(2026, 10, 1)): 9000.0,
+                      ("sell.revenue", "month", date(2026, 11, 1)): 3100.0,
+                      ("sell.orders", "month", date(2026, 10, 1)): 100.0}
+    assert period_targets(engine, october).set_index("kpi_id").at["sell.orders", "target"] == 100.0
