@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from connectors.loader import load
+from metrics.engine import compute
 from metrics.periods import parse_period
 from metrics.scorecard import change_pct, comparison_windows, partial_headline, scorecard, trend
 
@@ -47,9 +48,14 @@ ORDERS = [  # order_id, day, revenue (no refunds; one customer per order)
 ]
 FEEDBACK = [  # NPS: promoters 9-10, detractors 0-6
     ("n1", date(2026, 10, 27), 2), ("n2", date(2026, 10, 28), 3),  # W44: 0 % - 100 % = -100
-    ("n3", date(2026, 11, 2), 10), ("n4", date(2026, 11, 3), 2),  # W45: 50 % - 50 % = 0
+    ("n3", date(2026, 11, 2), 10), ("n4", date(2026, 11, 3), 2), ("n7", date(2026, 11, 4), 6),  # W45: 1 of 3
+    # promoters, 2 of 3 detractors (6 is a detractor): 33.3 % - 66.7 % = -33.3
     ("n5", date(2025, 11, 4), 10),  # W45 2025: 100
     ("n6", date(2027, 1, 4), 8),  # feedback complete through 4 Jan 2027 too
+]
+WEB = [  # W45 sessions by channel; earned = Direct, Organic Search, Organic Social (not Email, not paid)
+    (date(2026, 11, 2), "Direct", 100), (date(2026, 11, 2), "Organic Social", 50), (date(2026, 11, 2), "Email", 30),
+    (date(2026, 11, 2), "Paid Search", 20), (date(2027, 1, 4), "Direct", 1),  # web complete through 4 Jan 2027
 ]
 ADS = [  # ad cost ends on Wednesday 4 Nov 2026: the cost KPIs of W45 are partial
     *[(date(2026, 10, 26) + timedelta(days=i), 10.0) for i in range(10)],  # 26 Oct - 4 Nov 2026: 10 a day
@@ -75,6 +81,12 @@ def history(tmp_path_factory):
     ads = pd.DataFrame([(day, "google_ads", "brand", "Paid Search", 100, 10, cost) for day, cost in ADS],
                        columns=["date", "platform", "campaign", "channel", "impressions", "clicks", "cost"])
     load(engine, "ad_spend", ads, source="test")
+    web = pd.DataFrame([(day, channel, "x / y", "(none)", sessions, sessions, 0, 0, 0, 0, 0, 0.0)
+                        for day, channel, sessions in WEB],
+                       columns=["date", "channel", "source_medium", "campaign", "sessions", "engaged_sessions",
+                                "new_users", "page_views", "engagement_seconds", "key_events", "purchases",
+                                "purchase_revenue"])
+    load(engine, "web", web, source="test")
     yield engine
     engine.dispose()
 
@@ -124,10 +136,10 @@ def test_week_sparkline_is_the_last_13_weeks_oldest_first(history):
 
 def test_a_score_that_was_negative_improves_by_a_positive_change(history):
     item = _card(history, "2026-W45", AFTER, NPS)
-    # W45: n3 promoter, n4 detractor -> 0; W44: two detractors -> -100; W45 2025: one promoter -> 100
-    _check(item, 0.0, -100.0, 100.0)
-    assert item.change_pct == pytest.approx(1.0)  # +100 points on a base of |-100|
-    assert item.change_pct_last_year == pytest.approx(-1.0)
+    # W45: n3 promoter, n4 and n7 (a 6) detractors -> -33.3; W44: two detractors -> -100; W45 2025: one promoter
+    _check(item, -100 / 3, -100.0, 100.0)
+    assert item.change_pct == pytest.approx(2 / 3)  # +66.7 points on a base of |-100|
+    assert item.change_pct_last_year == pytest.approx(-4 / 3)  # -133.3 points on 100
 
 
 def test_month_against_the_month_before_and_the_same_month_last_year(history):
@@ -269,3 +281,21 @@ def test_comparison_windows_when_the_data_ends_early():
     # data running past today: today decides (Thu 5 Nov: Mon-Wed)
     done, _, _ = comparison_windows(w45, date(2026, 11, 5), date(2026, 11, 20))
     assert (done.start, done.end) == (date(2026, 11, 2), date(2026, 11, 4))
+
+
+def test_earned_traffic_is_direct_and_organic_only(history):
+    item = _card(history, "2026-W45", AFTER, "sizzle.earned_traffic_share")
+    assert item.value == pytest.approx(150 / 200)  # Direct 100 + Organic Social 50 of 200 (Email and paid are not)
+
+
+def test_a_ratio_over_a_range_its_numerator_outlasts_uses_only_the_common_days(history):
+    frame = compute(history, ["save.roas"], date(2026, 11, 2), date(2026, 11, 8)).iloc[0]
+    # cost ends Wed 4 Nov: revenue of 2-4 Nov only (a1 100 + a2 50, not a3 on Thursday) over 3 x 10
+    assert frame["value"] == pytest.approx(150 / 30) and frame["complete_through"] == date(2026, 11, 4)
+
+
+def test_a_yearly_trend(history):
+    years = trend(history, REVENUE, parse_period("2026"), periods=2)
+    assert list(years["period_start"]) == [date(2025, 1, 1), date(2026, 1, 1)]
+    # 2025: c1 1000 + c2 250 + c3 40 + c4 160 + f1 50 + h1 500; 2026: every other order but z1 (2027)
+    assert list(years["value"]) == [2000.0, 2650.0]

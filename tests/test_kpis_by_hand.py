@@ -130,3 +130,22 @@ def test_breakdown_by_channel_of_sources_with_one_channel_or_none(shop):
     assert values[("sizzle.social_followers", "Organic Social")] == 1500
     assert {k: v for k, v in values.items() if k[0] == "serve.csat"} == {
         ("serve.csat", "Organic Search"): 1.0, ("serve.csat", "Paid Search"): 1.0, ("serve.csat", "(not set)"): 0.0}
+
+
+def test_what_the_reasons_say_about_scope(shop):
+    assert Filters("Email", "promo").describe() == "channel Email and campaign promo"
+    assert Filters(channel="Email").describe() == "channel Email" and Filters().describe() == ""
+    frame = compute(shop, ["sell.conversion_rate"], *WEEK, breakdown="source_medium")  # orders over sessions
+    assert list(frame["source_medium"]) == ["google / cpc", "google / organic"]
+    assert set(frame["reason"]) == {"orders cannot be broken down by source/medium"}
+    values = _values(shop, date(2026, 10, 26), date(2026, 11, 1), filters=Filters(channel="Organic Search"))
+    assert values["sell.revenue"][1] == "no orders data in scope for channel Organic Search"
+
+
+def test_the_median_response_time_takes_only_the_periods_tickets(shop):
+    frame = compute(shop, ["serve.first_response_minutes"], date(2026, 10, 26), date(2026, 11, 15), grain="week")
+    by_week = dict(zip(frame["period_start"], frame["value"]))
+    # all four tickets were opened in W45 (30, 60, 120 min; one unanswered): W44 and W46 have none
+    assert by_week[date(2026, 11, 2)] == 60.0
+    assert by_week[date(2026, 10, 26)] != by_week[date(2026, 10, 26)]
+    assert by_week[date(2026, 11, 9)] != by_week[date(2026, 11, 9)]

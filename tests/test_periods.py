@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from metrics.periods import (
+    Period,
     PeriodError,
     bucket_starts,
     last_complete,
@@ -74,3 +75,48 @@ def test_sunday_week_start(monkeypatch):
     starts = bucket_starts(pd.Series([date(2026, 11, 8), date(2026, 11, 14), date(2026, 11, 15)]), "week")
     assert list(starts) == [date(2026, 11, 8), date(2026, 11, 8), date(2026, 11, 15)]
     assert week.label == "2026-W46"
+
+
+def test_the_week_containing_a_day(monkeypatch):
+    from metrics.periods import period_containing, shift
+
+    thursday = date(2026, 11, 12)
+    assert period_containing(thursday, "week") == parse_period("2026-W46")  # Mon 9 - Sun 15
+    assert shift(parse_period("2026-W46"), -2) == parse_period("2026-W44")
+    monkeypatch.setenv("KPI_WEEK_START", "sunday")
+    week = period_containing(thursday, "week")
+    assert (week.start, week.end) == (date(2026, 11, 8), date(2026, 11, 14))
+    monkeypatch.setenv("KPI_WEEK_START", "tuesday")  # a week is labelled by the ISO week of its last day
+    week = parse_period("2026-W46")
+    assert (week.start, week.end, week.label) == (date(2026, 11, 3), date(2026, 11, 9), "2026-W46")
+    assert period_containing(thursday, "week") == Period("week", date(2026, 11, 10), date(2026, 11, 16))
+    monkeypatch.setenv("KPI_WEEK_START", "funday")
+    with pytest.raises(PeriodError, match="KPI_WEEK_START='funday' is not a weekday name; use e.g. 'monday'"):
+        parse_period("2026-W46")
+
+
+def test_day_and_custom_comparisons():
+    from metrics.periods import shift
+
+    day = parse_period("2026-11-03")  # a Tuesday
+    assert previous(day) == Period("day", date(2026, 11, 2), date(2026, 11, 2))
+    assert shift(day, 3) == Period("day", date(2026, 11, 6), date(2026, 11, 6))
+    ly = last_year(day)  # 52 weeks back: a Tuesday too, not the same date
+    assert (ly, ly.label) == (Period("day", date(2025, 11, 4), date(2025, 11, 4)), "2025-11-04")
+    assert last_year(parse_period("2026-W46")).label == "2025-W46"
+    custom = parse_period("2026-11-01..2026-11-10")
+    assert shift(custom, 2) == Period("custom", date(2026, 11, 21), date(2026, 11, 30))
+
+
+def test_unknown_grains_name_the_known_ones():
+    from metrics.periods import period_containing
+
+    with pytest.raises(PeriodError, match=r"^Unknown grain 'hour'; use one of day, week, month, quarter, year\.$"):
+        period_containing(date(2026, 11, 3), "hour")
+    with pytest.raises(PeriodError, match=r"^Unknown grain 'hour'; use one of day, week, month, quarter, year\.$"):
+        bucket_starts(pd.Series([date(2026, 11, 3)]), "hour")
+
+
+def test_year_buckets_start_on_new_years_day():
+    days = pd.Series([date(2025, 12, 31), date(2026, 1, 1), date(2026, 11, 3)])
+    assert list(bucket_starts(days, "year")) == [date(2025, 1, 1), date(2026, 1, 1), date(2026, 1, 1)]
