@@ -299,3 +299,14 @@ def test_a_yearly_trend(history):
     assert list(years["period_start"]) == [date(2025, 1, 1), date(2026, 1, 1)]
     # 2025: c1 1000 + c2 250 + c3 40 + c4 160 + f1 50 + h1 500; 2026: every other order but z1 (2027)
     assert list(years["value"]) == [2000.0, 2650.0]
+
+
+def test_weekly_figures_say_partial_only_for_the_week_the_data_ends_in(history):
+    frame = compute(history, ["save.marketing_cost"], date(2026, 10, 26), date(2026, 11, 15), grain="week")
+    rows = {r.period_start: (r.value, r.reason, r.complete_through) for r in frame.itertuples()}
+    value, reason, through = rows[date(2026, 10, 26)]  # W44: 7 x 10, complete
+    assert (value, reason) == (70.0, None) and pd.isna(through)
+    value, reason, through = rows[date(2026, 11, 2)]  # W45: Mon-Wed 3 x 10, partial
+    assert (value, reason, through) == (30.0, "ad spend data ends 2026-11-04 (4 of 7 days missing)", date(2026, 11, 4))
+    value, reason, through = rows[date(2026, 11, 9)]  # W46: after the data ends, a gap, never 0
+    assert value != value and reason == "ad spend data ends 2026-11-04 (7 of 7 days missing)"
