@@ -11,6 +11,7 @@ from metrics.catalog import KPI_BY_ID, KPIS, S_MEANING, S_ORDER
 from metrics.pacing import STATUS_LABELS
 from ui import charts, data
 from ui.cards import kpi_card
+from ui.safe_text import md
 from ui.state import sidebar, url_selectbox, url_toggle
 
 version = data.version()
@@ -18,7 +19,7 @@ selection = sidebar(version)
 period = selection.period
 
 st.title("5S KPI overview")
-st.caption(f"{period.label} · {period.start:%d %b %Y} – {period.end:%d %b %Y} · {selection.scope} · "
+st.caption(f"{period.label} · {period.start:%d %b %Y} – {period.end:%d %b %Y} · {md(selection.scope)} · "
            f"change against the previous {period.grain}"
            + (" · in progress: values and comparisons cover the days so far" if selection.in_progress else ""))
 
