@@ -79,13 +79,14 @@ st.header("Notes")
 with st.form("note"):  # a refused note keeps what was typed; a saved one clears its text
     kpi_id = st.selectbox("KPI", [k.id for k in KPIS], format_func=lambda k: f"{KPI_BY_ID[k].s} · "
                           f"{KPI_BY_ID[k].label}")
-    text = st.text_area("Note (shown on this KPI's charts for this week)", key="note-text")
+    saved_notes = st.session_state.setdefault("notes-saved", 0)  # a new text box after each saved note
+    text = st.text_area("Note (shown on this KPI's charts for this week)", key=f"note-text-{saved_notes}")
     author = st.text_input("Your name")
     if st.form_submit_button("Add note", icon=":material/add_comment:"):
         try:
             add_note(engine, kpi_id, week.start, text, author, channel or "")
             st.toast("Note saved")
-            st.session_state.pop("note-text", None)
+            st.session_state["notes-saved"] = saved_notes + 1
             st.rerun()
         except ReviewError as exc:
             st.error(md(exc))
@@ -103,7 +104,6 @@ st.caption("Who does what by when. Edit the table and save; if someone else save
 
 def _action_editor(frame: pd.DataFrame, key: str, allow_new: bool) -> pd.DataFrame:
     shown = frame[["id", "version", "text", "owner", "due_date", "status", "kpi_id"]].copy()
-    shown["due_date"] = pd.to_datetime(shown["due_date"])  # a date column even when empty: picks come back typed
     return st.data_editor(
         shown, key=key, hide_index=True, width="stretch", num_rows="add" if allow_new else "fixed",
         column_config={
