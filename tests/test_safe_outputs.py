@@ -148,13 +148,18 @@ def _plain(html_text: str) -> str:
 
 @pytest.mark.parametrize("text", [NOTE, FORMULA, BOLD, "![x](http://x/a.png)", "www.example.com", "a@b.co",
                                   "# heading", "1. first", "- item", "> quote", ":red[alarm] $x^2$", "a | b\n--|--",
-                                  "&lt;b&gt;", "`code`", "~~gone~~", "_it_ \\*", "line\n===", "<https://x>"])
+                                  "&lt;b&gt;", "`code`", "~~gone~~", "_it_ \\*", "line\n===", "<https://x>",
+                                  "__init__ and a_b_", "tiktok_broad_prospecting"])
 def test_markdown_escaping_shows_the_text_as_typed(text):
     rendered = RENDERER.render(md(text))
     for tag in ("<a", "<img", "<b>", "<strong", "<em", "<h1", "<ol", "<ul", "<blockquote", "<table", "<code",
                 "<s>", "<del"):
         assert tag not in rendered, (text, rendered)
     assert _plain(rendered).replace("\n", " ") == text.replace("\n", " ")
+
+
+def test_names_in_snake_case_are_left_as_they_are():  # an '_' inside a word starts no emphasis
+    assert md("tiktok_broad_prospecting") == "tiktok_broad_prospecting" and md("_x_") == "\\_x\\_"
 
 
 def test_unescaped_these_would_be_links_and_images():  # the escaping above is what keeps them out

@@ -11,9 +11,10 @@ from __future__ import annotations
 import html
 import re
 
-# Inline: emphasis, code, links and images ([ ]), HTML and autolinks (< >), tables (|), LaTeX ($), entities (&),
-# e-mail autolinks (@), URL autolinks (the ':' of '://' and the '.' of 'www.').
-_INLINE = re.compile(r"[\\`*_\[\]<>~$|&@]|:(?=//)|(?<=www)\.", re.IGNORECASE)
+# Inline: emphasis (an '_' inside a word, as in snake_case names, cannot start any), code, links and images
+# ([ ]), HTML and autolinks (< >), tables (|), LaTeX ($), entities (&), e-mail autolinks (@), URL autolinks (the ':'
+# of '://' and the '.' of 'www.').
+_INLINE = re.compile(r"[\\`*\[\]<>~$|&@]|(?<![^\W_])_|_(?![^\W_])|:(?=//)|(?<=www)\.", re.IGNORECASE)
 # Block markers at the start of a line: headings, quotes, lists, setext underlines, ordered lists.
 _BLOCK = re.compile(r"^([ \t]*)([#>+=-]|\d+(?=[.)]))", re.MULTILINE)
 
