@@ -358,3 +358,27 @@ def test_the_weekly_review_keeps_what_was_typed_and_shows_user_text_literally(br
         _shot(tab, "weekly-review-typed")
     finally:
         context.close()
+
+
+def test_a_target_typed_in_the_grid_is_there_after_a_reload(browser, base_url):
+    context = browser.new_context(viewport={"width": 1440, "height": 1100}, locale="en-US")
+    tab = context.new_page()
+    url = f"{base_url}/targets?grain=week&period=2025-W10"  # a week no other test sets targets for
+    try:
+        _open(tab, url, "Targets · 2025-W10", timeout=FIRST_LOAD_TIMEOUT_MS)
+        grid = tab.locator(".st-key-targets-2025-W10- [data-testid='stDataFrame']")
+        _edit_cell(tab, grid, 0, 3, "1250")  # Revenue (the first row), the target column
+        _grid_cells(grid, "1250").first.wait_for(state="attached", timeout=TIMEOUT_MS)
+        _settle(tab)
+        tab.get_by_role("button", name="Save 1 change(s)").click()
+        _settle(tab, "Targets · 2025-W10")
+        tab.reload()
+        _settle(tab, "Targets · 2025-W10")
+        grid = tab.locator(".st-key-targets-2025-W10- [data-testid='stDataFrame']")
+        grid.scroll_into_view_if_needed()
+        _grid_cells(grid, "Revenue").first.wait_for(state="attached", timeout=TIMEOUT_MS)
+        assert _grid_cells(grid, "1250").count() == 1  # saved, and read back from the warehouse
+        assert tab.get_by_role("button", name="Save 0 change(s)").is_disabled()
+        _no_exception(tab, "the targets page")
+    finally:
+        context.close()
