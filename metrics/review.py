@@ -165,9 +165,6 @@ def update_action(engine: Engine, action_id: int, version: int, **fields) -> int
     return _versioned_update(engine, schema.actions, action_id, version, fields, "action")
 
 
-EDITOR_FIELDS = ("text", "owner", "due_date", "status", "kpi_id")
-
-
 def action_fields(row: dict) -> dict:
     """An action editor's row -> the fields to store (trimmed, due date parsed); ReviewError names the field."""
     text = "" if _missing(row.get("text")) else str(row["text"]).strip()
