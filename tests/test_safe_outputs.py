@@ -111,7 +111,7 @@ def test_rejected_rows_are_neutralised_and_negative_numbers_kept(engine, tmp_pat
 def test_report_csv_keeps_negative_numbers_and_has_no_live_formula(engine):
     load_fixture(engine)
     env = {**os.environ, "KPI_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
-    run = [sys.executable, "cli.py", "report", "--period", "2026-11", "--format"]  # NPS fell 60 %
+    run = [sys.executable, "cli.py", "report", "--period", "2026-10-26..2026-11-08", "--format"]  # NPS 100 -> 40
     out = subprocess.run([*run, "csv"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     doc = subprocess.run([*run, "json"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0 and doc.returncode == 0, out.stderr + doc.stderr
