@@ -14,6 +14,10 @@ from ui import data, state
 from warehouse.db import DatabaseError
 
 st.set_page_config(page_title="5S KPI control", page_icon="📊", layout="wide")
+# The grids' own CSV download and copy pass cell text through unguarded (a campaign named =HYPERLINK(…) would be a
+# formula in a spreadsheet); the pages offer neutralised CSV downloads instead (reports/csv_safe.py). Also set in
+# .streamlit/config.toml, which covers a server's very first run.
+st.set_option("client.disableDataExport", True)
 
 
 def ensure_data() -> None:

@@ -116,9 +116,11 @@ def cmd_report(args: argparse.Namespace) -> int:
         json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
         print()
     else:
+        from reports.csv_safe import safe_rows
+
         writer = csv.DictWriter(sys.stdout, fieldnames=list(data["kpis"][0]))
         writer.writeheader()
-        writer.writerows(data["kpis"])
+        writer.writerows(safe_rows(data["kpis"]))
     return 0
 
 

@@ -5,6 +5,8 @@ loads the valid rows through :func:`connectors.loader.load` in ONE transaction. 
 any invalid row is refused whole (nothing is loaded; the refusal is in the sync log, and the message lists
 up to 50 problems with their line, column, value and what was expected). ``skip_invalid=True`` loads the
 valid rows and writes the rejected ones, with their reasons, to ``<name>.rejected.csv`` next to the file.
+Its text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``…) get a leading ``'``
+(see :mod:`reports.csv_safe`); remove it when fixing a row for re-import.
 Small files are parsed once (the first pass's rows are kept).
 """
 
@@ -25,6 +27,7 @@ from connectors.checks import Checked, check_chunk, key_text
 from connectors.datasets import DATASETS, KINDS
 from connectors.loader import load, record_failure
 from connectors.tabular import FileImportError, Problem, TableFile, match_columns, open_table
+from reports.csv_safe import safe_frame
 
 __all__ = ["FileImportError", "ImportResult", "Problem", "import_file", "import_upload", "rejected_path", "source_name"]
 
@@ -221,5 +224,5 @@ def _write_rejected(kind: str, path: Path, table: TableFile, checked: Checked, b
     out.insert(0, table.word, checked.lines[bad])
     out["problems"] = reasons[bad].to_numpy()
     first = not path.exists()
-    out.to_csv(path, mode="w" if first else "a", header=first, index=False,
+    safe_frame(out).to_csv(path, mode="w" if first else "a", header=first, index=False,
                encoding="utf-8-sig" if first else "utf-8")

@@ -21,7 +21,17 @@ def complete_through(engine: Engine) -> dict[str, date | None]:
 
     A load may declare that its data is complete through a later day than its last row (its sync-log
     ``cursor``: GA4 records the last day synced, which may have had no rows); the later of the two counts.
+    Read once per read snapshot (``warehouse.snapshot``): a page's or report's queries all see the same state.
     """
+    memo = getattr(engine, "memo", None)
+    if memo is None:
+        return _read_ends(engine)
+    if "complete_through" not in memo:
+        memo["complete_through"] = _read_ends(engine)
+    return dict(memo["complete_through"])
+
+
+def _read_ends(engine: Engine) -> dict[str, date | None]:
     parts = []
     for source in SOURCES.values():
         table = schema.metadata.tables[source.table]

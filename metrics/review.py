@@ -14,6 +14,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from metrics.catalog import KPI_BY_ID
 from warehouse import schema
+from warehouse.schema import NAME
 from warehouse.snapshot import in_snapshot
 
 ACTION_STATUSES = ("open", "done")
@@ -35,11 +36,47 @@ def _check_kpi(kpi_id: str | None) -> None:
         raise ReviewError(f"Unknown KPI {kpi_id!r}.")
 
 
+def _check_name(field: str, value: str) -> None:
+    if len(value) > NAME:
+        raise ReviewError(f"{field} is {len(value)} characters long; at most {NAME} fit.")
+
+
+def _missing(value: object) -> bool:
+    """None, NaN, NaT or pandas' NA (what an editor's empty cell holds)."""
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def parse_due_date(value: object) -> date | None:
+    """A due date as an editor or a caller gives it: a date, datetime, Timestamp or 'YYYY-MM-DD' text (a date
+    picker's value or typed); empty -> None. Anything else raises ReviewError naming the field."""
+    if _missing(value):
+        return None
+    if isinstance(value, datetime):  # also pd.Timestamp
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:  # an ISO date-time such as '2026-11-20T00:00:00' or '2026-11-20 00:00:00'
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError:
+        raise ReviewError(f"due date {text!r} is not a date (YYYY-MM-DD)") from None
+
+
 def add_note(engine: Engine, kpi_id: str, week_start: date, text: str, author: str = "", channel: str = "") -> int:
     """Store a note on a KPI for a week; returns its id."""
     _check_kpi(kpi_id)
     if not text.strip():
         raise ReviewError("A note needs some text.")
+    _check_name("Your name", author.strip())
     now = datetime.now()
     with engine.begin() as conn:
         result = conn.execute(insert(schema.notes).values(
@@ -88,14 +125,14 @@ def notes(engine: Engine, kpi_id: str | None = None, since: date | None = None, 
 
 
 def _validate_action(text: str, owner: str, due_date: date | None, status: str, kpi_id: str | None) -> None:
-    if not text or not str(text).strip():
-        raise ReviewError("An action needs a description of what is to be done.")
-    if not owner or not str(owner).strip():
-        raise ReviewError("An action needs an owner: who does it?")
+    if _missing(text) or not str(text).strip():
+        raise ReviewError("action is empty: say what is to be done.")
+    if _missing(owner) or not str(owner).strip():
+        raise ReviewError("owner is empty: who does it?")
+    _check_name("owner", str(owner).strip())
     if status not in ACTION_STATUSES:
         raise ReviewError(f"Status {status!r} should be one of {', '.join(ACTION_STATUSES)}.")
-    if due_date is not None and not isinstance(due_date, date):
-        raise ReviewError(f"Due date {due_date!r} should be a date.")
+    parse_due_date(due_date)
     _check_kpi(kpi_id)
 
 
@@ -103,6 +140,7 @@ def add_action(engine: Engine, text: str, owner: str, week_start: date, due_date
                kpi_id: str | None = None, status: str = "open") -> int:
     """Record an action item agreed in the review of ``week_start``; returns its id."""
     _validate_action(text, owner, due_date, status, kpi_id)
+    due_date = parse_due_date(due_date)
     now = datetime.now()
     with engine.begin() as conn:
         result = conn.execute(insert(schema.actions).values(
@@ -121,9 +159,68 @@ def update_action(engine: Engine, action_id: int, version: int, **fields) -> int
         row = conn.execute(select(schema.actions).where(schema.actions.c.id == action_id)).mappings().first()
     if row is None:
         raise ConflictError("This action was deleted by someone else.")
+    if "due_date" in fields:
+        fields = {**fields, "due_date": parse_due_date(fields["due_date"])}
     merged = {**{k: row[k] for k in allowed}, **fields}
     _validate_action(merged["text"], merged["owner"], merged["due_date"], merged["status"], merged["kpi_id"])
     return _versioned_update(engine, schema.actions, action_id, version, fields, "action")
+
+
+def action_fields(row: dict) -> dict:
+    """An action editor's row -> the fields to store (trimmed, due date parsed); ReviewError names the field."""
+    text = "" if _missing(row.get("text")) else str(row["text"]).strip()
+    owner = "" if _missing(row.get("owner")) else str(row["owner"]).strip()
+    status = "open" if _missing(row.get("status")) or not row["status"] else str(row["status"])
+    kpi_id = row.get("kpi_id")
+    kpi_id = str(kpi_id) if not _missing(kpi_id) and kpi_id else None
+    due_date = parse_due_date(row.get("due_date"))
+    _validate_action(text, owner, due_date, status, kpi_id)
+    return {"text": text, "owner": owner, "due_date": due_date, "status": status, "kpi_id": kpi_id}
+
+
+def save_action_edits(engine: Engine, week_start: date,
+                      tables: list[tuple[str, pd.DataFrame, pd.DataFrame]]) -> tuple[int, list[str]]:
+    """Save what the review's action editors hold, all or nothing; returns (actions saved, problems).
+
+    ``tables``: (what a row is called, e.g. "Action", the frame shown with ACTION_COLUMNS, the editor's frame).
+    A row without an id is a new action of ``week_start``; a row with one updates that action if any field
+    changed and nobody else changed it first. Problems say which row and field, e.g. "Action 2: due date
+    '31/02/2026' is not a date (YYYY-MM-DD)"; with any problem nothing is saved.
+    """
+    problems, new, changed = [], [], []
+    for name, before, after in tables:
+        known = before.set_index("id")
+        for number, row in enumerate(after.to_dict("records"), start=1):
+            try:
+                fields = action_fields(row)
+            except ReviewError as exc:
+                problems.append(f"{name} {number}: {exc}")
+                continue
+            if _missing(row.get("id")):
+                new.append(fields)
+                continue
+            old = known.loc[int(row["id"])]
+            edits = {k: v for k, v in fields.items() if not (_missing(old[k]) and v is None) and old[k] != v}
+            if edits:
+                changed.append((f"{name} {number}", int(row["id"]), int(old["version"]), edits))
+    if problems:
+        return 0, problems
+    now = datetime.now()
+    t = schema.actions
+    try:
+        with engine.begin() as conn:
+            for fields in new:
+                conn.execute(insert(t).values(**fields, week_start=week_start, created_at=now, updated_at=now,
+                                              version=1))
+            for where, action_id, version, edits in changed:
+                result = conn.execute(update(t).where(t.c.id == action_id, t.c.version == version)
+                                      .values(**edits, updated_at=now, version=version + 1))
+                if result.rowcount != 1:
+                    raise ConflictError(f"{where}: someone else changed or deleted this action since you opened "
+                                        "it; nothing was saved. Reload to see their change.")
+    except ConflictError as exc:
+        return 0, [str(exc)]
+    return len(new) + len(changed), []
 
 
 def actions(engine: Engine, week_start: date | None = None, status: str | None = None,

@@ -22,6 +22,7 @@ from connectors.loader import LoadResult, acquire_load_lock, record_run, upsert
 from metrics.catalog import KPI_BY_ID, KPIS
 from metrics.engine import Filters, compute
 from metrics.periods import Period, PeriodError, format_period, last_year, parse_period, period_containing
+from reports.csv_safe import safe_rows, unquote_cell
 from warehouse import schema
 from warehouse.snapshot import in_snapshot
 
@@ -104,8 +105,8 @@ def validate_target(kpi_id: str, grain: str, period: str, channel: str, value: o
             problems.append(f"target {number:g} for {kpi.id} is negative; {what} cannot be below 0")
     if problems:
         return None, problems
-    return {"kpi_id": kpi.id, "grain": grain, "period_start": start, "channel": str(channel or "").strip(),
-            "value": number}, []
+    channel = unquote_cell(str(channel or "").strip())  # a channel as our export wrote it: '=x -> =x
+    return {"kpi_id": kpi.id, "grain": grain, "period_start": start, "channel": channel, "value": number}, []
 
 
 def validate_frame(frame: pd.DataFrame, source: str = "targets", first_line: int = 2) -> pd.DataFrame:
@@ -197,11 +198,11 @@ def export_rows(engine: Engine, period: Period | None = None) -> list[dict]:
 
 
 def export_csv(engine: Engine, period: Period | None = None) -> str:
-    """Stored targets as CSV text (CSV_COLUMNS)."""
+    """Stored targets as CSV text (CSV_COLUMNS), text cells neutralised (see reports.csv_safe)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(export_rows(engine, period))
+    writer.writerows(safe_rows(export_rows(engine, period)))
     return out.getvalue()
 
 
@@ -316,6 +317,27 @@ def period_targets(engine: Engine, period: Period, channel: str = "") -> pd.Data
                      "implied": implied.value if implied else None,
                      "implied_how": implied.description if implied else ""})
     return pd.DataFrame(rows)
+
+
+def grid_edits(grid: pd.DataFrame, edited: pd.DataFrame) -> tuple[list[tuple[str, float | None, float | None]],
+                                                                  list[str]]:
+    """The Targets grid's changes [(kpi_id, value when loaded, new value or None)] and, for a cell that is not a
+    number, a problem naming its KPI ("Revenue: target 'abc' is not a number"). ``grid`` is
+    :func:`period_targets`; ``edited`` the editor's frame (kpi_id, target) in the same row order."""
+    edits, problems = [], []
+    for kpi_id, old, new in zip(edited["kpi_id"], grid["target"], edited["target"]):
+        before = None if pd.isna(old) else float(old)
+        if pd.isna(new) or (isinstance(new, str) and not new.strip()):
+            after = None
+        else:
+            try:
+                after = float(str(new).replace(",", "").strip())
+            except ValueError:
+                problems.append(f"{KPI_BY_ID[kpi_id].label}: target {new!r} is not a number")
+                continue
+        if before != after:
+            edits.append((kpi_id, before, after))
+    return edits, problems
 
 
 def save_period_targets(engine: Engine, period: Period, channel: str, edits: list[tuple[str, float | None,

@@ -22,6 +22,7 @@ from metrics.campaigns import (
     sort_members,
 )
 from ui import charts, data, tables
+from ui.safe_text import md
 from ui.state import ALL_CAMPAIGNS, ALL_CHANNELS, keep_in_url, sidebar, url_segmented, url_selectbox
 
 version = data.version()
@@ -61,10 +62,10 @@ with st.container(horizontal=True, vertical_alignment="center"):
               disabled=level == "channel")
     if channel:
         st.markdown("›")
-        st.button(channel, on_click=_go, args=(channel, None), type="tertiary", disabled=level == "campaign")
+        st.button(md(channel), on_click=_go, args=(channel, None), type="tertiary", disabled=level == "campaign")
     if campaign:
         st.markdown("›")
-        st.button(campaign, type="tertiary", disabled=True)
+        st.button(md(campaign), type="tertiary", disabled=True)
 
 left, right = st.columns([2, 1])
 if level == "source_medium":  # web analytics figures only: no set to pick
@@ -96,9 +97,9 @@ frame = data.campaign_performance(version, period, level, channel, campaign, col
 members = sort_members(frame[frame["member"] != TOTAL], column_set, kpi_id)
 totals = frame[frame["member"] == TOTAL]
 
-st.subheader(f"{LEVEL_PLURALS[level]} of {selection.scope}" if level != "channel" else "Channels")
+st.subheader(f"{LEVEL_PLURALS[level]} of {md(selection.scope)}" if level != "channel" else "Channels")
 if members.empty:
-    st.info(f"No {LEVEL_LABELS[level].lower()} rows for {selection.scope} in {period.label}.")
+    st.info(f"No {LEVEL_LABELS[level].lower()} rows for {md(selection.scope)} in {period.label}.")
 else:
     st.dataframe(tables.styled(members, column_set, level), hide_index=True, placeholder="—", key=f"table-{level}",
                  on_select=_on_pick(f"table-{level}", members, level, channel) if level != "source_medium"
@@ -108,7 +109,7 @@ else:
                  column_config=tables.column_config(column_set, level, period.grain), key=f"totals-{level}")
     hint = {"channel": "Select a channel to see its campaigns.",
             "campaign": "Select a campaign to see its source/medium rows and days."}.get(level, "")
-    st.caption(f"{hint} The bold row is the total for {selection.scope}: the same figures as the overview's KPIs. "
+    st.caption(f"{hint} The bold row is the total for {md(selection.scope)}: the same figures as the overview's KPIs. "
                "Red cells miss the channel's target (ROAS, CPA) or show cost that grew while revenue did not.")
     st.download_button("Download this table (CSV)", tables.csv_of(frame, column_set, level),
                        f"campaigns-{period.label}-{level}.csv", "text/csv", icon=":material/download:",

@@ -15,6 +15,7 @@ from connectors.loader import LoadBusy
 from connectors.tabular import describe
 from ui import data
 from ui.entry import require_entrypoint
+from ui.safe_text import md
 
 require_entrypoint()
 STATUS_TEXT = {"ok": "✅ up to date", "stale": "⚠️ stale", "empty": "⛔ no data"}
@@ -46,9 +47,9 @@ def show_outcome(key: str) -> None:
         return
     if outcome.get("demo_removed"):
         st.info(removed_message(outcome["demo_removed"]), icon=":material/cleaning_services:")
-    getattr(st, outcome["level"])(outcome["text"])
+    getattr(st, outcome["level"])(md(outcome["text"]))
     for warning in outcome.get("warnings", []):
-        st.warning(warning)
+        st.warning(md(warning))
     if outcome.get("problems"):
         st.dataframe(pd.DataFrame(outcome["problems"]), hide_index=True, width="stretch")
     if outcome.get("rejected_csv"):
@@ -79,9 +80,9 @@ st.dataframe(pd.DataFrame([{
 for v in sources.values():
     if v["failing"]:
         st.error(f"**{v['label']}**: the last load failed {freshness.age_text(v['last_error_at'])}: "
-                 f"{v['last_error']}")
+                 f"{md(v['last_error'])}")
     elif v["status"] != "ok":
-        st.warning(v["message"])
+        st.warning(md(v["message"]))
 
 st.header("Google Analytics 4")
 show_outcome("ga4_outcome")

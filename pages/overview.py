@@ -12,6 +12,7 @@ from metrics.pacing import STATUS_LABELS
 from metrics.scorecard import partial_headline
 from ui import charts, data
 from ui.cards import PARTIAL_ICON, kpi_card
+from ui.safe_text import md
 from ui.state import sidebar, url_selectbox, url_toggle
 
 version = data.version()
@@ -19,7 +20,7 @@ selection = sidebar(version)
 period = selection.period
 
 st.title("5S KPI overview")
-st.caption(f"{period.label} · {period.start:%d %b %Y} – {period.end:%d %b %Y} · {selection.scope} · "
+st.caption(f"{period.label} · {period.start:%d %b %Y} – {period.end:%d %b %Y} · {md(selection.scope)} · "
            f"change against the previous {period.grain}"
            + (" · in progress: values and comparisons cover the days so far" if selection.in_progress else ""))
 

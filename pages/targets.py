@@ -12,11 +12,13 @@ from metrics.targets import (
     TargetConflict,
     TargetError,
     export_csv,
+    grid_edits,
     import_frame,
     period_targets,
     save_period_targets,
 )
 from ui import data
+from ui.safe_text import md
 from ui.state import sidebar
 
 version = data.version()
@@ -25,7 +27,7 @@ period, channel = selection.period, selection.channel or ""
 engine = data.engine()
 
 st.title(f"Targets · {period.label}")
-st.caption(f"{period.start:%d %b %Y} – {period.end:%d %b %Y} · {selection.scope}. Percentages are fractions "
+st.caption(f"{period.start:%d %b %Y} – {period.end:%d %b %Y} · {md(selection.scope)}. Percentages are fractions "
            "(0.35 for 35 %). A target set for a longer period implies one for the periods inside it: flows "
            "(revenue, orders, cost…) get their share by last year's daily profile when there is one, otherwise "
            "by days; ratios and stocks carry over unchanged. Leave a cell empty to use the implied target.")
@@ -44,18 +46,17 @@ edited = st.data_editor(
         "implied": st.column_config.TextColumn("implied when not set"),
     },
 )
-changes = [
-    (row.kpi_id, None if pd.isna(old) else float(old), None if pd.isna(row.target) else float(row.target))
-    for row, old in zip(edited.itertuples(index=False), grid["target"])
-    if not (pd.isna(old) and pd.isna(row.target)) and old != row.target
-]
-if st.button(f"Save {len(changes)} change(s)", type="primary", disabled=not changes, icon=":material/save:"):
+changes, problems = grid_edits(grid, edited)
+for problem in problems:
+    st.error(md(problem))
+if st.button(f"Save {len(changes)} change(s)", type="primary", disabled=not changes or bool(problems),
+             icon=":material/save:"):
     try:
         save_period_targets(engine, period, channel, changes)
         st.toast(f"Saved {len(changes)} target(s) for {period.label}")
         st.rerun()
     except (TargetError, TargetConflict) as exc:
-        st.error(str(exc))
+        st.error(md(exc))
 
 st.divider()
 left, right = st.columns(2)
@@ -71,11 +72,11 @@ with left:
             if saved.demo_removed:
                 st.info(removed_message(saved.demo_removed), icon=":material/cleaning_services:")
             new, updated, unchanged = saved
-            st.success(f"{upload.name}: {new} new, {updated} updated, {unchanged} unchanged.")
+            st.success(f"{md(upload.name)}: {new} new, {updated} updated, {unchanged} unchanged.")
         except TargetError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         except (ValueError, pd.errors.ParserError) as exc:
-            st.error(f"{upload.name} could not be read as CSV: {exc}")
+            st.error(md(f"{upload.name} could not be read as CSV: {exc}"))
 with right:
     st.subheader("Export")
     st.download_button("All targets as CSV", export_csv(engine), "targets.csv", "text/csv",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
@@ -12,16 +10,16 @@ from metrics.format import format_delta, format_share, format_value
 from metrics.pacing import STATUS_LABELS
 from metrics.review import (
     ACTION_STATUSES,
-    ConflictError,
     ReviewError,
-    add_action,
     add_note,
-    update_action,
+    save_action_edits,
 )
 from metrics.scorecard import partial_headline
+from reports.csv_safe import to_csv
 from reports.review_html import render, review_notes
 from ui import charts, data
 from ui.cards import PARTIAL_ICON, STATUS_STYLE, kpi_card
+from ui.safe_text import md
 from ui.state import sidebar
 
 version = data.version()
@@ -30,7 +28,7 @@ week, channel = selection.period, selection.channel
 engine = data.engine()
 
 st.title(f"Weekly KPI review · {week.label}")
-st.caption(f"{week.start:%a %d %b} – {week.end:%a %d %b %Y} · {selection.scope} · share this page's address to "
+st.caption(f"{week.start:%a %d %b} – {week.end:%a %d %b %Y} · {md(selection.scope)} · share this page's address to "
            "open the same week and channel" + (" · this week is still in progress" if selection.in_progress else ""))
 
 review = data.weekly_review(version, week, channel)
@@ -43,7 +41,7 @@ if headline := partial_headline(review["items"], "this week"):
 
 st.header("Off track and at risk")
 if review["counts"]["no_target"] + review["counts"]["no_data"] == len(review["items"]):
-    st.info(f"No targets apply to {selection.scope} this week: set them on the Targets page.")
+    st.info(f"No targets apply to {md(selection.scope)} this week: set them on the Targets page.")
 elif not review["attention"]:
     st.success("Every KPI with a target is on track this week.")
 for item in review["attention"]:
@@ -64,7 +62,7 @@ for item in review["attention"]:
                     "share of change": [format_share(v) for v in movers["share_of_change"]],
                 })
                 st.dataframe(table, hide_index=True, width="stretch")
-                st.download_button("CSV", movers.to_csv(index=False), f"{item.id}-{week.label}-channels.csv",
+                st.download_button("CSV", to_csv(movers), f"{item.id}-{week.label}-channels.csv",
                                    "text/csv", key=f"csv-{item.id}", icon=":material/download:")
             elif channel:
                 st.caption("Channel contributions are shown for all channels; clear the channel filter to see them.")
@@ -81,18 +79,20 @@ for s in S_ORDER:
             kpi_card(item, links=selection)
 
 st.header("Notes")
-with st.form("note", clear_on_submit=True):
+with st.form("note"):  # a refused note keeps what was typed; a saved one clears its text
     kpi_id = st.selectbox("KPI", [k.id for k in KPIS], format_func=lambda k: f"{KPI_BY_ID[k].s} · "
                           f"{KPI_BY_ID[k].label}")
-    text = st.text_area("Note (shown on this KPI's charts for this week)")
+    saved_notes = st.session_state.setdefault("notes-saved", 0)  # a new text box after each saved note
+    text = st.text_area("Note (shown on this KPI's charts for this week)", key=f"note-text-{saved_notes}")
     author = st.text_input("Your name")
     if st.form_submit_button("Add note", icon=":material/add_comment:"):
         try:
             add_note(engine, kpi_id, week.start, text, author, channel or "")
             st.toast("Note saved")
+            st.session_state["notes-saved"] = saved_notes + 1
             st.rerun()
         except ReviewError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
 notes = review["notes"]
 if notes.empty:
     st.caption("No notes for this week yet.")
@@ -108,7 +108,7 @@ st.caption("Who does what by when. Edit the table and save; if someone else save
 def _action_editor(frame: pd.DataFrame, key: str, allow_new: bool) -> pd.DataFrame:
     shown = frame[["id", "version", "text", "owner", "due_date", "status", "kpi_id"]].copy()
     return st.data_editor(
-        shown, key=key, hide_index=True, width="stretch", num_rows="dynamic" if allow_new else "fixed",
+        shown, key=key, hide_index=True, width="stretch", num_rows="add" if allow_new else "fixed",
         column_config={
             "id": None, "version": None,
             "text": st.column_config.TextColumn("Action", required=True, width="large"),
@@ -120,28 +120,6 @@ def _action_editor(frame: pd.DataFrame, key: str, allow_new: bool) -> pd.DataFra
     )
 
 
-def _save_actions(before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
-    """Apply the editor's changes; returns error messages (empty when all saved)."""
-    errors = []
-    known = before.set_index("id")
-    for row in after.itertuples(index=False):
-        due = row.due_date if isinstance(row.due_date, date) else None
-        fields = {"text": row.text, "owner": row.owner, "due_date": due, "status": row.status or "open",
-                  "kpi_id": row.kpi_id if isinstance(row.kpi_id, str) and row.kpi_id else None}
-        try:
-            if pd.isna(row.id):
-                add_action(engine, week_start=week.start, **fields)
-                continue
-            old = known.loc[row.id]
-            changed = {k: v for k, v in fields.items()
-                       if not (pd.isna(old[k]) and v is None) and old[k] != v}
-            if changed:
-                update_action(engine, int(row.id), int(old["version"]), **changed)
-        except (ReviewError, ConflictError) as exc:
-            errors.append(f"{row.text or 'new action'}: {exc}")
-    return errors
-
-
 this_week = review["actions"]
 edited = _action_editor(this_week, f"actions-{week.label}", allow_new=True)
 follow_up = review["follow_up"]
@@ -151,12 +129,14 @@ if not follow_up.empty:
 else:
     edited_follow_up = follow_up
 if st.button("Save actions", type="primary", icon=":material/save:"):
-    problems = _save_actions(this_week, edited) + _save_actions(follow_up, edited_follow_up)
-    if problems:
-        for problem in problems:
-            st.error(problem)
-    else:
-        st.toast("Actions saved")
+    saved, problems = save_action_edits(engine, week.start, [("Action", this_week, edited),
+                                                               ("Earlier action", follow_up, edited_follow_up)])
+    for problem in problems:
+        st.error(md(problem))
+    if not problems:
+        for key in (f"actions-{week.label}", f"follow-up-{week.label}"):  # the editors now show what was saved
+            st.session_state.pop(key, None)
+        st.toast(f"Saved {saved} action(s)" if saved else "No changes to save")
         st.rerun()
 
 st.header("Circulate")
@@ -164,7 +144,7 @@ left, middle, right = st.columns(3)
 left.download_button("Review as HTML (opens offline)", lambda: render(engine, week, channel),
                      f"kpi-review-{week.label}.html", "text/html", icon=":material/download:", on_click="ignore")
 scorecard_table = pd.DataFrame([{**i.as_report(), "status_label": STATUS_LABELS[i.status]} for i in review["items"]])
-middle.download_button("Scorecard CSV", scorecard_table.to_csv(index=False), f"scorecard-{week.label}.csv",
+middle.download_button("Scorecard CSV", to_csv(scorecard_table), f"scorecard-{week.label}.csv",
                        "text/csv", icon=":material/table:", on_click="ignore")
-right.download_button("Actions CSV", pd.concat([this_week, follow_up]).to_csv(index=False),
+right.download_button("Actions CSV", to_csv(pd.concat([this_week, follow_up])),
                       f"actions-{week.label}.csv", "text/csv", icon=":material/table:", on_click="ignore")

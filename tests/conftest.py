@@ -47,16 +47,22 @@ def demo_url(tmp_path_factory) -> str:
     """A warehouse holding the demo shop as of DEMO_AS_OF (built once per session): a SQLite file, or with
     KPI_TEST_DATABASE_URL a second database ``<name>_demo`` on that server (the ``engine`` fixture empties
     the first one for every test)."""
+    return build_demo_warehouse(tmp_path_factory, "demo", DEMO_AS_OF)
+
+
+def build_demo_warehouse(tmp_path_factory, name: str, as_of: date) -> str:
+    """A new warehouse ``name`` (SQLite file, or database ``<test db>_<name>`` on the test server) holding the
+    demo shop as of ``as_of``; returns its URL."""
     from connectors.demo import load_demo
 
     server = os.environ.get("KPI_TEST_DATABASE_URL")
     if server:
-        url = _server_database(server, make_url(server).database + "_demo")
+        url = _server_database(server, f"{make_url(server).database}_{name}")
     else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+        url = f"sqlite:///{tmp_path_factory.mktemp(name) / 'demo.db'}"
     eng = make_engine(url)
     init_schema(eng)
-    load_demo(eng, as_of=DEMO_AS_OF)
+    load_demo(eng, as_of=as_of)
     eng.dispose()
     return url
 

@@ -266,3 +266,119 @@ def test_the_exported_weekly_review_opens_offline(browser, demo_url, tmp_path):
         _shot(tab, "review-export")
     finally:
         context.close()
+
+
+def _grid_cells(grid, text: str):
+    """The cells of a grid's accessible table that contain ``text``."""
+    return grid.locator("[data-testid^='glide-cell-']").filter(has_text=text)
+
+
+def _edit_cell(tab, grid, row: int, tabs: int, keys: str) -> None:
+    """Select row ``row``'s first cell, move ``tabs`` cells right, open the cell's editor, type ``keys`` and
+    commit (a text cell with Tab, a date cell with Enter)."""
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    tab.mouse.click(box["x"] + 30, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2)
+    tab.wait_for_timeout(400)
+    for _ in range(tabs):
+        tab.keyboard.press("Tab")
+        tab.wait_for_timeout(200)
+    tab.keyboard.press("Enter")
+    tab.wait_for_timeout(500)
+    date_input = tab.locator("input[data-testid='date-picker-cell']")
+    if date_input.count():
+        date_input.press_sequentially(keys, delay=50)  # typed into the date field, as a user types it
+        tab.keyboard.press("Enter")
+    else:
+        tab.keyboard.type(keys, delay=20)
+        tab.keyboard.press("Tab")
+    tab.wait_for_timeout(500)
+
+
+def test_the_weekly_review_keeps_what_was_typed_and_shows_user_text_literally(browser, base_url):
+    note = "Outage [x](javascript:alert(1)) <img src=x onerror=alert(1)>"
+    context = browser.new_context(viewport={"width": 1440, "height": 1100}, locale="en-US")
+    tab = context.new_page()
+    alerts: list[str] = []
+    tab.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+    url = f"{base_url}/weekly_review?period=2025-W10"  # a week no other test writes to
+    try:
+        _open(tab, url, "Weekly KPI review", timeout=FIRST_LOAD_TIMEOUT_MS)
+        tab.get_by_label("Note (shown on this KPI's charts for this week)").fill(note)
+        tab.get_by_label("Your name").fill('=HYPERLINK("http://x")')
+        tab.get_by_role("button", name="Add note").click()
+        _settle(tab, "Weekly KPI review")
+        assert _grid_cells(tab, "javascript:alert(1)").first.inner_text() == note  # shown as typed
+        assert _grid_cells(tab, "HYPERLINK").first.inner_text() == '=HYPERLINK("http://x")'
+
+        editor = tab.locator(".st-key-actions-2025-W10")
+        grid = editor.locator("[data-testid='stDataFrame']")
+        editor.scroll_into_view_if_needed()
+        editor.hover()
+        assert editor.get_by_role("button", name="Download as CSV").count() == 0  # only the neutralised ones
+        editor.get_by_role("button", name="Add row").dispatch_event("click")  # the toolbar may sit under the grid
+        tab.wait_for_timeout(500)
+        tab.keyboard.press("Escape")
+        tab.wait_for_timeout(500)
+        _edit_cell(tab, grid, 0, 0, "Call the bank")
+        _edit_cell(tab, grid, 0, 1, "Dara")
+        _edit_cell(tab, grid, 0, 2, "03142025")  # mm dd yyyy, typed
+        _grid_cells(grid, "2025-03-14").wait_for(state="attached", timeout=TIMEOUT_MS)  # the grid took it
+        _settle(tab)
+        tab.get_by_role("button", name="Save actions").click()
+        _settle(tab, "Weekly KPI review")
+        assert tab.locator("[data-testid='stAlert']").filter(has_text="Action").count() == 0
+        assert _grid_cells(grid, "Call the bank").count() == 1  # saved once, shown once
+        assert tab.get_by_label("Note (shown on this KPI's charts for this week)").input_value() == ""
+
+        tab.reload()
+        _settle(tab, "Weekly KPI review")
+        grid = tab.locator(".st-key-actions-2025-W10 [data-testid='stDataFrame']")
+        grid.scroll_into_view_if_needed()
+        _grid_cells(grid, "Call the bank").first.wait_for(state="attached", timeout=TIMEOUT_MS)
+        assert _grid_cells(grid, "Call the bank").count() == 1 and _grid_cells(grid, "Dara").count() == 1
+        assert _grid_cells(grid, "2025-03-14").count() == 1  # the new action's due date was saved
+
+        _edit_cell(tab, grid, 0, 2, "03212025")  # change the saved action's due date
+        _grid_cells(grid, "2025-03-21").wait_for(state="attached", timeout=TIMEOUT_MS)
+        _settle(tab)
+        tab.get_by_role("button", name="Save actions").click()
+        _settle(tab, "Weekly KPI review")
+        tab.reload()
+        _settle(tab, "Weekly KPI review")
+        grid = tab.locator(".st-key-actions-2025-W10 [data-testid='stDataFrame']")
+        grid.scroll_into_view_if_needed()
+        _grid_cells(grid, "Call the bank").first.wait_for(state="attached", timeout=TIMEOUT_MS)
+        assert _grid_cells(grid, "2025-03-21").count() == 1 and _grid_cells(grid, "2025-03-14").count() == 0
+
+        assert _grid_cells(tab, "javascript:alert(1)").first.inner_text() == note  # the note, after the reload
+        assert tab.locator("a[href^='javascript']").count() == 0 and tab.locator("img[src='x']").count() == 0
+        assert alerts == []
+        _no_exception(tab, "the weekly review")
+        _shot(tab, "weekly-review-typed")
+    finally:
+        context.close()
+
+
+def test_a_target_typed_in_the_grid_is_there_after_a_reload(browser, base_url):
+    context = browser.new_context(viewport={"width": 1440, "height": 1100}, locale="en-US")
+    tab = context.new_page()
+    url = f"{base_url}/targets?grain=week&period=2025-W10"  # a week no other test sets targets for
+    try:
+        _open(tab, url, "Targets · 2025-W10", timeout=FIRST_LOAD_TIMEOUT_MS)
+        grid = tab.locator(".st-key-targets-2025-W10- [data-testid='stDataFrame']")
+        _edit_cell(tab, grid, 0, 3, "1250")  # Revenue (the first row), the target column
+        _grid_cells(grid, "1250").first.wait_for(state="attached", timeout=TIMEOUT_MS)
+        _settle(tab)
+        tab.get_by_role("button", name="Save 1 change(s)").click()
+        _settle(tab, "Targets · 2025-W10")
+        tab.reload()
+        _settle(tab, "Targets · 2025-W10")
+        grid = tab.locator(".st-key-targets-2025-W10- [data-testid='stDataFrame']")
+        grid.scroll_into_view_if_needed()
+        _grid_cells(grid, "Revenue").first.wait_for(state="attached", timeout=TIMEOUT_MS)
+        assert _grid_cells(grid, "1250").count() == 1  # saved, and read back from the warehouse
+        assert tab.get_by_role("button", name="Save 0 change(s)").is_disabled()
+        _no_exception(tab, "the targets page")
+    finally:
+        context.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -75,3 +76,73 @@ def test_review_page_shows_notes_and_saves_new_actions(shop):
     assert not review.exception and not review.error
     saved = actions(shop, week_start=date(2026, 11, 2))
     assert saved[["text", "owner", "kpi_id"]].values.tolist() == [["Add a status page", "Dara", "sell.revenue"]]
+
+
+def _editor(app: AppTest, label: str):
+    """The data editor whose frame has column ``label`` (AppTest lists editors in page order)."""
+    return next(e for e in app.data_editor if label in e.value.columns)
+
+
+def test_review_editors_keep_what_was_typed_after_save_and_reload(shop):
+    review = _page("weekly_review", period="2026-W45").run()
+    review.text_area[0].input("Checkout outage on Tuesday")
+    review.text_input[0].input("Sara")
+    next(b for b in review.button if b.label == "Add note").click().run()
+    assert not review.exception and not review.error
+    # a new action with a due date as the editor sends a typed or picked one: ISO text
+    review.session_state["actions-2026-W45"] = {"edited_rows": {}, "deleted_rows": [], "added_rows": [
+        {"text": "Call the bank", "owner": "Dara", "due_date": "2026-11-20", "status": "open"}]}
+    review.run()
+    next(b for b in review.button if b.label == "Save actions").click().run()
+    assert not review.exception and not review.error
+
+    reloaded = _page("weekly_review", period="2026-W45").run()  # a new session on the same warehouse
+    assert any("Checkout outage on Tuesday" in df.value["text"].tolist() for df in reloaded.dataframe
+               if "text" in df.value)
+    shown = _editor(reloaded, "due_date").value
+    assert shown[["text", "owner"]].values.tolist() == [["Call the bank", "Dara"]]
+    assert pd.Timestamp(shown["due_date"].iloc[0]).date() == date(2026, 11, 20)
+
+    reloaded.session_state["actions-2026-W45"] = {"edited_rows": {0: {"due_date": "2026-11-27"}},
+                                                  "deleted_rows": [], "added_rows": []}
+    reloaded.run()
+    next(b for b in reloaded.button if b.label == "Save actions").click().run()
+    assert not reloaded.exception and not reloaded.error
+    again = _page("weekly_review", period="2026-W45").run()
+    assert pd.Timestamp(_editor(again, "due_date").value["due_date"].iloc[0]).date() == date(2026, 11, 27)
+    assert actions(shop, week_start=date(2026, 11, 2))["due_date"].tolist() == [date(2026, 11, 27)]
+
+
+def test_a_refused_action_names_the_row_and_field_and_keeps_the_edit(shop):
+    review = _page("weekly_review", period="2026-W45").run()
+    review.session_state["actions-2026-W45"] = {"edited_rows": {}, "deleted_rows": [], "added_rows": [
+        {"text": "Call the bank", "owner": "Dara", "due_date": "2026-11-20"},
+        {"text": "Who does this?", "due_date": "2026-11-21"}]}
+    review.run()
+    next(b for b in review.button if b.label == "Save actions").click().run()
+    assert [e.value for e in review.error] == ["Action 2: owner is empty: who does it?"]
+    assert actions(shop).empty  # all or nothing
+    kept = review.session_state["actions-2026-W45"]["added_rows"]  # the editor still holds both rows
+    assert [r["text"] for r in kept] == ["Call the bank", "Who does this?"]
+
+
+def test_a_refused_note_keeps_its_text(shop):
+    review = _page("weekly_review", period="2026-W45").run()
+    review.text_input[0].input("x" * 201)
+    review.text_area[0].input("Checkout outage")
+    next(b for b in review.button if b.label == "Add note").click().run()
+    assert [e.value for e in review.error] == ["Your name is 201 characters long; at most 200 fit."]
+    assert review.text_area[0].value == "Checkout outage"
+
+
+def test_a_target_edited_in_the_grid_is_there_after_a_reload(shop):
+    targets = _page("targets", grain="week", period="2026-W45").run()
+    row = targets.data_editor[0].value["kpi_id"].tolist().index("sell.orders")
+    targets.session_state["targets-2026-W45-"] = {"edited_rows": {row: {"target": 6.0}}, "added_rows": [],
+                                                 "deleted_rows": []}
+    targets.run()
+    next(b for b in targets.button if b.label.startswith("Save")).click().run()
+    assert not targets.exception and not targets.error
+    reloaded = _page("targets", grain="week", period="2026-W45").run()
+    grid = reloaded.data_editor[0].value.set_index("kpi_id")["target"]
+    assert grid["sell.orders"] == 6.0 and grid["sell.revenue"] == 250.0

@@ -26,7 +26,7 @@ from metrics.completeness import complete_through
 from metrics.engine import Filters, compute
 from metrics.periods import parse_period
 from metrics.scorecard import scorecard
-from tests.conftest import ROOT, _server_database, page_app
+from tests.conftest import ROOT, build_demo_warehouse, page_app
 from tests.fixtures import set_targets
 
 TODAY = date(2026, 11, 20)
@@ -164,21 +164,7 @@ THURSDAY_AS_OF = date(2026, 11, 20)  # a Friday: the demo's data ends on Thursda
 @pytest.fixture(scope="module")
 def thursday_demo_url(tmp_path_factory) -> str:
     """The demo shop with data through Thursday 19 November 2026 (its own warehouse, built once)."""
-    from sqlalchemy.engine import make_url
-
-    from connectors.demo import load_demo
-    from warehouse.db import init_schema, make_engine
-
-    server = os.environ.get("KPI_TEST_DATABASE_URL")
-    if server:
-        url = _server_database(server, make_url(server).database + "_thursday")
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('thursday') / 'demo.db'}"
-    eng = make_engine(url)
-    init_schema(eng)
-    load_demo(eng, as_of=THURSDAY_AS_OF)
-    eng.dispose()
-    return url
+    return build_demo_warehouse(tmp_path_factory, "thursday", THURSDAY_AS_OF)
 
 
 def test_demo_ending_on_a_thursday_marks_that_week_partial_and_nothing_off_track_for_missing_days(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import date, datetime
 
+import pandas as pd
 import pytest
 
 from metrics.review import (
@@ -14,6 +15,8 @@ from metrics.review import (
     add_action,
     add_note,
     notes,
+    parse_due_date,
+    save_action_edits,
     update_action,
     update_note,
 )
@@ -88,3 +91,85 @@ def test_bad_input_is_explained(engine):
     with pytest.raises(ReviewError, match="Status .maybe. should be one of open, done"):
         add_action(engine, "Something", "Me", WEEK, status="maybe")
     assert actions(engine).empty and notes(engine).empty
+
+
+@pytest.mark.parametrize("value, expected", [
+    (date(2026, 11, 20), date(2026, 11, 20)),
+    (pd.Timestamp("2026-11-20"), date(2026, 11, 20)),  # a picked date in a date-time column
+    (datetime(2026, 11, 20, 0, 0), date(2026, 11, 20)),
+    ("2026-11-20", date(2026, 11, 20)),  # what the editor hands back for a column without dates yet
+    (" 2026-11-20T00:00:00 ", date(2026, 11, 20)),
+    (None, None), ("", None), (float("nan"), None), (pd.NaT, None),
+])
+def test_a_due_date_is_read_however_the_editor_gives_it(value, expected):
+    assert parse_due_date(value) == expected
+
+
+@pytest.mark.parametrize("text", ["31/02/2026", "2026-02-31", "next friday", "20.11.2026"])
+def test_a_due_date_that_is_not_a_date_is_refused_by_name(text):
+    with pytest.raises(ReviewError, match=rf"due date '{text}' is not a date \(YYYY-MM-DD\)"):
+        parse_due_date(text)
+
+
+def _editor(rows: list[dict]) -> pd.DataFrame:
+    """What the actions editor returns: its columns, ids and versions of known rows, NaN for new rows."""
+    return pd.DataFrame(rows, columns=["id", "version", "text", "owner", "due_date", "status", "kpi_id"])
+
+
+def test_editor_saves_new_and_edited_due_dates_typed_or_picked(engine):
+    assert save_action_edits(engine, WEEK, [("Action", actions(engine, week_start=WEEK), _editor([
+        {"text": "Call the bank", "owner": "Dara", "due_date": "2026-11-20", "status": "open"},  # typed text
+        {"text": "Brief the agency", "owner": "Sam", "due_date": pd.Timestamp("2026-11-13")},  # picked
+        {"text": "No date yet", "owner": "Sam"},
+    ]))]) == (3, [])
+    before = actions(engine, week_start=WEEK)
+    stored = dict(zip(before["text"], before["due_date"]))
+    assert stored == {"Call the bank": date(2026, 11, 20), "Brief the agency": date(2026, 11, 13), "No date yet": None}
+    assert set(before["status"]) == {"open"} and len(before) == 3
+    by_text = before.set_index("text")
+    after = before.copy()
+    after.loc[after.text == "Call the bank", "due_date"] = "2026-11-27"  # edited: a new date
+    after.loc[after.text == "No date yet", "due_date"] = pd.Timestamp("2026-12-01")  # edited: a first date
+    assert save_action_edits(engine, WEEK, [("Action", before, after[_editor([]).columns])]) == (2, [])
+    saved = actions(engine, week_start=WEEK).set_index("text")
+    assert saved.at["Call the bank", "due_date"] == date(2026, 11, 27)
+    assert saved.at["No date yet", "due_date"] == date(2026, 12, 1)
+    assert saved.at["Brief the agency", "due_date"] == date(2026, 11, 13)
+    assert saved.at["Brief the agency", "version"] == by_text.at["Brief the agency", "version"] == 1  # unchanged
+    assert saved.at["Call the bank", "version"] == 2
+
+
+def test_editor_refuses_everything_with_the_row_and_field_named(engine):
+    add_action(engine, "Existing", "Mina", WEEK)
+    before = actions(engine, week_start=WEEK)
+    after = _editor([{**before.iloc[0][["id", "version", "text", "owner", "status"]].to_dict(),
+                      "due_date": "2026-11-30"},
+                     {"text": "Call the bank", "owner": "Dara", "due_date": "31/02/2026"},
+                     {"text": "  ", "owner": "Dara"},
+                     {"text": "Ask", "owner": "x" * 201}])
+    saved, problems = save_action_edits(engine, WEEK, [("Action", before, after)])
+    assert saved == 0 and problems == [
+        "Action 2: due date '31/02/2026' is not a date (YYYY-MM-DD)",
+        "Action 3: action is empty: say what is to be done.",
+        "Action 4: owner is 201 characters long; at most 200 fit.",
+    ]
+    unchanged = actions(engine, week_start=WEEK)
+    assert unchanged["text"].tolist() == ["Existing"] and unchanged["due_date"].tolist() == [None]  # row 1 not saved
+
+
+def test_editor_conflict_saves_nothing_and_says_which_action(engine):
+    first = add_action(engine, "First", "Mina", WEEK)
+    add_action(engine, "Second", "Mina", WEEK)
+    before = actions(engine, week_start=WEEK)
+    update_action(engine, first, 1, owner="Ali")  # someone else saves First meanwhile
+    after = before.copy()
+    after["due_date"] = [date(2026, 11, 20), date(2026, 11, 21)]
+    saved, problems = save_action_edits(engine, WEEK, [("Earlier action", before, after)])
+    assert saved == 0 and len(problems) == 1 and problems[0].startswith("Earlier action 1: someone else changed")
+    assert actions(engine, week_start=WEEK)["due_date"].tolist() == [None, None]  # Second was not saved either
+
+
+def test_a_note_author_that_does_not_fit_is_refused_by_name(engine):
+    with pytest.raises(ReviewError, match="Your name is 201 characters long"):
+        add_note(engine, "sell.revenue", WEEK, "fine", author="y" * 201)
+    assert notes(engine).empty

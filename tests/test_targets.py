@@ -386,3 +386,21 @@ def test_a_months_grid_and_its_quarters_are_kept_apart(engine):
                       ("sell.revenue", "month", date(2026, 11, 1)): 3100.0,
                       ("sell.orders", "month", date(2026, 10, 1)): 100.0}
     assert period_targets(engine, october).set_index("kpi_id").at["sell.orders", "target"] == 100.0
+
+
+def test_grid_edits_are_the_changed_cells_and_a_cell_that_is_not_a_number_is_named(engine):
+    from metrics.targets import grid_edits, period_targets, save_period_targets
+
+    week = parse_period("2026-W46")
+    save_period_targets(engine, week, "", [("sell.revenue", None, 5000.0), ("sell.aov", None, 70.0)])
+    grid = period_targets(engine, week)
+    edited = grid[["kpi_id", "target"]].astype(object).copy()
+    row = {k: i for i, k in enumerate(grid["kpi_id"])}
+    edited.loc[row["sell.revenue"], "target"] = 5500.0  # changed
+    edited.loc[row["sell.aov"], "target"] = None  # cleared
+    edited.loc[row["sell.orders"], "target"] = "1,200"  # typed with a thousands separator
+    assert grid_edits(grid, edited) == ([("sell.revenue", 5000.0, 5500.0), ("sell.orders", None, 1200.0),
+                                         ("sell.aov", 70.0, None)], [])
+    edited.loc[row["sell.orders"], "target"] = "lots"
+    edits, problems = grid_edits(grid, edited)
+    assert problems == ["Orders: target 'lots' is not a number"] and ("sell.revenue", 5000.0, 5500.0) in edits

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from metrics.catalog import KPI
 from metrics.format import axis_suffix, format_value
+from ui.safe_text import chart_text
 
 TEMPLATE = "plotly_dark"
 CHANNEL_COLOURS = {
@@ -55,7 +56,7 @@ def trend_chart(kpi: KPI, frame: pd.DataFrame, title: str | None = None) -> go.F
                     for v, p, r in zip(frame["value"], partial, reasons)],
         hovertemplate="%{customdata}<extra>" + kpi.label + "</extra>",
     ))
-    fig.update_layout(title=title or f"{kpi.label} by period")
+    fig.update_layout(title=chart_text(title or f"{kpi.label} by period"))
     return _layout(fig, kpi)
 
 
@@ -81,7 +82,7 @@ def add_notes(fig: go.Figure, notes: pd.DataFrame, kpi: KPI) -> go.Figure:
     """Review notes as markers along the bottom of a trend chart, the note's text on hover."""
     if notes is None or notes.empty:
         return fig
-    grouped = notes.groupby("week_start")["text"].apply(lambda texts: "<br>".join(texts))
+    grouped = notes.groupby("week_start")["text"].apply(lambda texts: "<br>".join(map(chart_text, texts)))
     fig.add_trace(go.Scatter(
         x=pd.to_datetime(grouped.index), y=[0] * len(grouped), mode="markers", name="Notes",
         marker=dict(symbol="star", size=14, color=NOTE), yaxis="y", customdata=list(grouped.values),
@@ -103,7 +104,7 @@ def burn_up_chart(kpi: KPI, frame: pd.DataFrame, title: str) -> go.Figure:
                 customdata=[format_value(v, kpi.unit) for v in frame[column]],
                 hovertemplate="%{customdata}<extra>" + name + "</extra>",
             ))
-    fig.update_layout(title=title)
+    fig.update_layout(title=chart_text(title))
     return _layout(fig, kpi)
 
 
@@ -114,14 +115,14 @@ def breakdown_chart(kpi: KPI, frame: pd.DataFrame, dimension: str, title: str | 
     for member in totals.index:
         part = frame[frame[dimension] == member].sort_values("period_start")
         colour = channel_colour(member) if dimension == "channel" else None
-        common = dict(x=pd.to_datetime(part["period_start"]), y=part["value"], name=str(member),
+        common = dict(x=pd.to_datetime(part["period_start"]), y=part["value"], name=chart_text(member),
                       customdata=[format_value(v, kpi.unit) for v in part["value"]],
-                      hovertemplate="%{customdata}<extra>" + str(member) + "</extra>")
+                      hovertemplate="%{customdata}<extra>%{fullData.name}</extra>")
         if kpi.kind == "flow":
             fig.add_trace(go.Bar(marker_color=colour, **common))
         else:
             fig.add_trace(go.Scatter(mode="lines+markers", line=dict(color=colour), **common))
-    fig.update_layout(title=title or f"{kpi.label} by {dimension}", barmode="stack")
+    fig.update_layout(title=chart_text(title or f"{kpi.label} by {dimension}"), barmode="stack")
     return _layout(fig, kpi)
 
 
@@ -168,7 +169,7 @@ def daily_chart(frame: pd.DataFrame, title: str) -> go.Figure:
                 customdata=[format_value(v, "currency") for v in frame[column]],
                 hovertemplate="%{customdata}<extra>" + name + "</extra>",
             ))
-    fig.update_layout(template=TEMPLATE, height=340, margin=dict(l=10, r=10, t=40, b=10), title=title,
+    fig.update_layout(template=TEMPLATE, height=340, margin=dict(l=10, r=10, t=40, b=10), title=chart_text(title),
                       hovermode="x unified", legend=dict(orientation="h", y=-0.15),
                       yaxis2=dict(title="Orders", overlaying="y", side="right", showgrid=False, rangemode="tozero",
                                   tickformat=",d", dtick=_tick_step(frame["orders"])))

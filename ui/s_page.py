@@ -12,6 +12,7 @@ import streamlit as st
 from metrics.catalog import KPI, S_MEANING, kpis_for, why_no_breakdown
 from ui import charts, data
 from ui.cards import kpi_card
+from ui.safe_text import md
 from ui.state import Selection, sidebar, url_selectbox
 
 TREND_PERIODS = 26
@@ -27,7 +28,7 @@ def render(s: str) -> None:
 
     st.title(s)
     st.markdown(f"**{S_MEANING[s]}**")
-    st.caption(f"{period.label} · {period.start:%d %b %Y} – {period.end:%d %b %Y} · {selection.scope} · "
+    st.caption(f"{period.label} · {period.start:%d %b %Y} – {period.end:%d %b %Y} · {md(selection.scope)} · "
                f"change against the previous {period.grain}"
                + (" · in progress: values and comparisons cover the days so far" if selection.in_progress else ""))
 
@@ -67,7 +68,7 @@ def _kpi_section(version: tuple, kpi: KPI, selection: Selection) -> None:
             return
         parts = data.trend(version, kpi.id, period, BREAKDOWN_PERIODS, channel, None, dimension)
         if parts.empty or parts["value"].isna().all():
-            st.info(f"No {kpi.label} by {dimension} for {selection.scope} in these {period.grain}s.",
+            st.info(f"No {kpi.label} by {dimension} for {md(selection.scope)} in these {period.grain}s.",
                     icon=":material/info:")
             return
         st.plotly_chart(charts.breakdown_chart(kpi, parts, dimension, f"{kpi.label} by {dimension}, "

@@ -7,6 +7,7 @@ import streamlit as st
 
 from metrics.campaigns import CHANGE_COLUMNS, COLUMN_SETS, COLUMNS, LEVEL_LABELS, SPARKLINE_COLUMNS, TOTAL
 from metrics.format import format_change, format_value
+from reports.csv_safe import to_csv
 
 MISS_STYLE = "background-color: rgba(232, 97, 90, 0.35)"  # the status red, see ui.cards
 TOTAL_STYLE = "font-weight: bold"
@@ -73,4 +74,4 @@ def csv_of(frame: pd.DataFrame, column_set: str, level: str) -> str:
     out = frame[shown].copy()
     for col in (c for c in shown if c.endswith("_trend")):
         out[col] = [";".join("" if v is None or pd.isna(v) else f"{v:g}" for v in values) for values in out[col]]
-    return out.to_csv(index=False)
+    return to_csv(out)

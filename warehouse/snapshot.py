@@ -58,6 +58,7 @@ class Snapshot:
         self.engine = engine
         self._stack = ExitStack()
         self._connection: Connection | None = None
+        self.memo: dict[str, Any] = {}  # figures derived from this one state (e.g. complete-through dates)
 
     @property
     def url(self):
