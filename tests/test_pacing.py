@@ -9,7 +9,7 @@ import pytest
 from metrics.catalog import get_kpi
 from metrics.engine import Filters
 from metrics.pacing import pace, shortfall, status
-from metrics.periods import parse_period
+from metrics.periods import Period, parse_period
 from metrics.scorecard import scorecard
 from tests.fixtures import load_fixture, set_targets
 
@@ -46,6 +46,16 @@ def test_a_partial_kpi_is_paced_on_the_days_its_data_covers():
     # data running past today changes nothing: the 5 days passed count
     later = pace(REVENUE, 4900.0, week, date(2026, 11, 14), 7000.0, through=date(2026, 11, 20))
     assert later.expected == pytest.approx(5000.0) and later.status == "on_track"
+
+
+def test_tolerances_are_inclusive_and_one_day_counts():
+    from metrics.pacing import elapsed
+
+    assert status(REVENUE, 95.0, 100.0) == "on_track"  # exactly 5 % short: still on track
+    assert status(REVENUE, 85.0, 100.0) == "at_risk"  # exactly 15 % short: at risk, not off track
+    week = parse_period("2026-W46")
+    assert elapsed(week, date(2026, 11, 10)) == Period("custom", date(2026, 11, 9), date(2026, 11, 9))  # Monday
+    assert elapsed(week, date(2026, 11, 9)) is None
 
 
 def test_a_target_of_zero():

@@ -360,6 +360,13 @@ def test_a_file_with_a_byte_order_mark_and_empty_cells_imports(engine, tmp_path)
     with engine.connect() as conn:  # the import is in the sync log under the file's name
         detail = conn.execute(select(schema.sync_runs.c.detail).order_by(schema.sync_runs.c.id.desc())).first()[0]
     assert detail == "targets: excel.csv, 0 unchanged"
+    with engine.connect() as conn:
+        run = conn.execute(select(schema.sync_runs).order_by(schema.sync_runs.c.id.desc())).mappings().first()
+    assert (run["source"], run["status"], run["rows_inserted"], run["rows_updated"]) == ("targets", "success", 1, 0)
+    import time
+
+    time.sleep(1.1)  # a second later, the same file again: nothing changed (the save time is not a change)
+    assert tuple(import_csv(engine, path)) == (0, 0, 1)
     # a frame with missing cells (an uploaded sheet): empty channel means all channels
     frame = pd.DataFrame({"kpi_id": ["sell.orders"], "grain": ["week"], "period": ["2026-W46"], "channel": [None],
                           "target": ["12"]})
@@ -404,3 +411,22 @@ def test_grid_edits_are_the_changed_cells_and_a_cell_that_is_not_a_number_is_nam
     edited.loc[row["sell.orders"], "target"] = "lots"
     edits, problems = grid_edits(grid, edited)
     assert problems == ["Orders: target 'lots' is not a number"] and ("sell.revenue", 5000.0, 5500.0) in edits
+
+
+def test_which_longer_target_a_period_takes(engine):
+    set_targets(engine, [("sell.revenue", "month", date(2026, 5, 1), "", 3100.0),
+                         ("sell.revenue", "month", date(2026, 10, 1), "", 3100.0),
+                         ("sell.revenue", "quarter", date(2026, 10, 1), "", 9200.0),
+                         ("sell.revenue", "week", date(2026, 9, 28), "", 700.0),
+                         ("sell.conversion_rate", "quarter", date(2026, 10, 1), "", 0.03)])
+    # W22 = 25-31 May ends on May's last day: May's share by days, no spill into June
+    assert resolve_target(engine, "sell.revenue", parse_period("2026-W22")).value == pytest.approx(3100 * 7 / 31)
+    # W44 = 26 Oct - 1 Nov spills into November, which has no month target: the quarter's share instead
+    w44 = resolve_target(engine, "sell.revenue", parse_period("2026-W44"))
+    assert (w44.value, w44.description) == (pytest.approx(9200 * 7 / 92), "by days from the 2026-Q4 target")
+    # a month takes its quarter's share, never a week's target (W40 holds 1 October)
+    october = resolve_target(engine, "sell.revenue", parse_period("2026-10"))
+    assert october.description == "target set for 2026-10"
+    assert resolve_target(engine, "sell.revenue", parse_period("2026-11")).value == pytest.approx(9200 * 30 / 92)
+    carried = resolve_target(engine, "sell.conversion_rate", parse_period("2026-W46"))
+    assert (carried.value, carried.description) == (0.03, "carried over from the 2026-Q4 target")
