@@ -278,6 +278,13 @@ def test_comparison_windows_when_the_data_ends_early():
     # data ending before the week began: nothing of it counts; the comparisons are the whole periods
     done, before, ly = comparison_windows(w45, AFTER, date(2026, 11, 1))
     assert done is None and (before.start, before.end) == (date(2026, 10, 26), date(2026, 11, 1))
+    # data ending on the week's first day: that one day counts
+    done, before, _ = comparison_windows(w45, AFTER, date(2026, 11, 2))
+    assert (done.start, done.end, before.start, before.end) == (date(2026, 11, 2), date(2026, 11, 2),
+                                                                date(2026, 10, 26), date(2026, 10, 26))
+    # a finished month is compared with the whole month before, all 31 days of October
+    _, before, _ = comparison_windows(parse_period("2026-11"), AFTER)
+    assert (before.start, before.end) == (date(2026, 10, 1), date(2026, 10, 31))
     # data running past today: today decides (Thu 5 Nov: Mon-Wed)
     done, _, _ = comparison_windows(w45, date(2026, 11, 5), date(2026, 11, 20))
     assert (done.start, done.end) == (date(2026, 11, 2), date(2026, 11, 4))
@@ -310,3 +317,8 @@ def test_weekly_figures_say_partial_only_for_the_week_the_data_ends_in(history):
     assert (value, reason, through) == (30.0, "ad spend data ends 2026-11-04 (4 of 7 days missing)", date(2026, 11, 4))
     value, reason, through = rows[date(2026, 11, 9)]  # W46: after the data ends, a gap, never 0
     assert value != value and reason == "ad spend data ends 2026-11-04 (7 of 7 days missing)"
+
+
+def test_a_range_starting_on_the_last_day_of_data_keeps_that_day(history):
+    row = compute(history, ["save.marketing_cost"], date(2026, 11, 4), date(2026, 11, 10)).iloc[0]
+    assert row["value"] == pytest.approx(10.0) and row["complete_through"] == date(2026, 11, 4)  # 4 Nov only

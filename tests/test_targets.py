@@ -160,10 +160,15 @@ def test_by_hand_a_weeks_share_follows_last_years_daily_profile(engine):
     october = {date(2025, 10, 1) + timedelta(days=i): 20.0 for i in range(31)}  # 31 x 20 = 620
     november = {date(2025, 11, 1) + timedelta(days=i): 10.0 for i in range(30)}
     november[date(2025, 11, 10)] = 100.0  # a big Monday: November 2025 = 29 x 10 + 100 = 390
-    _daily_orders(engine, {**october, **november, date(2026, 11, 9): 500.0, date(2026, 11, 10): 450.0})
+    december = {date(2025, 12, 1) + timedelta(days=i): 10.0 for i in range(10)}  # 1-10 Dec 2025 only
+    _daily_orders(engine, {**october, **november, **december, date(2026, 11, 9): 500.0, date(2026, 11, 10): 450.0})
     set_targets(engine, [("sell.revenue", "month", date(2026, 10, 1), "", 6200.0),
                          ("sell.revenue", "month", date(2026, 11, 1), "", 3900.0),
-                         ("sell.revenue", "month", date(2026, 11, 1), "Email", 3000.0)])
+                         ("sell.revenue", "month", date(2026, 11, 1), "Email", 3000.0),
+                         ("sell.revenue", "month", date(2026, 12, 1), "", 3100.0)])
+    # December 2025 has days without orders: no profile to follow, December 2026's weeks are shared by days
+    december_week = resolve_target(engine, "sell.revenue", parse_period("2026-W50"))
+    assert (december_week.value, december_week.method) == (pytest.approx(3100 * 7 / 31), "by days")
     # W46 = 9-15 Nov 2026 <- 9-15 Nov 2025 (same dates: a month is compared with the same month last year):
     # 6 x 10 + 100 = 160 of 390
     w46 = resolve_target(engine, "sell.revenue", parse_period("2026-W46"))
@@ -377,8 +382,8 @@ def test_a_months_grid_and_its_quarters_are_kept_apart(engine):
     from metrics.targets import period_targets, save_period_targets
 
     # October's month target and Q4's quarter target both start on 1 October
-    set_targets(engine, [("sell.revenue", "quarter", date(2026, 10, 1), "", 9000.0),
-                         ("sell.revenue", "month", date(2026, 10, 1), "", 3000.0),
+    set_targets(engine, [("sell.revenue", "month", date(2026, 10, 1), "", 3000.0),
+                         ("sell.revenue", "quarter", date(2026, 10, 1), "", 9000.0),
                          ("sell.revenue", "month", date(2026, 11, 1), "", 3100.0),
                          ("sell.orders", "month", date(2026, 10, 1), "", 100.0)])
     october = parse_period("2026-10")
@@ -418,6 +423,8 @@ def test_which_longer_target_a_period_takes(engine):
                          ("sell.revenue", "month", date(2026, 10, 1), "", 3100.0),
                          ("sell.revenue", "quarter", date(2026, 10, 1), "", 9200.0),
                          ("sell.revenue", "week", date(2026, 9, 28), "", 700.0),
+                         ("sell.revenue", "week", date(2026, 11, 30), "", 600.0),  # W49 holds 1 December
+                         ("sell.revenue", "week", date(2026, 12, 7), "", 650.0),
                          ("sell.conversion_rate", "quarter", date(2026, 10, 1), "", 0.03)])
     # W22 = 25-31 May ends on May's last day: May's share by days, no spill into June
     assert resolve_target(engine, "sell.revenue", parse_period("2026-W22")).value == pytest.approx(3100 * 7 / 31)
@@ -428,5 +435,6 @@ def test_which_longer_target_a_period_takes(engine):
     october = resolve_target(engine, "sell.revenue", parse_period("2026-10"))
     assert october.description == "target set for 2026-10"
     assert resolve_target(engine, "sell.revenue", parse_period("2026-11")).value == pytest.approx(9200 * 30 / 92)
+    assert resolve_target(engine, "sell.revenue", parse_period("2026-12")).value == pytest.approx(9200 * 31 / 92)
     carried = resolve_target(engine, "sell.conversion_rate", parse_period("2026-W46"))
     assert (carried.value, carried.description) == (0.03, "carried over from the 2026-Q4 target")
