@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pandas as pd
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
 import connectors.loader as loader
@@ -84,12 +84,18 @@ def test_a_load_failing_after_it_wrote_rows_changes_nothing(engine, monkeypatch)
     apply = loader.apply_stage
 
     def watched_apply(conn, *args, **kwargs):
+        def after_delete(conn_, cursor, statement, *_):  # what the transaction has written before the refusal
+            if statement.lstrip().upper().startswith("DELETE FROM ORDERS") and "o2" not in seen_in_transaction:
+                raw = conn_.connection.dbapi_connection.cursor()  # same transaction (PostgreSQL aborts it later)
+                raw.execute("SELECT count(*) FROM orders WHERE order_id = 'o2'")
+                seen_in_transaction["o2"] = raw.fetchone()[0]
+                raw.close()
+
+        event.listen(conn, "after_cursor_execute", after_delete)
         try:
             apply(conn, *args, **kwargs)
-        except Exception:  # what the transaction had written when the database refused the row
-            o = schema.orders
-            seen_in_transaction["o2"] = conn.execute(select(func.count()).where(o.c.order_id == "o2")).scalar()
-            raise
+        finally:
+            event.remove(conn, "after_cursor_execute", after_delete)
 
     monkeypatch.setattr(loader, "apply_stage", watched_apply)
     with pytest.raises(IntegrityError, match="revenue"):

@@ -116,12 +116,20 @@ def test_a_snapshot_is_read_only_and_nested_use_shares_it(engine):
 def test_a_page_shows_one_state_of_the_warehouse_when_a_load_lands_mid_render(shop, monkeypatch):
     """The overview's run reads one snapshot: its data version (the cache key) and its figures are from
     before a load that commits after the page's first query of orders or ad spend; the next run shows after."""
+    import streamlit as st
+
     from tests.conftest import page_app
     from warehouse.db import get_engine
 
     url = shop.url.render_as_string(hide_password=False)
     monkeypatch.setenv("KPI_DATABASE_URL", url)
-    _load_during_first_fact_query(get_engine(url))  # the engine the app uses (one per URL and process)
+    # The app's engine is cached per URL in the process (get_engine, st.cache_resource) and so is its data
+    # (st.cache_data, keyed by data version): on a shared PostgreSQL test server the URL, and the versions,
+    # repeat across tests. Start from empty caches so the engine hooked here is the one the page uses.
+    get_engine.cache_clear()
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    _load_during_first_fact_query(get_engine(url))
     app = page_app("overview", grain="week", period="2026-W45").run()
     assert not app.exception
     shown = {m.label: m.value for m in app.metric}
