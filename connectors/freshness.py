@@ -13,7 +13,9 @@ from typing import Any
 from sqlalchemy import Engine, func, or_, select
 
 from connectors.datasets import DATASETS, KINDS
-from connectors.loader import covered_dates
+from connectors.loader import covered_dates, run_kinds
+from metrics.catalog import SOURCES
+from metrics.completeness import complete_through
 from warehouse import schema
 from warehouse.snapshot import in_snapshot
 
@@ -24,18 +26,6 @@ LABELS = {"web": "Web traffic", "orders": "Orders", "ad_spend": "Ad spend", "ema
 HOW_TO_LOAD = {"web": "sync GA4 (python cli.py sync ga4) or import a web export",
                **{k: f"import a file (python cli.py import {k} FILE)" for k in KINDS if k != "web"}}
 RECENT_RUNS = 2000
-
-
-def run_kinds(source: str, text: str | None) -> tuple[str, ...]:
-    """Which kinds a sync-log row is about: from its source (import:KIND, ga4:…, demo) or its 'KIND: …' text."""
-    if source.startswith("import:") and source[7:] in DATASETS:
-        return (source[7:],)
-    if source == "ga4" or source.startswith("ga4:"):
-        return ("web",)
-    if source == "demo":
-        return KINDS
-    prefix = (text or "").split(":", 1)[0].strip()
-    return (prefix,) if prefix in DATASETS else ()
 
 
 def _runs(engine: Engine) -> list[dict]:
@@ -59,13 +49,9 @@ def source_status(engine: Engine, today: date | None = None) -> dict[str, dict[s
 
     ``failing`` is true when the newest load of the kind failed; ``last_error`` is the newest failure's text.
     """
-    from metrics.catalog import SOURCES
-    from metrics.completeness import complete_through
-
     today = today or date.today()
     runs = _runs(engine)
-    through = {source.dataset: day for source, day in
-               ((SOURCES[name], day) for name, day in complete_through(engine).items())}
+    through = {SOURCES[name].dataset: day for name, day in complete_through(engine).items()}
     status: dict[str, dict[str, Any]] = {}
     for kind in KINDS:
         first, last, rows = covered_dates(engine, kind)

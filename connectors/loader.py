@@ -41,8 +41,8 @@ from sqlalchemy import (
 from sqlalchemy import Float as FloatType
 from sqlalchemy.exc import OperationalError
 
-from connectors.datasets import DATASETS, NO_CAMPAIGN, PLATFORM_CHANNELS, UNATTRIBUTED
-from connectors.demo_data import clear_before_own_load
+from connectors.datasets import DATASETS, KINDS, NO_CAMPAIGN, PLATFORM_CHANNELS, UNATTRIBUTED
+from connectors.demo_data import DEMO_SOURCE, clear_before_own_load
 from warehouse import schema
 
 CHUNK = 5000
@@ -429,6 +429,18 @@ def acquire_load_lock(conn: Connection, holder: str) -> None:
                 "Nothing was loaded; try again when it has finished."
             ) from exc
         raise
+
+
+def run_kinds(source: str, text: str | None) -> tuple[str, ...]:
+    """Which kinds a sync-log row is about: from its source (import:KIND, ga4:…, demo) or its 'KIND: …' text."""
+    if source.startswith("import:") and source[7:] in DATASETS:
+        return (source[7:],)
+    if source == "ga4" or source.startswith("ga4:"):
+        return ("web",)
+    if source == DEMO_SOURCE:
+        return KINDS
+    prefix = (text or "").split(":", 1)[0].strip()
+    return (prefix,) if prefix in DATASETS else ()
 
 
 def record_run(conn: Connection, *, source: str, started_at: datetime, status: str, result: LoadResult | None = None,

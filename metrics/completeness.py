@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy import Engine, func, literal, select, union_all
 
+from connectors.loader import run_kinds
 from metrics.catalog import SOURCES
 from warehouse import schema
 
@@ -53,8 +54,6 @@ def _read_ends(engine: Engine) -> dict[str, date | None]:
 
 def _declared_by_kind(cursors) -> dict[str, date]:
     """{dataset kind: the latest day a successful load declared its data complete through}."""
-    from connectors.freshness import run_kinds
-
     out: dict[str, date] = {}
     for source, detail, cursor in cursors:
         day = _safe_date(cursor)

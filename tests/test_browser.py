@@ -273,6 +273,17 @@ def _grid_cells(grid, text: str):
     return grid.locator("[data-testid^='glide-cell-']").filter(has_text=text)
 
 
+def _reloaded_grid(tab, heading: str, grid_selector: str, first_cell: str):
+    """Reload the page and return its grid once ``first_cell`` is shown again (values read back from the
+    warehouse)."""
+    tab.reload()
+    _settle(tab, heading)
+    grid = tab.locator(grid_selector)
+    grid.scroll_into_view_if_needed()
+    _grid_cells(grid, first_cell).first.wait_for(state="attached", timeout=TIMEOUT_MS)
+    return grid
+
+
 def _edit_cell(tab, grid, row: int, tabs: int, keys: str) -> None:
     """Select row ``row``'s first cell, move ``tabs`` cells right, open the cell's editor, type ``keys`` and
     commit (a text cell with Tab, a date cell with Enter)."""
@@ -331,11 +342,8 @@ def test_the_weekly_review_keeps_what_was_typed_and_shows_user_text_literally(br
         assert _grid_cells(grid, "Call the bank").count() == 1  # saved once, shown once
         assert tab.get_by_label("Note (shown on this KPI's charts for this week)").input_value() == ""
 
-        tab.reload()
-        _settle(tab, "Weekly KPI review")
-        grid = tab.locator(".st-key-actions-2025-W10 [data-testid='stDataFrame']")
-        grid.scroll_into_view_if_needed()
-        _grid_cells(grid, "Call the bank").first.wait_for(state="attached", timeout=TIMEOUT_MS)
+        grid = _reloaded_grid(tab, "Weekly KPI review", ".st-key-actions-2025-W10 [data-testid='stDataFrame']",
+                              "Call the bank")
         assert _grid_cells(grid, "Call the bank").count() == 1 and _grid_cells(grid, "Dara").count() == 1
         assert _grid_cells(grid, "2025-03-14").count() == 1  # the new action's due date was saved
 
@@ -344,11 +352,8 @@ def test_the_weekly_review_keeps_what_was_typed_and_shows_user_text_literally(br
         _settle(tab)
         tab.get_by_role("button", name="Save actions").click()
         _settle(tab, "Weekly KPI review")
-        tab.reload()
-        _settle(tab, "Weekly KPI review")
-        grid = tab.locator(".st-key-actions-2025-W10 [data-testid='stDataFrame']")
-        grid.scroll_into_view_if_needed()
-        _grid_cells(grid, "Call the bank").first.wait_for(state="attached", timeout=TIMEOUT_MS)
+        grid = _reloaded_grid(tab, "Weekly KPI review", ".st-key-actions-2025-W10 [data-testid='stDataFrame']",
+                              "Call the bank")
         assert _grid_cells(grid, "2025-03-21").count() == 1 and _grid_cells(grid, "2025-03-14").count() == 0
 
         assert _grid_cells(tab, "javascript:alert(1)").first.inner_text() == note  # the note, after the reload
@@ -372,11 +377,8 @@ def test_a_target_typed_in_the_grid_is_there_after_a_reload(browser, base_url):
         _settle(tab)
         tab.get_by_role("button", name="Save 1 change(s)").click()
         _settle(tab, "Targets · 2025-W10")
-        tab.reload()
-        _settle(tab, "Targets · 2025-W10")
-        grid = tab.locator(".st-key-targets-2025-W10- [data-testid='stDataFrame']")
-        grid.scroll_into_view_if_needed()
-        _grid_cells(grid, "Revenue").first.wait_for(state="attached", timeout=TIMEOUT_MS)
+        grid = _reloaded_grid(tab, "Targets · 2025-W10", ".st-key-targets-2025-W10- [data-testid='stDataFrame']",
+                              "Revenue")
         assert _grid_cells(grid, "1250").count() == 1  # saved, and read back from the warehouse
         assert tab.get_by_role("button", name="Save 0 change(s)").is_disabled()
         _no_exception(tab, "the targets page")
