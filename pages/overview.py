@@ -1,4 +1,5 @@
-"""Overview: the 5S scorecard for the selected period against plan, and one KPI's trend or burn-up."""
+"""Overview: what needs attention first, then the 5S scorecard (a compact table or cards) for the selected period
+against plan, and one KPI's trend or burn-up."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from metrics.catalog import KPI_BY_ID, KPIS, S_MEANING, S_ORDER
 from metrics.pacing import STATUS_LABELS
 from metrics.scorecard import partial_headline
 from ui import charts, data
-from ui.cards import PARTIAL_ICON, kpi_card
+from ui.cards import PARTIAL_ICON, kpi_card, kpi_links
+from ui.kpi_table import attention_block, kpi_table, without_targets
 from ui.safe_text import md
-from ui.state import sidebar, url_selectbox, url_toggle
+from ui.state import sidebar, url_segmented, url_selectbox, url_toggle
 
 version = data.version()
 selection = sidebar(version)
@@ -25,18 +27,48 @@ st.caption(f"{period.label} · {period.start:%d %b %Y} – {period.end:%d %b %Y}
            + (" · in progress: values and comparisons cover the days so far" if selection.in_progress else ""))
 
 items = data.scorecard_items(version, period, selection.channel)
-counts = Counter(i.status for i in items)
-st.markdown(" · ".join(f"**{counts[s]}** {STATUS_LABELS[s].lower()}" for s in ("on_track", "at_risk", "off_track"))
-            + (f" · {counts['no_target']} without a target" if counts["no_target"] else ""))
+planned = not without_targets(items)
+if planned:
+    counts = Counter(i.status for i in items)
+    st.markdown(" · ".join(f"**{counts[s]}** {STATUS_LABELS[s].lower()}" for s in ("on_track", "at_risk", "off_track"))
+                + (f" · {counts['no_target']} without a target" if counts["no_target"] else ""))
+else:
+    with st.container(horizontal=True, vertical_alignment="center", key="no-targets"):
+        st.markdown(f":material/flag: No targets are set for {period.label}"
+                    + (f" for {md(selection.channel)}" if selection.channel else "") + ":")
+        st.page_link("pages/targets.py", label="set them on the Targets page", query_params=selection.query())
 if headline := partial_headline(items, f"in {period.label}"):
     st.warning(headline, icon=PARTIAL_ICON)
 
-for s in S_ORDER:
-    st.subheader(s, help=S_MEANING[s])
-    st.caption(S_MEANING[s])
-    with st.container(horizontal=True):
-        for item in (i for i in items if i.s == s):
-            kpi_card(item, links=selection)
+if planned:
+    st.subheader("Needs attention", help="Off-track KPIs first, then the ones at risk; the links open their details.")
+    attention_block(items, selection)
+
+with st.container(horizontal=True, vertical_alignment="center"):
+    st.subheader(f"All {len(items)} KPIs")
+    view = url_segmented("View", {"table": "Scorecard", "cards": "Cards"}, "view", label_visibility="collapsed")
+if view == "table":
+    ids = [i.id for i in items]
+
+    def chart_selected() -> None:
+        """A selected row becomes the KPI charted below."""
+        if rows := st.session_state["scorecard"].selection.rows:
+            st.session_state["kpi"] = ids[rows[0]]
+
+    event = kpi_table(items, "scorecard", period.grain, on_select=chart_selected, plan=planned)
+    if event.selection.rows:
+        chosen = items[event.selection.rows[0]]
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.markdown(f"**{chosen.label}** (charted below):")
+            kpi_links(chosen.id, selection)
+    else:
+        st.caption("Select a row to chart that KPI below and open its details.")
+else:
+    for s in S_ORDER:
+        st.subheader(s, help=S_MEANING[s])
+        with st.container(horizontal=True):
+            for item in (i for i in items if i.s == s):
+                kpi_card(item, width="stretch", links=selection, status=planned)
 
 st.divider()
 left, right = st.columns([3, 1])

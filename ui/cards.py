@@ -65,8 +65,10 @@ def kpi_links(kpi_id: str, selection: Selection, details: bool = True) -> None:
                          help=f"Channels and campaigns sorted by {kpi.label}")
 
 
-def kpi_card(item: KpiResult, width: int | str = 240, links: Selection | None = None, details: bool = True) -> None:
-    """One KPI in a bordered card; with ``links``, links to its drill-downs for that selection."""
+def kpi_card(item: KpiResult, width: int | str = 240, links: Selection | None = None, details: bool = True,
+             status: bool = True) -> None:
+    """One KPI in a bordered card; with ``links``, links to its drill-downs for that selection; without ``status``,
+    no status badge (a period without targets, said once for all cards)."""
     kpi = KPI_BY_ID[item.id]
     delta = None
     if item.change_pct is not None:
@@ -88,7 +90,8 @@ def kpi_card(item: KpiResult, width: int | str = 240, links: Selection | None = 
             chart_data=[v for v in item.sparkline if v is not None] or None,
         )
         with st.container(horizontal=True, gap="small"):
-            status_badge(item.status)
+            if status:
+                status_badge(item.status)
             partial_badge(item)
         caption = plan_caption(item)
         if caption:

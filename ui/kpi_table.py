@@ -1,4 +1,5 @@
-"""The compact scorecard: one row per KPI (value, change, target, status in colour and word, sparkline)."""
+"""The compact scorecard: one row per KPI (value, change, target, status in colour and word, sparkline), and the
+compact block of the KPIs that need attention."""
 
 from __future__ import annotations
 
@@ -11,9 +12,16 @@ from metrics.catalog import KPI_BY_ID
 from metrics.format import format_change, format_value
 from metrics.pacing import STATUS_LABELS
 from metrics.scorecard import KpiResult
+from ui.cards import kpi_links, partial_badge, status_badge
+from ui.state import Selection
 
-STATUS_MARK = {"on_track": "🟢", "at_risk": "🟠", "off_track": "🔴", "no_target": "⚪", "no_data": "⚪"}
+# A mark every font draws, coloured with the word by the table (see _status_colour).
+STATUS_MARK = {"on_track": "●", "at_risk": "●", "off_track": "●", "no_target": "○", "no_data": "○"}
+STATUS_CSS = {"on_track": "#21c354", "at_risk": "#ff8c1a", "off_track": "#ff4b4b"}
 ATTENTION_ORDER = {"off_track": 0, "at_risk": 1}
+ROW_HEIGHT = 35  # Streamlit's data grid: header and rows are 35 px high
+# The attention block's columns: status, KPI, value, change, target, links.
+ATTENTION_COLUMNS = [1.1, 2.6, 1, 1.1, 1.8, 2.6]
 
 
 def needing_attention(items: list[KpiResult]) -> list[KpiResult]:
@@ -22,8 +30,24 @@ def needing_attention(items: list[KpiResult]) -> list[KpiResult]:
     return sorted(flagged, key=lambda i: ATTENTION_ORDER[i.status])
 
 
-def kpi_rows(items: list[KpiResult]) -> pd.DataFrame:
-    """One formatted row per KPI, in the order given (the status both as colour mark and as word)."""
+def without_targets(items: list[KpiResult]) -> bool:
+    """True when none of ``items`` has a target (a period or channel nobody planned for)."""
+    return all(i.target is None for i in items)
+
+
+def target_text(item: KpiResult) -> str:
+    """'$1,200', or '$1,200 (by now $800)' while the period runs or the data is partial ('—' without a target)."""
+    unit = KPI_BY_ID[item.id].unit
+    text = format_value(item.target, unit)
+    if item.target is not None and (item.in_progress or item.partial) and item.expected not in (None, item.target):
+        when = "for the days covered" if item.partial else "by now"
+        text += f" ({when} {format_value(item.expected, unit)})"
+    return text
+
+
+def kpi_rows(items: list[KpiResult], plan: bool = True) -> pd.DataFrame:
+    """One formatted row per KPI, in the order given (the status both as colour mark and as word); without
+    ``plan``, no Target and Status columns (a period without targets)."""
     rows = []
     for item in items:
         unit = KPI_BY_ID[item.id].unit
@@ -34,19 +58,22 @@ def kpi_rows(items: list[KpiResult]) -> pd.DataFrame:
             "KPI": item.label,
             "Value": format_value(item.value, unit),
             "Change": format_change(item.change_pct),
-            "Target": format_value(item.target, unit),
+            "Target": target_text(item),
             "Status": f"{STATUS_MARK[item.status]} {status}",
             "Trend": [v for v in item.sparkline if v is not None],
         })
-    return pd.DataFrame(rows, columns=["id", "S", "KPI", "Value", "Change", "Target", "Status", "Trend"])
+    columns = ["id", "S", "KPI", "Value", "Change"] + (["Target", "Status"] if plan else []) + ["Trend"]
+    return pd.DataFrame(rows, columns=["id", "S", "KPI", "Value", "Change", "Target", "Status", "Trend"])[columns]
 
 
-def kpi_table(items: list[KpiResult], key: str, grain: str, on_select: Callable[[], None] | str = "ignore"):
+def kpi_table(items: list[KpiResult], key: str, grain: str, on_select: Callable[[], None] | str = "ignore",
+              plan: bool = True):
     """Draw :func:`kpi_rows` as a compact table (select a row with ``on_select``); returns the widget's event."""
-    frame = kpi_rows(items)
+    frame = kpi_rows(items, plan)
+    shown = frame.style.map(_status_colour, subset=["Status"]) if plan else frame
     return st.dataframe(
-        frame, hide_index=True, width="stretch", key=key, on_select=on_select, selection_mode="single-row",
-        height="content",
+        shown, hide_index=True, width="stretch", key=key, on_select=on_select, selection_mode="single-row",
+        height=(len(frame) + 1) * ROW_HEIGHT + 3,  # every row shown, no inner scrolling
         column_config={
             "id": None,
             "S": st.column_config.TextColumn("S", width="small"),
@@ -55,3 +82,42 @@ def kpi_table(items: list[KpiResult], key: str, grain: str, on_select: Callable[
             "Trend": st.column_config.LineChartColumn(f"Last 13 {grain}s", width="small"),
         },
     )
+
+
+def _status_colour(text: str) -> str:
+    """CSS colouring a Status cell by its word (the colour also shows where no emoji font draws the mark)."""
+    for status, colour in STATUS_CSS.items():
+        if STATUS_LABELS[status] in text:
+            return f"color: {colour}; font-weight: 600"
+    return ""
+
+
+def attention_block(items: list[KpiResult], selection: Selection) -> None:
+    """The off-track, then the at-risk KPIs, one compact line each: status in colour and word, KPI, value, change,
+    target, and the links to its drill-downs (a success line when every KPI with a target is on track)."""
+    flagged = needing_attention(items)
+    if not flagged:
+        st.success("Every KPI with a target is on track.", icon=":material/check_circle:")
+        return
+    with st.container(border=True, key="attention", gap="xsmall"):
+        head = st.columns(ATTENTION_COLUMNS, gap="small")
+        for column, title in zip(head, ("Status", "KPI", "Value", f"vs previous {selection.period.grain}",
+                                        "Target", "")):
+            column.caption(title)
+        for item in flagged:
+            _attention_line(item, selection)
+
+
+def _attention_line(item: KpiResult, selection: Selection) -> None:
+    kpi = KPI_BY_ID[item.id]
+    status, label, value, change, target, links = st.columns(ATTENTION_COLUMNS, gap="small",
+                                                             vertical_alignment="center")
+    with status, st.container(horizontal=True, gap="xxsmall"):
+        status_badge(item.status)
+        partial_badge(item)
+    label.markdown(f"**{item.label}** · :gray[{item.s}]")
+    value.markdown(format_value(item.value, kpi.unit))
+    change.markdown(format_change(item.change_pct))
+    target.markdown(target_text(item))
+    with links:
+        kpi_links(item.id, selection)
