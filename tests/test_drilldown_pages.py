@@ -75,7 +75,7 @@ def test_a_kpi_in_the_url_is_drawn_first_and_filtered_pages_break_down_by_campai
 
 
 def test_overview_cards_link_to_the_s_page_and_the_campaigns_table():
-    app = page_app("overview", **WEEK, channel="Paid Search").run()
+    app = page_app("overview", **WEEK, channel="Paid Search", view="cards").run()
     links = _links(app)
     details = {q["kpi"]: page for page, label, q in links if label == "Details"}
     assert details == {k: KPI_BY_ID[k].s.lower() for k in KPI_BY_ID}

@@ -130,7 +130,7 @@ def test_a_page_shows_one_state_of_the_warehouse_when_a_load_lands_mid_render(sh
     st.cache_resource.clear()
     st.cache_data.clear()
     _load_during_first_fact_query(get_engine(url))
-    app = page_app("overview", grain="week", period="2026-W45").run()
+    app = page_app("overview", grain="week", period="2026-W45", view="cards").run()
     assert not app.exception
     shown = {m.label: m.value for m in app.metric}
     assert (shown["Revenue"], shown["Orders"], shown["Marketing cost"], shown["ROAS"]) == (
