@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import re
 
+from metrics.catalog import KPIS
 from tests.test_browser import (  # noqa: F401 (fixtures)
     FIRST_LOAD_TIMEOUT_MS,
     ROW_HEIGHT,
     _grid,
     _no_exception,
     _open,
+    _query,
+    _select_row,
+    _settle,
     _shot,
     base_url,
     browser,
@@ -65,6 +69,14 @@ def test_the_first_screen_holds_the_off_track_kpis_and_two_screens_all_22(browse
         _no_exception(tab, "the overview")
         _shot(tab, "overview-first-screen")
         _full_page_shot(tab, "overview-full")
+
+        _select_row(tab, "scorecard", [k.id for k in KPIS].index("save.roas"))  # any row opens its details
+        tab.get_by_text("ROAS (charted below):").wait_for(timeout=FIRST_LOAD_TIMEOUT_MS)
+        _settle(tab, TITLE)
+        assert _query(tab)["kpi"] == "save.roas" and _query(tab)["view"] == "table"
+        tab.get_by_role("link", name="By campaign").last.click()
+        _settle(tab, "Campaigns")
+        assert (_query(tab)["kpi"], _query(tab)["set"]) == ("save.roas", "sales")
     finally:
         tab.context.close()
 

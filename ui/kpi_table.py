@@ -21,7 +21,7 @@ STATUS_CSS = {"on_track": "#21c354", "at_risk": "#ff8c1a", "off_track": "#ff4b4b
 ATTENTION_ORDER = {"off_track": 0, "at_risk": 1}
 ROW_HEIGHT = 35  # Streamlit's data grid: header and rows are 35 px high
 # The attention block's columns: status, KPI, value, change, target, links.
-ATTENTION_COLUMNS = [1.1, 2.6, 1, 1.1, 1.8, 2.6]
+ATTENTION_COLUMNS = [1, 2.7, 0.9, 0.9, 2.1, 2.4]
 
 
 def needing_attention(items: list[KpiResult]) -> list[KpiResult]:
@@ -79,6 +79,7 @@ def kpi_table(items: list[KpiResult], key: str, grain: str, on_select: Callable[
             "S": st.column_config.TextColumn("S", width="small"),
             "KPI": st.column_config.TextColumn("KPI", width="medium", pinned=True),
             "Change": st.column_config.TextColumn(f"vs previous {grain}"),
+            "Target": st.column_config.TextColumn("Target", width="medium"),
             "Trend": st.column_config.LineChartColumn(f"Last 13 {grain}s", width="small"),
         },
     )
@@ -101,7 +102,7 @@ def attention_block(items: list[KpiResult], selection: Selection) -> None:
         return
     with st.container(border=True, key="attention", gap="xsmall"):
         head = st.columns(ATTENTION_COLUMNS, gap="small")
-        for column, title in zip(head, ("Status", "KPI", "Value", f"vs previous {selection.period.grain}",
+        for column, title in zip(head, ("Status", "KPI", "Value", f"vs last {selection.period.grain}",
                                         "Target", "")):
             column.caption(title)
         for item in flagged:
