@@ -66,7 +66,7 @@ def test_period_the_data_starts_in_is_not_drawn_as_a_value():
     assert pd.isna(series.y[1]) and list(series.y[2:]) == [130000.0, 140000.0]  # a gap, not a $9,000 fall
     assert min(_on_value_axis(fig)) == 130000.0
     partial = fig.data[1]
-    assert partial.name == "Partial period" and partial.yaxis == "y9" and partial.marker.symbol == "circle-open"
+    assert partial.name == "Partial period" and partial.yaxis == "y9" and partial.marker.opacity == 0  # no point
     assert partial.customdata == ("$9,000 over the days with data (partial: data starts 2024-11-29 "
                                   "(28 of 30 days missing))",)
     (shade,) = fig.layout.shapes

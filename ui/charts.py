@@ -33,7 +33,7 @@ NOTE = "#FFFFFF"
 LAST_YEAR = "#9AA5B1"
 PARTIAL = "rgba(154, 165, 177, 0.18)"
 BAND = "y9"  # an overlay axis fixed at 0..1 for markers above the plot (notes without a value, partial periods)
-BAND_Y = 0.96
+BAND_Y = 0.96  # notes without a value, and the hover of a partial period's label: along the top
 SPREAD = 10.0  # channels whose typical values differ more than this factor get one panel each
 
 
@@ -54,8 +54,8 @@ def trend_chart(kpi: KPI, frame: pd.DataFrame, title: str | None = None) -> go.F
 
     Periods whose data ends early (partial) get an open marker and say so on hover; periods without data are
     gaps. A period that begins before the data does (``starts_late``, e.g. a first month holding its last two
-    days) is not drawn as a value: it is shaded, and an open marker on a band at the top gives its value on
-    hover, marked partial (its few days would read as a fall). The y axis is the series' own.
+    days) is not drawn as a value (its few days would read as a fall): it is shaded and labelled 'partial', and
+    hovering the label gives its value over the days with data. The y axis is the series' own.
     """
     frame = frame.sort_values("period_start").reset_index(drop=True)
     partial = frame["value"].notna() & (frame["complete_through"].notna() if "complete_through" in frame else False)
@@ -98,14 +98,15 @@ def _band_axis(fig: go.Figure) -> None:
 
 
 def _mark_late_starts(fig: go.Figure, kpi: KPI, rows: pd.DataFrame, starts: pd.Series) -> None:
-    """Shade each period that begins before the data does; an open marker on the top band gives its value."""
+    """Shade and label each period that begins before the data does; an invisible marker on the label (on the
+    overlay band, so the value axis is untouched) gives its value on hover."""
     if rows.empty:
         return
     _shade_partial(fig, rows["period_start"], starts)
     _band_axis(fig)
     fig.add_trace(go.Scatter(
         x=pd.to_datetime(rows["period_start"]), y=[BAND_Y] * len(rows), yaxis=BAND, mode="markers",
-        name="Partial period", marker=dict(symbol="circle-open", size=10, color=LAST_YEAR),
+        name="Partial period", marker=dict(size=14, color=LAST_YEAR, opacity=0), showlegend=False,
         customdata=[f"{format_value(v, kpi.unit)} over the days with data (partial: {chart_text(r)})"
                     for v, r in zip(rows["value"], rows["reason"] if "reason" in rows else [None] * len(rows))],
         hovertemplate="%{customdata}<extra>Partial period</extra>",
