@@ -19,9 +19,9 @@ def movers_caption(kpi: KPI) -> str:
         return (f"Contribution: each channel's own change in {kpi.label} week over week; "
                 "the contributions add up to the total change.")
     volume = volume_label(kpi)
-    return (f"Contribution: the part of the week-over-week change in {kpi.label} that comes from each channel "
-            f"(they add up to the change), split into its own {kpi.label} moving (own rate) and its share of "
-            f"{volume} moving (mix); \"{MIX_ONLY}\" marks a channel with no {kpi.label} of its own.")
+    return (f"Contribution: each channel's part of the week-over-week change in {kpi.label} (they add up to the "
+            f"change), split into its own {kpi.label} moving (own rate) and its share of {volume} moving (mix); "
+            f"a channel marked \"{MIX_ONLY}\" has no value of its own.")
 
 
 def movers_frame(movers: pd.DataFrame, kpi: KPI) -> pd.DataFrame:
