@@ -1,10 +1,25 @@
-"""Which channels moved a KPI: each channel's contribution to the change between two periods.
+"""Which channels moved a KPI: each channel's contribution to the change between two periods, split into
+the channel's own rate change and its mix change.
 
-Contributions add up exactly to the KPI's total change. For additive KPIs a
-channel's contribution is its own change. For a ratio R = N / D (times a scale)
-channel c contributes ``((N_c1 - R0 D_c1) - (N_c0 - R0 D_c0)) / D_1`` (R0 the
-previous ratio): its extra numerator beyond what the old rate predicts for its
-volume, so a channel that did not change contributes nothing.
+Contributions add up exactly to the KPI's total change. For additive KPIs a channel's contribution is its own
+change (all of it ``rate_effect``; ``mix_effect`` is 0). For a ratio R = N / D = sum(N_i) / sum(D_i) (times a
+scale), with R0 the previous overall ratio, channel i contributes
+
+    contribution_i = ((N_i1 - R0 D_i1) - (N_i0 - R0 D_i0)) / D_1
+
+(its extra numerator beyond what the old overall rate predicts for its volume, so a channel that did not change
+contributes nothing), and this splits exactly into
+
+    rate_effect_i = (D_i1 / D_1) (r_i1 - r_i0)          its own rate r_i = N_i / D_i moving, at this period's weight
+    mix_effect_i  = (r_i0 - R0) (D_i1 - D_i0) / D_1     its volume moving, valued at its old rate's gap to R0
+
+This is the residual-free two-factor rate-and-mix (shift-share) decomposition with the rate effect weighted by
+the current period (Paasche) and the mix effect valued at the base period's rates (Laspeyres), as in
+standard-cost variance analysis (a price variance at actual quantity plus a mix variance at standard price);
+see E. M. Kitagawa, "Components of a difference between two rates", JASA 50 (1955) 1168-1194, for the family
+of rate/composition decompositions. A channel without a value of its own in both periods (its denominator is
+zero, or its source has no rows for it: "—" on the page) has no rate to change: all of its contribution is mix
+(``own_value`` False, ``rate_effect`` 0).
 """
 
 from __future__ import annotations
@@ -15,11 +30,15 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from metrics import formula as formulas
-from metrics.catalog import get_kpi
+from metrics.catalog import KPI, MEASURES, get_kpi
 from metrics.engine import Filters, compute, compute_expressions
 from metrics.periods import Period
 
-COLUMNS = ["member", "before", "after", "change", "contribution", "share_of_change"]
+# the CSV download's columns: extend at the end, never rename
+COLUMNS = ["member", "before", "after", "change", "contribution", "share_of_change", "rate_effect", "mix_effect",
+           "own_value"]
+DECOMPOSITION = ("rate-and-mix (shift-share) split: rate effect at this period's volume weights, mix effect at "
+                 "last period's rates (Kitagawa 1955)")
 
 
 def ratio_parts(formula: str) -> tuple[str, str | None, float]:
@@ -32,6 +51,33 @@ def ratio_parts(formula: str) -> tuple[str, str | None, float]:
     return ast.unparse(node), None, scale
 
 
+def is_ratio(kpi: KPI) -> bool:
+    """True when ``kpi`` is a ratio of sums, whose change has a mix part."""
+    return ratio_parts(kpi.formula)[1] is not None
+
+
+def volume_label(kpi: KPI) -> str:
+    """What a ratio KPI's mix is a mix of, e.g. 'new customers' for CAC (ad cost / new customers)."""
+    denominator = ratio_parts(kpi.formula)[1] or ""
+    measure = MEASURES.get(denominator)
+    return measure.label if measure and measure.label else denominator
+
+
+def rate_and_mix(n0: pd.Series, d0: pd.Series, n1: pd.Series, d1: pd.Series, before: pd.Series,
+                 after: pd.Series, scale: float = 1.0) -> pd.DataFrame:
+    """contribution, rate_effect, mix_effect and own_value per member of a ratio sum(n) / sum(d) * scale.
+
+    ``n0, d0`` (``n1, d1``) are each member's numerator and denominator in the previous (current) period, 0 when
+    it has none; ``before``/``after`` its own KPI value (NaN when it has none). See the module docstring."""
+    total_d1, total_n0, total_d0 = d1.sum(), n0.sum(), d0.sum()
+    r0 = total_n0 / total_d0
+    contribution = scale * ((n1 - r0 * d1) - (n0 - r0 * d0)) / total_d1
+    own = before.notna() & after.notna()
+    rate = (d1 / total_d1 * (after - before)).where(own, 0.0)
+    return pd.DataFrame({"contribution": contribution, "rate_effect": rate, "mix_effect": contribution - rate,
+                         "own_value": own})
+
+
 def _by_member(engine: Engine, expressions: dict, period: Period, filters: Filters, dimension: str) -> pd.DataFrame:
     frame = compute_expressions(engine, expressions, period.start, period.end, "custom", filters, dimension)
     return frame.pivot_table(index=dimension, columns="kpi_id", values="value", aggfunc="first")
@@ -39,8 +85,9 @@ def _by_member(engine: Engine, expressions: dict, period: Period, filters: Filte
 
 def contribution(engine: Engine, kpi_id: str, current: Period, before: Period, filters: Filters = Filters(),
                  dimension: str = "channel") -> pd.DataFrame:
-    """One row per channel (or campaign): KPI before and after, its change, and its contribution to the
-    total change (sorted by absolute contribution). Empty when the KPI cannot be broken down."""
+    """One row per channel (or campaign): KPI before and after, its change, its contribution to the total
+    change and that contribution's rate and mix parts (sorted by absolute contribution). Empty when the KPI
+    cannot be broken down."""
     kpi = get_kpi(kpi_id)
     if dimension not in kpi.breakdowns:
         return pd.DataFrame(columns=COLUMNS)
@@ -51,19 +98,22 @@ def contribution(engine: Engine, kpi_id: str, current: Period, before: Period, f
     after, prior = values[current].reindex(members), values[before].reindex(members)
     if denominator is None:
         contrib = after.fillna(0) - prior.fillna(0)
+        parts = pd.DataFrame({"contribution": contrib, "rate_effect": contrib, "mix_effect": 0.0,
+                              "own_value": prior.notna() & after.notna()})
     else:
-        parts = {"n": numerator, "d": denominator}
-        now, then = (_by_member(engine, parts, p, filters, dimension).reindex(members).fillna(0)
+        expressions = {"n": numerator, "d": denominator}
+        now, then = (_by_member(engine, expressions, p, filters, dimension).reindex(members).fillna(0)
                      for p in (current, before))
-        d1, n0, d0 = now["d"].sum(), then["n"].sum(), then["d"].sum()
-        if d1 == 0 or d0 == 0:
+        if now["d"].sum() == 0 or then["d"].sum() == 0:
             return pd.DataFrame(columns=COLUMNS)
-        r0 = n0 / d0
-        contrib = scale * ((now["n"] - r0 * now["d"]) - (then["n"] - r0 * then["d"])) / d1
+        parts = rate_and_mix(then["n"], then["d"], now["n"], now["d"], prior, after, scale)
+    contrib = parts["contribution"]
     total = contrib.sum()
     out = pd.DataFrame({
         "member": members, "before": prior.to_numpy(), "after": after.to_numpy(),
         "change": (after - prior).to_numpy(), "contribution": contrib.to_numpy(),
         "share_of_change": (contrib / total).to_numpy() if total else float("nan"),
+        "rate_effect": parts["rate_effect"].to_numpy(dtype=float),
+        "mix_effect": parts["mix_effect"].to_numpy(dtype=float), "own_value": parts["own_value"].to_numpy(dtype=bool),
     })
     return out.reindex(out["contribution"].abs().sort_values(ascending=False).index).reset_index(drop=True)

@@ -10,48 +10,67 @@ def currency() -> str:
     return os.environ.get("KPI_CURRENCY", "USD").strip().upper() or "USD"
 
 
+def _shown(value: float, digits: int) -> float:
+    """``value`` as it will be shown with ``digits`` decimals, with a zero unsigned: -0.004 at 2 decimals is 0,
+    never '-0.00' (nor '+0.00' in a change)."""
+    rounded = round(value, digits)
+    return 0.0 if rounded == 0 else value
+
+
+def _currency_digits(value: float) -> int:
+    return 0 if abs(value) >= 1000 else 2
+
+
 def format_value(value: float | None, unit: str) -> str:
-    """A value as a person reads it: '€1,234', '3.4%', '12.5 min'; '—' when unknown."""
+    """A value as a person reads it: '€1,234', '3.4%', '12.5 min'; '—' when unknown; never '-0'."""
     if value is None or value != value:
         return "—"
     if unit == "currency":
         symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency())
-        amount = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.2f}"
+        digits = _currency_digits(value)
+        amount = f"{_shown(value, digits):,.{digits}f}"
         return f"{symbol}{amount}" if symbol else f"{amount} {currency()}"
     if unit == "percent":
-        return f"{value * 100:.1f}%"
-    if unit == "count":
-        return f"{value:,.0f}"
+        return f"{_shown(value * 100, 1):.1f}%"
     if unit == "score":
-        return f"{value:+.0f}"
-    if unit == "minutes":
-        return f"{value:,.0f} min"
-    if unit == "seconds":
-        return f"{value:,.0f} s"
+        shown = _shown(value, 0)
+        return f"{shown:+.0f}" if shown else "0"
+    if unit in ("count", "minutes", "seconds"):
+        suffix = {"count": "", "minutes": " min", "seconds": " s"}[unit]
+        return f"{_shown(value, 0):,.0f}{suffix}"
     if unit == "ratio":
-        return f"{value:,.2f}×"
-    return f"{value:,.2f}"
+        return f"{_shown(value, 2):,.2f}×"
+    return f"{_shown(value, 2):,.2f}"
+
+
+def _signed(number: float, digits: int) -> str:
+    """'+1.2', '-1.2', or '0.0' (no sign) when it rounds to zero at ``digits`` decimals."""
+    shown = _shown(number, digits)
+    return f"{shown:+.{digits}f}" if shown else f"{0:.{digits}f}"
 
 
 def format_change(change: float | None) -> str:
-    """A relative change as '+4.2%'; '—' when unknown."""
-    return "—" if change is None or change != change else f"{change * 100:+.1f}%"
+    """A relative change as '+4.2%' ('0.0%' when it rounds to zero); '—' when unknown."""
+    return "—" if change is None or change != change else f"{_signed(change * 100, 1)}%"
 
 
 def format_share(share: float | None) -> str:
-    """A share of a whole as '42%'; '—' when unknown."""
-    return "—" if share is None or share != share else f"{share:.0%}"
+    """A share of a whole as '42%' ('0%' when it rounds to zero); '—' when unknown."""
+    return "—" if share is None or share != share else f"{_shown(share * 100, 0):.0f}%"
 
 
 def format_delta(change: float | None, unit: str) -> str:
-    """An absolute change in the KPI's unit: percentages and scores in points ('+1.2 pp', '+4 pts')."""
+    """An absolute change in the KPI's unit: percentages and scores in points ('+1.2 pp', '+4 pts'); a change
+    that rounds to zero is shown without a sign ('0.0 pp', '0 pts', '$0.00')."""
     if change is None or change != change:
         return "—"
     if unit == "percent":
-        return f"{change * 100:+.1f} pp"
+        return f"{_signed(change * 100, 1)} pp"
     if unit == "score":
-        return f"{change:+.0f} pts"
+        return f"{_signed(change, 0)} pts"
     text = format_value(abs(change), unit)
+    if text == format_value(0.0, unit):
+        return text
     return ("-" if change < 0 else "+") + text
 
 

@@ -1,29 +1,80 @@
-"""Series for charts: a KPI's trend with its target per period, last year's series, and the burn-up."""
+"""Series for charts: a KPI's trend with its target per period, last year's series, and the burn-up.
+
+A trend's first period may start before the KPI's data does (a monthly trend whose first "month" holds the
+data's first two days): that period is marked ``starts_late`` (the day its data starts) with a reason, so a
+chart can show it as partial instead of drawing a two-day month as a fall.
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, literal, select, union_all
 
-from metrics.catalog import get_kpi
+from metrics import formula as formulas
+from metrics.catalog import MEASURES, SOURCES, get_kpi
 from metrics.engine import Filters, compute
 from metrics.pacing import elapsed
 from metrics.periods import Period, last_year, period_containing, shift
 from metrics.targets import load_targets, resolve_target, share_of
+from warehouse import schema
 from warehouse.snapshot import in_snapshot
+
+
+def first_days(engine: Engine) -> dict[str, date | None]:
+    """{catalog source name: the first day it holds data, or None when it holds none} (read once per snapshot)."""
+    memo = getattr(engine, "memo", None)
+    if memo is not None and "first_days" in memo:
+        return dict(memo["first_days"])
+    parts = [select(literal(source.name).label("source"),
+                    func.min(schema.metadata.tables[source.table].c[source.date_column]).label("first"))
+             for source in SOURCES.values()]
+    with engine.connect() as conn:
+        found = {name: None if first is None else pd.Timestamp(first).date()
+                 for name, first in conn.execute(union_all(*parts)).all()}
+    if memo is not None:
+        memo["first_days"] = found
+    return dict(found)
+
+
+def data_start(engine: Engine, kpi_id: str) -> date | None:
+    """The first day for which all of a KPI's sources (those holding data) hold data; None when none do."""
+    sources = {MEASURES[m].source for m in formulas.measure_names(get_kpi(kpi_id).formula)}
+    firsts = [day for name, day in first_days(engine).items() if name in sources and day is not None]
+    return max(firsts) if firsts else None
+
+
+def mark_late_start(frame: pd.DataFrame, grain: str, start: date | None) -> pd.DataFrame:
+    """Mark in ``frame`` (period_start, value, reason) the period that begins before the data does (``start``) and
+    holds its first day: ``starts_late`` is that day (NaT/None elsewhere) and ``reason`` says what is missing."""
+    frame = frame.copy()
+    frame["starts_late"] = None
+    if start is None or grain in ("day", "custom"):
+        return frame
+    for row, period_start in frame["period_start"].items():
+        period = period_containing(period_start, grain)
+        if period.start < start <= period.end:
+            days, missing = (period.end - period.start).days + 1, (start - period.start).days
+            frame.at[row, "starts_late"] = start
+            text = f"data starts {start.isoformat()} ({missing} of {days} days missing)"
+            reason = frame.at[row, "reason"] if "reason" in frame else None
+            frame.at[row, "reason"] = f"{reason}; {text}" if isinstance(reason, str) and reason else text
+    return frame
 
 
 @in_snapshot
 def trend_with_plan(engine: Engine, kpi_id: str, last: Period, periods: int = 26, filters: Filters = Filters(),
                     with_last_year: bool = False) -> pd.DataFrame:
-    """period_start, value, reason, target[, last_year] for the ``periods`` periods ending with ``last``.
+    """period_start, value, reason, complete_through, starts_late, target[, last_year] for the ``periods``
+    periods ending with ``last``.
 
-    Last year's value is aligned to this year's period (weeks 52 weeks earlier, so weekdays align).
+    Last year's value is aligned to this year's period (weeks 52 weeks earlier, so weekdays align). A period that
+    begins before the KPI's data does has ``starts_late`` set (see :func:`mark_late_start`).
     """
     first = shift(last, -(periods - 1))
     frame = compute(engine, [kpi_id], first.start, last.end, last.grain, filters).drop(columns="kpi_id")
+    frame = mark_late_start(frame, last.grain, data_start(engine, kpi_id))
     targets, cache = load_targets(engine), {}
     channel = filters.channel or ""
     frame["target"] = [

@@ -1,6 +1,6 @@
 import pytest
 
-from metrics.format import axis_suffix, format_change, format_delta, format_value
+from metrics.format import axis_suffix, format_change, format_delta, format_share, format_value
 
 
 @pytest.mark.parametrize(
@@ -43,3 +43,32 @@ def test_kpi_currency_in_deltas_and_chart_axes(monkeypatch):
     assert axis_suffix("currency")["tickprefix"] == ""  # the code is in the value text, not on the axis
     monkeypatch.delenv("KPI_CURRENCY")
     assert format_value(8.0, "currency") == "$8.00" and axis_suffix("currency")["tickprefix"] == "$"
+
+
+@pytest.mark.parametrize(
+    ("change", "unit", "text"),
+    # each rounds to zero at the unit's precision: shown as 0, without a sign
+    [(-0.0004, "percent", "0.0 pp"), (0.0004, "percent", "0.0 pp"), (-0.0, "percent", "0.0 pp"),
+     (-0.4, "score", "0 pts"), (0.3, "score", "0 pts"), (-0.004, "currency", "$0.00"), (0.004, "currency", "$0.00"),
+     (-0.3, "count", "0"), (-0.004, "ratio", "0.00×"), (-0.2, "seconds", "0 s"),
+     # just past the rounding: the sign stays
+     (-0.0006, "percent", "-0.1 pp"), (-0.6, "score", "-1 pts"), (-0.006, "currency", "-$0.01")],
+)
+def test_a_delta_that_rounds_to_zero_has_no_sign(change, unit, text):
+    assert format_delta(change, unit) == text
+
+
+def test_values_changes_and_shares_that_round_to_zero_have_no_sign():
+    assert format_change(-0.0004) == "0.0%" and format_change(0.0004) == "0.0%" and format_change(-0.0) == "0.0%"
+    assert format_change(-0.0006) == "-0.1%"
+    assert format_value(-0.0004, "percent") == "0.0%" and format_value(-0.0, "percent") == "0.0%"
+    assert format_value(-0.4, "score") == "0" and format_value(0.4, "score") == "0"  # an NPS of 0 has no sign
+    assert format_value(-0.003, "currency") == "$0.00" and format_value(-0.3, "minutes") == "0 min"
+    assert format_value(-0.001, "ratio") == "0.00×" and format_value(-0.001, "other") == "0.00"
+    assert format_share(-0.004) == "0%" and format_share(-0.006) == "-1%" and format_share(0.425) == "42%"
+
+
+def test_kpi_currency_zero_change_without_a_symbol(monkeypatch):
+    monkeypatch.setenv("KPI_CURRENCY", "JPY")
+    assert format_delta(-0.001, "currency") == "0.00 JPY"
+    assert format_delta(-1500.4, "currency") == "-1,500 JPY"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from metrics.periods import parse_period
-from metrics.trends import burn_up, trend_with_plan
+from metrics.trends import burn_up, data_start, first_days, mark_late_start, trend_with_plan
 from tests.fixtures import load_fixture, set_targets
 
 
@@ -39,3 +40,26 @@ def test_burn_up_mid_week_by_hand(shop):
 def test_burn_up_is_only_for_flows(shop):
     with pytest.raises(ValueError, match="not a flow"):
         burn_up(shop, "sell.conversion_rate", parse_period("2026-W45"))
+
+
+def test_the_period_the_data_starts_in_is_marked_partial(shop):
+    """Orders (revenue's source) start Tuesday 20 October 2026 (order o1); web traffic on the 21st."""
+    assert first_days(shop)["orders"] == date(2026, 10, 20) and first_days(shop)["web"] == date(2026, 10, 21)
+    assert data_start(shop, "sell.revenue") == date(2026, 10, 20)
+    assert data_start(shop, "sell.conversion_rate") == date(2026, 10, 21)  # orders / sessions: the later start
+    months = trend_with_plan(shop, "sell.revenue", parse_period("2026-11"), periods=3)
+    # September holds no data (a gap, not partial); October starts on the 20th: 19 of its 31 days have no data
+    assert list(months["period_start"]) == [date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)]
+    assert months["starts_late"].tolist() == [None, date(2026, 10, 20), None]
+    assert months["value"].iloc[1] == pytest.approx(50.0)  # the value is kept; the chart shows it as partial
+    assert months["reason"].iloc[1] == "data starts 2026-10-20 (19 of 31 days missing)"
+    weeks = trend_with_plan(shop, "sell.revenue", parse_period("2026-W45"), periods=3)
+    assert weeks["starts_late"].tolist() == [date(2026, 10, 20), None, None]  # Monday 19th has no data
+
+
+def test_no_late_start_when_the_data_starts_on_a_periods_first_day():
+    frame = pd.DataFrame({"period_start": [date(2026, 10, 1), date(2026, 11, 1)], "value": [1.0, 2.0],
+                          "reason": [None, None]})
+    assert mark_late_start(frame, "month", date(2026, 10, 1))["starts_late"].tolist() == [None, None]
+    assert mark_late_start(frame, "month", date(2026, 10, 2))["starts_late"].tolist() == [date(2026, 10, 2), None]
+    assert mark_late_start(frame, "month", None)["starts_late"].tolist() == [None, None]

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
+from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from metrics.catalog import KPI
 from metrics.format import axis_suffix, format_value
@@ -28,6 +31,10 @@ ACTUAL = "#4C9BE8"
 TARGET = "#F5D547"
 NOTE = "#FFFFFF"
 LAST_YEAR = "#9AA5B1"
+PARTIAL = "rgba(154, 165, 177, 0.18)"
+BAND = "y9"  # an overlay axis fixed at 0..1 for markers above the plot (notes without a value, partial periods)
+BAND_Y = 0.96  # notes without a value, and the hover of a partial period's label: along the top
+SPREAD = 10.0  # channels whose typical values differ more than this factor get one panel each
 
 
 def channel_colour(channel: str) -> str:
@@ -43,21 +50,67 @@ def _layout(fig: go.Figure, kpi: KPI, height: int = 360) -> go.Figure:
 
 
 def trend_chart(kpi: KPI, frame: pd.DataFrame, title: str | None = None) -> go.Figure:
-    """A KPI's value per period (``frame``: period_start, value[, reason, complete_through]); periods whose data
-    ends early (partial) get an open marker and say so on hover; periods without data are gaps."""
-    frame = frame.sort_values("period_start")
+    """A KPI's value per period (``frame``: period_start, value[, reason, complete_through, starts_late]).
+
+    Periods whose data ends early (partial) get an open marker and say so on hover; periods without data are
+    gaps. A period that begins before the data does (``starts_late``, e.g. a first month holding its last two
+    days) is not drawn as a value (its few days would read as a fall): it is shaded and labelled 'partial', and
+    hovering the label gives its value over the days with data. The y axis is the series' own.
+    """
+    frame = frame.sort_values("period_start").reset_index(drop=True)
     partial = frame["value"].notna() & (frame["complete_through"].notna() if "complete_through" in frame else False)
     reasons = frame["reason"] if "reason" in frame else pd.Series(None, frame.index)
+    late = _late_rows(frame)
     fig = go.Figure(go.Scatter(
-        x=pd.to_datetime(frame["period_start"]), y=frame["value"], mode="lines+markers", name=kpi.label,
-        line=dict(color=ACTUAL, width=3),
+        x=pd.to_datetime(frame["period_start"]), y=frame["value"].where(~late), mode="lines+markers",
+        name=kpi.label, line=dict(color=ACTUAL, width=3),
         marker=dict(symbol=["circle-open" if p else "circle" for p in partial], size=[10 if p else 6 for p in partial]),
         customdata=[format_value(v, kpi.unit) + (f" (partial: {r})" if p else "")
                     for v, p, r in zip(frame["value"], partial, reasons)],
         hovertemplate="%{customdata}<extra>" + kpi.label + "</extra>",
     ))
     fig.update_layout(title=chart_text(title or f"{kpi.label} by period"))
+    _mark_late_starts(fig, kpi, frame[late], frame["period_start"])
     return _layout(fig, kpi)
+
+
+def _late_rows(frame: pd.DataFrame) -> pd.Series:
+    """True for the rows of a period that begins before the data does (column ``starts_late`` set)."""
+    if "starts_late" not in frame:
+        return pd.Series(False, index=frame.index)
+    return frame["starts_late"].notna()
+
+
+def _shade_partial(fig: go.Figure, shaded: Collection, starts: Collection, grid: bool = False) -> None:
+    """Shade each period of ``shaded`` (period starts) up to the next of ``starts``, labelled 'partial'."""
+    every = sorted(set(pd.to_datetime(pd.Series(list(starts), dtype=object))))
+    where = dict(row="all", col="all") if grid else {}
+    for start in sorted(set(pd.to_datetime(pd.Series(list(shaded), dtype=object)))):
+        following = [s for s in every if s > start]
+        fig.add_vrect(x0=start, x1=following[0] if following else start, fillcolor=PARTIAL, line_width=0,
+                      layer="below", annotation_text="partial", annotation_position="top left",
+                      annotation_font_color=LAST_YEAR, **where)
+
+
+def _band_axis(fig: go.Figure) -> None:
+    """The overlay axis of markers above the plot: fixed 0..1, hidden, so it never changes the value axis."""
+    fig.update_layout({"yaxis9": dict(overlaying="y", range=[0, 1], visible=False, fixedrange=True)})
+
+
+def _mark_late_starts(fig: go.Figure, kpi: KPI, rows: pd.DataFrame, starts: pd.Series) -> None:
+    """Shade and label each period that begins before the data does; an invisible marker on the label (on the
+    overlay band, so the value axis is untouched) gives its value on hover."""
+    if rows.empty:
+        return
+    _shade_partial(fig, rows["period_start"], starts)
+    _band_axis(fig)
+    fig.add_trace(go.Scatter(
+        x=pd.to_datetime(rows["period_start"]), y=[BAND_Y] * len(rows), yaxis=BAND, mode="markers",
+        name="Partial period", marker=dict(size=14, color=LAST_YEAR, opacity=0), showlegend=False,
+        customdata=[f"{format_value(v, kpi.unit)} over the days with data (partial: {chart_text(r)})"
+                    for v, r in zip(rows["value"], rows["reason"] if "reason" in rows else [None] * len(rows))],
+        hovertemplate="%{customdata}<extra>Partial period</extra>",
+    ))
 
 
 def add_plan_lines(fig: go.Figure, kpi: KPI, frame: pd.DataFrame) -> go.Figure:
@@ -79,16 +132,38 @@ def add_plan_lines(fig: go.Figure, kpi: KPI, frame: pd.DataFrame) -> go.Figure:
 
 
 def add_notes(fig: go.Figure, notes: pd.DataFrame, kpi: KPI) -> go.Figure:
-    """Review notes as markers along the bottom of a trend chart, the note's text on hover."""
+    """Review notes as stars on the KPI's series (the value of the period holding the note's week), the note's
+    text on hover; a note whose period has no value sits on a band at the top. The y axis stays the series'."""
     if notes is None or notes.empty:
         return fig
     grouped = notes.groupby("week_start")["text"].apply(lambda texts: "<br>".join(map(chart_text, texts)))
-    fig.add_trace(go.Scatter(
-        x=pd.to_datetime(grouped.index), y=[0] * len(grouped), mode="markers", name="Notes",
-        marker=dict(symbol="star", size=14, color=NOTE), yaxis="y", customdata=list(grouped.values),
-        hovertemplate="%{customdata}<extra>Note</extra>",
-    ))
+    x = pd.to_datetime(pd.Series(grouped.index))
+    on_series = _series_values(fig, kpi, x)
+    style = dict(mode="markers", name="Notes", marker=dict(symbol="star", size=14, color=NOTE, line=dict(
+        color=ACTUAL, width=1)), hovertemplate="%{customdata}<extra>Note</extra>")
+    known = on_series.notna().to_numpy()
+    if known.any():
+        fig.add_trace(go.Scatter(x=x[known], y=on_series[known], customdata=list(grouped.values[known]), **style))
+    if (~known).any():
+        _band_axis(fig)
+        fig.add_trace(go.Scatter(x=x[~known], y=[BAND_Y] * int((~known).sum()), yaxis=BAND,
+                                 customdata=list(grouped.values[~known]), showlegend=bool(not known.any()), **style))
     return fig
+
+
+def _series_values(fig: go.Figure, kpi: KPI, when: pd.Series) -> pd.Series:
+    """The KPI series' value (the trace named after the KPI) at the last point on or before each of ``when``."""
+    trace = next((t for t in fig.data if t.name == kpi.label), fig.data[0] if fig.data else None)
+    if trace is None or trace.x is None:
+        return pd.Series(float("nan"), index=when.index)
+    series = pd.Series(pd.to_numeric(pd.Series(trace.y), errors="coerce").to_numpy(),
+                       index=pd.to_datetime(pd.Series(trace.x))).sort_index()
+    series = series[~series.index.duplicated()]
+    out = []
+    for day in when:
+        before = series[series.index <= day]
+        out.append(before.iloc[-1] if not before.empty else float("nan"))
+    return pd.Series(out, index=when.index, dtype=float)
 
 
 def burn_up_chart(kpi: KPI, frame: pd.DataFrame, title: str) -> go.Figure:
@@ -108,22 +183,82 @@ def burn_up_chart(kpi: KPI, frame: pd.DataFrame, title: str) -> go.Figure:
     return _layout(fig, kpi)
 
 
-def breakdown_chart(kpi: KPI, frame: pd.DataFrame, dimension: str, title: str | None = None) -> go.Figure:
-    """A KPI per period and channel (or campaign): stacked bars for a flow (the parts add up), lines otherwise."""
-    fig = go.Figure()
+def breakdown_chart(kpi: KPI, frame: pd.DataFrame, dimension: str, title: str | None = None,
+                    late_starts: Collection[date] = ()) -> go.Figure:
+    """A KPI per period and channel (or campaign): stacked bars for a flow (the parts add up), lines otherwise.
+
+    A rate whose members' typical values differ more than ``SPREAD`` times (SMS's ROAS of 30-40 against others'
+    1-10) is drawn as small multiples, one panel per member on its own scale, and the subtitle says so.
+    Periods in ``late_starts`` begin before the data does: they are not drawn as values and are shaded partial.
+    """
+    late = {pd.Timestamp(d) for d in late_starts}
+    frame = frame.assign(value=frame["value"].where(~pd.to_datetime(frame["period_start"]).isin(late)))
     totals = frame.groupby(dimension)["value"].sum().sort_values(ascending=False)
-    for member in totals.index:
+    spread = None if kpi.kind == "flow" else value_spread(frame, dimension)
+    if spread is not None and spread[0] > SPREAD:
+        drawn = [m for m in totals.index if frame.loc[frame[dimension] == m, "value"].notna().any()]
+        fig = _small_multiples(kpi, frame, dimension, drawn)
+        subtitle = (f"{chart_text(spread[1])}'s {kpi.label} is {spread[0]:.0f}× {chart_text(spread[2])}'s: "
+                    f"one panel per {dimension}, each on its own scale")
+    else:
+        fig, subtitle = go.Figure(), None
+        for member in totals.index:
+            part = frame[frame[dimension] == member].sort_values("period_start")
+            colour = channel_colour(member) if dimension == "channel" else None
+            common = dict(x=pd.to_datetime(part["period_start"]), y=part["value"], name=chart_text(member),
+                          customdata=[format_value(v, kpi.unit) for v in part["value"]],
+                          hovertemplate="%{customdata}<extra>%{fullData.name}</extra>")
+            if kpi.kind == "flow":
+                fig.add_trace(go.Bar(marker_color=colour, **common))
+            else:
+                fig.add_trace(go.Scatter(mode="lines+markers", line=dict(color=colour), **common))
+        _layout(fig, kpi)
+    heading = chart_text(title or f"{kpi.label} by {dimension}")
+    fig.update_layout(title=dict(text=heading, subtitle=dict(text=subtitle)) if subtitle else heading,
+                      barmode="stack")
+    shaded = [d for d in late if d in set(pd.to_datetime(frame["period_start"]))]
+    _shade_partial(fig, shaded, frame["period_start"], grid=subtitle is not None)
+    return fig
+
+
+def value_spread(frame: pd.DataFrame, dimension: str) -> tuple[float, str, str] | None:
+    """(how many times the highest member's median value is the lowest's, highest, lowest) over the members
+    with a positive median; None when fewer than two have one or any value is negative (a signed score)."""
+    values = pd.to_numeric(frame["value"], errors="coerce")
+    if (values < 0).any():
+        return None
+    medians = values.groupby(frame[dimension]).median()
+    medians = medians[medians > 0].sort_values()
+    if len(medians) < 2:
+        return None
+    return float(medians.iloc[-1] / medians.iloc[0]), str(medians.index[-1]), str(medians.index[0])
+
+
+def _small_multiples(kpi: KPI, frame: pd.DataFrame, dimension: str, members: list[str]) -> go.Figure:
+    """One small panel per member (those with a value), each with its own y axis (ticks in the KPI's unit),
+    sharing the time axis."""
+    columns = 3 if len(members) >= 5 or len(members) == 3 else min(2, len(members))
+    rows = math.ceil(len(members) / columns)
+    fig = make_subplots(rows=rows, cols=columns, shared_xaxes=True, subplot_titles=[chart_text(m) for m in members],
+                        vertical_spacing=0.5 / rows if rows > 1 else 0.1, horizontal_spacing=0.08)
+    for i, member in enumerate(members):
         part = frame[frame[dimension] == member].sort_values("period_start")
-        colour = channel_colour(member) if dimension == "channel" else None
-        common = dict(x=pd.to_datetime(part["period_start"]), y=part["value"], name=chart_text(member),
-                      customdata=[format_value(v, kpi.unit) for v in part["value"]],
-                      hovertemplate="%{customdata}<extra>%{fullData.name}</extra>")
-        if kpi.kind == "flow":
-            fig.add_trace(go.Bar(marker_color=colour, **common))
-        else:
-            fig.add_trace(go.Scatter(mode="lines+markers", line=dict(color=colour), **common))
-    fig.update_layout(title=chart_text(title or f"{kpi.label} by {dimension}"), barmode="stack")
-    return _layout(fig, kpi)
+        colour = channel_colour(member) if dimension == "channel" else PALETTE[i % len(PALETTE)]
+        fig.add_trace(go.Scatter(
+            x=pd.to_datetime(part["period_start"]), y=part["value"], mode="lines+markers", name=chart_text(member),
+            line=dict(color=colour), showlegend=False,
+            customdata=[format_value(v, kpi.unit) for v in part["value"]],
+            hovertemplate="%{customdata}<extra>%{fullData.name}</extra>",
+        ), row=i // columns + 1, col=i % columns + 1)
+    for i in range(len(members)):
+        if i + columns >= len(members):  # the lowest panel of its column shows the dates
+            fig.update_xaxes(showticklabels=True, row=i // columns + 1, col=i % columns + 1)
+    fig.update_layout(template=TEMPLATE, height=max(360, 160 * rows + 110), margin=dict(l=10, r=10, t=100, b=10),
+                      hovermode="x unified")
+    fig.update_yaxes(nticks=4, **axis_suffix(kpi.unit))
+    fig.update_xaxes(nticks=4)
+    fig.update_annotations(font_size=12)
+    return fig
 
 
 def has_values(frame: pd.DataFrame, *columns: str) -> bool:

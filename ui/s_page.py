@@ -2,7 +2,9 @@
 
 The KPI picked in the URL (``?kpi=``, e.g. from a card's "Details" link) is drawn first.
 Filtered to a channel, the breakdown is by campaign; otherwise by channel. A KPI
-whose data cannot be split that way says why instead of drawing an empty chart.
+whose data cannot be split that way says why instead of drawing an empty chart. A rate whose
+channels differ more than 10x is drawn one small panel per channel (the chart's subtitle says so),
+and the period the data starts in is shaded partial, not drawn as a value, on both charts.
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ def _kpi_section(version: tuple, kpi: KPI, selection: Selection) -> None:
             st.info(f"No {kpi.label} by {dimension} for {md(selection.scope)} in these {period.grain}s.",
                     icon=":material/info:")
             return
+        late = frame.loc[frame["starts_late"].notna(), "period_start"] if "starts_late" in frame else []
         st.plotly_chart(charts.breakdown_chart(kpi, parts, dimension, f"{kpi.label} by {dimension}, "
-                                               f"last {BREAKDOWN_PERIODS} {period.grain}s"),
+                                               f"last {BREAKDOWN_PERIODS} {period.grain}s", late_starts=list(late)),
                         width="stretch", key=f"breakdown-{kpi.id}")

@@ -1,0 +1,54 @@
+"""The S pages' charts through the real app (AppTest on the demo warehouse, data from 24 Nov 2024 to 23 Nov 2026):
+SMS's ROAS far above the others is drawn as small multiples, and the month the data starts in is partial."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pytest
+
+from tests.conftest import page_app
+
+
+@pytest.fixture(autouse=True)
+def demo(demo_url, monkeypatch):
+    monkeypatch.setenv("KPI_DATABASE_URL", demo_url)
+
+
+def _figures(app) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+
+
+def _numbers(values) -> list[float]:
+    """A figure's y values as floats (plotly sends float arrays as base64 'bdata'; gaps are NaN)."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).astype(float).tolist()
+    return [float("nan") if v is None else float(v) for v in values]
+
+
+def test_roas_by_channel_gets_one_panel_per_channel_and_says_so():
+    app = page_app("save", grain="week", period="2026-W47", kpi="save.roas").run()
+    assert not app.exception
+    trend, breakdown = _figures(app)[:2]
+    assert breakdown["layout"]["title"]["text"] == "ROAS by channel, last 13 weeks"
+    assert "one panel per channel, each on its own scale" in breakdown["layout"]["title"]["subtitle"]["text"]
+    assert breakdown["layout"]["title"]["subtitle"]["text"].startswith("SMS's ROAS is ")
+    names = [t["name"] for t in breakdown["data"]]
+    assert "SMS" in names and "Email" not in names  # Email has no ad cost: no ROAS, no empty panel
+    assert len({t["yaxis"] for t in breakdown["data"]}) == len(names)  # each channel on its own axis
+    assert "subtitle" not in trend["layout"]["title"]
+
+
+def test_the_first_month_of_data_is_partial_on_the_monthly_trend():
+    app = page_app("sell", grain="month", period="2026-11", kpi="sell.revenue").run()
+    assert not app.exception
+    trend = _figures(app)[0]
+    series = trend["data"][0]
+    first = [str(x)[:10] for x in series["x"]].index("2024-11-01")
+    values = _numbers(series["y"])
+    assert np.isnan(values[first]) and values[first + 1] > 0  # 24-30 Nov 2024 is not drawn as a month's revenue
+    partial = next(t for t in trend["data"] if t["name"] == "Partial period")
+    assert "data starts 2024-11-24 (23 of 30 days missing)" in partial["customdata"][0]
+    assert [a["text"] for a in trend["layout"]["annotations"]] == ["partial"]
