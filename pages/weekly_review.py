@@ -122,7 +122,7 @@ def _notes_list(frame: pd.DataFrame, empty: str) -> None:
     else:
         st.dataframe(notes_table(frame), hide_index=True, width="stretch",
                      column_config={"kpi": "KPI", "text": st.column_config.TextColumn("Note", width="large"),
-                                    "written": "Written"})
+                                    "author": "Author", "written": "Written"})
 
 
 def _action_form(kpi_id: str) -> None:
