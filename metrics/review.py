@@ -101,10 +101,58 @@ def _versioned_update(engine: Engine, table, row_id: int, version: int, values: 
                         f"yours {version}); nothing was overwritten. Reload to see their change.")
 
 
-def update_note(engine: Engine, note_id: int, version: int, text: str) -> int:
+def same_author(a: object, b: object) -> bool:
+    """Whether two typed names are the same person: both non-empty, equal ignoring case and outer spaces."""
+    a = "" if _missing(a) else str(a).strip().casefold()
+    b = "" if _missing(b) else str(b).strip().casefold()
+    return bool(a) and a == b
+
+
+def update_note(engine: Engine, note_id: int, version: int, text: str, author: str | None = None) -> int:
+    """Change a note's text if nobody else did first; returns the new version. With ``author`` (the name the
+    editor typed), only the note's own author may change it."""
     if not text.strip():
         raise ReviewError("A note needs some text.")
+    if author is not None:
+        with engine.connect() as conn:
+            row = conn.execute(select(schema.notes.c.author).where(schema.notes.c.id == note_id)).first()
+        if row is None:
+            raise ConflictError("This note was deleted by someone else.")
+        if not same_author(row.author, author):
+            raise ReviewError(f"Only the note's author ({row.author or 'no name given'}) can edit it.")
     return _versioned_update(engine, schema.notes, note_id, version, {"text": text.strip()}, "note")
+
+
+def notes_by(frame: pd.DataFrame, author: str) -> pd.DataFrame:
+    """The notes of ``frame`` written by ``author`` (what that person may edit)."""
+    return frame[[same_author(a, author) for a in frame["author"]]]
+
+
+def written(created_at: object, updated_at: object) -> str:
+    """When a note was written, e.g. 'Tue 10 Nov 14:05', plus ' · edited Wed 11 Nov 09:30' once changed."""
+    if _missing(created_at):
+        return ""
+    created, updated = pd.Timestamp(created_at), pd.Timestamp(updated_at) if not _missing(updated_at) else None
+    text = f"{created:%a %d %b %H:%M}"
+    if updated is not None and updated > created:
+        text += f" · edited {updated:%a %d %b %H:%M}"
+    return text
+
+
+def kpi_option(kpi_id: str) -> str:
+    """How a KPI picker shows a KPI id: 'Save · ROAS' (the id itself is what is stored)."""
+    kpi = KPI_BY_ID.get(kpi_id)
+    return f"{kpi.s} · {kpi.label}" if kpi else str(kpi_id)
+
+
+def notes_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Notes as the review lists them: KPI label, text (as typed), author and when written."""
+    return pd.DataFrame({
+        "kpi": [kpi_option(k) for k in frame["kpi_id"]],
+        "text": frame["text"].tolist(),
+        "author": frame["author"].tolist(),
+        "written": [written(c, u) for c, u in zip(frame["created_at"], frame["updated_at"])],
+    }, columns=["kpi", "text", "author", "written"])
 
 
 def notes(engine: Engine, kpi_id: str | None = None, since: date | None = None, until: date | None = None,

@@ -1,37 +1,186 @@
-"""Weekly review: the page the KPI meeting is run from (one shareable URL per week and channel)."""
+"""Weekly review: the page the KPI meeting is run from (one shareable URL per week and channel).
+
+Top to bottom, in the meeting's order: the headline; the off-track and at-risk KPIs as one compact table, each
+KPI's detail (movers, 13-week chart, its notes and actions, with forms to add them) opening on demand; this
+week's actions and the open ones from earlier reviews; this week's notes; then the rest.
+"""
 
 from __future__ import annotations
+
+from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from metrics.catalog import KPI_BY_ID, KPIS, S_ORDER
-from metrics.format import format_delta, format_share, format_value
 from metrics.pacing import STATUS_LABELS
 from metrics.review import (
     ACTION_STATUSES,
+    ConflictError,
     ReviewError,
+    add_action,
     add_note,
+    kpi_option,
+    notes_by,
+    notes_table,
     save_action_edits,
+    update_note,
 )
-from metrics.scorecard import partial_headline
+from metrics.scorecard import KpiResult, partial_headline
 from reports.csv_safe import to_csv
 from reports.review_html import render, review_notes
 from ui import charts, data
 from ui.cards import PARTIAL_ICON, STATUS_STYLE, kpi_card
+from ui.kpi_table import kpi_table, needing_attention
+from ui.movers import movers_table
 from ui.safe_text import md
 from ui.state import sidebar
+
+AUTHOR = "review-author"  # the name this session last wrote a note under (kept across pages)
+NOTE_LABEL = "Note (shown on this KPI's charts for this week)"
 
 version = data.version()
 selection = sidebar(version, grains=("week",))
 week, channel = selection.period, selection.channel
 engine = data.engine()
+review = data.weekly_review(version, week, channel)
+attention = needing_attention(review["items"])
+editor_keys = (f"actions-{week.label}", f"follow-up-{week.label}")
 
+
+def _detail_key(kpi_id: str) -> str:
+    return f"detail-{week.label}-{kpi_id}"
+
+
+def _open_selected() -> None:
+    """A row selected in the attention table opens that KPI's detail below it."""
+    rows = st.session_state[f"attention-{week.label}"].selection.rows
+    if rows:
+        st.session_state[_detail_key(attention[rows[0]].id)] = True
+
+
+def _author_input(key: str) -> str:
+    """'Your name', pre-filled with the name this session last used."""
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get(AUTHOR, "")
+    return st.text_input("Your name", key=key)
+
+
+def _remember_author(author: str) -> None:
+    st.session_state[AUTHOR] = author.strip()
+    for key in [k for k in st.session_state if str(k).startswith("note-author-")]:
+        del st.session_state[key]  # every name box shows the remembered name after the rerun
+
+
+def _note_form(scope: str, kpi_id: str | None) -> None:
+    """Add a note: on ``kpi_id`` (from its detail) or on a KPI picked from the list (scope 'all')."""
+    with st.form(f"note-{scope}"):  # a refused note keeps what was typed; a saved one clears its text
+        if kpi_id is None:
+            kpi_id = st.selectbox("KPI", [k.id for k in KPIS], format_func=kpi_option)
+        saved = st.session_state.setdefault(f"notes-saved-{scope}", 0)  # a new text box after each saved note
+        text = st.text_area(NOTE_LABEL if scope == "all" else f"Note on {KPI_BY_ID[kpi_id].label}",
+                            key=f"note-text-{scope}-{saved}", height=80)
+        author = _author_input(f"note-author-{scope}")
+        if st.form_submit_button("Add note", icon=":material/add_comment:"):
+            try:
+                add_note(engine, kpi_id, week.start, text, author, channel or "")
+            except ReviewError as exc:
+                st.error(md(exc))
+            else:
+                _remember_author(author)
+                st.session_state[f"notes-saved-{scope}"] = saved + 1
+                st.toast("Note saved")
+                st.rerun()
+
+
+def _edit_own_notes(frame: pd.DataFrame, scope: str) -> None:
+    """The notes this session's author wrote, editable (refused if someone changed the note first)."""
+    author = st.session_state.get(AUTHOR, "")
+    own = notes_by(frame, author) if author else frame.iloc[0:0]
+    if own.empty:
+        if not frame.empty:
+            st.caption("Notes can be edited by their author: add a note under your name to edit yours.")
+        return
+    rows = own.to_dict("records")
+    note = st.selectbox(f"Edit a note of yours ({md(author)})", rows, key=f"edit-pick-{scope}",
+                        format_func=lambda n: f"{kpi_option(n['kpi_id'])}: {n['text'][:60]}")
+    text = st.text_area("Note text", note["text"], key=f"edit-text-{scope}-{note['id']}-{note['version']}",
+                        height=80)
+    if st.button("Save note", key=f"edit-save-{scope}", icon=":material/edit_note:"):
+        try:
+            update_note(engine, int(note["id"]), int(note["version"]), text, author=author)
+        except (ReviewError, ConflictError) as exc:
+            st.error(md(exc))
+        else:
+            st.toast("Note updated")
+            st.rerun()
+
+
+def _notes_list(frame: pd.DataFrame, empty: str) -> None:
+    if frame.empty:
+        st.caption(empty)
+    else:
+        st.dataframe(notes_table(frame), hide_index=True, width="stretch",
+                     column_config={"kpi": "KPI", "text": st.column_config.TextColumn("Note", width="large"),
+                                    "author": "Author", "written": "Written"})
+
+
+def _action_form(kpi_id: str) -> None:
+    """Add an action on ``kpi_id`` from its detail (the KPI is preset)."""
+    with st.form(f"action-{kpi_id}", clear_on_submit=True):
+        text = st.text_input("Action", placeholder="What is to be done")
+        left, right = st.columns(2)
+        owner = left.text_input("Owner")
+        due = right.date_input("Due", value=None, min_value=date(2000, 1, 1))
+        if st.form_submit_button("Add action", icon=":material/add_task:"):
+            try:
+                add_action(engine, text, owner, week.start, due, kpi_id)
+            except ReviewError as exc:
+                st.error(md(exc))
+            else:
+                st.toast("Action saved")
+                st.rerun()
+
+
+def _kpi_detail(item: KpiResult) -> None:
+    """One KPI's detail: card, channels that moved it, 13-week chart with notes, its notes and actions."""
+    kpi = KPI_BY_ID[item.id]
+    left, right = st.columns([1, 3])
+    with left:
+        kpi_card(item, width="stretch", links=selection)
+    with right:
+        movers = review["movers"].get(item.id)
+        if movers is not None and not movers.empty:
+            movers_table(movers, kpi, f"{item.id}-{week.label}-channels.csv", f"csv-{item.id}")
+        elif channel:
+            st.caption("Channel contributions are shown for all channels; clear the channel filter to see them.")
+    frame = data.trend_with_plan(version, item.id, week, 13, channel, False)
+    figure = charts.add_plan_lines(charts.trend_chart(kpi, frame, f"{kpi.label}: 13 weeks"), kpi, frame)
+    charts.add_notes(figure, review_notes(engine, item.id, frame), kpi)
+    st.plotly_chart(figure, width="stretch", key=f"chart-{item.id}")
+    notes_column, actions_column = st.columns(2)
+    with notes_column:
+        st.markdown(f"**Notes on {md(kpi.label)} this week**")
+        kpi_notes = review["notes"][review["notes"]["kpi_id"] == item.id]
+        _notes_list(kpi_notes, "No notes on this KPI this week yet.")
+        _edit_own_notes(kpi_notes, item.id)
+        _note_form(item.id, item.id)
+    with actions_column:
+        st.markdown(f"**Actions on {md(kpi.label)}** (this week's and open earlier ones; edit them below)")
+        kpi_actions = pd.concat([review["actions"], review["follow_up"]])
+        kpi_actions = kpi_actions[kpi_actions["kpi_id"] == item.id]
+        if kpi_actions.empty:
+            st.caption("No actions on this KPI yet.")
+        else:
+            st.dataframe(kpi_actions[["text", "owner", "due_date", "status"]], hide_index=True, width="stretch",
+                         column_config={"text": "Action", "owner": "Owner", "due_date": "Due", "status": "Status"})
+        _action_form(item.id)
+
+
+# 1. The headline
 st.title(f"Weekly KPI review · {week.label}")
 st.caption(f"{week.start:%a %d %b} – {week.end:%a %d %b %Y} · {md(selection.scope)} · share this page's address to "
            "open the same week and channel" + (" · this week is still in progress" if selection.in_progress else ""))
-
-review = data.weekly_review(version, week, channel)
 columns = st.columns(3)
 for column, status in zip(columns, ("on_track", "at_risk", "off_track")):
     icon, _ = STATUS_STYLE[status]
@@ -39,67 +188,23 @@ for column, status in zip(columns, ("on_track", "at_risk", "off_track")):
 if headline := partial_headline(review["items"], "this week"):
     st.warning(headline, icon=PARTIAL_ICON)
 
+# 2. What needs attention, each KPI's detail on demand
 st.header("Off track and at risk")
 if review["counts"]["no_target"] + review["counts"]["no_data"] == len(review["items"]):
     st.info(f"No targets apply to {md(selection.scope)} this week: set them on the Targets page.")
-elif not review["attention"]:
+elif not attention:
     st.success("Every KPI with a target is on track this week.")
-for item in review["attention"]:
-    kpi = KPI_BY_ID[item.id]
-    with st.expander(f"{item.label}: {STATUS_LABELS[item.status].lower()}", expanded=True):
-        left, right = st.columns([1, 3])
-        with left:
-            kpi_card(item, width="stretch", links=selection)
-        with right:
-            movers = review["movers"].get(item.id)
-            if movers is not None and not movers.empty:
-                st.markdown("**Channels that moved it week over week** (contributions add up to the change)")
-                table = pd.DataFrame({
-                    "channel": movers["member"],
-                    "last week": [format_value(v, kpi.unit) for v in movers["before"]],
-                    "this week": [format_value(v, kpi.unit) for v in movers["after"]],
-                    "contribution": [format_delta(v, kpi.unit) for v in movers["contribution"]],
-                    "share of change": [format_share(v) for v in movers["share_of_change"]],
-                })
-                st.dataframe(table, hide_index=True, width="stretch")
-                st.download_button("CSV", to_csv(movers), f"{item.id}-{week.label}-channels.csv",
-                                   "text/csv", key=f"csv-{item.id}", icon=":material/download:")
-            elif channel:
-                st.caption("Channel contributions are shown for all channels; clear the channel filter to see them.")
-            frame = data.trend_with_plan(version, item.id, week, 13, channel, False)
-            figure = charts.add_plan_lines(charts.trend_chart(kpi, frame, f"{kpi.label}: 13 weeks"), kpi, frame)
-            charts.add_notes(figure, review_notes(engine, item.id, frame), kpi)
-            st.plotly_chart(figure, width="stretch", key=f"chart-{item.id}")
-
-st.header("All KPIs")
-for s in S_ORDER:
-    st.subheader(s)
-    with st.container(horizontal=True):
-        for item in (i for i in review["items"] if i.s == s):
-            kpi_card(item, links=selection)
-
-st.header("Notes")
-with st.form("note"):  # a refused note keeps what was typed; a saved one clears its text
-    kpi_id = st.selectbox("KPI", [k.id for k in KPIS], format_func=lambda k: f"{KPI_BY_ID[k].s} · "
-                          f"{KPI_BY_ID[k].label}")
-    saved_notes = st.session_state.setdefault("notes-saved", 0)  # a new text box after each saved note
-    text = st.text_area("Note (shown on this KPI's charts for this week)", key=f"note-text-{saved_notes}")
-    author = st.text_input("Your name")
-    if st.form_submit_button("Add note", icon=":material/add_comment:"):
-        try:
-            add_note(engine, kpi_id, week.start, text, author, channel or "")
-            st.toast("Note saved")
-            st.session_state["notes-saved"] = saved_notes + 1
-            st.rerun()
-        except ReviewError as exc:
-            st.error(md(exc))
-notes = review["notes"]
-if notes.empty:
-    st.caption("No notes for this week yet.")
 else:
-    st.dataframe(notes.assign(kpi=[KPI_BY_ID[k].label for k in notes["kpi_id"]])[["kpi", "text", "author"]],
-                 hide_index=True, width="stretch")
+    kpi_table(attention, f"attention-{week.label}", "week", on_select=_open_selected)
+    st.caption("Select a row, or open a KPI below, for the channels that moved it, its 13 weeks, its notes and "
+               "actions.")
+    for item in attention:
+        with st.expander(f"{item.label}: {STATUS_LABELS[item.status].lower()}", key=_detail_key(item.id),
+                         on_change="rerun") as detail:
+            if detail.open:  # drawn only when opened: the closed list stays short and quick
+                _kpi_detail(item)
 
+# 3. Actions: this week's and the open ones from earlier reviews
 st.header("Actions")
 st.caption("Who does what by when. Edit the table and save; if someone else saved the same action first, "
            "your change is refused (nothing is overwritten) and you see theirs after a reload.")
@@ -115,17 +220,17 @@ def _action_editor(frame: pd.DataFrame, key: str, allow_new: bool) -> pd.DataFra
             "owner": st.column_config.TextColumn("Owner", required=True),
             "due_date": st.column_config.DateColumn("Due"),
             "status": st.column_config.SelectboxColumn("Status", options=list(ACTION_STATUSES), default="open"),
-            "kpi_id": st.column_config.SelectboxColumn("KPI", options=[k.id for k in KPIS]),
+            "kpi_id": st.column_config.SelectboxColumn("KPI", options=[k.id for k in KPIS], format_func=kpi_option),
         },
     )
 
 
-this_week = review["actions"]
-edited = _action_editor(this_week, f"actions-{week.label}", allow_new=True)
-follow_up = review["follow_up"]
+this_week, follow_up = review["actions"], review["follow_up"]
+st.subheader("Agreed this week")
+edited = _action_editor(this_week, editor_keys[0], allow_new=True)
 if not follow_up.empty:
-    st.subheader("Open actions from earlier reviews")
-    edited_follow_up = _action_editor(follow_up, f"follow-up-{week.label}", allow_new=False)
+    st.subheader("Still open from earlier reviews")
+    edited_follow_up = _action_editor(follow_up, editor_keys[1], allow_new=False)
 else:
     edited_follow_up = follow_up
 if st.button("Save actions", type="primary", icon=":material/save:"):
@@ -134,10 +239,24 @@ if st.button("Save actions", type="primary", icon=":material/save:"):
     for problem in problems:
         st.error(md(problem))
     if not problems:
-        for key in (f"actions-{week.label}", f"follow-up-{week.label}"):  # the editors now show what was saved
+        for key in editor_keys:  # the editors now show what was saved
             st.session_state.pop(key, None)
         st.toast(f"Saved {saved} action(s)" if saved else "No changes to save")
         st.rerun()
+
+# 4. The rest: this week's notes, all KPIs, circulating the review
+st.header("Notes")
+_notes_list(review["notes"], "No notes for this week yet.")
+_note_form("all", None)
+_edit_own_notes(review["notes"], "all")
+
+st.header("All KPIs")
+kpi_table(review["items"], f"all-{week.label}", "week")
+with st.container(horizontal=True, gap="small"):
+    st.caption("Drill down:")
+    for s in S_ORDER:
+        st.page_link(f"pages/{s.lower()}.py", label=s, query_params=selection.query(), icon=":material/insights:")
+    st.page_link("pages/campaigns.py", label="Campaigns", query_params=selection.query(), icon=":material/campaign:")
 
 st.header("Circulate")
 left, middle, right = st.columns(3)

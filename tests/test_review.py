@@ -14,11 +14,15 @@ from metrics.review import (
     actions,
     add_action,
     add_note,
+    kpi_option,
     notes,
+    notes_by,
+    notes_table,
     parse_due_date,
     save_action_edits,
     update_action,
     update_note,
+    written,
 )
 from warehouse.db import make_engine
 
@@ -173,3 +177,44 @@ def test_a_note_author_that_does_not_fit_is_refused_by_name(engine):
     with pytest.raises(ReviewError, match="Your name is 201 characters long"):
         add_note(engine, "sell.revenue", WEEK, "fine", author="y" * 201)
     assert notes(engine).empty
+
+
+def test_a_note_is_edited_only_by_its_author_and_only_from_the_latest_version(engine):
+    note = add_note(engine, "save.roas", WEEK, "TikTok burns budget", author="Sara")
+    assert update_note(engine, note, 1, "TikTok and Meta burn budget", author=" sara ") == 2  # same person
+    with pytest.raises(ReviewError, match=r"Only the note's author \(Sara\) can edit it"):
+        update_note(engine, note, 2, "Reza was here", author="Reza")
+    with pytest.raises(ReviewError, match="Only the note's author"):
+        update_note(engine, note, 2, "nameless", author="")  # no name typed: nobody's note
+    with pytest.raises(ConflictError, match="their version 2, yours 1"):
+        update_note(engine, note, 1, "from a stale page", author="Sara")
+    anonymous = add_note(engine, "save.roas", WEEK, "no name given")
+    with pytest.raises(ReviewError, match=r"\(no name given\)"):
+        update_note(engine, anonymous, 1, "mine now", author="Sara")
+    stored = notes(engine).set_index("id")
+    assert stored.at[note, "text"] == "TikTok and Meta burn budget" and stored.at[note, "version"] == 2
+    assert stored.at[anonymous, "text"] == "no name given" and stored.at[anonymous, "version"] == 1
+    assert notes_by(notes(engine), "SARA")["id"].tolist() == [note]
+    assert notes_by(notes(engine), "").empty
+
+
+def test_a_note_shows_when_it_was_written_and_edited():
+    assert written(datetime(2026, 11, 10, 14, 5), datetime(2026, 11, 10, 14, 5)) == "Tue 10 Nov 14:05"
+    assert written(datetime(2026, 11, 10, 14, 5), datetime(2026, 11, 11, 9, 30)) == \
+        "Tue 10 Nov 14:05 · edited Wed 11 Nov 09:30"
+    assert written(None, None) == ""
+
+
+def test_the_notes_list_names_kpis_by_label_and_says_when(engine):
+    before = datetime.now().replace(microsecond=0)
+    add_note(engine, "save.roas", WEEK, "TikTok burns budget", author="Sara")
+    shown = notes_table(notes(engine))
+    assert shown[["kpi", "text", "author"]].values.tolist() == [["Save · ROAS", "TikTok burns budget", "Sara"]]
+    stamp = datetime.strptime(f"{before.year} {shown['written'].iloc[0]}", "%Y %a %d %b %H:%M")
+    assert abs((stamp - before.replace(second=0)).total_seconds()) <= 120  # written just now
+
+
+def test_a_kpi_picker_option_reads_s_and_label():
+    assert kpi_option("save.roas") == "Save · ROAS"
+    assert kpi_option("serve.first_response_minutes") == "Serve · First response time"
+    assert kpi_option("gone.kpi") == "gone.kpi"  # an id no longer in the catalog is shown as stored
