@@ -213,7 +213,7 @@ st.caption("Who does what by when. Edit the table and save; if someone else save
 def _action_editor(frame: pd.DataFrame, key: str, allow_new: bool) -> pd.DataFrame:
     shown = frame[["id", "version", "text", "owner", "due_date", "status", "kpi_id"]].copy()
     return st.data_editor(
-        shown, key=key, hide_index=True, width="stretch", num_rows="add" if allow_new else "fixed",
+        shown, key=key, hide_index=True, width="stretch", num_rows="add" if allow_new else "fixed", placeholder="",
         column_config={
             "id": None, "version": None,
             "text": st.column_config.TextColumn("Action", required=True, width="large"),
