@@ -133,7 +133,7 @@ def _attention(engine: Engine, review: dict, week: Period) -> tuple[str, list[go
         charts.add_notes(figure, review_notes(engine, item.id, frame), kpi)
         figures.append(_for_paper(figure))
         parts.append('<div class="chart">' + figure.to_html(
-            full_html=False, include_plotlyjs=False, config={"displaylogo": False, "displayModeBar": False})
+            full_html=False, include_plotlyjs=False, config={"displaylogo": False})
             + "</div></div>")
     parts.append("</section>")
     return "".join(parts), figures
