@@ -12,6 +12,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +23,7 @@ from connectors.loader import LoadResult, acquire_load_lock, record_run, upsert
 from metrics.catalog import KPI_BY_ID, KPIS
 from metrics.engine import Filters, compute
 from metrics.periods import Period, PeriodError, format_period, last_year, parse_period, period_containing
+from metrics.target_text import TargetTextError, format_target, parse_target
 from reports.csv_safe import safe_rows, unquote_cell
 from warehouse import schema
 from warehouse.snapshot import in_snapshot
@@ -193,8 +195,14 @@ def export_rows(engine: Engine, period: Period | None = None) -> list[dict]:
         if period and (target_period.end < period.start or target_period.start > period.end):
             continue
         rows.append({"kpi_id": r.kpi_id, "grain": r.grain, "period": format_period(target_period),
-                     "channel": r.channel, "target": f"{r.value:g}"})
+                     "channel": r.channel, "target": csv_number(r.value)})
     return rows
+
+
+def csv_number(value: float) -> str:
+    """A target as the CSV writes it: every digit, no exponent (1505001 -> '1505001', not '1.505e+06'; 0.025)."""
+    text = format(Decimal(repr(float(value))), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def export_csv(engine: Engine, period: Period | None = None) -> str:
@@ -319,22 +327,23 @@ def period_targets(engine: Engine, period: Period, channel: str = "") -> pd.Data
     return pd.DataFrame(rows)
 
 
-def grid_edits(grid: pd.DataFrame, edited: pd.DataFrame) -> tuple[list[tuple[str, float | None, float | None]],
-                                                                  list[str]]:
+def grid_edits(grid: pd.DataFrame, edited: pd.DataFrame, column: str = "target"
+               ) -> tuple[list[tuple[str, float | None, float | None]], list[str]]:
     """The Targets grid's changes [(kpi_id, value when loaded, new value or None)] and, for a cell that is not a
-    number, a problem naming its KPI ("Revenue: target 'abc' is not a number"). ``grid`` is
-    :func:`period_targets`; ``edited`` the editor's frame (kpi_id, target) in the same row order."""
+    value of its KPI's unit, a problem naming its row and ``column`` and what was expected ("Revenue: target
+    'abc' is not an amount such as $1,505,000"). ``grid`` is :func:`period_targets`; ``edited`` the editor's
+    frame (kpi_id, target) in the same row order, its cells text as :func:`format_target` shows them ('2.64%',
+    '$1,505,000') or numbers in the stored unit. A cell still showing its loaded text is unchanged."""
     edits, problems = [], []
-    for kpi_id, old, new in zip(edited["kpi_id"], grid["target"], edited["target"]):
+    for kpi_id, old, unit, new in zip(edited["kpi_id"], grid["target"], grid["unit"], edited["target"]):
         before = None if pd.isna(old) else float(old)
-        if pd.isna(new) or (isinstance(new, str) and not new.strip()):
-            after = None
-        else:
-            try:
-                after = float(str(new).replace(",", "").strip())
-            except ValueError:
-                problems.append(f"{KPI_BY_ID[kpi_id].label}: target {new!r} is not a number")
-                continue
+        if isinstance(new, str) and new.strip() == format_target(before, unit):
+            continue  # shown rounded to 4 decimals: the text as loaded is the value as loaded
+        try:
+            after = parse_target(None if not isinstance(new, str) and pd.isna(new) else new, unit)
+        except TargetTextError as exc:
+            problems.append(f"{KPI_BY_ID[kpi_id].label}: {column} {exc}")
+            continue
         if before != after:
             edits.append((kpi_id, before, after))
     return edits, problems

@@ -7,6 +7,7 @@ import streamlit as st
 
 from connectors.demo_data import removed_message
 from metrics.format import format_value
+from metrics.target_text import format_target
 from metrics.targets import (
     CSV_COLUMNS,
     TargetConflict,
@@ -27,13 +28,16 @@ period, channel = selection.period, selection.channel or ""
 engine = data.engine()
 
 st.title(f"Targets · {period.label}")
-st.caption(f"{period.start:%d %b %Y} – {period.end:%d %b %Y} · {md(selection.scope)}. Percentages are fractions "
-           "(0.35 for 35 %). A target set for a longer period implies one for the periods inside it: flows "
+st.caption(f"{period.start:%d %b %Y} – {period.end:%d %b %Y} · {md(selection.scope)}. Type targets as the cards "
+           f"show them: {md(format_target(0.025, 'percent'))}, {md(format_target(1500000, 'currency'))} (or "
+           "1500000), 1,200, +30. A target set for a longer period implies one for the periods inside it: flows "
            "(revenue, orders, cost…) get their share by last year's daily profile when there is one, otherwise "
            "by days; ratios and stocks carry over unchanged. Leave a cell empty to use the implied target.")
 
 grid = period_targets(engine, period, channel)
-shown = grid.assign(implied=[f"{format_value(v, u)} ({how})" if v is not None and v == v else ""
+column = f"target for {period.label}"
+shown = grid.assign(target=[format_target(v, u) for v, u in zip(grid["target"], grid["unit"])],
+                    implied=[f"{format_value(v, u)} ({how})" if v is not None and v == v else ""
                              for v, u, how in zip(grid["implied"], grid["unit"], grid["implied_how"])])
 edited = st.data_editor(
     shown[["kpi_id", "s", "kpi", "unit", "target", "implied"]], key=f"targets-{period.label}-{channel}",
@@ -42,11 +46,13 @@ edited = st.data_editor(
     column_config={
         "kpi_id": None, "s": st.column_config.TextColumn("S", width="small"),
         "kpi": st.column_config.TextColumn("KPI"), "unit": st.column_config.TextColumn("unit", width="small"),
-        "target": st.column_config.NumberColumn(f"target for {period.label}", format="%.4g"),
+        "target": st.column_config.TextColumn(column, help=md(
+            f"As the cards show it: {format_target(0.025, 'percent')}, {format_target(1500000, 'currency')}, 1,200, "
+            "+30, 90 min; empty for the implied target")),
         "implied": st.column_config.TextColumn("implied when not set"),
     },
 )
-changes, problems = grid_edits(grid, edited)
+changes, problems = grid_edits(grid, edited, column)
 for problem in problems:
     st.error(md(problem))
 if st.button(f"Save {len(changes)} change(s)", type="primary", disabled=not changes or bool(problems),

@@ -382,7 +382,7 @@ def test_a_target_typed_in_the_grid_is_there_after_a_reload(browser, base_url):
         _settle(tab, "Targets · 2025-W10")
         grid = _reloaded_grid(tab, "Targets · 2025-W10", ".st-key-targets-2025-W10- [data-testid='stDataFrame']",
                               "Revenue")
-        assert _grid_cells(grid, "1250").count() == 1  # saved, and read back from the warehouse
+        assert _grid_cells(grid, "$1,250").count() == 1  # saved, read back from the warehouse, shown as money
         assert tab.get_by_role("button", name="Save 0 change(s)").is_disabled()
         _no_exception(tab, "the targets page")
     finally:

@@ -39,7 +39,7 @@ def test_editing_a_target_in_the_grid_changes_the_status(shop):
     targets = _page("targets", grain="week", period="2026-W45").run()
     assert not targets.exception
     editor = targets.data_editor[0]
-    assert editor.value["kpi"].iloc[0] == "Revenue" and editor.value["target"].iloc[0] == 250.0
+    assert editor.value["kpi"].iloc[0] == "Revenue" and editor.value["target"].iloc[0] == "$250.00"
     targets.session_state["targets-2026-W45-"] = {"edited_rows": {0: {"target": 400.0}}, "added_rows": [],
                                                  "deleted_rows": []}
     targets.run()
@@ -57,11 +57,11 @@ def test_editing_a_target_in_the_grid_changes_the_status(shop):
 
 def test_a_percentage_typed_as_35_is_refused_with_the_reason(shop):
     targets = _page("targets", grain="week", period="2026-W45").run()
-    targets.session_state["targets-2026-W45-"] = {"edited_rows": {2: {"target": 35.0}}, "added_rows": [],
+    targets.session_state["targets-2026-W45-"] = {"edited_rows": {2: {"target": "35"}}, "added_rows": [],
                                                  "deleted_rows": []}
-    targets.run()
-    next(b for b in targets.button if b.label.startswith("Save")).click().run()
-    assert any("instead of 0.35" in e.value for e in targets.error)
+    targets.run()  # the grid shows percentages as 2.6%: a bare 35 is refused before saving, saying what to type
+    assert [e.value for e in targets.error] == ["Conversion rate: target for 2026-W45 '35' has no % sign: type 35%"]
+    assert next(b for b in targets.button if b.label.startswith("Save")).disabled
     assert "sell.conversion_rate" not in set(load_targets(shop).kpi_id)
 
 
@@ -145,4 +145,4 @@ def test_a_target_edited_in_the_grid_is_there_after_a_reload(shop):
     assert not targets.exception and not targets.error
     reloaded = _page("targets", grain="week", period="2026-W45").run()
     grid = reloaded.data_editor[0].value.set_index("kpi_id")["target"]
-    assert grid["sell.orders"] == 6.0 and grid["sell.revenue"] == 250.0
+    assert grid["sell.orders"] == "6" and grid["sell.revenue"] == "$250.00"  # as the cards show them

@@ -1,0 +1,152 @@
+"""The exported weekly review prints: a light stylesheet with print rules, a text summary at the top, statuses
+that read without colour, one copy of plotly.js (the basic partial bundle), and a PDF printed by chromium with
+background graphics off that still says which KPIs are off track."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from pathlib import Path
+
+import plotly.graph_objects as go
+import pytest
+
+from metrics.catalog import KPIS
+from metrics.periods import parse_period
+from metrics.review import add_action, add_note
+from reports import plotly_bundle
+from reports.review_html import render
+from tests.conftest import ROOT
+from tests.fixtures import load_fixture, set_targets
+
+CHROMIUM = Path("/usr/bin/chromium")
+W45 = parse_period("2026-W45")  # the hand-made shop's week: revenue 280, orders 4, marketing cost 120
+TODAY = date(2026, 11, 30)
+PLOTLY_HEADER = re.compile(r"\*\s*plotly\.js (\(basic - minified\) )?v\d")
+
+
+@pytest.fixture
+def review(engine) -> str:
+    """The W45 review of the hand-made shop: revenue off track, marketing cost at risk, orders on track, one
+    note, an overdue action of this week and an open one from the week before."""
+    load_fixture(engine)
+    set_targets(engine, [
+        ("sell.revenue", "week", W45.start, "", 400.0),  # 280 is 30 % short: beyond 15 %, off track
+        ("save.marketing_cost", "week", W45.start, "", 110.0),  # 120 is 9.1 % over: within 15 %, at risk
+        ("sell.orders", "week", W45.start, "", 4.0),  # 4 of 4: on track
+    ])
+    add_note(engine, "sell.revenue", W45.start, "Checkout outage on Tuesday", author="Dara")
+    add_action(engine, "Fix the checkout", "Dara", W45.start, date(2026, 11, 6), "sell.revenue")
+    add_action(engine, "Renegotiate the CPC caps", "Lee", date(2026, 10, 26), date(2026, 12, 4),
+               "save.marketing_cost")
+    return render(engine, W45, today=TODAY)
+
+
+def _text(fragment: str) -> str:
+    """The visible text of an HTML fragment, whitespace collapsed (inline bold runs on, other tags separate)."""
+    return " ".join(re.sub(r"<[^>]+>", " ", re.sub(r"</?b>", "", fragment)).split())
+
+
+def test_the_summary_at_the_top_gives_counts_the_kpis_to_discuss_and_the_actions_due(review):
+    summary = review[review.index('<section class="summary">'):review.index("</section>")]
+    text = _text(summary)
+    # every KPI has a value in W45; the 19 without a target say so, and 'No data' is left out when none lacks data
+    assert f"✖ Off track 1 ▲ At risk 1 ✔ On track 1 – No target {len(KPIS) - 3} Off track and at risk" in text
+    # worst first, value against target in the cards' format
+    assert text.index("Revenue: $280.00 against a target of $400.00") < text.index(
+        "Marketing cost: $120.00 against a target of $110.00")
+    assert "Orders:" not in text  # on track: not in the list to discuss
+    # open actions, soonest first: this week's (due 6 Nov, overdue on 30 Nov) then last week's (due 4 Dec)
+    assert text.index("due 06 Nov 2026 overdue · Dara: Fix the checkout (Revenue)") < text.index(
+        "due 04 Dec 2026 · Lee: Renegotiate the CPC caps (Marketing cost)")
+    assert review.index('<section class="summary">') < review.index("<h2>Scorecard</h2>")
+
+
+def test_the_stylesheet_is_light_has_print_rules_and_plotly_is_inlined_once(review):
+    css = review[review.index("<style>") + 7:review.index("</style>")]
+    assert "@page{size:auto;margin:" in css  # A4 or Letter, whichever the printer has
+    assert "@media print{" in css and "section.break{break-before:page}" in css
+    assert "background:#fff;color:#111" in css and "#111;color:#eee" not in css  # no dark page any more
+    assert review.count('<section class="break">') == 3  # scorecard, off track and at risk, notes and actions
+    # one copy of plotly.js for the two charts (revenue and marketing cost)
+    assert len(PLOTLY_HEADER.findall(review)) == 1 and review.count('class="plotly-graph-div"') == 2
+    assert "plotly.js (basic - minified) v" in review  # the partial bundle matches the installed plotly
+    assert len(review.encode()) < 1_500_000  # the full bundle alone is 4.8 MB
+    assert not re.search(r"<(script|img|iframe|link)[^>]+(src|href)=", review)  # nothing fetched: opens offline
+    # every status is a symbol and a word in a bordered label, not a colour alone
+    for word, css_class in (("Off track", "off_track"), ("At risk", "at_risk"), ("On track", "on_track")):
+        assert f'<span class="status {css_class}">' in review and f"{word}</span>" in review
+        assert re.search(rf"\.status\.{css_class}\{{color:#[0-9a-f]{{6}}", css)
+
+
+def test_the_basic_bundle_is_used_only_for_basic_traces_and_the_same_plotly_version(tmp_path, monkeypatch):
+    scatter = go.Figure(go.Scatter(x=[1, 2], y=[3, 4]))
+    assert plotly_bundle.plotlyjs_for([scatter])[1] == "basic"
+    assert plotly_bundle.plotlyjs_for([scatter, go.Figure(go.Heatmap(z=[[1]]))])[1] == "full"
+    stale = tmp_path / "plotly-basic.min.js"
+    stale.write_text("/**\n* plotly.js (basic - minified) v0.0.1\n*/", encoding="utf-8")
+    monkeypatch.setattr(plotly_bundle, "BASIC_BUNDLE", stale)
+    plotly_bundle._basic_bundle.cache_clear()
+    try:
+        source, which = plotly_bundle.plotlyjs_for([scatter])
+        assert which == "full" and len(source) > 3_000_000
+    finally:
+        plotly_bundle._basic_bundle.cache_clear()
+    assert plotly_bundle.script_tag("a</script>b") == '<script type="text/javascript">a<\\/script>b</script>'
+
+
+def _contrast(rgb: str) -> float:
+    """WCAG contrast ratio of a CSS 'rgb(r, g, b)' colour against white paper."""
+    def linear(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (float(v) for v in re.findall(r"[\d.]+", rgb)[:3])
+    luminance = 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
+    return 1.05 / (luminance + 0.05)
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+def test_printed_without_background_graphics_the_statuses_and_kpis_read(review, tmp_path, paper):
+    if not CHROMIUM.exists():
+        pytest.fail(f"Debian's chromium is not installed at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+    from pypdf import PdfReader
+
+    page_file, pdf_file = tmp_path / "review.html", tmp_path / "review.pdf"
+    page_file.write_text(review, encoding="utf-8")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            tab = browser.new_page(viewport={"width": 1440, "height": 900})
+            tab.goto(page_file.as_uri())
+            tab.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
+            tab.emulate_media(media="print")
+            badges = tab.eval_on_selector_all(".status", """els => els.map(e => {
+                const s = getComputedStyle(e);
+                return [e.innerText.trim(), s.color, parseFloat(s.borderTopWidth), s.borderTopStyle]; })""")
+            tab.pdf(path=str(pdf_file), format=paper, print_background=False)
+            if paper == "A4":
+                (ROOT / "test-artifacts").mkdir(exist_ok=True)
+                tab.screenshot(path=str(ROOT / "test-artifacts" / "review-print.png"), full_page=False)
+        finally:
+            browser.close()
+    # on white paper each label's own text and border carry the status: dark enough, never white on nothing
+    assert {b[0] for b in badges} >= {"✖ Off track", "▲ At risk", "✔ On track"}
+    for word, colour, border, style in badges:
+        assert _contrast(colour) >= 4.5, (word, colour)
+        assert border >= 1 and style != "none", (word, border, style)
+    reader = PdfReader(pdf_file)
+    pages = [unicodedata.normalize("NFKC", p.extract_text()) for p in reader.pages]  # 'ﬀ' ligatures -> 'ff'
+    first = " ".join(pages[0].split())
+    assert "Off track" in first and "At risk" in first and "On track" in first
+    assert "Revenue: $280.00 against a target of $400.00" in first
+    assert "Marketing cost: $120.00 against a target of $110.00" in first
+    assert "Scorecard" not in first  # the summary has the first page to itself; sections start on a new page
+    everything = " ".join(" ".join(pages).split())
+    for kpi in KPIS:
+        assert kpi.label in everything, kpi.label
+    assert "Checkout outage on Tuesday" in everything and "Renegotiate the CPC caps" in everything
+    width, height = (float(v) for v in reader.pages[0].mediabox.upper_right)
+    expected = {"A4": (595.3, 841.9), "Letter": (612, 792)}[paper]  # points; @page size:auto takes the printer's
+    assert abs(width - expected[0]) < 2 and abs(height - expected[1]) < 2, (width, height)
