@@ -19,6 +19,7 @@ from metrics.trends import trend_with_plan
 from reports.plotly_bundle import plotlyjs_for, script_tag
 from reports.review_style import CHART_HEIGHT_PX, CHART_WIDTH_PX, CSS, status_badge
 from ui import charts
+from ui.movers import movers_caption, movers_frame
 from warehouse.snapshot import in_snapshot
 
 # the dashboard's dark-theme chart colours -> colours that read on white paper (also printed in grey)
@@ -124,10 +125,10 @@ def _attention(engine: Engine, review: dict, week: Period) -> tuple[str, list[go
                      f"{format_value(item.expected, kpi.unit)} ({esc(item.target_method or '')})</p>")
         movers = review["movers"].get(item.id)
         if movers is not None and not movers.empty:
-            parts.append(_table(["channel", "last week", "this week", "change", "contribution to the change"], [
-                [esc(str(r.member)), format_value(r.before, kpi.unit), format_value(r.after, kpi.unit),
-                 format_delta(r.change, kpi.unit), format_delta(r.contribution, kpi.unit)]
-                for r in movers.itertuples()], numeric={1, 2, 3, 4}))
+            table = movers_frame(movers, kpi)
+            parts.append(f'<p class="muted">{esc(movers_caption(kpi))}</p>')
+            rows = [[esc(str(c)) for c in row] for row in table.itertuples(index=False)]
+            parts.append(_table(list(table.columns), rows, numeric=set(range(1, len(table.columns)))))
         frame = trend_with_plan(engine, item.id, week, 13)
         figure = charts.add_plan_lines(charts.trend_chart(kpi, frame, f"{kpi.label}: 13 weeks"), kpi, frame)
         charts.add_notes(figure, review_notes(engine, item.id, frame), kpi)

@@ -150,3 +150,16 @@ def test_printed_without_background_graphics_the_statuses_and_kpis_read(review, 
     width, height = (float(v) for v in reader.pages[0].mediabox.upper_right)
     expected = {"A4": (595.3, 841.9), "Letter": (612, 792)}[paper]  # points; @page size:auto takes the printer's
     assert abs(width - expected[0]) < 2 and abs(height - expected[1]) < 2, (width, height)
+
+
+def test_a_ratio_kpis_movers_show_own_rate_and_mix_as_on_the_page(demo_url):
+    """On the demo's W47, cost per click is at risk: its channels table in the export carries the own-rate / mix
+    split of the page, and the caption says what a contribution is."""
+    from sqlalchemy import create_engine
+
+    page = render(create_engine(demo_url), parse_period("2026-W47"), today=date(2026, 11, 24))
+    section = page[page.index("<h3>Cost per click"):]
+    section = section[:section.index("</table>")]
+    assert "<th>own rate</th>" in section and "<th>mix</th>" in section
+    assert "split into its own Cost per click moving (own rate) and its share of ad clicks moving (mix)" in \
+        _text(section).replace("&#x27;", "'")
