@@ -22,7 +22,7 @@ from metrics.engine import Filters, compute_expressions
 from metrics.format import format_change, format_value
 from metrics.pacing import elapsed, shortfall, status
 from metrics.periods import Period, shift
-from metrics.scorecard import SPARKLINE_PERIODS, change_pct, comparison_windows
+from metrics.scorecard import SPARKLINE_PERIODS, KpiResult, change_pct, comparison_windows, scorecard
 from metrics.targets import load_targets, resolve_target
 from warehouse.snapshot import in_snapshot
 
@@ -73,6 +73,9 @@ COLUMN_SET_LABELS = {"sales": "Sales and cost", "traffic": "Traffic and engageme
 CHANGE_COLUMNS = {"sales": ("revenue", "orders", "cost", "roas"), "traffic": ("sessions", "engagement_rate")}
 SPARKLINE_COLUMNS = {"sales": ("revenue", "roas"), "traffic": ("sessions",)}
 DAILY_COLUMNS = ("sessions", "orders", "revenue", "cost")
+# A drilled campaign's sales and cost figures, shown above its source/medium rows (web analytics only).
+FIGURE_KPIS = ("sell.revenue", "sell.orders", "save.marketing_cost", "save.roas", "save.cpa", "save.cpc",
+               "sell.conversion_rate")
 
 
 def level_for(channel: str | None, campaign: str | None) -> str:
@@ -96,12 +99,25 @@ def sort_label(kpi_id: str) -> str:
     return f"{kpi.label} ({'biggest' if kpi.kind == 'flow' else 'worst'} first)"
 
 
+def column_for(column_set: str, kpi_id: str) -> str | None:
+    """The column of ``column_set`` that shows ``kpi_id`` (None: the set has none)."""
+    return next((c for c in COLUMN_SETS[column_set] if COLUMNS[c].kpi_id == kpi_id), None)
+
+
 def sort_members(members: pd.DataFrame, column_set: str, kpi_id: str) -> pd.DataFrame:
     """Members sorted by ``kpi_id``'s column: flows biggest first, ratios worst first, missing values last."""
-    column = next(c for c in COLUMN_SETS[column_set] if COLUMNS[c].kpi_id == kpi_id)
+    column = column_for(column_set, kpi_id)
+    if column is None:
+        raise ValueError(f"The {column_set!r} columns do not show {kpi_id!r}")
     kpi = KPI_BY_ID[kpi_id]
     ascending = kpi.kind != "flow" and kpi.better == "higher"
     return members.sort_values(column, ascending=ascending, na_position="last", kind="stable").reset_index(drop=True)
+
+
+def with_total_last(frame: pd.DataFrame, column_set: str, kpi_id: str) -> pd.DataFrame:
+    """``frame``'s members sorted by ``kpi_id`` (see :func:`sort_members`), then its ``Total`` row: one table."""
+    members = sort_members(frame[frame["member"] != TOTAL], column_set, kpi_id)
+    return pd.concat([members, frame[frame["member"] == TOTAL]], ignore_index=True)
 
 
 def column_set_for(level: str, requested: str) -> str:
@@ -279,3 +295,11 @@ def daily(engine: Engine, period: Period, filters: Filters, today: date | None =
             covered = pd.Series(frame.index <= through, index=frame.index)
             frame[column] = frame[column].where(~covered, frame[column].fillna(0.0))
     return frame.reset_index().rename(columns={"period_start": "day"})
+
+
+@in_snapshot
+def campaign_figures(engine: Engine, period: Period, filters: Filters, today: date | None = None
+                     ) -> list[KpiResult]:
+    """The sales and cost KPIs (:data:`FIGURE_KPIS`) of ``filters``' campaign for ``period`` against the previous
+    period: the scorecard's own figures, so they equal ``cli.py report --campaign`` for the same period."""
+    return scorecard(engine, period, filters, list(FIGURE_KPIS), sparkline=False, today=today)

@@ -1,7 +1,9 @@
 """Campaigns: channel → campaign → source/medium, with totals, changes, sparklines and what needs attention.
 
 Select a row to drill down; the sidebar, the breadcrumb and the browser's back button go back up.
-The view lives in the URL (?grain=&period=&channel=&campaign=&kpi=&set=), so it can be shared.
+The view lives in the URL (?grain=&period=&channel=&campaign=&kpi=&set=), so it can be shared; the sort (?kpi=)
+and the KPI set (?set=) survive the drill-down and the way back up, also through the source/medium level, which
+shows neither (it has web analytics figures only, sorted by sessions).
 """
 
 from __future__ import annotations
@@ -15,13 +17,16 @@ from metrics.campaigns import (
     LEVEL_LABELS,
     LEVEL_PLURALS,
     TOTAL,
+    column_for,
     column_set_for,
     level_for,
     sort_choices,
     sort_label,
-    sort_members,
+    with_total_last,
 )
+from metrics.periods import previous
 from ui import charts, data, tables
+from ui.campaign_figures import figures_grid
 from ui.safe_text import md
 from ui.state import ALL_CAMPAIGNS, ALL_CHANNELS, keep_in_url, sidebar, url_segmented, url_selectbox
 
@@ -37,10 +42,22 @@ st.caption(f"{period.label} · {period.start:%d %b %Y} – {period.end:%d %b %Y}
                                 if selection.in_progress else ""))
 
 
+ATTENTION_ROWS = 8  # rows the "need attention" table shows at once; it scrolls for the rest
+TABLE_ROWS = 16  # rows the performance table shows at once (its Total row is the last)
+
+
 def _go(new_channel: str | None, new_campaign: str | None) -> None:
     """Drill to (or back up to) a channel and campaign; the URL gets a history entry."""
     st.session_state["channel"] = new_channel or ALL_CHANNELS
     st.session_state["campaign"] = new_campaign or ALL_CAMPAIGNS
+
+
+def _from_url(key: str, options: list[str]) -> None:
+    """Give widget ``key`` the URL's value when it has none of its own: it was not drawn on the last run (the
+    source/medium level keeps the sort and the set in the URL only), so going back up keeps them."""
+    wanted = st.query_params.get(key)
+    if st.session_state.get(key) not in options and wanted in options:
+        st.session_state[key] = wanted
 
 
 def _on_pick(key: str, rows, level: str, channel: str | None):
@@ -50,6 +67,8 @@ def _on_pick(key: str, rows, level: str, channel: str | None):
         if not picked:
             return
         row = rows.iloc[picked[0]]
+        if row["member"] == TOTAL:  # the Total row is the scope itself: nothing to open
+            return
         if level == "channel":
             _go(row["member"], None)
         else:
@@ -68,50 +87,69 @@ with st.container(horizontal=True, vertical_alignment="center"):
         st.button(md(campaign), type="tertiary", disabled=True)
 
 left, right = st.columns([2, 1])
-if level == "source_medium":  # web analytics figures only: no set to pick
+if level == "source_medium":  # web analytics figures only: the set and the sort are kept for the way back up
     requested = st.query_params.get("set", "sales")
+    requested_kpi = st.query_params.get("kpi", "sell.revenue")
     keep_in_url("set", requested)
-    left.caption("Source/medium rows come from web analytics only: orders and ad cost are recorded per campaign.")
+    keep_in_url("kpi", requested_kpi)
+    column_set = column_set_for(level, requested)
 else:
     with left:
+        _from_url("set", list(COLUMN_SET_LABELS))
         requested = url_segmented("KPI set", COLUMN_SET_LABELS, "set")
-column_set = column_set_for(level, requested)
-sortable = sort_choices(column_set)
-kpi_id = url_selectbox("Sort by", sortable, "kpi", container=right, format_func=sort_label,
-                       index=sortable.index("sell.revenue") if "sell.revenue" in sortable else 0)
+    column_set = column_set_for(level, requested)
+    sortable = sort_choices(column_set)
+    _from_url("kpi", sortable)
+    requested_kpi = url_selectbox("Sort by", sortable, "kpi", container=right, format_func=sort_label,
+                                  index=sortable.index("sell.revenue") if "sell.revenue" in sortable else 0)
 
 if level != "source_medium":
     flagged = data.needs_attention(version, period, channel, today)
     if not flagged.empty:
-        with st.expander(f":material/warning: {len(flagged)} campaign(s) need attention: ROAS or CPA off their "
-                         "channel's target, or cost up while revenue is not — select one to open it",
-                         expanded=True):
-            shown = flagged.head(10).reset_index(drop=True)
+        count = f"{len(flagged)} campaign{'s' if len(flagged) > 1 else ''} need{'s' if len(flagged) == 1 else ''}"
+        with st.expander(f":material/warning: {count} attention: ROAS or CPA off their channel's target, or cost "
+                         "up while revenue is not — select one to open it", expanded=True):
             columns = ["member", "channel", "roas", "cpa", "cost", "revenue", "flags"]
-            st.dataframe(tables.styled(shown, "sales", "attention", columns), hide_index=True, placeholder="—",
-                         key="attention", on_select=_on_pick("attention", shown, "campaign", None),
-                         selection_mode="single-row",
+            st.dataframe(tables.styled(flagged, "sales", "attention", columns), hide_index=True, placeholder="—",
+                         key="attention", on_select=_on_pick("attention", flagged, "campaign", None),
+                         selection_mode="single-row", height=tables.table_height(len(flagged), ATTENTION_ROWS),
                          column_config=tables.column_config("sales", "attention", period.grain))
+            if len(flagged) > ATTENTION_ROWS:
+                st.caption(f"All {len(flagged)} are listed, the furthest from target first: scroll the table "
+                           "for the rest.")
+else:  # the campaign's own sales and cost: source/medium rows have none
+    st.subheader(f"Sales and cost of {md(selection.scope)}")
+    before = previous(period)
+    st.caption(f"{period.label} against the previous {period.grain}, {before.start:%d %b} – {before.end:%d %b %Y}"
+               + (", as many days (like for like)" if selection.in_progress else "") + ".")
+    figures_grid(data.campaign_figures(version, period, channel, campaign, today))
 
 frame = data.campaign_performance(version, period, level, channel, campaign, column_set, today)
-members = sort_members(frame[frame["member"] != TOTAL], column_set, kpi_id)
-totals = frame[frame["member"] == TOTAL]
+# source/medium rows stay sorted by traffic, whatever sort is kept for the levels above
+rows = frame if level == "source_medium" else with_total_last(frame, column_set, requested_kpi)
+sort_column = column_for(column_set, requested_kpi)
 
 st.subheader(f"{LEVEL_PLURALS[level]} of {md(selection.scope)}" if level != "channel" else "Channels")
-if members.empty:
+if level == "source_medium":
+    st.caption("Source/medium rows come from web analytics only (orders and ad cost are recorded per campaign), "
+               "sorted by sessions.")
+if (rows["member"] != TOTAL).sum() == 0:
     st.info(f"No {LEVEL_LABELS[level].lower()} rows for {md(selection.scope)} in {period.label}.")
 else:
-    st.dataframe(tables.styled(members, column_set, level), hide_index=True, placeholder="—", key=f"table-{level}",
-                 on_select=_on_pick(f"table-{level}", members, level, channel) if level != "source_medium"
-                 else "ignore", selection_mode="single-row",
+    st.dataframe(tables.styled(rows, column_set, level, tables.display_columns(column_set, level, sort_column),
+                               compact_flags=True),
+                 hide_index=True, placeholder="—", key=f"table-{level}",
+                 on_select=_on_pick(f"table-{level}", rows, level, channel) if level != "source_medium"
+                 else "ignore", selection_mode="single-row", height=tables.table_height(len(rows), TABLE_ROWS),
                  column_config=tables.column_config(column_set, level, period.grain))
-    st.dataframe(tables.styled(totals.reset_index(drop=True), column_set, level), hide_index=True, placeholder="—",
-                 column_config=tables.column_config(column_set, level, period.grain), key=f"totals-{level}")
     hint = {"channel": "Select a channel to see its campaigns.",
-            "campaign": "Select a campaign to see its source/medium rows and days."}.get(level, "")
-    st.caption(f"{hint} The bold row is the total for {md(selection.scope)}: the same figures as the overview's KPIs. "
-               "Red cells miss the channel's target (ROAS, CPA) or show cost that grew while revenue did not.")
-    st.download_button("Download this table (CSV)", tables.csv_of(frame, column_set, level),
+            "campaign": "Select a campaign to see its sales and cost figures, source/medium rows and days."
+            }.get(level, "")
+    st.caption(f"{hint} The bold last row is the total for {md(selection.scope)}: the same figures as the "
+               "overview's KPIs (clicking a column header sorts it with the others; use *Sort by* to keep it "
+               "last). Red cells miss the channel's target (ROAS, CPA) or show cost that grew while revenue did "
+               "not. The CSV has every column.")
+    st.download_button("Download this table (CSV)", tables.csv_of(rows, column_set, level),
                        f"campaigns-{period.label}-{level}.csv", "text/csv", icon=":material/download:",
                        on_click="ignore")
 

@@ -3,6 +3,7 @@ demo shop: totals equal the scorecard, channel rows add up to the total, the poo
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pandas as pd
@@ -10,13 +11,25 @@ import pytest
 
 from connectors.demo import POOR_ROAS_CAMPAIGN
 from metrics import campaigns
-from metrics.campaigns import TOTAL, column_set_of, daily, needs_attention, performance, sort_members
+from metrics.campaigns import (
+    FIGURE_KPIS,
+    TOTAL,
+    campaign_figures,
+    column_for,
+    column_set_of,
+    daily,
+    needs_attention,
+    performance,
+    sort_members,
+    with_total_last,
+)
 from metrics.catalog import KPI_BY_ID, why_no_breakdown
 from metrics.engine import Filters
 from metrics.periods import parse_period
 from metrics.scorecard import scorecard
 from tests.conftest import DEMO_AS_OF
 from tests.fixtures import load_fixture, set_targets
+from tests.test_cli import run
 
 W45 = parse_period("2026-W45")
 TODAY = date(2026, 11, 24)
@@ -110,6 +123,51 @@ def test_sorting_flows_biggest_first_and_ratios_worst_first(shop):
     assert list(sort_members(members, "sales", "save.roas")["member"])[:2] == ["Paid Search", "Organic Search"]
     assert list(sort_members(members, "sales", "save.cpc")["member"])[:2] == ["Paid Social", "Paid Search"]
     assert list(sort_members(members, "sales", "sell.orders")["member"])[-1] == "Paid Social"
+
+
+def test_one_table_sorted_by_the_kpi_with_the_total_row_last(shop):
+    frame = performance(shop, W45, "channel", today=TODAY)
+    # ROAS worst first: Paid Search 1.56; Organic Search and Paid Social have none (last, in revenue order)
+    assert list(with_total_last(frame, "sales", "save.roas")["member"]) == [
+        "Paid Search", "Organic Search", "Paid Social", TOTAL]
+    # CPC worst (highest) first: Paid Social 30 / 40 = 0.75, Paid Search 90 / 160 = 0.5625, Organic none
+    table = with_total_last(frame, "sales", "save.cpc")
+    assert list(table["member"]) == ["Paid Social", "Paid Search", "Organic Search", TOTAL]
+    assert table["cpc"].iloc[-1] == pytest.approx(120 / 200)  # the total row keeps its own figures
+    assert column_for("sales", "save.cpc") == "cpc" and column_for("traffic", "save.roas") is None
+    with pytest.raises(ValueError, match="do not show"):
+        sort_members(frame, "traffic", "save.roas")
+
+
+def test_a_campaigns_sales_and_cost_figures_by_hand(shop):
+    items = {i.id: i for i in campaign_figures(shop, W45, Filters("Paid Search", "brand"), TODAY)}
+    assert list(items) == list(FIGURE_KPIS)
+    value = {k: i.value for k, i in items.items()}
+    # brand: o3 120 - 20 refunded and o4 40; cost 50 + 40 over 100 + 60 clicks; 100 sessions (google / cpc)
+    assert (value["sell.revenue"], value["sell.orders"], value["save.marketing_cost"]) == (140, 2, 90)
+    assert value["save.roas"] == pytest.approx(140 / 90) and value["save.cpa"] == pytest.approx(45.0)
+    assert value["save.cpc"] == pytest.approx(90 / 160) and value["sell.conversion_rate"] == pytest.approx(0.02)
+    # W44 has no brand rows at all: no previous figure and no change, never 0 or +100 %
+    assert all(i.previous is None and i.change_pct is None for i in items.values())
+    # another campaign's figures are its own: prospecting has cost (30 over 40 clicks) and no orders
+    other = {i.id: i for i in campaign_figures(shop, W45, Filters("Paid Social", "prospecting"), TODAY)}
+    assert other["save.marketing_cost"].value == 30 and other["save.cpc"].value == pytest.approx(0.75)
+    assert other["save.roas"].value is None and other["save.cpa"].value is None
+
+
+def test_drilled_campaign_figures_equal_the_cli_report(demo_url, demo_engine):
+    """What the drilled campaign shows is what `cli.py report --campaign NAME` prints for the same period."""
+    out = run(["report", "--period", "2026-W47", "--campaign", POOR_ROAS_CAMPAIGN, "--format", "json"], demo_url)
+    assert out.returncode == 0, out.stderr
+    report = {k["id"]: k for k in json.loads(out.stdout)["kpis"]}
+    items = campaign_figures(demo_engine, parse_period("2026-W47"), Filters("Paid Social", POOR_ROAS_CAMPAIGN))
+    assert [i.id for i in items] == list(FIGURE_KPIS)
+    for item in items:
+        expected = report[item.id]
+        assert item.value == pytest.approx(expected["value"], rel=1e-12), item.id
+        assert item.previous == pytest.approx(expected["previous"], rel=1e-12), item.id
+        assert item.change_pct == pytest.approx(expected["change_pct"], rel=1e-12), item.id
+    assert all(i.value and i.previous for i in items)  # a campaign with figures in both weeks
 
 
 def test_which_kpis_the_table_shows_and_why_some_have_no_breakdown():

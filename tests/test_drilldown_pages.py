@@ -8,8 +8,9 @@ from urllib.parse import parse_qs
 import pytest
 
 from connectors.demo import POOR_ROAS_CAMPAIGN
-from metrics.campaigns import TOTAL, performance
+from metrics.campaigns import FIGURE_KPIS, TOTAL, needs_attention, performance
 from metrics.catalog import KPI_BY_ID, S_MEANING, S_ORDER, kpis_for
+from metrics.format import format_change, format_value
 from metrics.pacing import STATUS_LABELS
 from metrics.periods import parse_period
 from tests.conftest import DEMO_AS_OF, page_app
@@ -32,23 +33,84 @@ def _links(app) -> list[tuple[str, str, dict]]:
 def test_campaigns_page_sorted_by_roas_puts_the_poor_roas_campaign_first(demo_engine):
     app = page_app("campaigns", **WEEK, kpi="save.roas").run()
     assert not app.exception
-    attention, channels, totals = (frame.value for frame in app.dataframe)
+    attention, channels = (frame.value for frame in app.dataframe)  # one table, its Total row last
     assert attention["member"].iloc[0] == POOR_ROAS_CAMPAIGN
     expected = performance(demo_engine, parse_period("2026-W47"), "channel", today=DEMO_AS_OF)
-    assert totals["revenue"].iloc[0] == pytest.approx(expected.loc[expected.member == TOTAL, "revenue"].iloc[0])
-    roas = channels["roas"].dropna()
-    assert list(roas) == sorted(roas)  # ROAS: worst first
+    assert channels["member"].iloc[-1] == TOTAL and (channels["member"] == TOTAL).sum() == 1
+    total = expected.loc[expected.member == TOTAL].iloc[0]
+    assert channels["revenue"].iloc[-1] == pytest.approx(total["revenue"])
+    assert channels["roas"].iloc[-1] == pytest.approx(total["roas"])
+    roas = channels["roas"].iloc[:-1].dropna()
+    assert list(roas) == sorted(roas) and len(roas) >= 3  # ROAS: worst first
     assert app.subheader[0].value == "Channels"
     assert app.get("download_button")
 
 
-def test_campaign_level_shows_source_medium_rows_and_days():
-    app = page_app("campaigns", **WEEK, channel="Paid Social", campaign=POOR_ROAS_CAMPAIGN).run()
+def test_every_flagged_campaign_is_listed(demo_engine):
+    app = page_app("campaigns", **WEEK, kpi="save.roas").run()
+    flagged = needs_attention(demo_engine, parse_period("2026-W47"), today=DEMO_AS_OF)
+    assert len(flagged) > 10  # more than the ten the page used to show
+    attention = app.dataframe[0]
+    assert list(attention.value["member"]) == list(flagged["member"])
+    assert app.expander[0].label.startswith(f":material/warning: {len(flagged)} campaigns need attention")
+    assert any(c.value.startswith(f"All {len(flagged)} are listed") for c in app.caption)
+
+
+def _kept(app) -> tuple[str, str]:
+    """The sort and the KPI set in the URL (?kpi=&set=) after the run."""
+    return tuple(v[0] if isinstance(v, list) else v for v in (app.query_params["kpi"], app.query_params["set"]))
+
+
+def _figures(app) -> dict[str, tuple[str, str, str]]:
+    """label -> (value, change, what it compares with) of the drilled campaign's metrics."""
+    return {m.label: (m.value, m.proto.delta, m.proto.delta_description) for m in app.metric}
+
+
+def test_a_drilled_campaign_shows_its_sales_and_cost_figures_as_the_cli_report(demo_url):
+    app = page_app("campaigns", **WEEK, channel="Paid Social", campaign=POOR_ROAS_CAMPAIGN, kpi="save.roas").run()
     assert not app.exception
-    assert app.subheader[0].value == f"Source/medium rows of Paid Social › {POOR_ROAS_CAMPAIGN}"
-    rows = app.dataframe[0].value
-    assert "orders" not in rows and rows["sessions"].sum() > 0
+    assert app.subheader[0].value == f"Sales and cost of Paid Social › {POOR_ROAS_CAMPAIGN}"
+    out = run(["report", "--period", "2026-W47", "--campaign", POOR_ROAS_CAMPAIGN, "--format", "json"], demo_url)
+    assert out.returncode == 0, out.stderr
+    report = {k["id"]: k for k in json.loads(out.stdout)["kpis"]}
+    labels = {"sell.revenue": "Revenue", "sell.orders": "Orders", "sell.conversion_rate": "Conversion rate",
+              "save.marketing_cost": "Cost", "save.roas": "ROAS", "save.cpa": "CPA", "save.cpc": "CPC"}
+    assert set(labels) == set(FIGURE_KPIS)
+    shown = _figures(app)
+    assert list(shown) == ["Revenue", "Orders", "Conversion rate", "Cost", "ROAS", "CPA", "CPC"]
+    for kpi_id, label in labels.items():
+        unit, figure = KPI_BY_ID[kpi_id].unit, report[kpi_id]
+        assert shown[label] == (format_value(figure["value"], unit), format_change(figure["change_pct"]),
+                                f"vs {format_value(figure['previous'], unit)}"), label
+    assert float(shown["ROAS"][0].rstrip("×")) < 0.5  # the demo's poor ROAS campaign
+    rows = app.dataframe[0].value  # then its source/medium rows, web analytics only, with their total
+    assert "orders" not in rows and rows["sessions"].iloc[:-1].sum() == rows["sessions"].iloc[-1] > 0
     assert len(app.get("plotly_chart")) == 1
+    assert _kept(app) == ("save.roas", "sales")  # the sort is kept in the URL for the way back up
+
+
+def test_the_sort_and_set_survive_the_drill_down_and_the_breadcrumb():
+    app = page_app("campaigns", **WEEK, channel="Paid Social", kpi="save.roas", set="sales").run()
+    assert app.selectbox(key="kpi").value == "save.roas"
+    app.selectbox(key="campaign").set_value(POOR_ROAS_CAMPAIGN).run()  # down to its source/medium rows
+    assert not app.exception and not [s for s in app.selectbox if s.key == "kpi"]  # that level sorts by traffic
+    assert _kept(app) == ("save.roas", "sales")
+    next(b for b in app.button if b.label == "Paid Social").click().run()  # the breadcrumb, one level up
+    assert app.selectbox(key="kpi").value == "save.roas" and _kept(app) == ("save.roas", "sales")
+    roas = app.dataframe[1].value["roas"].iloc[:-1].dropna()
+    assert list(roas) == sorted(roas) and len(roas) >= 3  # still worst ROAS first
+    next(b for b in app.button if b.label == "All channels").click().run()  # up to all channels
+    assert app.subheader[0].value == "Channels"
+    assert app.selectbox(key="kpi").value == "save.roas" and _kept(app) == ("save.roas", "sales")
+
+
+def test_the_traffic_set_and_its_sort_survive_the_source_medium_level():
+    app = page_app("campaigns", **WEEK, channel="Paid Search", kpi="speak.engagement_rate", set="traffic").run()
+    app.selectbox(key="campaign").set_value(app.selectbox(key="campaign").options[1]).run()
+    assert _kept(app) == ("speak.engagement_rate", "traffic")
+    next(b for b in app.button if b.label == "Paid Search").click().run()
+    assert app.segmented_control(key="set").value == "traffic"
+    assert app.selectbox(key="kpi").value == "speak.engagement_rate"
 
 
 @pytest.mark.parametrize("s", S_ORDER)

@@ -101,14 +101,63 @@ def test_the_campaigns_page_paints_the_same_cells_red(shop, monkeypatch):
     monkeypatch.setenv("KPI_CURRENCY", "EUR")
     app = page_app("campaigns", grain="week", period="2026-W45").run()
     assert not app.exception
-    attention, channels, totals = app.dataframe
-    assert list(channels.value["member"]) == ["Organic Search", "Paid Search", "Paid Social"]  # by revenue
+    attention, channels = app.dataframe  # the Total row is part of the channels table
+    assert list(channels.value["member"]) == ["Organic Search", "Paid Search", "Paid Social", TOTAL]  # by revenue
     assert _red_cells(channels) == {("Paid Search", "roas"), ("Paid Search", "cpa"), ("Paid Search", "flags"),
                                     ("Paid Social", "cost"), ("Paid Social", "flags")}
-    assert _red_cells(totals) == set()
     assert _red_cells(attention) == {("brand", "roas"), ("brand", "cpa"), ("brand", "flags"),
                                      ("prospecting", "cost"), ("prospecting", "flags")}
     shown = _display(channels)
     paid = shown[shown["member"] == "Paid Search"].iloc[0]
     assert (paid["revenue"], paid["cost"], paid["cpa"], paid["roas"]) == ("€140.00", "€90.00", "€45.00", "1.56×")
+    assert list(channels.value["flags"]) == ["", "ROAS · CPA", "cost↑", ""]  # short; the sentences above
+    assert attention.value["flags"].iloc[0] == "ROAS 1.56× below target 2.00×; CPA €45.00 above target €40.00"
+    total = shown.iloc[-1]
+    assert (total["member"], total["revenue"], total["cost"], total["roas"]) == (TOTAL, "€280.00", "€120.00", "2.33×")
     assert app.get("download_button")[0].proto.label == "Download this table (CSV)"
+
+
+def test_sorting_by_a_column_the_screen_leaves_out_shows_it(shop, monkeypatch):
+    monkeypatch.setenv("KPI_DATABASE_URL", str(shop.url))
+    app = page_app("campaigns", grain="week", period="2026-W45", kpi="save.cpc").run()
+    _, channels = app.dataframe
+    assert list(channels.value["member"]) == ["Paid Social", "Paid Search", "Organic Search", TOTAL]
+    assert list(channels.value.columns) == tables.display_columns("sales", "channel", "cpc")
+    assert "cpc" in channels.value and "new_customers" not in channels.value
+
+
+def test_the_screen_shows_a_compact_subset_the_csv_keeps_every_column():
+    shown = tables.display_columns("sales", "channel")
+    assert shown == ["member", "orders", "revenue", "revenue_change", "conversion_rate", "cost", "cpa", "roas",
+                     "roas_change", "revenue_trend", "flags"]
+    assert set(shown) < set(tables.shown_columns("sales", "channel"))
+    # the sorted-by column comes in before the sparkline when the compact set leaves it out
+    assert tables.display_columns("sales", "campaign", "new_customers")[-3:] == [
+        "new_customers", "revenue_trend", "flags"]
+    assert tables.display_columns("sales", "channel", "roas") == shown
+
+
+# The grid of a wide page at 1440 x 900 with the sidebar open is 978 px wide inside (measured in chromium), of
+# which the row selection boxes take 32 px; the browser test checks the real thing.
+GRID_AT_1440 = 978 - 32
+
+
+@pytest.mark.parametrize("column_set", ["sales", "traffic"])
+def test_every_shown_column_has_a_fixed_width_that_adds_up_to_less_than_1440_px(column_set):
+    config = tables.column_config(column_set, "campaign", "week")
+    widest = 0
+    for sort_column in [None, *tables.COLUMN_SETS[column_set]]:
+        widths = [config[c]["width"] for c in tables.display_columns(column_set, "campaign", sort_column)]
+        assert all(isinstance(w, int) for w in widths), widths
+        widest = max(widest, sum(widths))
+    assert widest <= GRID_AT_1440
+    attention = tables.column_config("sales", "attention", "week")
+    assert sum(attention[c]["width"] for c in ("member", "channel", "roas", "cpa", "cost", "revenue", "flags")) <= (
+        GRID_AT_1440 - 34)  # inside the expander's padding
+
+
+def test_short_flags_and_table_heights(frame):
+    flags = dict(zip(frame["member"], tables.short_flags(frame)))
+    assert flags == {"Organic Search": "", "Paid Search": "ROAS · CPA", "Paid Social": "cost↑", TOTAL: ""}
+    assert tables.table_height(3, 8) == 4 * 35 + 3  # header and 3 rows
+    assert tables.table_height(13, 8) == 9 * 35 + 3  # 8 rows shown, the rest scroll

@@ -133,3 +133,9 @@ def needs_attention(version: tuple, period: Period, channel: str | None, today: 
 def campaign_daily(version: tuple, period: Period, channel: str | None, campaign: str | None,
                    today: date) -> pd.DataFrame:
     return _read(campaign_metrics.daily, period, Filters(channel, campaign), today)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def campaign_figures(version: tuple, period: Period, channel: str | None, campaign: str | None,
+                     today: date) -> list:
+    return _read(campaign_metrics.campaign_figures, period, Filters(channel, campaign), today)

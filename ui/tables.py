@@ -1,4 +1,8 @@
-"""The campaign performance table as Streamlit shows it: columns, number formats, sparklines, highlights."""
+"""The campaign performance table as Streamlit shows it: columns, number formats, sparklines, highlights.
+
+On screen a table shows a compact subset of its columns, each with a fixed width, so that it fits a 1440 px
+wide window without sideways scrolling (the name column pinned); the CSV keeps every column.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,25 @@ from reports.csv_safe import to_csv
 
 MISS_STYLE = "background-color: rgba(232, 97, 90, 0.35)"  # the status red, see ui.cards
 TOTAL_STYLE = "font-weight: bold"
+ROW_HEIGHT = 35  # Streamlit's data grid: header and rows are 35 px high
+
+# What the screen shows of each KPI set (the CSV has all of shown_columns): the sorted-by column is added when
+# it is not among them. Sessions, CPC, new customers, the orders and cost changes and the ROAS sparkline are in
+# the CSV only (CPC and new customers also on screen when the table is sorted by them).
+DISPLAY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "sales": ("orders", "revenue", "revenue_change", "conversion_rate", "cost", "cpa", "roas", "roas_change",
+              "revenue_trend", "flags"),
+    "traffic": ("sessions", "sessions_change", "new_users", "engagement_rate", "engagement_rate_change",
+                "engagement_time", "web_purchases", "web_revenue", "sessions_trend"),
+}
+SHORT_LABELS = {"conversion_rate": "Conv. rate", "new_customers": "New cust.", "engagement_rate": "Engaged",
+                "engagement_time": "Eng. time", "web_purchases": "Purchases", "web_revenue": "Web revenue"}
+# Widths in px: the widest value the demo shop shows ('$123,456', '+123.4%') plus the cell padding.
+WIDTHS = {"member": 176, "channel": 100, "orders": 56, "revenue": 76, "conversion_rate": 72, "cost": 72,
+          "cpa": 64, "roas": 56, "cpc": 58, "new_customers": 72, "sessions": 70, "new_users": 72,
+          "engagement_rate": 64, "engagement_time": 64, "web_purchases": 72, "web_revenue": 92}
+CHANGE_WIDTH, TREND_WIDTH, FLAGS_WIDTH, SENTENCE_WIDTH = 60, 64, 112, 340
+SHORT_FLAGS = (("roas_miss", "ROAS"), ("cpa_miss", "CPA"), ("cost_without_revenue", "cost↑"))
 
 
 def _formatter(column: str):
@@ -32,20 +55,48 @@ def shown_columns(column_set: str, level: str) -> list[str]:
     return names + (["flags"] if column_set == "sales" else [])
 
 
+def display_columns(column_set: str, level: str, sort_column: str | None = None) -> list[str]:
+    """The frame columns the screen shows, in order: the name, the set's compact columns and, when it is not
+    among them, ``sort_column`` (what the table is sorted by) before the sparkline and the flags."""
+    names = ["member", *DISPLAY_COLUMNS[column_set]]
+    if sort_column and sort_column not in names:
+        names.insert(next(i for i, c in enumerate(names) if c.endswith("_trend") or c == "flags"), sort_column)
+    return names
+
+
+def short_flags(frame: pd.DataFrame) -> list[str]:
+    """What a row is flagged for, in a word each ('ROAS · CPA · cost↑'); the full sentences are in ``flags``."""
+    return [" · ".join(word for flag, word in SHORT_FLAGS if flag in frame and bool(row.get(flag) or False))
+            for row in frame.to_dict("records")]
+
+
 def column_config(column_set: str, level: str, grain: str) -> dict:
-    """Labels, formats and sparklines for :func:`shown_columns`."""
-    config: dict = {"member": st.column_config.TextColumn(LEVEL_LABELS.get(level, "Campaign"), pinned=True),
-                    "channel": st.column_config.TextColumn("Channel"),
-                    "flags": st.column_config.TextColumn("Needs attention", width="large")}
+    """Short labels, fixed widths, formats and sparklines for every column a table of ``column_set`` can show;
+    the full name and formula on hover."""
+    long_flags = level == "attention"
+    config: dict = {
+        "member": st.column_config.TextColumn(LEVEL_LABELS.get(level, "Campaign"), pinned=True,
+                                              width=WIDTHS["member"]),
+        "channel": st.column_config.TextColumn("Channel", width=WIDTHS["channel"]),
+        "flags": st.column_config.TextColumn(
+            "Needs attention" if long_flags else "Flags", width=SENTENCE_WIDTH if long_flags else FLAGS_WIDTH,
+            help=None if long_flags else "ROAS or CPA off the channel's target, or cost up while revenue is not "
+            "(cost↑); the campaigns that need attention and the CSV say by how much")}
     for col in COLUMN_SETS[column_set]:
         spec = COLUMNS[col]
-        config[col] = st.column_config.NumberColumn(spec.label, help=f"Formula: {spec.formula}")
-        config[f"{col}_change"] = st.column_config.NumberColumn(f"{spec.label} vs previous",
-                                                                help=f"Change against the previous {grain}")
+        config[col] = st.column_config.NumberColumn(SHORT_LABELS.get(col, spec.label), width=WIDTHS[col],
+                                                    help=f"{spec.label}. Formula: {spec.formula}")
+        config[f"{col}_change"] = st.column_config.NumberColumn(
+            "Δ", width=CHANGE_WIDTH, help=f"{spec.label}: change against the previous {grain}")
     for col in SPARKLINE_COLUMNS[column_set]:
         config[f"{col}_trend"] = st.column_config.LineChartColumn(
-            f"{COLUMNS[col].label}, last 13 {grain}s", help=f"{COLUMNS[col].label} per {grain}, oldest first")
+            "Trend", width=TREND_WIDTH, help=f"{COLUMNS[col].label} per {grain}, the last 13 {grain}s, oldest first")
     return config
+
+
+def table_height(rows: int, most: int) -> int:
+    """A grid height in px that shows ``rows`` rows under the header, at most ``most`` (then it scrolls)."""
+    return (min(rows, most) + 1) * ROW_HEIGHT + 3
 
 
 def highlight(frame: pd.DataFrame) -> pd.DataFrame:
@@ -60,10 +111,16 @@ def highlight(frame: pd.DataFrame) -> pd.DataFrame:
     return styles
 
 
-def styled(frame: pd.DataFrame, column_set: str, level: str, columns: list[str] | None = None):
-    """The frame cut to its shown columns (or ``columns``), formatted, with :func:`highlight` applied (a Styler)."""
+def styled(frame: pd.DataFrame, column_set: str, level: str, columns: list[str] | None = None,
+           compact_flags: bool = False):
+    """The frame cut to its shown columns (or ``columns``), formatted, with :func:`highlight` applied (a Styler);
+    with ``compact_flags`` the flags read as :func:`short_flags`."""
     shown = [c for c in columns or shown_columns(column_set, level) if c in frame]
     styles = highlight(frame)
+    if compact_flags and "flags" in frame:
+        frame = frame.assign(flags=short_flags(frame))
+    for col in (c for c in shown if c.endswith("_trend")):  # a sparkline draws the known values (as the cards)
+        frame = frame.assign(**{col: [[v for v in values if pd.notna(v)] for values in frame[col]]})
     numbers = {c: _formatter(c) for c in shown if c in COLUMNS or c.endswith("_change")}
     return frame[shown].style.apply(lambda _: styles[shown], axis=None).format(numbers, na_rep="—")
 
