@@ -70,16 +70,23 @@ def begin() -> None:
     st.session_state[_PUBLISH] = {}
 
 
+def _has_selection(url: dict[str, str]) -> bool:
+    """Whether a URL states a view (links and :func:`publish` always write the period): then a key it leaves out
+    means that key's default. A URL without one (a bare page address) shows the user's last choice."""
+    return "period" in url
+
+
 def _adopt(key: str, options: Sequence[str], default: str, remembered: str | None = None) -> None:
-    """Set widget ``key`` to the URL's value when the URL is new; to ``remembered`` (else ``default``) when a new
-    URL has no value for it or the widget's own value is gone or not one of ``options``; else keep it."""
+    """Set widget ``key`` for this run: on a new URL, the URL's value (its default when the URL states a view
+    without it; ``remembered`` when the URL states no view); otherwise the widget's own value, or ``remembered``
+    (else ``default``) when that is gone or not one of ``options``."""
     url = st.query_params.to_dict()
-    external = st.session_state.get(_EXTERNAL)
     value = st.session_state.get(key)
-    if external and url.get(key) in options:
-        value = url[key]
-    elif (external and remembered in options) or value not in options:
-        value = remembered if remembered in options else default
+    fallback = remembered if remembered in options else default
+    if st.session_state.get(_EXTERNAL):
+        value = url[key] if url.get(key) in options else default if _has_selection(url) else fallback
+    elif value not in options:
+        value = fallback
     # Always assigned: a page's widget is a new widget (other label or options) that ignores the old one's value
     # unless it is set through the Session State API in this run.
     st.session_state[key] = value
@@ -114,12 +121,14 @@ def url_segmented(label: str, options: dict[str, str], key: str, container=st, *
 
 
 def url_toggle(label: str, key: str, container=st, **kwargs) -> bool:
-    """A toggle whose value lives in the URL as ``?key=true|false``."""
+    """A toggle whose value lives in the URL as ``?key=true|false`` (off by default)."""
     url = st.query_params.to_dict()
-    if st.session_state.get(_EXTERNAL) and key in url:
-        st.session_state[key] = url[key] == "true"
+    if st.session_state.get(_EXTERNAL):
+        st.session_state[key] = url.get(key) == "true"
+    else:
+        st.session_state[key] = bool(st.session_state.get(key))  # see _adopt: always assigned
     value = container.toggle(label, key=key, **kwargs)
-    _want(key, "true" if value else "false", "true" if kwargs.get("value") else "false")
+    _want(key, "true" if value else "false", "false")
     return value
 
 
@@ -203,8 +212,9 @@ def nav_query(grains: tuple[str, ...] = DEFAULT_GRAINS, default_current: bool = 
     memory = _memory()
     today = today or date.today()
     grain = memory["grain"] if memory["grain"] in grains else grains[0]
+    channel = None if memory["channel"] == ALL_CHANNELS else memory["channel"]
     query = {"grain": grain, "period": _fallback(memory, grain, grains, today, default_current).label,
-             "channel": memory["channel"] or ALL_CHANNELS, "campaign": memory["campaign"]}
+             "channel": channel, "campaign": memory["campaign"]}
     return {k: v for k, v in query.items() if v is not None}
 
 
@@ -241,7 +251,7 @@ def sidebar(version: tuple, grains: tuple[str, ...] = ("week", "month", "quarter
         _want("period", label)
         channel = url_selectbox("Channel", [ALL_CHANNELS, *data.channels(version)], "channel",
                                 remembered=memory["channel"])
-        _want("channel", channel)
+        _want("channel", channel, ALL_CHANNELS)
         if campaign:
             picked = url_selectbox("Campaign", [ALL_CAMPAIGNS, *data.campaigns(version, _none(channel))],
                                    "campaign", remembered=memory["campaign"] or ALL_CAMPAIGNS)
@@ -262,7 +272,7 @@ def _carried_campaign(version: tuple, memory: dict, channel: str | None) -> str 
     """The campaign a page without a campaign picker keeps: the URL's when it is new, else the remembered one;
     None when it is not one of ``channel``'s campaigns."""
     url = st.query_params.to_dict()
-    chosen = url.get("campaign") if st.session_state.get(_EXTERNAL) and "campaign" in url else memory["campaign"]
+    chosen = url.get("campaign") if st.session_state.get(_EXTERNAL) and _has_selection(url) else memory["campaign"]
     return chosen if chosen and chosen in data.campaigns(version, channel) else None
 
 
