@@ -89,7 +89,7 @@ def draw_navigation(container) -> None:
 
 
 current = st.navigation(pages, position="hidden")
-state.begin()
+state.begin(current.url_path)
 navigation = st.sidebar.container()  # above the page's own sidebar; filled after the page has run
 try:
     with data.page_snapshot():  # the page reads one state of the warehouse, even while a load commits

@@ -34,6 +34,7 @@ PERIOD_CHOICES = 104
 NO_DATA = ("**No data yet**: the warehouse holds no orders, traffic or other records, so every figure is empty. "
            "Import files or sync GA4 on the Data sources page.")
 _SEEN = "_url_seen"  # the query string this session last read or wrote
+_PAGE = "_url_page"  # the page this session last ran
 _EXTERNAL = "_url_external"  # this run was started by a new URL: its values win over the widgets'
 _PUBLISH = "_url_publish"  # key -> (value, default) this run wants in the URL (value None: drop the key)
 _MEMORY = "_selection"  # the user's last grain, period per grain, channel and campaign (not widget keys)
@@ -62,11 +63,13 @@ class Selection:
         return {k: str(v) for k, v in params.items() if v is not None}
 
 
-def begin() -> None:
-    """Start a run: note whether the URL changed since this session last saw it (then it wins)."""
+def begin(page: str | None = None) -> None:
+    """Start a run of ``page``: note whether the URL or the page changed since this session last saw them (then
+    the URL wins, and a value another page left under a shared widget key does not)."""
     url = st.query_params.to_dict()
-    st.session_state[_EXTERNAL] = url != st.session_state.get(_SEEN)
+    st.session_state[_EXTERNAL] = url != st.session_state.get(_SEEN) or page != st.session_state.get(_PAGE, page)
     st.session_state[_SEEN] = url
+    st.session_state[_PAGE] = page
     st.session_state[_PUBLISH] = {}
 
 
@@ -133,9 +136,9 @@ def url_toggle(label: str, key: str, container=st, **kwargs) -> bool:
 
 
 def keep_in_url(key: str, value: str | None) -> None:
-    """Keep ``?key=value`` in the URL this run without a widget (a setting the page shows no picker for);
-    None drops the key."""
-    _want(key, value)
+    """Keep the URL's ``?key=value`` this run without a widget (a setting the page shows no picker for): written
+    when the URL has the key (a URL without it already means ``value``, the page's default); None drops the key."""
+    _want(key, value, value)
 
 
 def publish() -> None:
@@ -258,7 +261,7 @@ def sidebar(version: tuple, grains: tuple[str, ...] = ("week", "month", "quarter
             chosen_campaign = None if picked == ALL_CAMPAIGNS else picked
         else:
             chosen_campaign = _carried_campaign(version, memory, _none(channel))
-            keep_in_url("campaign", chosen_campaign)
+            _want("campaign", chosen_campaign)
     if len(grains) > 1:  # a single-grain page (the weekly review) leaves the grain the user chose
         memory["grain"] = grain
     memory["periods"][grain] = label
