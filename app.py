@@ -2,6 +2,10 @@
 
 Opens the warehouse (loading the demo shop on first run into a warehouse never used before),
 draws the shared sidebar and routes to the pages in ``pages/``.
+
+The sidebar's page links are drawn here, not by ``st.navigation`` (whose links drop the query string): each
+carries the user's period, channel and campaign as the page it opens will show them (``ui.state.nav_query``),
+so a click is one browser history entry and Back goes back one page.
 """
 
 from __future__ import annotations
@@ -47,6 +51,14 @@ def page(file: str, title: str, icon: str, default: bool = False) -> st.Page:
     return st.Page(f"pages/{file}.py", title=title, icon=icon, url_path=file, default=default)
 
 
+# The period types of pages whose sidebar differs from ui.state.sidebar's default (the same arguments the pages
+# pass; tests/test_state_defaults.py checks that a link's query is what the page shows).
+PERIOD_PICKERS: dict[str, dict] = {
+    "weekly_review": {"grains": ("week",)},
+    "targets": {"grains": ("quarter", "month", "week", "year"), "default_current": True},
+}
+
+
 pages = {
     "Control": [
         page("overview", "Overview", ":material/dashboard:", default=True),
@@ -65,6 +77,25 @@ pages = {
         page("data_sources", "Data sources", ":material/database:"),
     ],
 }
-with data.page_snapshot():  # the page reads one state of the warehouse, even while a load commits
-    st.navigation(pages).run()
+
+
+def draw_navigation(container) -> None:
+    """The page links, each carrying the user's selection as that page will show it."""
+    with container:
+        for section, items in pages.items():
+            st.caption(section)
+            for item in items:
+                st.page_link(item, query_params=state.nav_query(**PERIOD_PICKERS.get(item.url_path, {})))
+
+
+current = st.navigation(pages, position="hidden")
+state.begin(current.url_path)
+navigation = st.sidebar.container()  # above the page's own sidebar; filled after the page has run
+try:
+    with data.page_snapshot():  # the page reads one state of the warehouse, even while a load commits
+        current.run()
+except Exception:  # a failing page still offers the way to the others
+    draw_navigation(navigation)
+    raise
+draw_navigation(navigation)
 state.publish()

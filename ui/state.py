@@ -1,4 +1,4 @@
-"""The selection shared by every page, kept in the URL's query parameters.
+"""The selection shared by every page, kept in the URL's query parameters and remembered for the session.
 
 Why not ``bind="query-params"``: Streamlit's bound widgets keep their session value
 over the URL when a link or ``st.switch_page`` opens another view, and they update
@@ -7,7 +7,12 @@ the URL is the truth whenever it changes from outside the page (a shared link, a
 drill-down link, the back button); a widget change is written back to the URL
 once per run by :func:`publish`, which adds a history entry.
 
-Pages call :func:`sidebar` first (it calls :func:`begin`); ``app.py`` calls :func:`publish` after the page.
+Streamlit forgets the state of widgets a run does not draw (every page draws its own sidebar), so the user's
+grain, period (one per grain), channel and campaign are also kept under a plain session key: a page opened
+without them in its URL shows them, and the sidebar's page links (:func:`nav_query`) carry them. A link's query
+is exactly what the page it opens will show, so :func:`publish` has nothing to add: one click, one history entry.
+
+``app.py`` calls :func:`begin` before the page and :func:`publish` after it; pages call :func:`sidebar` first.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from datetime import date
 
 import streamlit as st
 
-from metrics.periods import Period, last_complete, parse_period, shift
+from metrics.periods import Period, last_complete, parse_period, period_containing, shift
 from ui import data
 from ui.entry import require_entrypoint
 
@@ -29,8 +34,12 @@ PERIOD_CHOICES = 104
 NO_DATA = ("**No data yet**: the warehouse holds no orders, traffic or other records, so every figure is empty. "
            "Import files or sync GA4 on the Data sources page.")
 _SEEN = "_url_seen"  # the query string this session last read or wrote
+_PAGE = "_url_page"  # the page this session last ran
 _EXTERNAL = "_url_external"  # this run was started by a new URL: its values win over the widgets'
-_PUBLISH = "_url_publish"  # the values this run's widgets want in the URL
+_PUBLISH = "_url_publish"  # key -> (value, default) this run wants in the URL (value None: drop the key)
+_MEMORY = "_selection"  # the user's last grain, period per grain, channel and campaign (not widget keys)
+SHARED = ("grain", "period", "channel", "campaign")  # the selection every page keeps in its URL
+DEFAULT_GRAINS = ("week", "month", "quarter")
 
 
 @dataclass(frozen=True)
@@ -54,62 +63,95 @@ class Selection:
         return {k: str(v) for k, v in params.items() if v is not None}
 
 
-def begin() -> None:
-    """Start a run: note whether the URL changed since this session last saw it (then it wins)."""
+def begin(page: str | None = None) -> None:
+    """Start a run of ``page``: note whether the URL or the page changed since this session last saw them (then
+    the URL wins, and a value another page left under a shared widget key does not)."""
     url = st.query_params.to_dict()
-    st.session_state[_EXTERNAL] = url != st.session_state.get(_SEEN)
+    st.session_state[_EXTERNAL] = url != st.session_state.get(_SEEN) or page != st.session_state.get(_PAGE, page)
     st.session_state[_SEEN] = url
+    st.session_state[_PAGE] = page
     st.session_state[_PUBLISH] = {}
 
 
-def _adopt(key: str, options: Sequence[str], default: str) -> None:
-    """Set widget ``key`` to the URL's value when the URL is new, else keep it; ``default`` when it is not
-    one of ``options``."""
+def _has_selection(url: dict[str, str]) -> bool:
+    """Whether a URL states a view (links and :func:`publish` always write the period): then a key it leaves out
+    means that key's default. A URL without one (a bare page address) shows the user's last choice."""
+    return "period" in url
+
+
+def _adopt(key: str, options: Sequence[str], default: str, remembered: str | None = None) -> None:
+    """Set widget ``key`` for this run: on a new URL, the URL's value (its default when the URL states a view
+    without it; ``remembered`` when the URL states no view); otherwise the widget's own value, or ``remembered``
+    (else ``default``) when that is gone or not one of ``options``."""
     url = st.query_params.to_dict()
-    if st.session_state.get(_EXTERNAL) and key in url and url[key] in options:
-        st.session_state[key] = url[key]
-    if st.session_state.get(key) not in options:
-        st.session_state[key] = default
+    value = st.session_state.get(key)
+    fallback = remembered if remembered in options else default
+    if st.session_state.get(_EXTERNAL):
+        value = url[key] if url.get(key) in options else default if _has_selection(url) else fallback
+    elif value not in options:
+        value = fallback
+    # Always assigned: a page's widget is a new widget (other label or options) that ignores the old one's value
+    # unless it is set through the Session State API in this run.
+    st.session_state[key] = value
 
 
-def url_selectbox(label: str, options: Sequence[str], key: str, index: int = 0, container=st, **kwargs) -> str:
-    """A selectbox whose value lives in the URL as ``?key=value`` (``options[index]`` by default)."""
+def _want(key: str, value: str | None, default: str | None = None) -> None:
+    """Ask :func:`publish` for ``?key=value`` (None: drop the key); a value equal to ``default`` is only written
+    when the URL already has the key, so a page opened by a link adds nothing to its URL."""
+    st.session_state.setdefault(_PUBLISH, {})[key] = (value, default)
+
+
+def url_selectbox(label: str, options: Sequence[str], key: str, index: int = 0, container=st,
+                  remembered: str | None = None, **kwargs) -> str:
+    """A selectbox whose value lives in the URL as ``?key=value`` (``options[index]`` by default, or
+    ``remembered`` when the URL does not say)."""
     options = list(options)
-    _adopt(key, options, options[index])
+    _adopt(key, options, options[index], remembered)
     value = container.selectbox(label, options, key=key, **kwargs)
-    st.session_state[_PUBLISH][key] = value
+    _want(key, value, options[index])
     return value
 
 
 def url_segmented(label: str, options: dict[str, str], key: str, container=st, **kwargs) -> str:
     """A segmented control (ids -> labels) whose value lives in the URL; the first option by default."""
-    _adopt(key, list(options), next(iter(options)))
+    default = next(iter(options))
+    _adopt(key, list(options), default)
     value = container.segmented_control(label, list(options), format_func=options.get, key=key, **kwargs)
     if value is None:  # clicking the selected option again clears it: treat as the default
-        value = next(iter(options))
-    st.session_state[_PUBLISH][key] = value
+        value = default
+    _want(key, value, default)
     return value
 
 
 def url_toggle(label: str, key: str, container=st, **kwargs) -> bool:
-    """A toggle whose value lives in the URL as ``?key=true|false``."""
+    """A toggle whose value lives in the URL as ``?key=true|false`` (off by default)."""
     url = st.query_params.to_dict()
-    if st.session_state.get(_EXTERNAL) and key in url:
-        st.session_state[key] = url[key] == "true"
+    if st.session_state.get(_EXTERNAL):
+        st.session_state[key] = url.get(key) == "true"
+    else:
+        st.session_state[key] = bool(st.session_state.get(key))  # see _adopt: always assigned
     value = container.toggle(label, key=key, **kwargs)
-    st.session_state[_PUBLISH][key] = "true" if value else "false"
+    _want(key, "true" if value else "false", "false")
     return value
 
 
-def keep_in_url(key: str, value: str) -> None:
-    """Keep ``?key=value`` in the URL this run without a widget (a setting the page shows no picker for)."""
-    st.session_state[_PUBLISH][key] = value
+def keep_in_url(key: str, value: str | None) -> None:
+    """Keep the URL's ``?key=value`` this run without a widget (a setting the page shows no picker for): written
+    when the URL has the key (a URL without it already means ``value``, the page's default); None drops the key."""
+    _want(key, value, value)
 
 
 def publish() -> None:
-    """Write this run's widget values to the URL (one history entry when they changed)."""
-    wanted = {k: str(v) for k, v in st.session_state.get(_PUBLISH, {}).items()}
-    if wanted != st.query_params.to_dict():
+    """Write this run's values to the URL, one history entry when they changed. The shared selection in the URL
+    stays on pages that do not set it; a value at its default is not added (see :func:`_want`)."""
+    url = st.query_params.to_dict()
+    wanted = {k: url[k] for k in SHARED if k in url}
+    for key, (value, default) in st.session_state.get(_PUBLISH, {}).items():
+        if value is None:
+            wanted.pop(key, None)
+        elif default is None or str(value) != str(default) or key in url:
+            wanted[key] = str(value)
+    if wanted != url:
         st.query_params.from_dict(wanted)
     st.session_state[_SEEN] = wanted
 
@@ -121,37 +163,120 @@ def period_options(grain: str, today: date | None = None, ahead: int = 0) -> lis
     return [shift(current, -i).label for i in range(-ahead, count)]
 
 
+def default_period(grain: str, today: date | None = None, current: bool = False) -> Period:
+    """The period a page shows when nothing else says: the last complete week; the current month, quarter or
+    year, in progress (the last complete one is one step back). ``current``: the current week too (planning)."""
+    last = last_complete(grain, today)
+    return shift(last, 1) if current or grain != "week" else last
+
+
+def carry_period(grain: str, previous: Period | None, remembered: Period | None, today: date | None = None,
+                 current: bool = False) -> Period:
+    """The period of ``grain`` to show after ``previous`` (another grain's, when the user changed the grain).
+
+    The same grain keeps ``previous``. Another grain gets the user's last period of that grain (``remembered``)
+    when it overlaps ``previous`` (week W45 -> month -> week shows W45 again), else the period of ``grain`` that
+    holds ``previous``'s last day (W45 -> November; Q3 -> September), but not a later one than the default when
+    ``previous`` has begun (November in progress -> the last complete week, not the week holding 30 November).
+    """
+    today = today or date.today()
+    default = default_period(grain, today, current)
+    if previous is None:
+        return remembered or default
+    if previous.grain == grain:
+        return previous
+    if remembered and remembered.start <= previous.end and previous.start <= remembered.end:
+        return remembered
+    held = period_containing(previous.end, grain)
+    return default if held.start > default.start and previous.start <= today else held
+
+
+def _memory() -> dict:
+    return st.session_state.setdefault(_MEMORY, {"grain": None, "periods": {}, "channel": None, "campaign": None})
+
+
+def _remembered(memory: dict, grain: str | None) -> Period | None:
+    label = memory["periods"].get(grain) if grain else None
+    return parse_period(label) if label else None
+
+
+def _fallback(memory: dict, grain: str, grains: tuple[str, ...], today: date, current: bool) -> Period:
+    """The period a page with ``grains`` shows for ``grain`` when its URL does not say: a single-grain page (the
+    weekly review) shows the user's last period of that grain or the default; others carry the last one over."""
+    if len(grains) == 1:
+        return _remembered(memory, grain) or default_period(grain, today, current)
+    return carry_period(grain, _remembered(memory, memory["grain"]), _remembered(memory, grain), today, current)
+
+
+def nav_query(grains: tuple[str, ...] = DEFAULT_GRAINS, default_current: bool = False,
+              today: date | None = None) -> dict[str, str]:
+    """The query of a link to a page whose sidebar offers ``grains``: the user's selection as that page will show
+    it (so opening it adds nothing to the URL)."""
+    memory = _memory()
+    today = today or date.today()
+    grain = memory["grain"] if memory["grain"] in grains else grains[0]
+    channel = None if memory["channel"] == ALL_CHANNELS else memory["channel"]
+    query = {"grain": grain, "period": _fallback(memory, grain, grains, today, default_current).label,
+             "channel": channel, "campaign": memory["campaign"]}
+    return {k: v for k, v in query.items() if v is not None}
+
+
 def sidebar(version: tuple, grains: tuple[str, ...] = ("week", "month", "quarter"), ahead: int = 0,
             default_current: bool = False, campaign: bool = False) -> Selection:
     """Draw the period, channel (and, with ``campaign``, campaign) pickers, kept in the URL
     (?grain=&period=&channel=&campaign=).
 
-    ``grains`` limits the period types (one grain: no picker); ``ahead`` offers future periods (planning).
+    ``grains`` limits the period types (one grain: no picker); ``ahead`` offers future periods (planning);
+    ``default_current``: the current week by default too (see :func:`default_period`). Without values in the URL
+    the page shows the user's last choice (see :func:`nav_query`). A page without a campaign picker keeps the
+    campaign in its URL (while it belongs to the channel) for the next page that has one.
     """
     require_entrypoint()
-    begin()
+    today = date.today()
+    memory = _memory()
     with st.sidebar:
         if data.demo_data(version):
             st.info("**Demo data**: a fictional shop. Import your own data on the Data sources page.",
                     icon=":material/science:")
         elif not data.has_data(version):
             st.info(NO_DATA, icon=":material/database:")
+        remembered_grain = memory["grain"] if memory["grain"] in grains else grains[0]
         grain = grains[0] if len(grains) == 1 else url_selectbox("Period type", grains, "grain",
+                                                                  remembered=remembered_grain,
                                                                   format_func=GRAIN_LABELS.get)
-        options = period_options(grain, ahead=ahead)
+        options = period_options(grain, today, ahead=ahead)
+        default = default_period(grain, today, default_current).label
         label = url_selectbox(GRAIN_LABELS[grain] if len(grains) == 1 else "Period", options, "period",
-                              index=ahead if default_current else ahead + 1,
+                              index=options.index(default),
+                              remembered=_fallback(memory, grain, grains, today, default_current).label,
                               help=f"{options[ahead]} is still in progress.")
-        if len(grains) == 1:
-            keep_in_url("grain", grain)
-        channel = url_selectbox("Channel", [ALL_CHANNELS, *data.channels(version)], "channel")
-        chosen_campaign = None
+        _want("grain", grain)
+        _want("period", label)
+        channel = url_selectbox("Channel", [ALL_CHANNELS, *data.channels(version)], "channel",
+                                remembered=memory["channel"])
+        _want("channel", channel, ALL_CHANNELS)
         if campaign:
             picked = url_selectbox("Campaign", [ALL_CAMPAIGNS, *data.campaigns(version, _none(channel))],
-                                   "campaign")
+                                   "campaign", remembered=memory["campaign"] or ALL_CAMPAIGNS)
             chosen_campaign = None if picked == ALL_CAMPAIGNS else picked
+        else:
+            chosen_campaign = _carried_campaign(version, memory, _none(channel))
+            _want("campaign", chosen_campaign)
+    if len(grains) > 1:  # a single-grain page (the weekly review) leaves the grain the user chose
+        memory["grain"] = grain
+    memory["periods"][grain] = label
+    memory["channel"] = channel
+    memory["campaign"] = chosen_campaign
     period = parse_period(label)
-    return Selection(period, _none(channel), period.end >= date.today(), chosen_campaign)
+    return Selection(period, _none(channel), period.end >= today, chosen_campaign)
+
+
+def _carried_campaign(version: tuple, memory: dict, channel: str | None) -> str | None:
+    """The campaign a page without a campaign picker keeps: the URL's when it is new, else the remembered one;
+    None when it is not one of ``channel``'s campaigns."""
+    url = st.query_params.to_dict()
+    chosen = url.get("campaign") if st.session_state.get(_EXTERNAL) and _has_selection(url) else memory["campaign"]
+    return chosen if chosen and chosen in data.campaigns(version, channel) else None
 
 
 def _none(channel: str) -> str | None:
