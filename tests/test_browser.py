@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -46,18 +47,16 @@ def _empty_warehouse(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'e2e.db'}"
 
 
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory) -> Iterator[str]:
-    """A running ``streamlit run app.py`` on a free loopback port, headless, on an empty warehouse."""
-    tmp = tmp_path_factory.mktemp("e2e")
+@contextmanager
+def streamlit_server(tmp: Path, database_url: str) -> Iterator[str]:
+    """``streamlit run app.py`` on a free loopback port, headless, on ``database_url``; yields its address."""
     port = _free_port()
-    env = {**os.environ, "KPI_DATABASE_URL": _empty_warehouse(tmp)}
     log = (tmp / "streamlit.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
          f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
          "--server.fileWatcherType=none"],
-        cwd=tmp, env=env, stdout=log, stderr=subprocess.STDOUT)
+        cwd=tmp, env={**os.environ, "KPI_DATABASE_URL": database_url}, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -76,6 +75,14 @@ def base_url(tmp_path_factory) -> Iterator[str]:
         server.terminate()
         server.wait(timeout=20)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory) -> Iterator[str]:
+    """A running ``streamlit run app.py`` on a free loopback port, headless, on an empty warehouse."""
+    tmp = tmp_path_factory.mktemp("e2e")
+    with streamlit_server(tmp, _empty_warehouse(tmp)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -5,17 +5,11 @@ The server runs on the session's demo warehouse (as of 2026-11-24) and the test 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.test_browser import ROW_HEIGHT, _free_port, _no_exception, _open, _settle, _shot, browser
+from tests.test_browser import ROW_HEIGHT, _no_exception, _open, _settle, _shot, browser, streamlit_server
 
 __all__ = ["browser"]  # the shared chromium fixture
 SCREEN = 900
@@ -25,32 +19,8 @@ WEEK = "2026-W47"
 @pytest.fixture(scope="module")
 def demo_server(demo_url, tmp_path_factory) -> Iterator[str]:
     """``streamlit run app.py`` on a free loopback port, on the demo warehouse."""
-    tmp = tmp_path_factory.mktemp("review-e2e")
-    port = _free_port()
-    log = (tmp / "streamlit.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
-         f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
-         "--server.fileWatcherType=none"],
-        cwd=tmp, env={**os.environ, "KPI_DATABASE_URL": demo_url}, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start; its log:\n{(tmp / 'streamlit.log').read_text()}")
-            time.sleep(0.3)
+    with streamlit_server(tmp_path_factory.mktemp("review-e2e"), demo_url) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()
 
 
 def _scroll_main(tab, y: int) -> None:
