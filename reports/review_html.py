@@ -39,7 +39,9 @@ def _table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozen
 def _for_paper(figure: go.Figure) -> go.Figure:
     """A dashboard chart restyled for a light page and the printable width of A4 and Letter."""
     figure.update_layout(template="plotly_white", width=CHART_WIDTH_PX, height=CHART_HEIGHT_PX, paper_bgcolor="#ffffff",
-                         plot_bgcolor="#ffffff", font_color="#111111")
+                         plot_bgcolor="#ffffff", font_color="#111111",
+                         # the legend top right: below the plot it hid the x axis's year line at this height
+                         legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"})
     for trace in figure.data:
         for part in (trace.line, trace.marker):
             if part is not None and isinstance(part.color, str) and part.color in PAPER_COLOURS:
