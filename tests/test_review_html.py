@@ -71,7 +71,9 @@ def test_the_stylesheet_is_light_has_print_rules_and_plotly_is_inlined_once(revi
     assert review.count('<section class="break">') == 3  # scorecard, off track and at risk, notes and actions
     # one copy of plotly.js for the two charts (revenue and marketing cost)
     assert len(PLOTLY_HEADER.findall(review)) == 1 and review.count('class="plotly-graph-div"') == 2
-    assert "plotly.js (basic - minified) v" in review  # the partial bundle matches the installed plotly
+    assert "plotly.js (basic - minified) v" in review, (  # the partial bundle matches the installed plotly
+        "reports/vendor/plotly-basic.min.js is built for another plotly.js than the installed plotly's: "
+        "refresh it as reports/vendor/README.md says")
     assert len(review.encode()) < 1_500_000  # the full bundle alone is 4.8 MB
     assert not re.search(r"<(script|img|iframe|link)[^>]+(src|href)=", review)  # nothing fetched: opens offline
     # every status is a symbol and a word in a bordered label, not a colour alone
