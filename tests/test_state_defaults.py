@@ -26,8 +26,10 @@ FIRST_OF_DECEMBER = date(2026, 12, 1)  # a Tuesday in W49 (30 Nov – 6 Dec)
     ("quarter", TUESDAY, "2026-Q4"),  # in progress, not Q3
     ("year", TUESDAY, "2026"),
     ("week", FIRST_OF_DECEMBER, "2026-W48"),  # 23–29 Nov
-    ("month", FIRST_OF_DECEMBER, "2026-12"),  # one day in: still the month in progress
-    ("quarter", date(2026, 10, 1), "2026-Q4"),
+    ("month", FIRST_OF_DECEMBER, "2026-11"),  # no day of December is over yet: nothing to pace
+    ("month", date(2026, 12, 2), "2026-12"),  # one day over: the month in progress
+    ("quarter", date(2026, 10, 1), "2026-Q3"),
+    ("quarter", date(2026, 10, 2), "2026-Q4"),
     ("week", date(2026, 11, 23), "2026-W47"),  # on a Monday the week before is complete
 ])
 def test_default_period(grain, today, expected):

@@ -165,9 +165,13 @@ def period_options(grain: str, today: date | None = None, ahead: int = 0) -> lis
 
 def default_period(grain: str, today: date | None = None, current: bool = False) -> Period:
     """The period a page shows when nothing else says: the last complete week; the current month, quarter or
-    year, in progress (the last complete one is one step back). ``current``: the current week too (planning)."""
+    year, in progress (the last complete one is one step back) once a day of it is over (on its first day: the
+    last complete one, as there is nothing to pace yet). ``current``: the current week too (planning)."""
     last = last_complete(grain, today)
-    return shift(last, 1) if current or grain != "week" else last
+    running = shift(last, 1)
+    if current:
+        return running
+    return running if grain != "week" and running.start < (today or date.today()) else last
 
 
 def carry_period(grain: str, previous: Period | None, remembered: Period | None, today: date | None = None,
