@@ -28,8 +28,10 @@ def format_value(value: float | None, unit: str) -> str:
     if unit == "currency":
         symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency())
         digits = _currency_digits(value)
-        amount = f"{_shown(value, digits):,.{digits}f}"
-        return f"{symbol}{amount}" if symbol else f"{amount} {currency()}"
+        shown = _shown(value, digits)
+        amount = f"{abs(shown):,.{digits}f}"
+        sign = "-" if shown < 0 else ""  # '-$12.34', as accountants and spreadsheets write it, not '$-12.34'
+        return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {currency()}"
     if unit == "percent":
         return f"{_shown(value * 100, 1):.1f}%"
     if unit == "score":

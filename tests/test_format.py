@@ -9,7 +9,8 @@ from metrics.format import axis_suffix, format_change, format_delta, format_shar
     [(1234.7, "currency", "$1,235"), (1234.2, "currency", "$1,234"), (12.347, "currency", "$12.35"),
      (999.994, "currency", "$999.99"), (0.0347, "percent", "3.5%"),
      (1439, "count", "1,439"), (32.7, "score", "+33"), (-4.2, "score", "-4"), (96.8, "minutes", "97 min"),
-     (41.3, "seconds", "41 s"), (5.187, "ratio", "5.19×"), (None, "count", "—"), (float("nan"), "percent", "—")],
+     (41.3, "seconds", "41 s"), (5.187, "ratio", "5.19×"), (None, "count", "—"), (float("nan"), "percent", "—"),
+     (-12.34, "currency", "-$12.34"), (-1234.7, "currency", "-$1,235")],  # the sign before the symbol
 )
 def test_format_value(value, unit, text):
     assert format_value(value, unit) == text
