@@ -230,6 +230,12 @@ def why_no_breakdown(kpi: KPI, dimension: str) -> str:
     return f"a {dimension} breakdown of {kpi.label} is not meaningful"
 
 
+def kpi_option(kpi_id: str) -> str:
+    """How a KPI picker shows a KPI id: 'Save · ROAS' (the id itself is what is stored)."""
+    kpi = KPI_BY_ID.get(kpi_id)
+    return f"{kpi.s} · {kpi.label}" if kpi else str(kpi_id)
+
+
 def get_kpi(kpi_id: str) -> KPI:
     """The KPI with this id; a KeyError names the known ids."""
     try:

@@ -17,37 +17,59 @@ from metrics.catalog import SOURCES
 from warehouse import schema
 
 
+def _memoised(engine: Engine, key: str, read):
+    """``read(engine)``, read once per read snapshot (``warehouse.snapshot``): a page's or report's queries all
+    see the same state."""
+    memo = getattr(engine, "memo", None)
+    if memo is None:
+        return read(engine)
+    if key not in memo:
+        memo[key] = read(engine)
+    return memo[key]
+
+
+def _read_spans(engine: Engine) -> dict[str, tuple[date | None, date | None]]:
+    parts = []
+    for source in SOURCES.values():
+        column = schema.metadata.tables[source.table].c[source.date_column]
+        parts.append(select(literal(source.name).label("source"), func.min(column).label("first"),
+                            func.max(column).label("last")))
+    with engine.connect() as conn:
+        return {name: (_as_date(first), _as_date(last)) for name, first, last in conn.execute(union_all(*parts))}
+
+
+def data_spans(engine: Engine) -> dict[str, tuple[date | None, date | None]]:
+    """{catalog source name: (the first day, the last day) it holds data; (None, None) when it holds none}."""
+    return dict(_memoised(engine, "data_spans", _read_spans))
+
+
+def first_days(engine: Engine) -> dict[str, date | None]:
+    """{catalog source name: the first day it holds data, or None when it holds none}."""
+    return {name: first for name, (first, _) in data_spans(engine).items()}
+
+
 def complete_through(engine: Engine) -> dict[str, date | None]:
     """{catalog source name: the last day it holds data, or None when it holds none}.
 
     A load may declare that its data is complete through a later day than its last row (its sync-log
     ``cursor``: GA4 records the last day synced, which may have had no rows); the later of the two counts.
-    Read once per read snapshot (``warehouse.snapshot``): a page's or report's queries all see the same state.
+    Read once per read snapshot.
     """
-    memo = getattr(engine, "memo", None)
-    if memo is None:
-        return _read_ends(engine)
-    if "complete_through" not in memo:
-        memo["complete_through"] = _read_ends(engine)
-    return dict(memo["complete_through"])
+    return dict(_memoised(engine, "complete_through", _read_ends))
 
 
 def _read_ends(engine: Engine) -> dict[str, date | None]:
-    parts = []
-    for source in SOURCES.values():
-        table = schema.metadata.tables[source.table]
-        parts.append(select(literal(source.name).label("source"), func.max(table.c[source.date_column]).label("last")))
     runs = schema.sync_runs
     declared = (select(runs.c.source, runs.c.detail, func.max(runs.c.cursor))
                 .where(runs.c.status == "success", runs.c.cursor.is_not(None))
                 .group_by(runs.c.source, runs.c.detail))
+    spans = data_spans(engine)
     with engine.connect() as conn:
-        found = {name: _as_date(last) for name, last in conn.execute(union_all(*parts)).all()}
         cursors = conn.execute(declared).all()
     by_kind = _declared_by_kind(cursors)
     ends = {}
     for name, source in SOURCES.items():
-        last, declared_end = found.get(name), by_kind.get(source.dataset)
+        last, declared_end = spans.get(name, (None, None))[1], by_kind.get(source.dataset)
         ends[name] = max(last, declared_end) if last and declared_end else last
     return ends
 

@@ -12,7 +12,7 @@ from datetime import date, datetime
 import pandas as pd
 from sqlalchemy import Engine, insert, select, update
 
-from metrics.catalog import KPI_BY_ID
+from metrics.catalog import KPI_BY_ID, kpi_option
 from warehouse import schema
 from warehouse.schema import NAME
 from warehouse.snapshot import in_snapshot
@@ -137,12 +137,6 @@ def written(created_at: object, updated_at: object) -> str:
     if updated is not None and updated > created:
         text += f" · edited {updated:%a %d %b %H:%M}"
     return text
-
-
-def kpi_option(kpi_id: str) -> str:
-    """How a KPI picker shows a KPI id: 'Save · ROAS' (the id itself is what is stored)."""
-    kpi = KPI_BY_ID.get(kpi_id)
-    return f"{kpi.s} · {kpi.label}" if kpi else str(kpi_id)
 
 
 def notes_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -292,13 +286,13 @@ def weekly_review(engine: Engine, week, channel: str | None = None, today: date 
     off-track and at-risk KPIs first with the channels that moved them, notes and actions."""
     from metrics.contribution import contribution
     from metrics.engine import Filters
-    from metrics.scorecard import comparison_windows, scorecard
+    from metrics.scorecard import comparison_windows, needing_attention, scorecard
 
     today = today or date.today()
     filters = Filters(channel=channel)
     items = scorecard(engine, week, filters, today=today)
     order = {"off_track": 0, "at_risk": 1, "on_track": 2, "no_target": 3, "no_data": 4}
-    attention = sorted((i for i in items if i.status in ("off_track", "at_risk")), key=lambda i: order[i.status])
+    attention = needing_attention(items)
     movers = {}
     for item in [] if channel else attention:  # the same days as the KPI's figures: like for like when partial
         done, before, _ = comparison_windows(week, today, item.complete_through)

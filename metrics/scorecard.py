@@ -54,6 +54,15 @@ class KpiResult:
         return out
 
 
+ATTENTION_ORDER = {"off_track": 0, "at_risk": 1}
+
+
+def needing_attention(items: list[KpiResult]) -> list[KpiResult]:
+    """The off-track KPIs, then the at-risk ones, each in the catalog's order."""
+    flagged = [i for i in items if i.status in ATTENTION_ORDER]
+    return sorted(flagged, key=lambda i: ATTENTION_ORDER[i.status])
+
+
 def partial_headline(items: list[KpiResult], span: str = "this period") -> str | None:
     """'3 KPIs have incomplete data this week: …' (None when every KPI's data is complete)."""
     partial = [i for i in items if i.partial]

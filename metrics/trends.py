@@ -10,32 +10,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import Engine, func, literal, select, union_all
+from sqlalchemy import Engine
 
 from metrics import formula as formulas
-from metrics.catalog import MEASURES, SOURCES, get_kpi
+from metrics.catalog import MEASURES, get_kpi
+from metrics.completeness import first_days
 from metrics.engine import Filters, compute
 from metrics.pacing import elapsed
 from metrics.periods import Period, last_year, period_containing, shift
 from metrics.targets import load_targets, resolve_target, share_of
-from warehouse import schema
 from warehouse.snapshot import in_snapshot
-
-
-def first_days(engine: Engine) -> dict[str, date | None]:
-    """{catalog source name: the first day it holds data, or None when it holds none} (read once per snapshot)."""
-    memo = getattr(engine, "memo", None)
-    if memo is not None and "first_days" in memo:
-        return dict(memo["first_days"])
-    parts = [select(literal(source.name).label("source"),
-                    func.min(schema.metadata.tables[source.table].c[source.date_column]).label("first"))
-             for source in SOURCES.values()]
-    with engine.connect() as conn:
-        found = {name: None if first is None else pd.Timestamp(first).date()
-                 for name, first in conn.execute(union_all(*parts)).all()}
-    if memo is not None:
-        memo["first_days"] = found
-    return dict(found)
 
 
 def data_start(engine: Engine, kpi_id: str) -> date | None:

@@ -52,14 +52,6 @@ def _go(new_channel: str | None, new_campaign: str | None) -> None:
     st.session_state["campaign"] = new_campaign or ALL_CAMPAIGNS
 
 
-def _from_url(key: str, options: list[str]) -> None:
-    """Give widget ``key`` the URL's value when it has none of its own: it was not drawn on the last run (the
-    source/medium level keeps the sort and the set in the URL only), so going back up keeps them."""
-    wanted = st.query_params.get(key)
-    if st.session_state.get(key) not in options and wanted in options:
-        st.session_state[key] = wanted
-
-
 def _on_pick(key: str, rows, level: str, channel: str | None):
     """A selection callback: drill into the picked row (a channel, or a campaign of ``rows['channel']``)."""
     def drill() -> None:
@@ -95,11 +87,9 @@ if level == "source_medium":  # web analytics figures only: the set and the sort
     column_set = column_set_for(level, requested)
 else:
     with left:
-        _from_url("set", list(COLUMN_SET_LABELS))
         requested = url_segmented("KPI set", COLUMN_SET_LABELS, "set")
     column_set = column_set_for(level, requested)
     sortable = sort_choices(column_set)
-    _from_url("kpi", sortable)
     requested_kpi = url_selectbox("Sort by", sortable, "kpi", container=right, format_func=sort_label,
                                   index=sortable.index("sell.revenue") if "sell.revenue" in sortable else 0)
 

@@ -8,7 +8,7 @@ from datetime import date
 
 import streamlit as st
 
-from metrics.catalog import KPI_BY_ID, KPIS, S_MEANING, S_ORDER
+from metrics.catalog import KPI_BY_ID, KPIS, S_MEANING, S_ORDER, kpi_option
 from metrics.pacing import STATUS_LABELS
 from metrics.scorecard import partial_headline
 from ui import charts, data
@@ -73,7 +73,7 @@ else:
 st.divider()
 left, right = st.columns([3, 1])
 kpi_id = url_selectbox("Trend of KPI", [k.id for k in KPIS], "kpi", container=left,
-                       format_func=lambda k: f"{KPI_BY_ID[k].s} · {KPI_BY_ID[k].label}")
+                       format_func=kpi_option)
 with_last_year = url_toggle("Overlay last year", "ly", container=right)
 kpi = KPI_BY_ID[kpi_id]
 frame = data.trend_with_plan(version, kpi_id, period, 26, selection.channel, with_last_year)

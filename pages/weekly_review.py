@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from metrics.catalog import KPI_BY_ID, KPIS, S_ORDER
+from metrics.catalog import KPI_BY_ID, KPIS, S_ORDER, kpi_option
 from metrics.pacing import STATUS_LABELS
 from metrics.review import (
     ACTION_STATUSES,
@@ -20,7 +20,6 @@ from metrics.review import (
     ReviewError,
     add_action,
     add_note,
-    kpi_option,
     notes_by,
     notes_table,
     save_action_edits,
@@ -31,7 +30,7 @@ from reports.csv_safe import to_csv
 from reports.review_html import render, review_notes
 from ui import charts, data
 from ui.cards import PARTIAL_ICON, STATUS_STYLE, kpi_card
-from ui.kpi_table import kpi_table, needing_attention
+from ui.kpi_table import kpi_table
 from ui.movers import movers_table
 from ui.safe_text import md
 from ui.state import sidebar
@@ -44,7 +43,7 @@ selection = sidebar(version, grains=("week",))
 week, channel = selection.period, selection.channel
 engine = data.engine()
 review = data.weekly_review(version, week, channel)
-attention = needing_attention(review["items"])
+attention = review["attention"]  # off track, then at risk
 editor_keys = (f"actions-{week.label}", f"follow-up-{week.label}")
 
 

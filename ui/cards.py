@@ -36,15 +36,23 @@ def partial_badge(item: KpiResult) -> None:
                  help=f"{item.reason}. Judged on the days covered.")
 
 
+def expected_so_far(item: KpiResult) -> str | None:
+    """'by now $800' ('for the days covered $800' when the data is partial) while the period runs or its data is
+    partial and that differs from the target; None otherwise."""
+    if item.target is None or not (item.in_progress or item.partial) or item.expected in (None, item.target):
+        return None
+    when = "for the days covered" if item.partial else "by now"
+    return f"{when} {format_value(item.expected, KPI_BY_ID[item.id].unit)}"
+
+
 def plan_caption(item: KpiResult) -> str:
     """'Target $1,200 · expected by now $800 · forecast $1,150 · vs last year +4.0%'."""
     unit = KPI_BY_ID[item.id].unit
     parts = []
     if item.target is not None:
         parts.append(f"target {format_value(item.target, unit)}")
-        if (item.in_progress or item.partial) and item.expected != item.target:
-            when = "for the days covered" if item.partial else "by now"
-            parts.append(f"expected {when} {format_value(item.expected, unit)}")
+        if expected := expected_so_far(item):
+            parts.append(f"expected {expected}")
             parts.append(f"forecast {format_value(item.forecast, unit)}")
     if item.change_pct_last_year is not None:
         parts.append(f"vs last year {format_change(item.change_pct_last_year)}")

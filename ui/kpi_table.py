@@ -11,23 +11,16 @@ import streamlit as st
 from metrics.catalog import KPI_BY_ID
 from metrics.format import format_change, format_value
 from metrics.pacing import STATUS_LABELS
-from metrics.scorecard import KpiResult
-from ui.cards import kpi_links, partial_badge, status_badge
+from metrics.scorecard import KpiResult, needing_attention
+from ui.cards import expected_so_far, kpi_links, partial_badge, status_badge
 from ui.state import Selection
 
 # A mark every font draws, coloured with the word by the table (see _status_colour).
 STATUS_MARK = {"on_track": "●", "at_risk": "●", "off_track": "●", "no_target": "○", "no_data": "○"}
 STATUS_CSS = {"on_track": "#21c354", "at_risk": "#ff8c1a", "off_track": "#ff4b4b"}
-ATTENTION_ORDER = {"off_track": 0, "at_risk": 1}
 ROW_HEIGHT = 35  # Streamlit's data grid: header and rows are 35 px high
 # The attention block's columns: status, KPI, value, change, target, links.
 ATTENTION_COLUMNS = [1, 2.7, 0.9, 0.9, 2.1, 2.4]
-
-
-def needing_attention(items: list[KpiResult]) -> list[KpiResult]:
-    """The off-track KPIs, then the at-risk ones, each in the catalog's order."""
-    flagged = [i for i in items if i.status in ATTENTION_ORDER]
-    return sorted(flagged, key=lambda i: ATTENTION_ORDER[i.status])
 
 
 def without_targets(items: list[KpiResult]) -> bool:
@@ -37,12 +30,9 @@ def without_targets(items: list[KpiResult]) -> bool:
 
 def target_text(item: KpiResult) -> str:
     """'$1,200', or '$1,200 (by now $800)' while the period runs or the data is partial ('—' without a target)."""
-    unit = KPI_BY_ID[item.id].unit
-    text = format_value(item.target, unit)
-    if item.target is not None and (item.in_progress or item.partial) and item.expected not in (None, item.target):
-        when = "for the days covered" if item.partial else "by now"
-        text += f" ({when} {format_value(item.expected, unit)})"
-    return text
+    text = format_value(item.target, KPI_BY_ID[item.id].unit)
+    expected = expected_so_far(item)
+    return f"{text} ({expected})" if expected else text
 
 
 def kpi_rows(items: list[KpiResult], plan: bool = True) -> pd.DataFrame:

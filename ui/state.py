@@ -81,15 +81,16 @@ def _has_selection(url: dict[str, str]) -> bool:
 
 def _adopt(key: str, options: Sequence[str], default: str, remembered: str | None = None) -> None:
     """Set widget ``key`` for this run: on a new URL, the URL's value (its default when the URL states a view
-    without it; ``remembered`` when the URL states no view); otherwise the widget's own value, or ``remembered``
-    (else ``default``) when that is gone or not one of ``options``."""
+    without it; ``remembered`` when the URL states no view); otherwise the widget's own value. When that is gone
+    (the widget was not drawn last run, e.g. the campaigns' sort at the source/medium level, kept in the URL only)
+    or not one of ``options``: the URL's value, else ``remembered``, else ``default``."""
     url = st.query_params.to_dict()
     value = st.session_state.get(key)
     fallback = remembered if remembered in options else default
     if st.session_state.get(_EXTERNAL):
         value = url[key] if url.get(key) in options else default if _has_selection(url) else fallback
     elif value not in options:
-        value = fallback
+        value = url[key] if url.get(key) in options else fallback
     # Always assigned: a page's widget is a new widget (other label or options) that ignores the old one's value
     # unless it is set through the Session State API in this run.
     st.session_state[key] = value
