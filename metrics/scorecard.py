@@ -63,6 +63,18 @@ def needing_attention(items: list[KpiResult]) -> list[KpiResult]:
     return sorted(flagged, key=lambda i: ATTENTION_ORDER[i.status])
 
 
+def why_nothing_judged(items: list[KpiResult], span: str) -> str | None:
+    """Why no KPI of ``items`` is on track, at risk or off track (None when some is): no targets ``span``, or no
+    data for the KPIs that have one (with the first reason given), e.g. when the data ends before the period."""
+    if any(i.status in ("on_track", "at_risk", "off_track") for i in items):
+        return None
+    planned = [i for i in items if i.target is not None]
+    if not planned:
+        return f"No targets are set {span}"
+    reason = next((i.reason for i in planned if i.reason), None)
+    return f"No KPI with a target has data {span}" + (f" ({reason})" if reason else "")
+
+
 def partial_headline(items: list[KpiResult], span: str = "this period") -> str | None:
     """'3 KPIs have incomplete data this week: …' (None when every KPI's data is complete)."""
     partial = [i for i in items if i.partial]

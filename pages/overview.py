@@ -31,7 +31,8 @@ planned = not without_targets(items)
 if planned:
     counts = Counter(i.status for i in items)
     st.markdown(" · ".join(f"**{counts[s]}** {STATUS_LABELS[s].lower()}" for s in ("on_track", "at_risk", "off_track"))
-                + (f" · {counts['no_target']} without a target" if counts["no_target"] else ""))
+                + (f" · {counts['no_target']} without a target" if counts["no_target"] else "")
+                + (f" · {counts['no_data']} without data" if counts["no_data"] else ""))
 else:
     with st.container(horizontal=True, vertical_alignment="center", key="no-targets"):
         st.markdown(f":material/flag: No targets are set for {period.label}"

@@ -25,7 +25,7 @@ from metrics.review import (
     save_action_edits,
     update_note,
 )
-from metrics.scorecard import KpiResult, partial_headline
+from metrics.scorecard import KpiResult, partial_headline, why_nothing_judged
 from reports.csv_safe import to_csv
 from reports.review_html import render, review_notes
 from ui import charts, data
@@ -189,8 +189,9 @@ if headline := partial_headline(review["items"], "this week"):
 
 # 2. What needs attention, each KPI's detail on demand
 st.header("Off track and at risk")
-if review["counts"]["no_target"] + review["counts"]["no_data"] == len(review["items"]):
-    st.info(f"No targets apply to {md(selection.scope)} this week: set them on the Targets page.")
+if why := why_nothing_judged(review["items"], f"for {selection.scope} this week"):
+    st.info(f"{md(why)}: " + ("set them on the Targets page." if "No targets" in why else
+                              "import or sync newer data on the Data sources page."))
 elif not attention:
     st.success("Every KPI with a target is on track this week.")
 else:

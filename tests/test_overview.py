@@ -175,3 +175,35 @@ def test_a_channel_without_targets_names_the_channel(planned):
     app = page_app("overview", **W45, channel="Paid Search").run()
     assert not app.exception
     assert ":material/flag: No targets are set for 2026-W45 for Paid Search:" in [m.value for m in app.markdown]
+
+
+def test_why_nothing_is_judged_names_missing_targets_or_missing_data():
+    from metrics.scorecard import why_nothing_judged
+
+    judged = [_item("sell.revenue", "on_track", target=300.0), _item("sell.orders", "no_data", value=None)]
+    assert why_nothing_judged(judged, "for W46") is None
+    assert why_nothing_judged([_item("sell.revenue", "no_target")], "for W46") == "No targets are set for W46"
+    unknown = _item("sell.orders", "no_data", value=None, target=5.0)
+    unknown.reason = "orders data ends 2026-11-08 (7 of 7 days missing)"
+    assert why_nothing_judged([_item("sell.revenue", "no_target"), unknown], "for W46") == (
+        "No KPI with a target has data for W46 (orders data ends 2026-11-08 (7 of 7 days missing))")
+
+
+def test_a_week_after_the_data_ends_says_nothing_can_be_judged_not_that_all_is_on_track(shop):
+    """The shop's data ends on 8 Nov; with targets for W46 (9–15 Nov) no KPI has a value to judge."""
+    w46 = date(2026, 11, 9)
+    set_targets(shop, [("sell.revenue", "week", w46, "", 300.0), ("sell.orders", "week", w46, "", 5.0)])
+    app = page_app("overview", grain="week", period="2026-W46").run()
+    assert not app.exception
+    assert not app.success  # never "Every KPI with a target is on track"
+    said = [i.value for i in app.info if "nothing can be judged" in i.value]
+    assert said == ["No KPI with a target has data for 2026-W46 (orders data ends 2026-11-08 (7 of 7 days missing)): "
+                    "nothing can be judged against plan."]
+    assert "**0** on track · **0** at risk · **0** off track · 22 without data" in [m.value for m in app.markdown]
+    targets = app.dataframe[0].value.set_index("KPI")["Target"]
+    assert targets["Revenue"] == "$300.00" and targets["Orders"] == "5"  # no "(by now …)" for a KPI without a value
+
+    review = page_app("weekly_review", grain="week", period="2026-W46").run()
+    assert not review.exception
+    assert any(i.value.startswith("No KPI with a target has data for All channels this week (")
+               and i.value.endswith("import or sync newer data on the Data sources page.") for i in review.info)

@@ -38,8 +38,9 @@ def partial_badge(item: KpiResult) -> None:
 
 def expected_so_far(item: KpiResult) -> str | None:
     """'by now $800' ('for the days covered $800' when the data is partial) while the period runs or its data is
-    partial and that differs from the target; None otherwise."""
-    if item.target is None or not (item.in_progress or item.partial) or item.expected in (None, item.target):
+    partial and that differs from the target; None otherwise (also when the KPI has no value to compare)."""
+    if item.value is None or item.target is None or not (item.in_progress or item.partial) \
+            or item.expected in (None, item.target):
         return None
     when = "for the days covered" if item.partial else "by now"
     return f"{when} {format_value(item.expected, KPI_BY_ID[item.id].unit)}"

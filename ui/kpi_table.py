@@ -11,8 +11,9 @@ import streamlit as st
 from metrics.catalog import KPI_BY_ID
 from metrics.format import format_change, format_value
 from metrics.pacing import STATUS_LABELS
-from metrics.scorecard import KpiResult, needing_attention
+from metrics.scorecard import KpiResult, needing_attention, why_nothing_judged
 from ui.cards import expected_so_far, kpi_links, partial_badge, status_badge
+from ui.safe_text import md
 from ui.state import Selection
 
 # A mark every font draws, coloured with the word by the table (see _status_colour).
@@ -85,10 +86,14 @@ def _status_colour(text: str) -> str:
 
 def attention_block(items: list[KpiResult], selection: Selection) -> None:
     """The off-track, then the at-risk KPIs, one compact line each: status in colour and word, KPI, value, change,
-    target, and the links to its drill-downs (a success line when every KPI with a target is on track)."""
+    target, and the links to its drill-downs (a success line when every KPI with a target is on track; why not,
+    when no KPI can be judged)."""
     flagged = needing_attention(items)
     if not flagged:
-        st.success("Every KPI with a target is on track.", icon=":material/check_circle:")
+        if why := why_nothing_judged(items, f"for {selection.period.label}"):
+            st.info(f"{md(why)}: nothing can be judged against plan.", icon=":material/info:")
+        else:
+            st.success("Every KPI with a target is on track.", icon=":material/check_circle:")
         return
     with st.container(border=True, key="attention", gap="xsmall"):
         head = st.columns(ATTENTION_COLUMNS, gap="small")
