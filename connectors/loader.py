@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import socket
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -94,6 +94,9 @@ def warehouse_rows(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
         rows["ordered_at"] = pd.to_datetime(rows["ordered_at"]).dt.floor("s")
         rows["order_date"] = rows["ordered_at"].dt.date
         rows["is_first_order"] = False
+        returning = rows.get("customer_type")
+        rows["returning_customer"] = (returning == "returning") if returning is not None else False
+        rows["ga4_attributed"] = False
     elif kind == "ad_spend":
         derived = rows["platform"].str.lower().map(PLATFORM_CHANNELS).fillna(UNATTRIBUTED)
         rows["channel"] = rows["channel"].replace("", None).fillna(derived) if "channel" in rows else derived
@@ -103,6 +106,9 @@ def warehouse_rows(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
         rows["first_response_at"] = first
         rows["opened_date"] = rows["opened_at"].dt.date
         rows["first_response_minutes"] = (rows["first_response_at"] - rows["opened_at"]).dt.total_seconds() / 60
+    elif kind == "web":
+        for col in ("source_medium", "campaign"):
+            rows[col] = rows[col].fillna(NO_CAMPAIGN).replace("", NO_CAMPAIGN) if col in rows else NO_CAMPAIGN
     elif kind == "feedback" and "channel" not in rows:
         rows["channel"] = None
     table = schema.metadata.tables[DATASETS[kind].table]
@@ -208,7 +214,7 @@ def refresh_orders_rollup(conn: Connection, customers: set, extra_dates: set) ->
 def _rebuild_rollup(conn: Connection, dates) -> None:
     """Replace the daily rollup rows of ``dates`` (a list of dates or a one-column select) from the orders."""
     o, daily = schema.orders, schema.orders_daily
-    first = case((o.c.is_first_order, 1), else_=0)
+    first = case((and_(o.c.is_first_order, ~o.c.returning_customer), 1), else_=0)
     conn.execute(delete(daily).where(daily.c.date.in_(dates)))
     conn.execute(
         insert(daily).from_select(
@@ -274,10 +280,13 @@ def _stage_rows(conn: Connection, stage: Table, batch: list[dict]) -> None:
 
 
 def staged_upsert(conn: Connection, table: Table, records: list[dict], key: tuple[str, ...],
-                  compare_skip: Iterable[str] = (), more: Iterable[list[dict]] = ()) -> tuple[int, int, int, Table]:
+                  compare_skip: Iterable[str] = (), more: Iterable[list[dict]] = (),
+                  before_classify: Callable[[Connection, Table], None] | None = None) -> tuple[int, int, int, Table]:
     """Set-based upsert: rows go to a staging table, then SQL classifies and applies them.
 
     ``more``: further batches of records with the same columns (e.g. the chunks of a large file), staged too.
+    ``before_classify(conn, stage)``: runs once every row is staged, before rows are compared with the table
+    (e.g. orders take their channel from GA4 purchases there, so a re-import compares like with like).
 
     Returns (inserted, updated, unchanged, stage). Leaves the staging table ``_stage`` (with a ``_status`` column:
     new / changed / same) for the caller, who drops it with :func:`drop_stage`.
@@ -292,6 +301,8 @@ def staged_upsert(conn: Connection, table: Table, records: list[dict], key: tupl
         if batch:
             _stage_rows(conn, stage, batch)
     _analyze(conn, stage)
+    if before_classify is not None:
+        before_classify(conn, stage)
     match = and_(*[table.c[k] == stage.c[k] for k in key])
     value_columns = [c for c in columns if c not in key and c not in skip]
     differ = or_(*[_differs(table.c[c], stage.c[c], isinstance(table.c[c].type, FloatType))

@@ -164,13 +164,14 @@ def test_a_bom_before_the_first_column_name_and_arabic_indic_digits(engine, tmp_
 
 def test_missing_columns_are_named_with_the_names_that_are_accepted(engine, tmp_path):
     path = tmp_path / "spend.csv"
-    path.write_text("day,campaign,cost\n2026-11-02,x,1\n", encoding="utf-8")
+    path.write_text("day,campaign,clicks\n2026-11-02,x,1\n", encoding="utf-8")
     with pytest.raises(FileImportError) as err:
         import_file(engine, "ad_spend", path)
     message = str(err.value)
     assert "- platform (text): name the column “platform” or one of: network, ad platform, source" in message
-    assert "- impressions (a whole number)" in message and "- clicks (a whole number)" in message
-    assert "Its columns are: “day”, “campaign”, “cost”" in message
+    assert "- cost (a number): name the column “cost” or one of: spend, amount spent" in message
+    assert "impressions" not in message.split("Its columns")[0]  # optional: unknown when absent, never 0
+    assert "Its columns are: “day”, “campaign”, “clicks”" in message
     assert _last_run(engine)["status"] == "failed"
 
 

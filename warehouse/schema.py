@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     true,
 )
 
@@ -35,13 +36,13 @@ web_traffic = Table(
     Column("source_medium", String(NAME), nullable=False),
     Column("campaign", String(NAME), nullable=False),
     Column("sessions", Integer, nullable=False),
-    Column("engaged_sessions", Integer, nullable=False),
-    Column("new_users", Integer, nullable=False),
-    Column("page_views", Integer, nullable=False),
-    Column("engagement_seconds", Float, nullable=False),
-    Column("key_events", Float, nullable=False),
-    Column("purchases", Integer, nullable=False),
-    Column("purchase_revenue", Float, nullable=False),
+    Column("engaged_sessions", Integer, nullable=True),
+    Column("new_users", Integer, nullable=True),
+    Column("page_views", Integer, nullable=True),
+    Column("engagement_seconds", Float, nullable=True),
+    Column("key_events", Float, nullable=True),
+    Column("purchases", Integer, nullable=True),
+    Column("purchase_revenue", Float, nullable=True),
     UniqueConstraint("date", "channel", "source_medium", "campaign", name="uq_web_traffic"),
 )
 
@@ -57,6 +58,10 @@ orders = Table(
     Column("channel", String(NAME), nullable=False),
     Column("campaign", String(NAME), nullable=False),
     Column("is_first_order", Boolean, nullable=False, default=False),
+    # The export said the customer had ordered before (WooCommerce's customer type): never a new customer.
+    Column("returning_customer", Boolean, nullable=False, default=False, server_default=false()),
+    # channel and campaign came from the GA4 purchase with this order's id (the order had none of its own)
+    Column("ga4_attributed", Boolean, nullable=False, default=False, server_default=false()),
     Index("ix_orders_customer_time", "customer_id", "ordered_at", "order_id"),
 )
 
@@ -75,6 +80,22 @@ orders_daily = Table(
     Column("repeat_orders", Integer, nullable=False),
 )
 
+# GA4 purchases by transaction id (the GA4 sync): the channel and campaign of each shop order GA4 saw.
+# ``order_key`` is the transaction id without a leading '#', as orders are matched on it.
+ga4_transactions = Table(
+    "ga4_transactions",
+    metadata,
+    Column("date", Date, nullable=False),
+    Column("transaction_id", String(NAME), nullable=False),
+    Column("order_key", String(NAME), nullable=False, index=True),
+    Column("channel", String(NAME), nullable=False),
+    Column("source_medium", String(NAME), nullable=False),
+    Column("campaign", String(NAME), nullable=False),
+    Column("purchases", Integer, nullable=True),
+    Column("purchase_revenue", Float, nullable=True),
+    UniqueConstraint("date", "transaction_id", "channel", "source_medium", "campaign", name="uq_ga4_transactions"),
+)
+
 ad_spend = Table(
     "ad_spend",
     metadata,
@@ -82,8 +103,8 @@ ad_spend = Table(
     Column("platform", String(NAME), nullable=False),
     Column("campaign", String(NAME), nullable=False),
     Column("channel", String(NAME), nullable=False),
-    Column("impressions", Integer, nullable=False),
-    Column("clicks", Integer, nullable=False),
+    Column("impressions", Integer, nullable=True),
+    Column("clicks", Integer, nullable=True),
     Column("cost", Float, nullable=False),
     UniqueConstraint("date", "platform", "campaign", name="uq_ad_spend"),
 )
