@@ -216,19 +216,34 @@ def _progress(fraction: float, message: str) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """Import a CSV or Excel file of one kind."""
+    """Import CSV or Excel files: ``import KIND FILE [FILE …]``, or ``import FILE [FILE …]`` to recognise each."""
+    from pathlib import Path
+
+    from connectors.datasets import KINDS
     from connectors.files import FileImportError, import_file
     from connectors.loader import LoadBusy
 
-    print(f"importing {args.file} as {args.kind} …", file=sys.stderr)
-    try:
-        report = import_file(_engine(), args.kind, args.file, skip_invalid=args.skip_invalid, progress=_progress)
-    except (FileImportError, LoadBusy) as exc:
-        raise CliError(str(exc)) from None
-    for warning in report.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    _demo_notice(report.demo_removed)
-    print(report.summary())
+    kind, files = None, list(args.files)
+    if len(files) > 1 and files[0] in KINDS and not Path(files[0]).is_file():
+        kind, files = files[0], files[1:]
+    failed = 0
+    for file in files:
+        print(f"importing {file}" + (f" as {kind}" if kind else "") + " …", file=sys.stderr)
+        try:
+            report = import_file(_engine(), kind, file, skip_invalid=args.skip_invalid, progress=_progress)
+        except (FileImportError, LoadBusy) as exc:
+            if len(files) == 1:
+                raise CliError(str(exc)) from None
+            print(f"error: {file}: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        for warning in report.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        _demo_notice(report.demo_removed)
+        print(report.summary())
+    if failed:
+        print(f"error: {failed} of {len(files)} files were not imported (the others were).", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -274,9 +289,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     from connectors.datasets import KINDS
 
-    imp = sub.add_parser("import", help="import a CSV or Excel file (all valid rows or none)")
-    imp.add_argument("kind", choices=KINDS, help="what the file holds")
-    imp.add_argument("file", help="a .csv (UTF-8, with or without BOM) or .xlsx file")
+    imp = sub.add_parser(
+        "import", help="import CSV or Excel files, each all valid rows or none",
+        usage="%(prog)s [-h] [--skip-invalid] [KIND] FILE [FILE ...]",
+        description="Import files. With KIND (one of " + ", ".join(KINDS) + ") every file is read as that kind; "
+                    "without it, each file's tool (GA4, Google Ads, Meta, Shopify, WooCommerce, Mailchimp exports, "
+                    "as downloaded) and kind are recognised from its header.")
+    imp.add_argument("files", nargs="+", metavar="[KIND] FILE",
+                     help="a .csv (UTF-8 or UTF-16, with or without BOM) or .xlsx file; several may be given")
     imp.add_argument("--skip-invalid", action="store_true",
                      help="load the valid rows; write the rejected ones with reasons to FILE.rejected.csv")
     imp.set_defaults(func=cmd_import)

@@ -25,8 +25,9 @@ from sqlalchemy import Engine
 
 from connectors.checks import Checked, check_chunk, key_text
 from connectors.datasets import DATASETS, KINDS
+from connectors.formats import Source, open_source
 from connectors.loader import load, record_failure
-from connectors.tabular import FileImportError, Problem, TableFile, match_columns, open_table
+from connectors.tabular import FileImportError, Problem
 from reports.csv_safe import safe_frame
 
 __all__ = ["FileImportError", "ImportResult", "Problem", "import_file", "import_upload", "rejected_path", "source_name"]
@@ -50,10 +51,19 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
     run_id: int | None = None
     demo_removed: dict[str, int] = field(default_factory=dict)  # {table: rows} of the demo removed first
+    format: str | None = None  # the tool's export recognised, e.g. "Shopify orders export"
+    noun: str = "rows"  # what a row is ("orders", "campaign days")
+    skipped: dict[str, int] = field(default_factory=dict)  # rows the export holds that are not loaded, by reason
 
     def summary(self) -> str:
-        text = (f"{self.file}: {self.rows:,} row{'s' if self.rows != 1 else ''}: {self.inserted:,} new, "
-                f"{self.updated:,} updated, {self.unchanged:,} unchanged")
+        if self.format:
+            skipped = ", ".join(f"{n:,} {why}" for why, n in self.skipped.items() if n)
+            text = (f"{self.file}: {self.format} → {self.kind}: {self.rows:,} {self.noun}"
+                    + (f" ({skipped} skipped)" if skipped else "") + f"; {self.inserted:,} new, "
+                    f"{self.updated:,} updated, {self.unchanged:,} unchanged")
+        else:
+            text = (f"{self.file}: {self.rows:,} row{'s' if self.rows != 1 else ''}: {self.inserted:,} new, "
+                    f"{self.updated:,} updated, {self.unchanged:,} unchanged")
         if self.rejected:
             where = f" (written to {self.rejected_file})" if self.rejected_file and not self.rejected_csv else ""
             text += f", {self.rejected:,} rejected{where}"
@@ -82,42 +92,50 @@ def rejected_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.rejected.csv")
 
 
-def import_file(engine: Engine, kind: str, path: Path | str, *, skip_invalid: bool = False,
+def import_file(engine: Engine, kind: str | None, path: Path | str, *, skip_invalid: bool = False,
                 progress: Progress | None = None, display_name: str | None = None,
                 chunk_rows: int = CHUNK_ROWS) -> ImportResult:
-    """Check and load one file of ``kind``; raises :class:`FileImportError` (logged) when it is refused."""
+    """Check and load one file; raises :class:`FileImportError` (logged) when it is refused.
+
+    ``kind`` None: the file's tool and kind are recognised from its header (:mod:`connectors.formats`).
+    """
     path = Path(path)
     name = display_name or path.name
     started = datetime.now()
-    if kind not in DATASETS:
+    if kind is not None and kind not in DATASETS:
         raise FileImportError(f"Unknown kind {kind!r}; use one of: {', '.join(KINDS)}.")
     report = progress or (lambda fraction, message: None)
     try:
-        table = open_table(path)
-        columns, warnings = match_columns(kind, table.header)
+        table = open_source(path, kind, name)
+        kind, columns = table.kind, table.columns
+        shown = f"{name} (read as a {table.format.name})" if table.format else name
         scan = _check(kind, table, columns, skip_invalid, report, chunk_rows)
         if scan.rows == 0:
-            raise FileImportError(f"{name} has no data rows below its header.")
+            raise FileImportError(f"{shown} has no data rows below its header.")
         if scan.bad_rows and not skip_invalid:
-            raise FileImportError(_refusal(name, scan, table.word), scan.problems, scan.bad_rows)
+            raise FileImportError(_refusal(shown, scan, table.word), scan.problems, scan.bad_rows)
     except FileImportError as exc:
-        record_failure(engine, source_name(kind), started, f"{kind}: {exc}", exc.rejected_rows)
+        record_failure(engine, source_name(kind or "file"), started, f"{kind or 'file'}: {exc}", exc.rejected_rows)
         raise
-    result = ImportResult(kind, name, rows=scan.rows, rejected=scan.bad_rows, warnings=warnings)
+    result = ImportResult(kind, name, rows=scan.rows, rejected=scan.bad_rows, warnings=table.warnings,
+                          format=table.format.name if table.format else None,
+                          noun=table.format.noun if table.format else "rows", skipped=table.skipped)
     out = rejected_path(path) if scan.bad_rows else None
     if out is not None:
         out.unlink(missing_ok=True)
         result.rejected_file = out
+    what = f"{kind}: {name}" + (f" ({table.format.name})" if table.format else "")
+    through = table.complete_through.isoformat() if table.complete_through else None  # the export's date range
     loaded = load(engine, kind, _valid_rows(kind, table, columns, scan, out, report, chunk_rows),
-                  source=source_name(kind),
-                  rejected=scan.bad_rows, detail=f"{kind}: {name}, {scan.rows:,} rows, {scan.bad_rows:,} rejected")
+                  source=source_name(kind), cursor=through,
+                  rejected=scan.bad_rows, detail=f"{what}, {scan.rows:,} rows, {scan.bad_rows:,} rejected")
     result.inserted, result.updated, result.unchanged, result.run_id, result.demo_removed = (
         loaded.inserted, loaded.updated, loaded.unchanged, loaded.run_id, loaded.demo_removed)
     report(1.0, "Done.")
     return result
 
 
-def import_upload(engine: Engine, kind: str, name: str, data: bytes, *, skip_invalid: bool = False,
+def import_upload(engine: Engine, kind: str | None, name: str, data: bytes, *, skip_invalid: bool = False,
                   progress: Progress | None = None) -> ImportResult:
     """Import an uploaded file's bytes (the app's upload widget); rejected rows come back as ``rejected_csv``."""
     folder = Path(tempfile.mkdtemp(prefix="kpi-upload-"))
@@ -133,7 +151,7 @@ def import_upload(engine: Engine, kind: str, name: str, data: bytes, *, skip_inv
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _check(kind: str, table: TableFile, columns: dict[str, int], skip_invalid: bool, report: Progress,
+def _check(kind: str, table: Source, columns: dict[str, int], skip_invalid: bool, report: Progress,
            chunk_rows: int) -> _Scan:
     """First pass: check every row, find repeated keys; keep the checked rows of a one-chunk file."""
     scan = _Scan()
@@ -157,7 +175,7 @@ def _check(kind: str, table: TableFile, columns: dict[str, int], skip_invalid: b
     return scan
 
 
-def _find_duplicates(kind: str, table: TableFile, columns: dict[str, int], scan: _Scan,
+def _find_duplicates(kind: str, table: Source, columns: dict[str, int], scan: _Scan,
                      keys: list[pd.Series], key_lines: list[np.ndarray]) -> None:
     if not keys:
         return
@@ -189,7 +207,7 @@ def _refusal(name: str, scan: _Scan, word: str) -> str:
             "in the app) to load only the valid rows.")
 
 
-def _valid_rows(kind: str, table: TableFile, columns: dict[str, int], scan: _Scan, rejected: Path | None,
+def _valid_rows(kind: str, table: Source, columns: dict[str, int], scan: _Scan, rejected: Path | None,
                 report: Progress, chunk_rows: int) -> Iterator[pd.DataFrame]:
     """Second pass: the valid typed rows chunk by chunk; rejected rows (with reasons) go to ``rejected``."""
     if scan.kept is not None:
@@ -209,7 +227,7 @@ def _valid_rows(kind: str, table: TableFile, columns: dict[str, int], scan: _Sca
             yield checked.rows[~bad]
 
 
-def _write_rejected(kind: str, path: Path, table: TableFile, checked: Checked, bad: np.ndarray,
+def _write_rejected(kind: str, path: Path, table: Source, checked: Checked, bad: np.ndarray,
                     repeated: np.ndarray | None, duplicates: dict[int, int]) -> None:
     reasons = checked.reasons if checked.reasons is not None else pd.Series("", index=checked.raw.index, dtype=object)
     reasons = reasons.copy()
