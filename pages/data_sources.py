@@ -11,6 +11,7 @@ from connectors import freshness, ga4
 from connectors.datasets import DATASETS, KINDS
 from connectors.demo_data import removed_message
 from connectors.files import FileImportError, import_upload
+from connectors.formats import describe_formats
 from connectors.loader import LoadBusy
 from connectors.tabular import describe
 from ui import data
@@ -112,36 +113,57 @@ elif config is not None:
     st.caption("Or set the environment variables GA4_PROPERTY_ID and GOOGLE_APPLICATION_CREDENTIALS (the key file) "
                "before starting the app; then `python cli.py sync ga4` works from cron too.")
 
-st.header("Import a file")
-show_outcome("import_outcome")
-kind = st.selectbox("Kind of data", KINDS, format_func=lambda k: f"{freshness.LABELS[k]} ({k})", key="import_kind")
-dataset = DATASETS[kind]
-st.caption(f"{dataset.description} Rows are matched on {', '.join(dataset.key)}: importing the same file again "
-           "changes nothing, and a corrected file updates the rows it names.")
-with st.expander(f"Columns of a {kind} file"):
-    st.dataframe(pd.DataFrame([{"column": f.name, "holds": describe(f.type, f.choices),
-                                "required": "yes" if f.required else "no", "also accepted": ", ".join(f.aliases)}
-                               for f in dataset.fields]), hide_index=True, width="stretch")
-uploaded = st.file_uploader("CSV (UTF-8) or Excel file", type=["csv", "txt", "tsv", "xlsx", "xlsm"],
-                            key=f"upload_{kind}")
+st.header("Import files")
+for key in st.session_state.pop("import_outcomes", []):
+    show_outcome(key)
+AUTO = "recognise"
+kind = st.selectbox("Kind of data", (AUTO, *KINDS), key="import_kind",
+                    format_func=lambda k: "Recognise each file (tools' exports and the kinds below)" if k == AUTO
+                    else f"{freshness.LABELS[k]} ({k})")
+with st.expander("Tools' exports recognised as downloaded"):
+    st.dataframe(pd.DataFrame([{"tool": f["tool"], "export": f["export"], "loads as": f["kind"],
+                                "where to download it": f["download"], "skipped": f["skips"]}
+                               for f in describe_formats()]), hide_index=True, width="stretch")
+if kind != AUTO:
+    dataset = DATASETS[kind]
+    st.caption(f"{dataset.description} Rows are matched on {', '.join(dataset.key)}: importing the same file again "
+               "changes nothing, and a corrected file updates the rows it names.")
+    with st.expander(f"Columns of a {kind} file"):
+        st.dataframe(pd.DataFrame([{"column": f.name, "holds": describe(f.type, f.choices),
+                                    "required": "yes" if f.required else "no", "also accepted": ", ".join(f.aliases)}
+                                   for f in dataset.fields]), hide_index=True, width="stretch")
+else:
+    st.caption("Each file's tool and kind are recognised from its header; every file is checked and loaded on "
+               "its own (all its valid rows or none). Importing the same file again changes nothing.")
+uploaded = st.file_uploader("CSV or Excel files", type=["csv", "txt", "tsv", "xlsx", "xlsm"],
+                            accept_multiple_files=True, key=f"upload_{kind}")
 skip = st.checkbox("Skip invalid rows: load the valid ones and download the rejected ones", key="skip_invalid")
-if st.button("Import", disabled=uploaded is None):
+
+
+def import_one(file, kind: str | None, index: int, total: int) -> dict:
+    """Import one uploaded file; the outcome to show after the page reloads."""
     try:
-        result = import_upload(engine, kind, uploaded.name, uploaded.getvalue(), skip_invalid=skip,
-                               progress=progress_bar(f"Reading {uploaded.name} …"))
+        result = import_upload(engine, kind, file.name, file.getvalue(), skip_invalid=skip,
+                               progress=progress_bar(f"File {index} of {total}: reading {file.name} …"))
     except FileImportError as exc:
         text = str(exc)
         if exc.problems:  # the problems go to a table below the message
             text = "\n\n".join(line for line in text.split("\n") if not line.startswith("- "))
-        st.session_state["import_outcome"] = {
-            "level": "error", "text": text,
-            "problems": [{"line": p.line, "column": p.column, "value": p.value, "expected": p.expected}
-                         for p in exc.problems]}
+        return {"level": "error", "text": text,
+                "problems": [{"line": p.line, "column": p.column, "value": p.value, "expected": p.expected}
+                             for p in exc.problems]}
     except LoadBusy as exc:
-        st.session_state["import_outcome"] = {"level": "warning", "text": str(exc)}
-    else:
-        st.session_state["import_outcome"] = {
-            "level": "success", "text": result.summary(), "warnings": result.warnings,
+        return {"level": "warning", "text": f"{file.name}: {exc}"}
+    return {"level": "success", "text": result.summary(), "warnings": result.warnings,
             "demo_removed": result.demo_removed, "rejected_csv": result.rejected_csv,
             "rejected_name": str(result.rejected_file or "rejected.csv")}
+
+
+label = f"Import {len(uploaded)} files" if len(uploaded) > 1 else "Import"
+if st.button(label, disabled=not uploaded):
+    keys = []
+    for i, file in enumerate(uploaded, start=1):
+        keys.append(f"import_outcome_{i}")
+        st.session_state[keys[-1]] = import_one(file, None if kind == AUTO else kind, i, len(uploaded))
+    st.session_state["import_outcomes"] = keys
     st.rerun()

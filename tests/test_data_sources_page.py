@@ -32,7 +32,7 @@ def _table(app: AppTest) -> dict[str, dict]:
 
 def _upload(app: AppTest, name: str, data: bytes, kind: str = "orders", skip: bool = False) -> AppTest:
     app.selectbox(key="import_kind").set_value(kind).run()
-    app.file_uploader(key=f"upload_{kind}").set_value((name, data, "text/csv"))
+    app.file_uploader(key=f"upload_{kind}").set_value([(name, data, "text/csv")])
     app.checkbox(key="skip_invalid").set_value(skip).run()
     return app.button[-1].click().run()
 
@@ -69,9 +69,12 @@ def test_sources_show_their_rows_range_freshness_and_last_error(page, engine, tm
 
 def test_choosing_a_kind_shows_its_columns(page):
     page.run()
-    assert "order_id" in page.dataframe[1].value["column"].tolist()
+    exports = page.dataframe[1].value  # by default each file is recognised: the tools' exports are listed
+    assert "Google Ads campaign report" in exports["export"].tolist()
+    page.selectbox(key="import_kind").set_value("orders").run()
+    assert "order_id" in page.dataframe[2].value["column"].tolist()
     page.selectbox(key="import_kind").set_value("ad_spend").run()
-    columns = page.dataframe[1].value
+    columns = page.dataframe[2].value
     assert columns["column"].tolist() == ["date", "platform", "campaign", "channel", "impressions", "clicks", "cost"]
     assert "amount spent" in columns.set_index("column").at["cost", "also accepted"]
 
@@ -82,6 +85,26 @@ def test_an_uploaded_file_is_imported_and_the_table_follows(page):
     assert not page.exception
     assert [s.value for s in page.success] == ["orders.csv: 4 rows: 4 new, 0 updated, 0 unchanged"]
     assert _table(page)["Orders"]["Rows"] == 4
+
+
+def test_several_files_are_recognised_and_imported_each_on_its_own(page):
+    page.run()
+    files = [("google_ads_campaigns.csv", (EXAMPLES / "exports" / "google_ads_campaigns.csv").read_bytes()),
+             ("notes.csv", b"when,what\n2026-11-09,meeting\n"),
+             ("orders.csv", (EXAMPLES / "orders.csv").read_bytes())]
+    page.file_uploader(key="upload_recognise").set_value([(name, data, "text/csv") for name, data in files])
+    page.run()
+    assert page.button[-1].label == "Import 3 files"
+    page.button[-1].click().run()
+    assert not page.exception
+    assert [s.value for s in page.success] == [
+        "google_ads_campaigns.csv: Google Ads campaign report → ad_spend: 14 campaign days; 14 new, 0 updated, "
+        "0 unchanged",
+        "orders.csv: 4 rows: 4 new, 0 updated, 0 unchanged"]
+    assert [e.value.split(".", 1)[0] for e in page.error] == ["notes"]
+    assert "cannot tell what this file holds" in page.error[0].value
+    table = _table(page)
+    assert (table["Orders"]["Rows"], table["Ad spend"]["Rows"]) == (4, 14)
 
 
 def test_a_bad_upload_is_refused_with_a_table_of_problems(page):
