@@ -132,3 +132,12 @@ def test_cli_keeps_import_kind_file(engine, capsys, monkeypatch):
     monkeypatch.setattr(cli, "_engine", lambda: engine)
     assert cli.main(["import", "ad_spend", str(ADS_CSV)]) == 0
     assert "→ ad_spend: 14 campaign days; 14 new" in capsys.readouterr().out
+
+
+def test_the_readme_lists_every_export_as_declared():
+    from connectors.formats import markdown_table
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert markdown_table() in readme, "regenerate the README's exports table from connectors.formats.markdown_table()"
+    for fmt in FORMATS:
+        assert fmt.download and fmt.example and (Path(__file__).resolve().parent.parent / fmt.example).is_file()

@@ -124,4 +124,15 @@ def describe_formats() -> list[dict[str, str]]:
              "skips": f.skips} for f in FORMATS]
 
 
-__all__ = ["FORMATS", "Source", "describe_formats", "guess_kind", "normal", "open_source", "recognise"]
+def markdown_table() -> str:
+    """The README's table of supported exports (kept equal to the declarations by a test)."""
+    rows = ["| tool | export | loads as | where to download it | example | skipped, and why |",
+            "|---|---|---|---|---|---|"]
+    for f in FORMATS:
+        example = f"[`{Path(f.example).name}`]({f.example})" if f.example else ""
+        rows.append(f"| {f.tool} | {f.name} | `{f.kind}` | {f.download} | {example} | {f.skips or '—'} |")
+    return "\n".join(rows)
+
+
+__all__ = ["FORMATS", "Source", "describe_formats", "guess_kind", "markdown_table", "normal", "open_source",
+           "recognise"]
