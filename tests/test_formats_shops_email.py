@@ -308,3 +308,30 @@ def test_a_mailchimp_send_date_that_cannot_be_read_is_refused_naming_line_and_co
     assert "line 3, column “Send Date”: “13/11/2026 17:00”, expected a send date such as Nov 10, 2026 09:30 am" \
         in message
     assert _everything(engine) == before  # the first row's new title was not loaded either
+
+
+def test_an_untitled_mailchimp_campaign_is_named_by_its_subject(engine, tmp_path):
+    text = (EXPORTS / "mailchimp_campaigns.csv").read_text(encoding="utf-8").replace("Weekend sale,", ",", 1)
+    path = tmp_path / "campaigns.csv"
+    path.write_text(text, encoding="utf-8")
+    import_file(engine, None, path)
+    with engine.connect() as conn:
+        names = sorted(conn.execute(select(schema.email_campaigns.c.campaign)).scalars())
+    assert names == ["48 hours: 15% off everything", "Autumn newsletter"]
+
+
+def test_the_woocommerce_analytics_emailed_export_is_read_too(engine, tmp_path):
+    """A large Analytics report is e-mailed: its columns add "N. Revenue (formatted)" and spell "Net Sales"."""
+    path = tmp_path / "wc-orders-report-export.csv"
+    path.write_text(
+        "Date,Order #,N. Revenue (formatted),Status,Customer,Customer type,Product(s),Items sold,Coupon(s),Net Sales,"
+        "Attribution\n"
+        '2026-11-09T08:12:45,5101,"€48,00",completed,Grace Example,new,1× Linen Apron,1,,48,Organic: Google\n'
+        '2026-11-10T09:00:00,5102,"€10,00",pending,Henry Example,returning,1× Tea Towel Set,1,,10,Direct\n',
+        encoding="utf-8")
+    result = import_file(engine, None, path)
+    assert result.summary() == ("wc-orders-report-export.csv: WooCommerce Analytics orders report → orders: 1 orders "
+                                "(1 pending skipped); 1 new, 0 updated, 0 unchanged")
+    order = _orders(engine)["5101"]
+    assert (order["revenue"], order["channel"], order["ordered_at"]) == (48.0, "Organic Search",
+                                                                        datetime(2026, 11, 9, 8, 12, 45))

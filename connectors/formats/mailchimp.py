@@ -42,6 +42,10 @@ def _prepare(section: Section, fmt: ExportFormat) -> Prepared:
     if len(bad):
         raise refuse(section, fmt, [problem(section, i, at, SEND_DATE) for i in bad])
     prepared.frame["date"] = days.to_numpy()
+    subject = section.column("Subject")
+    if subject is not None and "Title" in prepared.header.values():  # an untitled campaign: its subject
+        title = prepared.frame["campaign"]
+        prepared.frame["campaign"] = title.where(title != "", subject.to_numpy())
     return prepared
 
 
