@@ -30,6 +30,7 @@ class Section:
     lines: np.ndarray
     preamble: list[str]
     word: str = "line"
+    header_line: int = 0  # the line (row) of the header, 0 when unknown
 
     def position(self, names: tuple[str, ...]) -> int | None:
         """The column holding the first of ``names`` the header has (``re:`` names are patterns), or None."""
@@ -115,7 +116,8 @@ class ExportFormat:
                 f"{section.file} looks like a {self.name} but has no column "
                 + " or ".join(f"“{m}”" for m in missing)
                 + f" (needed for {self.kind}). Its columns are: {shown}. Download the report again with "
-                + ("these columns" if len(missing) > 1 else "this column") + " included.")
+                + ("these columns" if len(missing) > 1 else "this column") + " included."
+                + (f" (Its header is {section.word} {section.header_line}.)" if section.header_line else ""))
 
 
 def mapped(section: Section, fmt: ExportFormat, keep: np.ndarray | None = None) -> Prepared:

@@ -65,7 +65,7 @@ def _head(path: Path, limit: int) -> bytes:
 
 def _separator(text: str) -> str:
     """The separator that splits some line of the first 50 (not ``#`` comments) into the most cells."""
-    sample = [line for line in text.splitlines()[:200] if line.strip() and not line.startswith("#")][:50]
+    sample = [line for line in text.splitlines()[:200] if line.strip() and not is_comment(line)][:50]
     best = max(SEPARATORS, key=lambda s: max((line.count(s) for line in sample), default=0))
     return best if any(best in line for line in sample) else ","
 
@@ -92,14 +92,20 @@ def _excel_rows(path: Path, limit: int | None, name: str) -> Rows:
     return Rows(name, cells, lines, "row")
 
 
+def is_comment(cell: str) -> bool:
+    """A ``#`` comment line (GA4's "# Start date: …", "# ----"), not a value such as Shopify's order "#1001"."""
+    text = cell.lstrip()
+    return text.startswith("#") and not text[1:2].isalnum()
+
+
 def _ends_table(row: list[str]) -> bool:
-    return not any(c.strip() for c in row) or row[0].lstrip().startswith("#")
+    return not any(c.strip() for c in row) or is_comment(row[0])
 
 
 def find_section(rows: Rows, fmt: ExportFormat) -> Section | None:
     """The first table whose header has ``fmt``'s recognising columns: its rows run to a blank or ``#`` line."""
     for i, row in enumerate(rows.cells):
-        if row and not row[0].lstrip().startswith("#") and fmt.matches(row):
+        if row and not is_comment(row[0]) and fmt.matches(row):
             header = [c.replace("\ufeff", "").strip() for c in row]
             end = i + 1
             while end < len(rows.cells) and not _ends_table(rows.cells[end]):
@@ -109,5 +115,5 @@ def find_section(rows: Rows, fmt: ExportFormat) -> Section | None:
                 pd.DataFrame({c: pd.Series(dtype=object) for c in range(len(header))})
             preamble = [",".join(r) for r in rows.cells[:i]]
             return Section(rows.name, header, frame.fillna("").astype(str),
-                           np.array(rows.lines[i + 1 : end], dtype=np.int64), preamble, rows.word)
+                           np.array(rows.lines[i + 1 : end], dtype=np.int64), preamble, rows.word, rows.lines[i])
     return None
