@@ -16,13 +16,17 @@ import numpy as np
 import pandas as pd
 
 from connectors.datasets import KINDS
-from connectors.formats import google_ads
+from connectors.formats import ga4_download, google_ads, meta_ads
 from connectors.formats.base import ExportFormat, Prepared
 from connectors.formats.reading import DETECT_LINES, Rows, find_section, read_rows
 from connectors.tabular import FileImportError, TableFile, match_columns, normal, open_table
 
 # Every supported export; when several recognise a file, the one with the most recognising columns wins.
-FORMATS: list[ExportFormat] = [*google_ads.FORMATS]
+FORMATS: list[ExportFormat] = [
+    *google_ads.FORMATS,
+    *ga4_download.FORMATS,
+    *meta_ads.FORMATS,
+]
 
 
 @dataclass
