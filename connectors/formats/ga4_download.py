@@ -135,12 +135,12 @@ REPORT = ExportFormat(
     columns=COLUMNS,
     prepare=_prepare,
     noun="channel days",
-    download="Reports → Acquisition → Traffic acquisition (session channel group), add Date to the table (the “+” "
-             "next to the first column's name → Time → Date), pick the date range, then Share this report → "
-             "Download File → Download CSV. An exploration with Date and a session channel group as rows works too. "
-             "Read: Date, the channel group, Session source / medium and Session campaign when present, Sessions, "
-             "Engaged sessions, New users, Views, User engagement (or Average engagement time per session × "
-             "Sessions), Key events, Ecommerce purchases, Purchase revenue (or Total revenue).",
+    download="Reports → Acquisition → Traffic acquisition: add Date to the table (the “+” next to the first "
+             "column's name → Time → Date), then Share this report → Download File → Download CSV (an exploration "
+             "with Date and a session channel group works too); columns Date, the channel group, Session source / "
+             "medium, Session campaign, Sessions, Engaged sessions, New users, Views, User engagement (or Average "
+             "engagement time per session), Key events, Ecommerce purchases, Purchase revenue or Total revenue "
+             "(others are ignored).",
     example="examples/exports/ga4_traffic_acquisition.csv",
     skips="The `#` comment lines and the other tables of the download (the chart's data); rates and ratios "
           "(Engagement rate, Events per session, …), which the dashboard recomputes from the sums; a `Grand total` "
@@ -157,6 +157,7 @@ WITHOUT_DATE = ExportFormat(
     prepare=_refuse_without_date,
     noun="channel days",
     download="Not loaded: add Date to the table (see above) and download the report again.",
+    example="examples/exports/ga4_traffic_acquisition_without_date.csv",
     skips="Everything: without Date its rows are totals over the date range, which cannot be split per day.",
 )
 

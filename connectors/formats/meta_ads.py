@@ -139,10 +139,10 @@ CAMPAIGN_DAYS = ExportFormat(
     constants={"platform": "meta"},
     prepare=_prepare,
     noun="campaign days",
-    download="Ads Manager → Campaigns, Ad sets or Ads → Reports → Export table data (.csv or .xlsx), with Breakdown "
-             "→ By time → Day. Read: Day (or Reporting starts = Reporting ends), Campaign name, Amount spent (your "
-             "currency), Impressions, Link clicks (or Clicks (all)); ad and ad set rows are summed per campaign "
-             "and day.",
+    download="Ads Manager → Campaigns, Ad sets or Ads, Breakdown → By time → Day, then Reports → Export table "
+             "data → .csv or .xlsx; columns Day (or Reporting starts/ends), Campaign name, Amount spent (your "
+             "currency), Impressions, Link clicks or Clicks (all) (others are ignored); ad and ad set rows are "
+             "summed per campaign and day.",
     example="examples/exports/meta_ads_manager.csv",
     skips="The summary row (no campaign name); every other column (Reach, Results, CPC, CTR, cost per result …), "
           "which the dashboard recomputes from the sums.",
