@@ -227,6 +227,19 @@ def test_a_ga4_average_that_is_not_a_number_is_refused_naming_its_column(engine,
     assert _count(engine, schema.web_traffic) == 0
 
 
+def test_a_ga4_table_with_a_dimension_not_read_is_refused_saying_to_remove_it(engine, tmp_path):
+    path = _write(tmp_path, "devices.csv", GA4_PREAMBLE
+                  + "Date,Session default channel group,Device category,Sessions\n"
+                  + "20261109,Direct,desktop,120\n20261109,Direct,mobile,80\n")
+    with pytest.raises(FileImportError) as err:
+        import_file(engine, None, path)
+    # preamble 10 lines, header on 11: the mobile row (line 13) repeats Monday's Direct (line 12)
+    assert ("line 13, column “Session default channel group”: “Direct”, expected one row per Date + Session default "
+            "channel group (line 12 has the same): the table has another dimension, which is not read; remove it "
+            "from the table and download the report again") in str(err.value)
+    assert _count(engine, schema.web_traffic) == 0
+
+
 def test_a_ga4_download_without_date_is_refused_saying_to_add_it(engine):
     with pytest.raises(FileImportError) as err:
         import_file(engine, None, GA4_WITHOUT_DATE)

@@ -17,6 +17,7 @@ import re
 from datetime import date, datetime
 
 import numpy as np
+import pandas as pd
 
 from connectors.datasets import NO_CAMPAIGN
 from connectors.formats.base import ExportFormat, Prepared, Section, blank_dashes, mapped, problem, refuse
@@ -56,10 +57,29 @@ def _prepare(section: Section, fmt: ExportFormat) -> Prepared:
         if name not in prepared.frame:
             prepared.frame[name] = NO_CAMPAIGN
             prepared.header[name] = f"({fmt.tool})"
+    _refuse_repeats(section, fmt, prepared, kept)
     if totals.any():
         prepared.skipped = {"grand total row" if totals.sum() == 1 else "grand total rows": int(totals.sum())}
     prepared.complete_through = end_date(section.preamble)
     return prepared
+
+
+def _refuse_repeats(section: Section, fmt: ExportFormat, prepared: Prepared, kept: np.ndarray) -> None:
+    """Refuse a table with a dimension this app does not read (Device category, Country …): it repeats a day's
+    channel, and its rows are parts of one row of the warehouse."""
+    names = ("date", "channel", "source_medium", "campaign")
+    key = prepared.frame[list(names)].astype(str).agg("\x1f".join, axis=1)
+    repeated = key.duplicated(keep="first").to_numpy()
+    if not repeated.any():
+        return
+    first = pd.Series(prepared.lines).groupby(key.to_numpy()).transform("first").to_numpy()
+    read = " + ".join(prepared.header[n] for n in names if not prepared.header[n].startswith("("))
+    channel_at = section.position(CHANNEL)
+    raise refuse(section, fmt, [
+        problem(section, int(kept[i]), channel_at,
+                f"one row per {read} (line {first[i]} has the same): the table has another dimension, which is "
+                "not read; remove it from the table and download the report again")
+        for i in np.flatnonzero(repeated)])
 
 
 def _total_rows(section: Section) -> np.ndarray:
