@@ -16,13 +16,20 @@ import numpy as np
 import pandas as pd
 
 from connectors.datasets import KINDS
-from connectors.formats import google_ads, mailchimp, shopify, woocommerce
+from connectors.formats import ga4_download, google_ads, mailchimp, meta_ads, shopify, woocommerce
 from connectors.formats.base import ExportFormat, Prepared
 from connectors.formats.reading import DETECT_LINES, Rows, find_section, read_rows
 from connectors.tabular import FileImportError, TableFile, match_columns, normal, open_table
 
 # Every supported export; when several recognise a file, the one with the most recognising columns wins.
-FORMATS: list[ExportFormat] = [*google_ads.FORMATS, *shopify.FORMATS, *woocommerce.FORMATS, *mailchimp.FORMATS]
+FORMATS: list[ExportFormat] = [
+    *ga4_download.FORMATS,
+    *google_ads.FORMATS,
+    *meta_ads.FORMATS,
+    *shopify.FORMATS,
+    *woocommerce.FORMATS,
+    *mailchimp.FORMATS,
+]
 
 
 @dataclass

@@ -74,18 +74,20 @@ Prepare = Callable[[Section, "ExportFormat"], Prepared]
 class ExportFormat:
     """One tool's export, declared as data.
 
-    ``recognise``: column names that all appear in its header (compared case-insensitively, ``_``/``-``/spaces alike).
+    ``recognise``: column names that all appear in its header (compared case-insensitively, ``_``/``-``/spaces alike);
+    an entry may be a tuple of alternatives (any one will do) and a name ``re:<regex>`` matches a pattern.
     ``columns``: canonical field -> the tool's names for it, in preference order (``re:<regex>`` matches a pattern).
     ``constants``: canonical field -> a fixed value (e.g. the ad platform).
     ``prepare``: optional tool-specific step (default: :func:`mapped`).
     ``noun``: what one canonical row is, in the import summary ("orders", "campaign days").
     ``download``: where in the tool the file is downloaded (README table); ``example``: its file in examples/.
+    ``labels``: canonical field -> how messages name its column when its first name is a ``re:`` pattern.
     """
 
     name: str
     tool: str
     kind: str
-    recognise: tuple[str, ...]
+    recognise: tuple[str | tuple[str, ...], ...]
     columns: Mapping[str, tuple[str, ...]]
     constants: Mapping[str, str] = field(default_factory=dict)
     prepare: Prepare | None = None
@@ -93,10 +95,11 @@ class ExportFormat:
     download: str = ""
     example: str = ""
     skips: str = ""  # what it skips and why (README)
+    labels: Mapping[str, str] = field(default_factory=dict)
 
     def matches(self, header: list[str]) -> bool:
         names = {normal(h) for h in header}
-        return all(normal(r) in names for r in self.recognise)
+        return all(any(_named(names, a) for a in ((r,) if isinstance(r, str) else r)) for r in self.recognise)
 
     def run(self, section: Section) -> Prepared:
         """The section's rows in canonical text columns; refuses (naming the format) when a needed column is missing."""
@@ -108,7 +111,7 @@ class ExportFormat:
         """Refuse a file that looks like this export but lacks a column a required canonical field needs."""
         from connectors.datasets import DATASETS
 
-        missing = [names[0] for name, names in self.columns.items()
+        missing = [self.labels.get(name, names[0]) for name, names in self.columns.items()
                    if DATASETS[self.kind].field(name).required and section.position(names) is None]
         if missing:
             shown = ", ".join(f"“{h}”" for h in section.header)
@@ -118,6 +121,14 @@ class ExportFormat:
                 + f" (needed for {self.kind}). Its columns are: {shown}. Download the report again with "
                 + ("these columns" if len(missing) > 1 else "this column") + " included."
                 + (f" (Its header is {section.word} {section.header_line}.)" if section.header_line else ""))
+
+
+def _named(names: set[str], name: str) -> bool:
+    """Whether one of ``names`` (normalised) is ``name`` (or matches it, for ``re:<regex>``)."""
+    if name.startswith("re:"):
+        pattern = re.compile(name[3:])
+        return any(pattern.fullmatch(n) for n in names)
+    return normal(name) in names
 
 
 def mapped(section: Section, fmt: ExportFormat, keep: np.ndarray | None = None) -> Prepared:
