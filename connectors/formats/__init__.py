@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -83,7 +83,11 @@ def open_source(path: Path | str, kind: str | None = None, name: str | None = No
         if kind is not None and kind != fmt.kind:
             raise FileImportError(f"{name} is a {fmt.name}, which holds {fmt.kind}, not {kind}: import it as "
                                   f"{fmt.kind} (or without a kind: python cli.py import {name}).")
-        return _export_source(read_rows(path, None, name), fmt)
+        source = _export_source(read_rows(path, None, name), fmt)
+        if source.complete_through is None and fmt.complete_when_downloaded:
+            saved = datetime.fromtimestamp(path.stat().st_mtime).date()
+            source.complete_through = saved - timedelta(days=1)
+        return source
     table = open_table(path)
     if kind is None:
         kind = guess_kind(table.header, name)

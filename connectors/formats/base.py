@@ -95,6 +95,9 @@ class ExportFormat:
     download: str = ""
     example: str = ""
     skips: str = ""  # what it skips and why (README)
+    # The export lists everything up to when it was downloaded (e.g. every campaign sent): with no date range in
+    # it, its source counts as complete through the day before the file was saved (its modification time).
+    complete_when_downloaded: bool = False
     labels: Mapping[str, str] = field(default_factory=dict)
 
     def matches(self, header: list[str]) -> bool:

@@ -70,6 +70,7 @@ CAMPAIGNS = ExportFormat(
              "Total Recipients, Successful Deliveries, Total Bounces, Unique Opens, Unique Clicks, Unsubscribes.",
     example="examples/exports/mailchimp_campaigns.csv",
     skips="Nothing: every sent campaign is one row. Rates and n/a cells are not read.",
+    complete_when_downloaded=True,
 )
 
 FORMATS = [CAMPAIGNS]
