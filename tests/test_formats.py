@@ -17,7 +17,7 @@ from warehouse import schema
 
 EXPORTS = Path(__file__).resolve().parent.parent / "examples" / "exports"
 ADS_CSV = EXPORTS / "google_ads_campaigns.csv"
-ADS_EXCEL = EXPORTS / "google_ads_campaigns_excel.csv"  # "Excel .csv": UTF-16 LE with BOM, tab separated
+ADS_EXCEL = EXPORTS / "variants" / "google_ads_campaigns_excel.csv"  # "Excel .csv": UTF-16 LE with BOM, tab separated
 W46 = (date(2026, 11, 9), date(2026, 11, 15))
 
 

@@ -47,9 +47,9 @@ from warehouse import schema
 
 EXPORTS = ROOT / "examples" / "exports"
 GA4 = EXPORTS / "ga4_traffic_acquisition.csv"
-GA4_WITHOUT_DATE = EXPORTS / "ga4_traffic_acquisition_without_date.csv"
+GA4_WITHOUT_DATE = EXPORTS / "variants" / "ga4_traffic_acquisition_without_date.csv"
 META_CSV = EXPORTS / "meta_ads_manager.csv"
-META_XLSX = EXPORTS / "meta_ads_manager.xlsx"
+META_XLSX = EXPORTS / "variants" / "meta_ads_manager.xlsx"
 W46 = (date(2026, 11, 9), date(2026, 11, 15))
 
 # Sessions: 7·(400+150+120+60+200+40) + 6·210 = 7·970 + 1260 = 8050

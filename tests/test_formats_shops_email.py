@@ -60,8 +60,12 @@ def _everything(engine) -> dict[str, list]:
     return out
 
 
+def _example(name: str) -> Path:
+    return EXPORTS / name if (EXPORTS / name).is_file() else EXPORTS / "variants" / name
+
+
 def _copy(name: str, tmp_path: Path) -> Path:
-    return Path(shutil.copy(EXPORTS / name, tmp_path / name))
+    return Path(shutil.copy(_example(name), tmp_path / name))
 
 
 @pytest.fixture
@@ -95,7 +99,7 @@ def test_each_example_imports_through_the_cli(engine, tmp_path, cli_url, capsys,
 
 
 def test_each_example_is_recognised_as_its_tool_and_kind():
-    found = {name: (open_source(EXPORTS / name).format.name, open_source(EXPORTS / name).kind) for name in SUMMARIES}
+    found = {name: (open_source(_example(name)).format.name, open_source(_example(name)).kind) for name in SUMMARIES}
     assert found == {
         "shopify_orders.csv": ("Shopify orders export", "orders"),
         "woocommerce_orders.csv": ("WooCommerce Analytics orders report", "orders"),

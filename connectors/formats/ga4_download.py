@@ -177,7 +177,7 @@ WITHOUT_DATE = ExportFormat(
     prepare=_refuse_without_date,
     noun="channel days",
     download="Not loaded: add Date to the table (see above) and download the report again.",
-    example="examples/exports/ga4_traffic_acquisition_without_date.csv",
+    example="examples/exports/variants/ga4_traffic_acquisition_without_date.csv",
     skips="Everything: without Date its rows are totals over the date range, which cannot be split per day.",
 )
 

@@ -52,7 +52,7 @@ CAMPAIGNS = ExportFormat(
     noun="campaign days",
     download="Campaigns → Campaigns, segment by Time → Day, then Download → “CSV” or “Excel .csv”; columns Day, "
              "Campaign, Impr., Clicks, Cost, Currency code (others are ignored).",
-    example="examples/exports/google_ads_campaigns.csv",
+    example="examples/exports/google_ads_campaigns.csv",  # and variants/…_excel.csv (UTF-16)
     skips="The `Total: …` rows under the table (sums of the rows above).",
 )
 

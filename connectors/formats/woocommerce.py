@@ -187,7 +187,7 @@ PLUGIN = ExportFormat(
     noun="orders",
     download="WooCommerce → Export (Customer/Order/Coupon Export plugin) → Orders, output format “Default” CSV; read: "
              "order_id, date, status, order_total, refunded_total, customer_id, billing_email.",
-    example="examples/exports/woocommerce_order_export.csv",
+    example="examples/exports/variants/woocommerce_order_export.csv",
     skips="Orders whose status is not completed, processing or on-hold (not sales), counted by status.",
 )
 

@@ -1,7 +1,7 @@
 """Write meta_ads_manager.xlsx: the same rows as meta_ads_manager.csv, as Ads Manager's "Export table data → .xlsx".
 
 Numbers are number cells; dates and the empty markers (blank, ``-``) stay as Ads Manager writes them.
-Run from the repository root: ``python examples/exports/make_xlsx.py``.
+Run from the repository root: ``python examples/exports/variants/make_xlsx.py``.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def cell(text: str) -> str | int | float | None:
 
 
 def main() -> None:
-    with (HERE / "meta_ads_manager.csv").open(newline="", encoding="utf-8") as f:
+    with (HERE.parent / "meta_ads_manager.csv").open(newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
     book = Workbook()
     sheet = book.active
