@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from metrics.catalog import KPIS, get_kpi, sources_of
 from metrics.completeness import Coverage, complete_through, coverage
-from metrics.engine import Filters, compute
+from metrics.engine import Filters, compute, is_unknown
 from metrics.pacing import elapsed, pace
 from metrics.periods import Period, last_year, previous, shift
 from warehouse.snapshot import in_snapshot
@@ -84,6 +84,22 @@ def partial_headline(items: list[KpiResult], span: str = "this period") -> str |
     kpis = "1 KPI has" if len(partial) == 1 else f"{len(partial)} KPIs have"
     return (f"{kpis} incomplete data {span} (data through {first:%d %b %Y} at the earliest): each is judged on "
             "the days its data covers and compared with as many days before, never counted as zero.")
+
+
+def unknown_headline(items: list[KpiResult], span: str = "this period") -> str | None:
+    """'New users is unknown this week, shown as “—” (never as 0): New users unknown: the web traffic data for
+    2–8 Nov 2026 has no new users (…)' — the KPIs whose rows lack a measure they need, one cause each (None when
+    there are none)."""
+    unknown = [i for i in items if i.value is None and is_unknown(i.reason)]
+    if not unknown:
+        return None
+    by_reason: dict[str, list[str]] = {}
+    for item in unknown:
+        by_reason.setdefault(str(item.reason), []).append(item.label)
+    who = f"{unknown[0].label} is" if len(unknown) == 1 else f"{len(unknown)} KPIs are"
+    causes = "; ".join(reason if len(unknown) == 1 else f"{', '.join(labels)}: {reason}"
+                       for reason, labels in by_reason.items())
+    return f"{who} unknown {span}, shown as “—” (never as 0). {causes}."
 
 
 def _number(value) -> float | None:
