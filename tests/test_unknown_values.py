@@ -19,7 +19,7 @@ from connectors.files import import_file
 from connectors.ga4 import with_missing_rows_zeroed
 from connectors.loader import load
 from metrics.campaigns import performance, unknown_note
-from metrics.catalog import KPIS
+from metrics.catalog import KPIS, get_kpi
 from metrics.engine import Filters, compute, is_unknown
 from metrics.format import format_days
 from metrics.periods import parse_period
@@ -28,6 +28,7 @@ from metrics.trends import burn_up
 from reports.review_html import render
 from tests.conftest import ROOT, page_app
 from tests.fixtures import COMPLETE_THROUGH, FRAMES, WEB, WEEK
+from ui import charts
 
 W45 = parse_period("2026-W45")
 TODAY = date(2026, 11, 30)  # W45 is over
@@ -102,7 +103,8 @@ def test_scorecard_and_comparisons_with_an_unknown_side_are_null(no_new_users):
     assert "for 21 Oct 2026 has no new users" in before["reason"].iloc[0]
     assert items["speak.engagement_rate"].value == pytest.approx(0.6)
     assert unknown_headline(list(items.values()), "this week") == (
-        f"New users is unknown this week, shown as “—” (never as 0). {NEW_USERS_UNKNOWN}.")
+        "New users is unknown this week, shown as “—” (never as 0): the web traffic data for 2–8 Nov 2026 has no "
+        "new users (the file that loaded it had no new users column).")
 
 
 def test_a_week_with_new_users_on_some_days_only_is_null_not_the_partial_sum(engine, tmp_path):
@@ -181,8 +183,9 @@ def test_json_report_gives_null_with_the_reason(no_new_users):
 
 def test_review_html_says_why_new_users_is_unknown(no_new_users):
     page = render(no_new_users, W45, today=TODAY)
-    assert "New users is unknown this week, shown as “—” (never as 0)." in page
-    assert "New users unknown: the web traffic data for 2–8 Nov 2026 has no new users" in page
+    assert "New users is unknown this week, shown as “—” (never as 0): the web traffic data for 2–8 Nov 2026 has " \
+        "no new users" in page
+    assert NEW_USERS_UNKNOWN in page  # the scorecard's note column
 
 
 def test_ga4_zero_rows_leave_file_nulls_outside_the_synced_days_alone(no_new_users):
@@ -228,7 +231,10 @@ def test_overview_shows_new_users_as_a_dash_with_the_reason(unknown_url, view):
     app = page_app("overview", grain="week", period="2026-W45", view=view, kpi="sizzle.new_users").run()
     assert not app.exception, app.exception
     infos = [i.value for i in app.info]
-    assert any("New users unknown: the web traffic data for 2–8 Nov 2026 has no new users" in i for i in infos), infos
+    assert "2 KPIs are unknown in 2026-W45, shown as “—” (never as 0): Cost per click: the ad spend data for " \
+        "2–3 Nov 2026, 8 Nov 2026 has no ad clicks (the file that loaded it had no ad clicks column); New users: " \
+        "the web traffic data for 2–8 Nov 2026 has no new users (the file that loaded it had no new users " \
+        "column)." in infos, infos
     if view == "table":
         rows = app.dataframe[0].value.set_index("id")
         assert rows.loc["sizzle.new_users", "Value"] == "—" and rows.loc["sizzle.new_users", "Change"] == "—"
@@ -246,3 +252,20 @@ def test_campaigns_page_shows_cpc_unknown_with_the_reason(unknown_url):
     traffic = page_app("campaigns", grain="week", period="2026-W45", set="traffic").run()
     assert not traffic.exception
     assert any("New users “—”: New users unknown" in i.value for i in traffic.info)
+
+
+def test_trend_chart_draws_an_unknown_day_as_a_gap_with_its_reason(engine, tmp_path):
+    _load_others(engine, "web")
+    import_file(engine, "web", _web_file(tmp_path, "with.csv", [r for r in WEB if r[0] == date(2026, 11, 2)], ()))
+    import_file(engine, "web", _web_file(tmp_path, "without.csv", [r for r in WEB if r[0] == date(2026, 11, 3)],
+                                         ("new_users",)))
+    kpi = get_kpi("sizzle.new_users")
+    frame = compute(engine, [kpi.id], date(2026, 11, 2), date(2026, 11, 3), "day").drop(columns="kpi_id")
+    fig = charts.trend_chart(kpi, frame)
+    series = next(t for t in fig.data if t.name == kpi.label)
+    assert series.y[0] == 100 and pd.isna(series.y[1])  # 40 + 60 on the 2nd; the 3rd a gap, never 0
+    marker = next(t for t in fig.data if t.name == "Unknown")
+    assert len(marker.x) == 1 and "for 3 Nov 2026 has no new users" in marker.customdata[0]
+    assert charts.why_no_trend(kpi, frame.iloc[1:], "All channels", "these days") == (
+        "No New users for All channels in these days: New users unknown: the web traffic data for 3 Nov 2026 has "
+        "no new users (the file that loaded it had no new users column).")
