@@ -27,7 +27,7 @@ from metrics.scorecard import scorecard, unknown_headline
 from metrics.trends import burn_up
 from reports.review_html import render
 from tests.conftest import ROOT, page_app
-from tests.fixtures import COMPLETE_THROUGH, FRAMES, WEB, WEEK
+from tests.fixtures import COMPLETE_THROUGH, FRAMES, WEB, WEEK, set_targets
 from ui import charts
 
 W45 = parse_period("2026-W45")
@@ -269,3 +269,18 @@ def test_trend_chart_draws_an_unknown_day_as_a_gap_with_its_reason(engine, tmp_p
     assert charts.why_no_trend(kpi, frame.iloc[1:], "All channels", "these days") == (
         "No New users for All channels in these days: New users unknown: the web traffic data for 3 Nov 2026 has "
         "no new users (the file that loaded it had no new users column).")
+
+
+@pytest.mark.parametrize("page", ["sizzle", "speak", "save", "weekly_review", "targets"])
+def test_other_pages_render_unknown_kpis_without_an_exception(engine, unknown_url, page):
+    set_targets(engine, [("sizzle.new_users", "week", date(2026, 11, 2), "", 250.0)])
+    app = page_app(page, grain="week", period="2026-W45", week="2026-W45").run()
+    assert not app.exception, app.exception
+    texts = [i.value for i in app.info] + [m.proto.delta for m in app.metric]
+    if page in ("sizzle", "save"):
+        label = {"sizzle": "New users", "save": "Cost per click"}[page]
+        card = next(m for m in app.metric if m.label == label)
+        assert card.value == "—" and " unknown: the " in card.proto.delta
+    if page == "weekly_review":  # the one KPI with a target is unknown: nothing judged, and why
+        assert any(t.startswith("No KPI with a target has data for All channels this week (New users unknown: ")
+                   for t in texts), texts
