@@ -80,7 +80,8 @@ def rate_and_mix(n0: pd.Series, d0: pd.Series, n1: pd.Series, d1: pd.Series, bef
 
 def _by_member(engine: Engine, expressions: dict, period: Period, filters: Filters, dimension: str) -> pd.DataFrame:
     frame = compute_expressions(engine, expressions, period.start, period.end, "custom", filters, dimension)
-    return frame.pivot_table(index=dimension, columns="kpi_id", values="value", aggfunc="first")
+    wide = frame.pivot_table(index=dimension, columns="kpi_id", values="value", aggfunc="first")
+    return wide.reindex(columns=list(expressions))  # a part with no value anywhere (no rows) is still a column
 
 
 def contribution(engine: Engine, kpi_id: str, current: Period, before: Period, filters: Filters = Filters(),

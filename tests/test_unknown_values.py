@@ -20,6 +20,7 @@ from connectors.ga4 import with_missing_rows_zeroed
 from connectors.loader import load
 from metrics.campaigns import performance, unknown_note
 from metrics.catalog import KPIS, get_kpi
+from metrics.contribution import contribution
 from metrics.engine import Filters, compute, is_unknown
 from metrics.format import format_days
 from metrics.periods import parse_period
@@ -284,3 +285,14 @@ def test_other_pages_render_unknown_kpis_without_an_exception(engine, unknown_ur
     if page == "weekly_review":  # the one KPI with a target is unknown: nothing judged, and why
         assert any(t.startswith("No KPI with a target has data for All channels this week (New users unknown: ")
                    for t in texts), texts
+
+
+def test_no_contribution_split_over_an_unknown_member(no_new_users):
+    """Channels' contributions to a change must add up to it: with a channel's new users unknown there is no split
+    (not one that counts the unknown channel as 0); orders, which do not need new users, still split."""
+    before = parse_period("2026-W44")
+    assert contribution(no_new_users, "sizzle.new_users", W45, before).empty
+    orders = contribution(no_new_users, "sell.orders", W45, before).set_index("member")
+    assert orders.loc["Organic Search", "contribution"] == 2  # o2 and o5; none in W44
+    # W44 has no web rows at all: no ratio to split (and no error)
+    assert contribution(no_new_users, "speak.engagement_rate", W45, before).empty
