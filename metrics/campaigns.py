@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from metrics.catalog import KPI_BY_ID, formula_sources
 from metrics.completeness import Coverage, complete_through, coverage
 from metrics.dimensions import campaign_channels
-from metrics.engine import Filters, compute_expressions
+from metrics.engine import Filters, compute_expressions, is_unknown
 from metrics.format import format_change, format_value
 from metrics.pacing import elapsed, shortfall, status
 from metrics.periods import Period, shift
@@ -129,11 +129,13 @@ def _wide(engine: Engine, ids: tuple[str, ...], start: date, end: date, grain: s
           breakdown: str | None) -> pd.DataFrame:
     """Columns ``ids`` as a wide frame indexed by [period_start,] member (or period_start alone)."""
     long = compute_expressions(engine, {c: COLUMNS[c].formula for c in ids}, start, end, grain, filters, breakdown)
+    unknown = long.loc[long["reason"].map(is_unknown).astype(bool)].drop_duplicates("kpi_id")
     wide = long.pivot(index=["period_start", *([breakdown] if breakdown else [])], columns="kpi_id", values="value")
     wide = wide.reindex(columns=list(ids))
     wide.columns.name = None
     if grain == "custom":
         wide = wide.droplevel("period_start") if breakdown else wide.set_axis([TOTAL])
+    wide.attrs["unknown"] = dict(zip(unknown["kpi_id"], unknown["reason"]))
     return wide
 
 
@@ -163,6 +165,7 @@ def performance(engine: Engine, period: Period, level: str = "channel", filters:
     done, before, _ = comparison_windows(period, today, cover.through if cover else None)
     current = _one_row(engine, ids, done, filters, level)
     totals = _one_row(engine, ids, done, filters, None)
+    unknown = {**current.attrs.get("unknown", {}), **totals.attrs.get("unknown", {})}
     prior = pd.concat([_one_row(engine, ids, before, filters, level), _one_row(engine, ids, before, filters, None)])
     table = pd.concat([current, totals]).reindex(columns=list(ids))
     table.index.name = "member"
@@ -178,7 +181,17 @@ def performance(engine: Engine, period: Period, level: str = "channel", filters:
                                                           ascending=False, na_position="last")
     out = pd.concat([members, table[table["member"] == TOTAL]], ignore_index=True)
     out.attrs["partial"] = cover.reason() if cover and cover.partial else None
+    out.attrs["unknown"] = {c: unknown[c] for c in ids if c in unknown}  # column: why some of its cells are "—"
     return out
+
+
+def unknown_note(frame: pd.DataFrame) -> str | None:
+    """What a table's unknown cells mean, e.g. 'CPC “—”: Ad clicks unknown: the ad spend data for 2–3 Nov 2026 has
+    no ad clicks (…)' (None when every cell is known or has no rows)."""
+    unknown = frame.attrs.get("unknown") or {}
+    if not unknown:
+        return None
+    return " · ".join(f"{COLUMNS[c].label} “—”: {reason}" for c, reason in unknown.items())
 
 
 def _coverage(engine: Engine, ids: tuple[str, ...], period: Period, today: date) -> Coverage | None:

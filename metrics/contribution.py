@@ -31,7 +31,7 @@ from sqlalchemy import Engine
 
 from metrics import formula as formulas
 from metrics.catalog import KPI, MEASURES, get_kpi
-from metrics.engine import Filters, compute, compute_expressions
+from metrics.engine import Filters, compute, compute_expressions, is_unknown
 from metrics.periods import Period
 
 # the CSV download's columns: extend at the end, never rename
@@ -80,20 +80,24 @@ def rate_and_mix(n0: pd.Series, d0: pd.Series, n1: pd.Series, d1: pd.Series, bef
 
 def _by_member(engine: Engine, expressions: dict, period: Period, filters: Filters, dimension: str) -> pd.DataFrame:
     frame = compute_expressions(engine, expressions, period.start, period.end, "custom", filters, dimension)
-    return frame.pivot_table(index=dimension, columns="kpi_id", values="value", aggfunc="first")
+    wide = frame.pivot_table(index=dimension, columns="kpi_id", values="value", aggfunc="first")
+    return wide.reindex(columns=list(expressions))  # a part with no value anywhere (no rows) is still a column
 
 
 def contribution(engine: Engine, kpi_id: str, current: Period, before: Period, filters: Filters = Filters(),
                  dimension: str = "channel") -> pd.DataFrame:
     """One row per channel (or campaign): KPI before and after, its change, its contribution to the total
     change and that contribution's rate and mix parts (sorted by absolute contribution). Empty when the KPI
-    cannot be broken down."""
+    cannot be broken down, or when a member's figure is unknown in either period (rows lacking a measure)."""
     kpi = get_kpi(kpi_id)
     if dimension not in kpi.breakdowns:
         return pd.DataFrame(columns=COLUMNS)
     numerator, denominator, scale = ratio_parts(kpi.formula)
-    values = {p: compute(engine, [kpi_id], p.start, p.end, "custom", filters, dimension)
-              .set_index(dimension)["value"] for p in (current, before)}
+    frames = {p: compute(engine, [kpi_id], p.start, p.end, "custom", filters, dimension).set_index(dimension)
+              for p in (current, before)}
+    if any(f["reason"].map(is_unknown).any() for f in frames.values()):
+        return pd.DataFrame(columns=COLUMNS)  # a member's figure is unknown (not zero): no split adds up
+    values = {p: f["value"] for p, f in frames.items()}
     members = sorted(set(values[current].index) | set(values[before].index))
     after, prior = values[current].reindex(members), values[before].reindex(members)
     if denominator is None:

@@ -16,10 +16,12 @@ from sqlalchemy import Engine, and_, case, func, literal, select
 from metrics import formula as formulas
 from metrics.catalog import KPI_BY_ID, MEASURES, SOURCES, Measure, Source, get_kpi
 from metrics.completeness import complete_through, coverage
+from metrics.format import format_days
 from metrics.periods import Period, bucket_starts, period_containing
 from warehouse import schema
 
 DIMENSIONS = ("channel", "campaign", "source_medium")
+UNKNOWN = " unknown: "  # in a reason: a measure some rows in scope do not have (a file without that column)
 NOT_SET = "(not set)"  # breakdown member for rows without a channel (e.g. feedback not tied to a channel)
 
 
@@ -96,9 +98,16 @@ def _source_frame(
         value = table.c[m.column] if m.column else literal(1)
         cond = _condition(table, m)
         columns.append(func.sum(case((cond, value), else_=0) if cond is not None else value).label(m.name))
+        if m.column and table.c[m.column].nullable:  # rows that do not know this measure (count(col) < count(*))
+            unknown = table.c[m.column].is_(None)
+            unknown = and_(cond, unknown) if cond is not None else unknown
+            columns.append(func.count(case((unknown, 1))).label(_unknown_column(m)))
     query = select(*keys, *columns).where(*where).group_by(*keys)
     with engine.connect() as conn:
-        frames.append(pd.DataFrame(conn.execute(query).mappings().all()))
+        base = pd.DataFrame(conn.execute(query).mappings().all())
+        for column in base.columns[len(keys):]:  # a sum of only NULLs is None: numbers, never objects
+            base[column] = pd.to_numeric(base[column], errors="coerce")
+        frames.append(base)
         for m in (m for m in measures if m.agg != "sum"):
             if m.agg == "last":
                 stock_keys = [*keys, table.c[m.stock_key].label("_stock_key")]
@@ -107,6 +116,36 @@ def _source_frame(
                 q = select(*keys, table.c[m.column].label(m.name)).where(*where, table.c[m.column].is_not(None))
             frames.append(pd.DataFrame(conn.execute(q).mappings().all()))
     return frames
+
+
+def _unknown_column(measure: Measure) -> str:
+    return f"_unknown_{measure.name}"
+
+
+def unknown_reason(measure: Measure, days: list[date]) -> str:
+    """Why a measure is unknown, naming the days whose rows lack it, e.g. 'New users unknown: the web traffic data
+    for 2–8 Nov 2026 has no new users (the file that loaded it had no new users column)'."""
+    label = measure.label or measure.name
+    when = f" for {format_days(days)}" if days else ""
+    return (f"{label[:1].upper()}{label[1:]}{UNKNOWN}the {SOURCES[measure.source].label} data{when} has no {label} "
+            f"(the file that loaded it had no {label} column)")
+
+
+def is_unknown(reason: object) -> bool:
+    """True when ``reason`` says a measure is unknown (rows lack it), as opposed to there being no rows at all."""
+    return isinstance(reason, str) and UNKNOWN in reason
+
+
+def _unknown_days(frame: pd.DataFrame, column: str, grain: str, period_start: date,
+                  breakdown: str | None) -> dict:
+    """{row key ([period_start] or (period_start, member)): the sorted days whose rows lack the measure}."""
+    rows = frame[frame[column].fillna(0) > 0] if column in frame else frame.iloc[0:0]
+    if rows.empty:
+        return {}
+    days = pd.to_datetime(rows["date"]).dt.date
+    rows = rows.assign(_day=days, period_start=period_start if grain == "custom" else bucket_starts(days, grain))
+    keys = ["period_start", *([breakdown] if breakdown else [])]
+    return {(key if breakdown else key[0]): sorted(set(group["_day"])) for key, group in rows.groupby(keys)}
 
 
 def _roll_up(frames: list[pd.DataFrame], measures: list[Measure], grain: str, period_start: date,
@@ -121,7 +160,8 @@ def _roll_up(frames: list[pd.DataFrame], measures: list[Measure], grain: str, pe
 
     parts = []
     base = frames[0]
-    sum_cols = ["_rows", *[m.name for m in measures if m.agg == "sum"]]
+    sum_cols = ["_rows", *[m.name for m in measures if m.agg == "sum"],
+                *[c for c in base.columns if str(c).startswith("_unknown_")]]
     if not base.empty:
         parts.append(bucket(base).groupby(keys)[sum_cols].sum())
     for m, frame in zip([m for m in measures if m.agg != "sum"], frames[1:]):
@@ -237,6 +277,14 @@ def compute_expressions(
             missing[name] = pd.Series(None, index=index, dtype=object).where(
                 ~no_rows, f"no {SOURCES[measure.source].label} data in scope{scope}"
             )
+            column = _unknown_column(measure)
+            unknown = table[column].fillna(0).gt(0) & ~no_rows if column in table else no_rows & False
+            if unknown.any():  # a sum over rows some of which do not know the measure would be a wrong number
+                days = _unknown_days(_clipped(raw[measure.source], through)[0], column, grain, start, breakdown)
+                keys_unknown = index[unknown.to_numpy()]
+                reasons = pd.Series([unknown_reason(measure, days.get(key, [])) for key in keys_unknown],
+                                    index=keys_unknown, dtype=object)
+                missing[name] = missing[name].where(~unknown, reasons.reindex(index))
         values = values.fillna({c: 0.0 for c in values.columns if MEASURES[c].agg == "sum"})
         return values, missing
 

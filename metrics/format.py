@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date, timedelta
 
 
 def currency() -> str:
@@ -89,3 +90,27 @@ def axis_suffix(unit: str) -> dict:
     if unit == "ratio":
         return {"ticksuffix": "×"}
     return {"tickformat": ",.0f"}
+
+
+def _run_text(first: date, last: date) -> str:
+    if first == last:
+        return f"{first.day} {first:%b %Y}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {last:%b %Y}"
+    if first.year == last.year:
+        return f"{first.day} {first:%b} – {last.day} {last:%b %Y}"
+    return f"{first.day} {first:%b %Y} – {last.day} {last:%b %Y}"
+
+
+def format_days(days, most: int = 3) -> str:
+    """Days as a person reads them, consecutive ones as ranges: '2–8 Nov 2026', '2–4 Nov 2026, 6 Nov 2026';
+    past ``most`` ranges the rest are counted ('… and 5 more days')."""
+    runs: list[list[date]] = []
+    for day in sorted(set(days)):
+        if runs and day - runs[-1][1] == timedelta(days=1):
+            runs[-1][1] = day
+        else:
+            runs.append([day, day])
+    text = ", ".join(_run_text(first, last) for first, last in runs[:most])
+    rest = sum((last - first).days + 1 for first, last in runs[most:])
+    return f"{text} and {rest} more day{'s' if rest != 1 else ''}" if rest else text

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from metrics.catalog import KPIS, get_kpi, sources_of
 from metrics.completeness import Coverage, complete_through, coverage
-from metrics.engine import Filters, compute
+from metrics.engine import UNKNOWN, Filters, compute, is_unknown
 from metrics.pacing import elapsed, pace
 from metrics.periods import Period, last_year, previous, shift
 from warehouse.snapshot import in_snapshot
@@ -84,6 +84,21 @@ def partial_headline(items: list[KpiResult], span: str = "this period") -> str |
     kpis = "1 KPI has" if len(partial) == 1 else f"{len(partial)} KPIs have"
     return (f"{kpis} incomplete data {span} (data through {first:%d %b %Y} at the earliest): each is judged on "
             "the days its data covers and compared with as many days before, never counted as zero.")
+
+
+def unknown_headline(items: list[KpiResult], span: str = "this period") -> str | None:
+    """'New users is unknown this week, shown as “—” (never as 0): the web traffic data for 2–8 Nov 2026 has no
+    new users (…).' — the KPIs whose rows lack a measure they need, with the cause of each (None when none are)."""
+    unknown = [i for i in items if i.value is None and is_unknown(i.reason)]
+    if not unknown:
+        return None
+    by_cause: dict[str, list[str]] = {}
+    for item in unknown:
+        by_cause.setdefault(str(item.reason).split(UNKNOWN, 1)[-1], []).append(item.label)
+    who = f"{unknown[0].label} is" if len(unknown) == 1 else f"{len(unknown)} KPIs are"
+    causes = "; ".join(cause if len(unknown) == 1 else f"{', '.join(labels)}: {cause}"
+                       for cause, labels in by_cause.items())
+    return f"{who} unknown {span}, shown as “—” (never as 0): {causes}."
 
 
 def _number(value) -> float | None:

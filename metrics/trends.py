@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from metrics import formula as formulas
 from metrics.catalog import MEASURES, get_kpi
 from metrics.completeness import first_days
-from metrics.engine import Filters, compute
+from metrics.engine import Filters, compute, is_unknown
 from metrics.pacing import elapsed
 from metrics.periods import Period, last_year, period_containing, shift
 from metrics.targets import load_targets, resolve_target, share_of
@@ -76,6 +76,15 @@ def trend_with_plan(engine: Engine, kpi_id: str, last: Period, periods: int = 26
     return frame
 
 
+def _unknown_onwards(cumulative: pd.Series, days: pd.Series, reasons: pd.Series) -> pd.Series:
+    """A running total is unknown from the first day whose value is unknown (its rows lack the measure: see
+    :func:`metrics.engine.is_unknown`) on: adding a later day to it would be a wrong number, not a smaller one."""
+    unknown_days = [day for day, reason in reasons.items() if is_unknown(reason)]
+    if not unknown_days:
+        return cumulative
+    return cumulative.where(days < min(unknown_days))
+
+
 @in_snapshot
 def burn_up(engine: Engine, kpi_id: str, period: Period, filters: Filters = Filters(),
             today: date | None = None) -> pd.DataFrame:
@@ -98,6 +107,7 @@ def burn_up(engine: Engine, kpi_id: str, period: Period, filters: Filters = Filt
         last = min(ends) if not ends.empty else done.end  # days after the data ends are a gap, not zeros
     if actual.notna().any():
         frame["actual"] = frame["day"].map(actual.fillna(0)).cumsum().where(frame["day"] <= last)
+        frame["actual"] = _unknown_onwards(frame["actual"], frame["day"], daily["reason"])
     else:  # no day with data so far: unknown, not a running total of zeros
         frame["actual"] = float("nan")
     channel = filters.channel or ""
@@ -109,9 +119,11 @@ def burn_up(engine: Engine, kpi_id: str, period: Period, filters: Filters = Filt
     else:
         frame["target"] = float("nan")
     ly = last_year(period)
-    before = compute(engine, [kpi_id], ly.start, ly.end, "day", filters).set_index("period_start")["value"]
+    last_year_daily = compute(engine, [kpi_id], ly.start, ly.end, "day", filters).set_index("period_start")
+    before, before_reasons = last_year_daily["value"], last_year_daily["reason"]
     shift_days = period.start - ly.start
-    before.index = [d + shift_days for d in before.index]
+    before.index = before_reasons.index = [d + shift_days for d in before.index]
     frame["last_year"] = frame["day"].map(before).cumsum() if before.notna().any() else float("nan")
+    frame["last_year"] = _unknown_onwards(frame["last_year"], frame["day"], before_reasons)
     frame.loc[frame["day"] > period.start + timedelta(days=len(before) - 1), "last_year"] = float("nan")
     return frame

@@ -22,6 +22,7 @@ from metrics.campaigns import (
     level_for,
     sort_choices,
     sort_label,
+    unknown_note,
     with_total_last,
 )
 from metrics.periods import previous
@@ -139,6 +140,8 @@ else:
                "overview's KPIs (clicking a column header sorts it with the others; use *Sort by* to keep it "
                "last). Red cells miss the channel's target (ROAS, CPA) or show cost that grew while revenue did "
                "not. The CSV has every column.")
+    if note := unknown_note(frame):
+        st.info(md(note), icon=":material/help:")
     st.download_button("Download this table (CSV)", tables.csv_of(rows, column_set, level),
                        f"campaigns-{period.label}-{level}.csv", "text/csv", icon=":material/download:",
                        on_click="ignore")

@@ -10,7 +10,7 @@ import streamlit as st
 
 from metrics.catalog import KPI_BY_ID, KPIS, S_MEANING, S_ORDER, kpi_option
 from metrics.pacing import STATUS_LABELS
-from metrics.scorecard import partial_headline
+from metrics.scorecard import partial_headline, unknown_headline
 from ui import charts, data
 from ui.cards import PARTIAL_ICON, kpi_card, kpi_links
 from ui.kpi_table import attention_block, kpi_table, without_targets
@@ -40,6 +40,8 @@ else:
         st.page_link("pages/targets.py", label="set them on the Targets page", query_params=selection.query())
 if headline := partial_headline(items, f"in {period.label}"):
     st.warning(headline, icon=PARTIAL_ICON)
+if unknown := unknown_headline(items, f"in {period.label}"):
+    st.info(md(unknown), icon=":material/help:")
 
 if planned:
     st.subheader("Needs attention", help="Off-track KPIs first, then the ones at risk; the links open their details.")

@@ -25,7 +25,7 @@ from metrics.review import (
     save_action_edits,
     update_note,
 )
-from metrics.scorecard import KpiResult, partial_headline, why_nothing_judged
+from metrics.scorecard import KpiResult, partial_headline, unknown_headline, why_nothing_judged
 from reports.csv_safe import to_csv
 from reports.review_html import render, review_notes
 from ui import charts, data
@@ -186,6 +186,8 @@ for column, status in zip(columns, ("on_track", "at_risk", "off_track")):
     column.metric(f"{icon} {STATUS_LABELS[status]}", review["counts"][status], border=True)
 if headline := partial_headline(review["items"], "this week"):
     st.warning(headline, icon=PARTIAL_ICON)
+if unknown := unknown_headline(review["items"], "this week"):
+    st.info(md(unknown), icon=":material/help:")
 
 # 2. What needs attention, each KPI's detail on demand
 st.header("Off track and at risk")

@@ -14,7 +14,7 @@ from metrics.catalog import KPI_BY_ID, S_ORDER
 from metrics.format import format_change, format_delta, format_value
 from metrics.periods import Period
 from metrics.review import weekly_review
-from metrics.scorecard import KpiResult, partial_headline
+from metrics.scorecard import KpiResult, partial_headline, unknown_headline
 from metrics.trends import trend_with_plan
 from reports.plotly_bundle import plotlyjs_for, script_tag
 from reports.review_style import CHART_HEIGHT_PX, CHART_WIDTH_PX, CSS, status_badge
@@ -76,6 +76,8 @@ def _summary(review: dict, today: date) -> str:
         f"{status_badge(s)} <b>{counts[s]}</b>" for s in COUNTED if counts[s] or s != "no_data") + "</p>"]
     if (headline := partial_headline(review["items"], "this week")):
         parts.append(f'<p class="partial">&#9203; {esc(headline)}</p>')
+    if (unknown := unknown_headline(review["items"], "this week")):
+        parts.append(f'<p class="unknown">{esc(unknown)}</p>')
     if review["attention"]:
         parts.append("<h3>Off track and at risk</h3><ul>" + "".join(
             f"<li>{status_badge(i.status)} <b>{esc(i.label)}</b>: {esc(_versus(i))}"

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from metrics.catalog import KPI
+from metrics.engine import is_unknown
 from metrics.format import axis_suffix, format_value
 from ui.safe_text import chart_text
 
@@ -71,7 +72,21 @@ def trend_chart(kpi: KPI, frame: pd.DataFrame, title: str | None = None) -> go.F
     ))
     fig.update_layout(title=chart_text(title or f"{kpi.label} by period"))
     _mark_late_starts(fig, kpi, frame[late], frame["period_start"])
+    _mark_unknown(fig, frame[reasons.map(is_unknown).astype(bool) & ~late])
     return _layout(fig, kpi)
+
+
+def _mark_unknown(fig: go.Figure, rows: pd.DataFrame) -> None:
+    """A gap in the series where rows lack a measure the KPI needs: an open marker on the band above the plot
+    (the value axis untouched) says why on hover."""
+    if rows.empty:
+        return
+    _band_axis(fig)
+    fig.add_trace(go.Scatter(
+        x=pd.to_datetime(rows["period_start"]), y=[BAND_Y] * len(rows), yaxis=BAND, mode="markers",
+        name="Unknown", marker=dict(symbol="circle-open", size=9, color=LAST_YEAR), showlegend=False,
+        customdata=[chart_text(r) for r in rows["reason"]], hovertemplate="%{customdata}<extra>Unknown</extra>",
+    ))
 
 
 def _late_rows(frame: pd.DataFrame) -> pd.Series:
@@ -271,6 +286,9 @@ def first_reason(frame: pd.DataFrame) -> str | None:
     if "reason" not in frame:
         return None
     reasons = frame["reason"].dropna()
+    unknown = reasons[reasons.map(is_unknown).astype(bool)]
+    if not unknown.empty:  # rows lacking a measure say more than the periods before the data starts
+        return str(unknown.iloc[-1])
     return str(reasons.iloc[0]) if not reasons.empty else None
 
 
