@@ -172,8 +172,11 @@ def test_a_ga4_download_without_new_users_leaves_them_unknown_not_zero(engine, t
     with engine.connect() as conn:
         stored = conn.execute(select(t.c.new_users, t.c.engagement_seconds, t.c.page_views, t.c.purchases)).all()
     assert stored == [(None, None, None, None)] * 2  # unknown (NULL), never 0: the KPI engine says why
-    values = _kpis(engine, ["speak.engagement_rate"])
+    values = _kpis(engine, ["speak.engagement_rate", "sizzle.new_users"])
     assert values["speak.engagement_rate"][0] == pytest.approx(270 / 500)  # (120 + 150) / (200 + 300)
+    new_users, reason = values["sizzle.new_users"]
+    assert new_users is None or new_users != new_users  # null (None or NaN), never 0
+    assert reason.startswith("New users unknown: the web traffic data for 9–10 Nov 2026 has no new users")
 
 
 def test_ga4_dimensions_user_engagement_and_an_explorations_grand_total(engine, tmp_path):
