@@ -44,6 +44,7 @@ from sqlalchemy import (
     select,
     text,
     true,
+    union_all,
     update,
 )
 
@@ -85,6 +86,11 @@ def _temp(name: str, *columns: Column) -> Table:
     return Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
 
 
+def _analyze(conn: Connection, table: Table) -> None:
+    if conn.dialect.name == "postgresql":  # temp tables are never auto-analysed
+        conn.execute(text(f"ANALYZE {table.name}"))
+
+
 def replace_transactions(conn: Connection, frame: pd.DataFrame, start: date, end: date) -> int:
     """Store GA4's purchases for ``start..end`` (replacing what those dates held: GA4 restates recent days),
     re-attribute the orders whose key was or is among them, rebuild the daily rollup of the dates of the orders
@@ -100,14 +106,17 @@ def replace_transactions(conn: Connection, frame: pd.DataFrame, start: date, end
         conn.execute(insert(GA4), frame[columns].astype(object).to_dict("records"))
         conn.execute(insert(keys).from_select(
             ["order_key"], select(GA4.c.order_key).where(in_slice).except_(select(keys.c.order_key))))
-    changed = attribute_orders(conn, select(keys.c.order_key))
+    _analyze(conn, keys)
+    changed = attribute_orders(conn, keys)
     conn.execute(text(f"DROP TABLE IF EXISTS {keys.name}"))
     return changed
 
 
-def attribute_orders(conn: Connection, keys: Select) -> int:
-    """(Re)attribute the warehouse's orders whose key is in ``keys`` (a one-column select of order keys) and
-    that have no channel of their own; rebuild the rollup of the touched dates. Returns the orders changed."""
+def attribute_orders(conn: Connection, keys: Table) -> int:
+    """(Re)attribute the warehouse's orders whose key is in table ``keys`` (column ``order_key``) and that have
+    no channel of their own; rebuild the rollup of the touched dates. Returns how many orders changed.
+
+    Driven by the keys: each key probes the orders' primary key twice ('1001' and '#1001'), never a scan."""
     from connectors.loader import _rebuild_rollup  # the loader's rollup (it imports this module)
 
     o = schema.orders
@@ -116,17 +125,18 @@ def attribute_orders(conn: Connection, keys: Select) -> int:
                     Column("campaign", o.c.campaign.type), Column("ga4_attributed", o.c.ga4_attributed.type))
     conn.execute(text(f"DROP TABLE IF EXISTS {changes.name}"))
     changes.create(conn)
-    key = order_key(o.c.order_id)
-    seen = _seen(key)
+    key = keys.c.order_key
     # GA4 no longer reports an attributed order's purchase: back to no channel; else as it was.
     channel = func.coalesce(_best(key, "channel"), case((o.c.ga4_attributed, UNATTRIBUTED), else_=o.c.channel))
     campaign = func.coalesce(_best(key, "campaign"), case((o.c.ga4_attributed, NO_CAMPAIGN), else_=o.c.campaign))
-    matching = or_(o.c.order_id.in_(keys), o.c.order_id.in_(select(literal("#") + keys.subquery().c.order_key)))
-    candidates = (select(o.c.order_id, o.c.order_date, o.c.channel.label("old_channel"),
-                         o.c.campaign.label("old_campaign"), o.c.ga4_attributed.label("old_attributed"),
-                         channel.label("channel"), campaign.label("campaign"),
-                         case((seen, True), else_=False).label("ga4_attributed"))
-                  .where(matching, or_(o.c.channel == UNATTRIBUTED, o.c.ga4_attributed == true())).subquery())
+    columns = (o.c.order_id, o.c.order_date, o.c.channel.label("old_channel"), o.c.campaign.label("old_campaign"),
+               o.c.ga4_attributed.label("old_attributed"), channel.label("channel"), campaign.label("campaign"),
+               case((_seen(key), True), else_=False).label("ga4_attributed"))
+    open_to_ga4 = or_(o.c.channel == UNATTRIBUTED, o.c.ga4_attributed == true())
+    plain = select(*columns).select_from(keys.join(o, o.c.order_id == key)) \
+        .where(func.substr(o.c.order_id, 1, 1) != "#", open_to_ga4)  # '#...' orders are matched below
+    hashed = select(*columns).select_from(keys.join(o, o.c.order_id == literal("#") + key)).where(open_to_ga4)
+    candidates = union_all(plain, hashed).subquery()
     differs = or_(candidates.c.channel != candidates.c.old_channel, candidates.c.campaign != candidates.c.old_campaign,
                   candidates.c.ga4_attributed != candidates.c.old_attributed)
     conn.execute(insert(changes).from_select(
@@ -135,6 +145,7 @@ def attribute_orders(conn: Connection, keys: Select) -> int:
                candidates.c.ga4_attributed).where(differs)))
     count = conn.execute(select(func.count()).select_from(changes)).scalar_one()
     if count:
+        _analyze(conn, changes)
         mine = changes.c.order_id == o.c.order_id
         conn.execute(update(o).where(o.c.order_id.in_(select(changes.c.order_id))).values(
             channel=select(changes.c.channel).where(mine).scalar_subquery(),
