@@ -1,9 +1,10 @@
 """How much of the shop's orders GA4 attributed to channels, and the shop's and GA4's revenue per channel.
 
-Figures cover the days GA4 purchases were synced (the first to the last date in ``ga4_transactions``), unless
-dates are given: orders outside those days could not have been matched. Revenue is order revenue net of refunds,
-as the Revenue KPI counts it; GA4's purchase revenue is what GA4 recorded (its own definition: before refunds,
-and taxes or shipping as the site's tagging sends them), so the two are shown side by side, not made equal.
+Figures cover the first to the last day of the GA4 purchases in ``ga4_transactions`` unless dates are given
+(orders before GA4 was synced could not be matched, and would only dilute the shares). Revenue is order
+revenue net of refunds, as the Revenue KPI counts it; GA4's purchase revenue is what GA4 recorded (its own
+definition: before refunds, and taxes or shipping as the site's tagging sends them), so the two are shown
+side by side, not made equal.
 """
 
 from __future__ import annotations
@@ -114,7 +115,8 @@ def channel_table(result: Attribution) -> pd.DataFrame:
 
 def summary_text(result: Attribution) -> str:
     """One sentence on the orders GA4 did not attribute and the purchases that match no order."""
-    own, never = result.own_orders, result.unattributed_orders
-    return (f"{own:,} order{'s' if own != 1 else ''} had a channel of their own (never changed); {never:,} that GA4 "
-            f"never saw stay (unattributed). {result.ga4_unmatched:,} of GA4's {result.ga4_purchases:,} purchases "
-            "match no order in the warehouse.")
+    own, never, unmatched = result.own_orders, result.unattributed_orders, result.ga4_unmatched
+    return (f"{own:,} order{'s' if own != 1 else ''} had {'a channel of its' if own == 1 else 'channels of their'} "
+            f"own (never changed); {never:,} that GA4 never saw {'stays' if never == 1 else 'stay'} (unattributed). "
+            f"{unmatched:,} of GA4's {result.ga4_purchases:,} purchases {'matches' if unmatched == 1 else 'match'} "
+            "no order in the warehouse.")

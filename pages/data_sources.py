@@ -162,7 +162,8 @@ if found.start is None:
     st.info("No GA4 purchases by transaction id synced yet: orders without a channel of their own stay "
             "“(unattributed)”.")
 else:
-    st.write(f"Orders dated {found.start:%d %b %Y} to {found.end:%d %b %Y}, the days GA4 purchases were synced:")
+    st.write(f"Orders dated {found.start:%d %b %Y} to {found.end:%d %b %Y} (the first and last day of the GA4 "
+             "purchases in the warehouse):")
     left, right = st.columns(2)
     left.metric("Orders attributed by GA4", format_value(found.order_share, "percent"),
                 help=f"{found.attributed_orders:,} of {found.orders:,} orders")

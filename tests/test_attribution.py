@@ -258,7 +258,8 @@ def test_the_data_sources_page_shows_the_attribution_section(engine, fake, order
     assert "Orders attributed through GA4" in [h.value for h in app.header]
     shares = {m.label: m.value for m in app.metric}
     assert shares == {"Orders attributed by GA4": "66.7%", "Revenue attributed by GA4": "60.0%"}  # 4/6, 225/375
-    assert any("1 of GA4's 6 purchases match no order" in c.value for c in app.caption)
+    assert any(c.value == "1 order had a channel of its own (never changed); 1 that GA4 never saw stays "
+               "(unattributed). 1 of GA4's 6 purchases matches no order in the warehouse." for c in app.caption)
     table = app.dataframe[-1].value.set_index("Channel")
     assert table.at["Paid Search", "Order revenue (net of refunds)"] == "$100.00"
     assert table.at["Paid Search", "GA4 purchase revenue"] == "$205.00"
