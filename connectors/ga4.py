@@ -100,8 +100,9 @@ class SyncResult:
             return f"GA4 property {self.property_id}: already up to date (synced to {self.cursor})."
         text = (f"GA4 property {self.property_id}: {self.start} to {self.end} ({self.days} days), {self.rows:,} rows: "
                 f"{self.inserted:,} new, {self.updated:,} updated, {self.unchanged:,} unchanged; "
-                + (f"{self.transactions:,} purchases by transaction id, {self.attributed:,} orders given their "
-                   "channel; " if self.transactions or self.attributed else "") +
+                + (f"{self.transactions:,} purchase{'s' if self.transactions != 1 else ''} by transaction id, "
+                   f"{self.attributed:,} order{'s' if self.attributed != 1 else ''} given their channel; "
+                   if self.transactions or self.attributed else "") +
                 f"{self.requests} API request{'s' if self.requests != 1 else ''}")
         if self.tokens_used is not None:
             text += f", {self.tokens_used:,} quota tokens used ({self.tokens_left_today:,} left today)"

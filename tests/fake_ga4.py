@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import json
 import re
 import threading
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 METRIC_TYPES = {"purchaseRevenue": "TYPE_CURRENCY", "userEngagementDuration": "TYPE_SECONDS",
                 "keyEvents": "TYPE_FLOAT"}
@@ -72,6 +74,12 @@ def sample_transactions(start: date, end: date, per_day: int = 2) -> list[dict]:
                          "sessionCampaignName": campaign, "ecommercePurchases": 1,
                          "purchaseRevenue": round(40 + 7.5 * ((d + n) % 9), 2)})
     return rows
+
+
+def read_transactions(path: Path) -> list[dict]:
+    """Purchases by transaction id from a CSV with GA4's dimension and metric names as its header."""
+    with path.open(newline="", encoding="utf-8") as file:
+        return list(csv.DictReader(file))
 
 
 class FakeGA4:
@@ -204,11 +212,16 @@ def main() -> None:
     parser.add_argument("--page-size", type=int, default=None, help="at most this many rows per page")
     parser.add_argument("--transactions-per-day", type=int, default=2,
                         help="GA4 purchases by transaction id (T-yyyymmdd-n) per day")
+    parser.add_argument("--transactions-csv", type=Path, default=None,
+                        help="purchases by transaction id from a CSV whose header uses GA4's names (date as YYYYMMDD, "
+                             "transactionId, sessionDefaultChannelGroup, sessionSourceMedium, sessionCampaignName, "
+                             "ecommercePurchases, purchaseRevenue), instead of generated ones")
     parser.add_argument("--fail", type=int, action="append", default=[], help="answer the next request with this "
                         "HTTP status (repeatable), e.g. --fail 503")
     args = parser.parse_args()
     fake = FakeGA4(sample_rows(args.start, args.end), (args.property,), args.page_size, args.port,
-                   sample_transactions(args.start, args.end, args.transactions_per_day))
+                   read_transactions(args.transactions_csv) if args.transactions_csv
+                   else sample_transactions(args.start, args.end, args.transactions_per_day))
     fake.fail = list(args.fail)
     print(f"fake GA4 on {fake.url}: property {args.property}, {len(fake.rows)} rows, "
           f"{len(fake.transactions)} transactions", flush=True)
