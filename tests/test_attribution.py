@@ -265,3 +265,12 @@ def test_the_data_sources_page_shows_the_attribution_section(engine, fake, order
     assert table.at["Paid Search", "GA4 purchase revenue"] == "$205.00"
     assert table.at["Direct", "Order revenue (net of refunds)"] == "—"
 
+
+
+def test_a_refused_purchases_report_loads_nothing_of_its_slice(engine, fake, orders_file):
+    import_file(engine, "orders", orders_file)
+    before = content_hash(engine)
+    fake.fail = [None, 429]  # the traffic report is read, the purchases report of the same slice is refused
+    with pytest.raises(Ga4Error, match="Nothing was loaded"):
+        _sync(engine, fake)
+    assert content_hash(engine) == before  # no traffic rows, no purchases, no order moved
