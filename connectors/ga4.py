@@ -1,11 +1,13 @@
-"""Google Analytics 4 connector: daily web traffic by channel group, source/medium and campaign.
+"""Google Analytics 4 connector: daily web traffic by channel group, source/medium and campaign, and
+purchases by transaction id (which attribute shop orders to channels, :mod:`connectors.attribution`).
 
 ``sync(engine, settings)`` calls the GA4 Data API (official ``google-analytics-data`` client,
-``BetaAnalyticsDataClient.run_report`` over REST) and loads the rows through
+``BetaAnalyticsDataClient.run_report`` over REST) and loads the traffic rows through
 :func:`connectors.loader.load` as the ``web`` kind, one transaction per slice of dates (so a quota stop
-keeps what was loaded). Incremental: the first sync covers ``initial_days`` (400); later syncs restart
-``RESTATE_DAYS`` (3) before the last synced date, because GA4 restates recent days. The cursor (last
-synced date) is kept in the sync log. Configuration: see :func:`settings`.
+keeps what was loaded); the slice's purchases replace its dates in ``ga4_transactions`` in that same
+transaction, and the orders they name take their channel. Incremental: the first sync covers
+``initial_days`` (400); later syncs restart ``RESTATE_DAYS`` (3) before the last synced date, because GA4
+restates recent days. The cursor (last synced date) is kept in the sync log. Configuration: see :func:`settings`.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from connectors.attribution import replace_transactions
 from connectors.demo_data import demo_to_clear
-from connectors.ga4_api import Fetched, Ga4Error, Ga4QuotaExceeded, fetch_report, make_client
+from connectors.ga4_api import Fetched, Ga4Error, Ga4QuotaExceeded, fetch_report, fetch_transactions, make_client
 from connectors.loader import load, record_failure
 from warehouse import schema
 
@@ -85,6 +88,8 @@ class SyncResult:
     warnings: list[str] = field(default_factory=list)
     cursor: date | None = None
     demo_removed: dict[str, int] = field(default_factory=dict)  # {table: rows} of the demo removed first
+    transactions: int = 0  # GA4 purchases by transaction id read
+    attributed: int = 0  # orders whose channel or campaign the purchases changed
 
     @property
     def days(self) -> int:
@@ -95,6 +100,9 @@ class SyncResult:
             return f"GA4 property {self.property_id}: already up to date (synced to {self.cursor})."
         text = (f"GA4 property {self.property_id}: {self.start} to {self.end} ({self.days} days), {self.rows:,} rows: "
                 f"{self.inserted:,} new, {self.updated:,} updated, {self.unchanged:,} unchanged; "
+                + (f"{self.transactions:,} purchase{'s' if self.transactions != 1 else ''} by transaction id, "
+                   f"{self.attributed:,} order{'s' if self.attributed != 1 else ''} given their channel; "
+                   if self.transactions or self.attributed else "") +
                 f"{self.requests} API request{'s' if self.requests != 1 else ''}")
         if self.tokens_used is not None:
             text += f", {self.tokens_used:,} quota tokens used ({self.tokens_left_today:,} left today)"
@@ -192,9 +200,10 @@ def sync(engine: Engine, config: Ga4Settings, start: date | None = None, end: da
                 report((i + 0.9 * done / max(total, 1)) / len(slices),
                        f"GA4 {a} to {b}: {done:,} of {total:,} rows read")
 
-            fetched = fetch_report(client, config, a, b, page_progress,
-                                   lambda message, i=i: report(i / len(slices), message))
-            _load_slice(engine, config, a, b, fetched, result)
+            on_retry = lambda message, i=i: report(i / len(slices), message)  # noqa: E731
+            fetched = fetch_report(client, config, a, b, page_progress, on_retry)
+            purchases = fetch_transactions(client, config, a, b, None, on_retry)
+            _load_slice(engine, config, a, b, fetched, purchases, result)
             report((i + 1) / len(slices), f"GA4 {a} to {b}: loaded")
     except Ga4Error as exc:
         kept = f" Dates up to {result.cursor} were loaded; the next sync continues from there." \
@@ -205,25 +214,35 @@ def sync(engine: Engine, config: Ga4Settings, start: date | None = None, end: da
     return result
 
 
-def _load_slice(engine: Engine, config: Ga4Settings, start: date, end: date, fetched: Fetched,
+def _load_slice(engine: Engine, config: Ga4Settings, start: date, end: date, fetched: Fetched, purchases: Fetched,
                 result: SyncResult) -> None:
+    """One transaction: the slice's traffic rows, then its purchases (replacing its dates) and the orders they
+    attribute."""
     # rows held for these days that GA4 no longer reports are zeroed, unless they are the demo's (removed first)
     frame = fetched.frame if demo_to_clear(engine) else with_missing_rows_zeroed(engine, fetched.frame, start, end)
     cursor = max(end, result.cursor or end)
+    requests = fetched.requests + purchases.requests
+    tokens = (fetched.tokens_used or 0) + (purchases.tokens_used or 0)
+    warnings = fetched.warnings + [w for w in purchases.warnings if w not in fetched.warnings]
     detail = (f"web: GA4 property {config.property_id}, {start} to {end}, {len(fetched.frame):,} rows, "
-              f"{fetched.requests} requests" + (f", {fetched.tokens_used} tokens" if fetched.tokens_used else "")
-              + "".join(f". Warning: {w}" for w in fetched.warnings))
-    loaded = load(engine, "web", frame, source=config.source, cursor=cursor.isoformat(), detail=detail)
+              f"{len(purchases.frame):,} purchases by transaction id, {requests} requests"
+              + (f", {tokens} tokens" if tokens else "") + "".join(f". Warning: {w}" for w in warnings))
+    attributed: list[int] = []
+    loaded = load(engine, "web", frame, source=config.source, cursor=cursor.isoformat(), detail=detail,
+                  also=lambda conn: attributed.append(replace_transactions(conn, purchases.frame, start, end)))
+    result.transactions += len(purchases.frame)
+    result.attributed += sum(attributed)
     result.rows += len(fetched.frame)
     result.demo_removed = result.demo_removed or loaded.demo_removed
     result.inserted += loaded.inserted
     result.updated += loaded.updated
     result.unchanged += loaded.unchanged
-    result.requests += fetched.requests
-    if fetched.tokens_used is not None:
-        result.tokens_used = (result.tokens_used or 0) + fetched.tokens_used
-        result.tokens_left_today = fetched.tokens_left_today
-    result.warnings += fetched.warnings
+    result.requests += requests
+    for part in (fetched, purchases):
+        if part.tokens_used is not None:
+            result.tokens_used = (result.tokens_used or 0) + part.tokens_used
+            result.tokens_left_today = part.tokens_left_today
+    result.warnings += [w for w in warnings if w not in result.warnings]
     result.cursor = cursor
 
 

@@ -29,6 +29,12 @@ METRICS = {"sessions": "sessions", "engagedSessions": "engaged_sessions", "newUs
            "screenPageViews": "page_views", "userEngagementDuration": "engagement_seconds",
            "keyEvents": "key_events", "ecommercePurchases": "purchases", "purchaseRevenue": "purchase_revenue"}
 INTEGER_COLUMNS = ("sessions", "engaged_sessions", "new_users", "page_views", "purchases")
+# Purchases by transaction id: the channel and campaign of each shop order GA4 saw (connectors.attribution).
+TRANSACTION_DIMENSIONS = {"date": "date", "transactionId": "transaction_id",
+                          "sessionDefaultChannelGroup": "channel", "sessionSourceMedium": "source_medium",
+                          "sessionCampaignName": "campaign"}
+TRANSACTION_METRICS = {"ecommercePurchases": "purchases", "purchaseRevenue": "purchase_revenue"}
+TRANSACTION_KEY = ("date", "transaction_id", "channel", "source_medium", "campaign")
 PAGE_ROWS = 100_000  # the API allows up to 250,000 rows per request
 REQUEST_TIMEOUT = 120.0
 TRANSIENT = (gexc.ServiceUnavailable, gexc.InternalServerError, gexc.BadGateway, gexc.GatewayTimeout,
@@ -49,7 +55,8 @@ class Ga4QuotaExceeded(Ga4Error):
 
 @dataclass
 class Fetched:
-    """One date range read from GA4: canonical ``web`` rows, plus what the API said about them."""
+    """One date range read from GA4: canonical rows (``web``, or purchases by transaction id), plus what the API
+    said about them."""
 
     frame: pd.DataFrame
     requests: int = 0
@@ -101,7 +108,28 @@ def _credentials(config: Ga4Settings):
 def fetch_report(client, config: Ga4Settings, start: date, end: date,
                  progress: Callable[[int, int], None] | None = None,
                  on_retry: Callable[[str], None] | None = None) -> Fetched:
-    """Every row of the report for [start, end], page by page (limit/offset until ``row_count`` rows are read).
+    """Every row of the traffic report for [start, end] as canonical ``web`` rows (see :func:`run_pages`)."""
+    fetched, rows = run_pages(client, config, start, end, DIMENSIONS, METRICS, progress, on_retry)
+    fetched.frame = canonical(rows)
+    return fetched
+
+
+def fetch_transactions(client, config: Ga4Settings, start: date, end: date,
+                       progress: Callable[[int, int], None] | None = None,
+                       on_retry: Callable[[str], None] | None = None) -> Fetched:
+    """GA4's purchases by transaction id for [start, end] as ``ga4_transactions`` rows (see
+    :func:`canonical_transactions`), paged like the traffic report."""
+    fetched, rows = run_pages(client, config, start, end, TRANSACTION_DIMENSIONS, TRANSACTION_METRICS, progress,
+                              on_retry)
+    fetched.frame = canonical_transactions(rows)
+    return fetched
+
+
+def run_pages(client, config: Ga4Settings, start: date, end: date, dimensions: dict[str, str],
+              metrics: dict[str, str], progress: Callable[[int, int], None] | None = None,
+              on_retry: Callable[[str], None] | None = None) -> tuple[Fetched, list[list[str]]]:
+    """Every row of one report for [start, end], page by page (limit/offset until ``row_count`` rows are read):
+    the rows as text (dimension then metric values) and what the API said (requests, quota, warnings).
 
     5xx answers and timeouts are retried with exponential backoff; ``on_retry`` hears about each one.
     """
@@ -124,9 +152,9 @@ def fetch_report(client, config: Ga4Settings, start: date, end: date,
     while total is None or len(rows) < total:
         request = RunReportRequest(
             property=f"properties/{config.property_id}",
-            dimensions=[Dimension(name=d) for d in DIMENSIONS], metrics=[Metric(name=m) for m in METRICS],
+            dimensions=[Dimension(name=d) for d in dimensions], metrics=[Metric(name=m) for m in metrics],
             date_ranges=[DateRange(start_date=start.isoformat(), end_date=end.isoformat())],
-            order_bys=[OrderBy(dimension=OrderBy.DimensionOrderBy(dimension_name=d)) for d in DIMENSIONS],
+            order_bys=[OrderBy(dimension=OrderBy.DimensionOrderBy(dimension_name=d)) for d in dimensions],
             limit=PAGE_ROWS, offset=len(rows), return_property_quota=True, keep_empty_rows=False)
         try:
             response = client.run_report(request=request, retry=policy, timeout=REQUEST_TIMEOUT)
@@ -144,8 +172,7 @@ def fetch_report(client, config: Ga4Settings, start: date, end: date,
         _note_metadata(fetched, raw, start, end)
         if progress:
             progress(len(rows), total)
-    fetched.frame = canonical(rows)
-    return fetched
+    return fetched, rows
 
 
 def canonical(rows: list[list[str]]) -> pd.DataFrame:
@@ -159,6 +186,25 @@ def canonical(rows: list[list[str]]) -> pd.DataFrame:
     frame = frame.groupby(["date", "channel", "source_medium", "campaign"], as_index=False, sort=True).sum()
     for column in INTEGER_COLUMNS:
         frame[column] = frame[column].round().astype("int64")
+    return frame
+
+
+def canonical_transactions(rows: list[list[str]]) -> pd.DataFrame:
+    """GA4 purchase rows -> ``ga4_transactions`` rows, one per (date, transaction id, channel, source/medium,
+    campaign). A row without a transaction id (empty or ``(not set)``) names no order and is dropped;
+    ``order_key`` is the id without a leading '#', as orders are matched on it."""
+    frame = pd.DataFrame(rows, columns=[*TRANSACTION_DIMENSIONS.values(), *TRANSACTION_METRICS.values()],
+                         dtype=object)
+    frame["transaction_id"] = frame["transaction_id"].astype(str).str.strip()
+    frame = frame[~frame["transaction_id"].isin(["", "#", NO_CAMPAIGN])].copy()
+    frame["date"] = pd.to_datetime(frame["date"], format="%Y%m%d").dt.date
+    for column in ("channel", "source_medium", "campaign"):
+        frame[column] = frame[column].astype(str).str.strip().replace("", NO_CAMPAIGN)
+    for column in TRANSACTION_METRICS.values():
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").fillna(0.0)
+    frame = frame.groupby(list(TRANSACTION_KEY), as_index=False, sort=True).sum()
+    frame["purchases"] = frame["purchases"].round().astype("int64")
+    frame.insert(2, "order_key", frame["transaction_id"].str.removeprefix("#"))
     return frame
 
 

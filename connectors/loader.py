@@ -469,11 +469,17 @@ def record_run(conn: Connection, *, source: str, started_at: datetime, status: s
 
 
 def load(engine: Engine, kind: str, frame: pd.DataFrame | Iterable[pd.DataFrame], *, source: str,
-         cursor: str | None = None, detail: str | None = None, rejected: int = 0) -> LoadResult:
+         cursor: str | None = None, detail: str | None = None, rejected: int = 0,
+         also: Callable[[Connection], None] | None = None) -> LoadResult:
     """Load canonical rows of ``kind`` atomically and idempotently; log the run.
 
     ``frame`` may also be an iterable of frames (the chunks of a large file): all go into the one transaction.
+    ``also(conn)``: more writes in the same transaction, after the rows are applied (e.g. the GA4 sync's
+    purchases by transaction id and the orders they attribute).
+    Orders without a channel take it from GA4's purchases as they are staged (:mod:`connectors.attribution`).
     """
+    from connectors.attribution import attribute_staged  # late: attribution rebuilds the rollup through here
+
     dataset = DATASETS[kind]
     table = schema.metadata.tables[dataset.table]
     started = datetime.now()
@@ -487,7 +493,8 @@ def load(engine: Engine, kind: str, frame: pd.DataFrame | Iterable[pd.DataFrame]
             acquire_load_lock(conn, f"{source}:{kind}@{socket.gethostname()}")
             result.demo_removed = clear_before_own_load(conn, source)
             result.inserted, result.updated, result.unchanged, stage = staged_upsert(
-                conn, table, records, dataset.key, compare_skip=("is_first_order",), more=more
+                conn, table, records, dataset.key, compare_skip=("is_first_order",), more=more,
+                before_classify=attribute_staged if kind == "orders" else None,
             )
             del records
             if result.inserted or result.updated:
@@ -499,6 +506,8 @@ def load(engine: Engine, kind: str, frame: pd.DataFrame | Iterable[pd.DataFrame]
                 if kind == "orders":
                     finish_orders_rollup(conn, recompute_flags=bool(result.updated))
             drop_stage(conn)
+            if also is not None:
+                also(conn)
             result.run_id = record_run(conn, source=source, started_at=started, status="success", result=result,
                                        cursor=cursor, detail=detail or f"{kind}: {result.unchanged} unchanged")
     except LoadBusy:

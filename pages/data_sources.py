@@ -14,6 +14,8 @@ from connectors.files import FileImportError, import_upload
 from connectors.formats import describe_formats
 from connectors.loader import LoadBusy
 from connectors.tabular import describe
+from metrics import attribution
+from metrics.format import format_value
 from ui import data
 from ui.entry import require_entrypoint
 from ui.safe_text import md
@@ -39,6 +41,11 @@ engine = data.engine()
 @st.cache_data(show_spinner=False, max_entries=16)
 def status(version: tuple, today: date) -> dict:
     return freshness.source_status(engine, today)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def attributed(version: tuple) -> attribution.Attribution:
+    return attribution.attribution(engine)
 
 
 def show_outcome(key: str) -> None:
@@ -167,3 +174,23 @@ if st.button(label, disabled=not uploaded):
         st.session_state[keys[-1]] = import_one(file, None if kind == AUTO else kind, i, len(uploaded))
     st.session_state["import_outcomes"] = keys
     st.rerun()
+
+st.header("Orders attributed through GA4")
+st.caption("An order without a channel of its own takes the channel and campaign of the GA4 purchase with its "
+           "id (a leading # ignored), when it is imported and when GA4 is synced. An order's own channel (from its "
+           "file) is never changed, and all-channel totals stay the same.")
+found = attributed(data.version())
+if found.start is None:
+    st.info("No GA4 purchases by transaction id synced yet: orders without a channel of their own stay "
+            "“(unattributed)”.")
+else:
+    st.write(f"Orders dated {found.start:%d %b %Y} to {found.end:%d %b %Y} (the first and last day of the GA4 "
+             "purchases in the warehouse):")
+    left, right = st.columns(2)
+    left.metric("Orders attributed by GA4", format_value(found.order_share, "percent"),
+                help=f"{found.attributed_orders:,} of {found.orders:,} orders")
+    right.metric("Revenue attributed by GA4", format_value(found.revenue_share, "percent"),
+                 help=f"{format_value(found.attributed_revenue, 'currency')} of "
+                      f"{format_value(found.revenue, 'currency')} (net of refunds)")
+    st.caption(attribution.summary_text(found))
+    st.dataframe(attribution.channel_table(found), hide_index=True, width="stretch")

@@ -5,6 +5,8 @@ It speaks the wire format the official client's REST transport uses: ``POST
 ``RunReportRequest``, answering a JSON ``RunReportResponse`` or a Google-style JSON error. It is
 scriptable: answer the next requests with errors (``fail``), return at most ``page_size`` rows per
 page whatever ``limit`` asks, refuse properties it does not hold (403), report thresholding etc.
+Like the real API it refuses a dimension or metric name it does not know (400). A report with the
+``transactionId`` dimension answers from ``transactions`` (purchases by transaction id), any other from ``rows``.
 
     python tests/fake_ga4.py --port 8089 --start 2026-01-01 --end 2026-01-31 --page-size 40 --fail 503
 """
@@ -13,11 +15,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import json
 import re
 import threading
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 METRIC_TYPES = {"purchaseRevenue": "TYPE_CURRENCY", "userEngagementDuration": "TYPE_SECONDS",
                 "keyEvents": "TYPE_FLOAT"}
@@ -31,6 +35,12 @@ MESSAGES = {
          "an hour. To learn more, see https://developers.google.com/analytics/devguides/reporting/data/v1/quotas",
     503: "The service is currently unavailable.",
 }
+# The names the fake knows (a subset of the GA4 Data API schema); any other name is refused with a 400, as GA4 does.
+DIMENSIONS = frozenset({"date", "transactionId", "sessionDefaultChannelGroup", "sessionSourceMedium",
+                        "sessionCampaignName", "sessionSource", "sessionMedium", "country", "deviceCategory"})
+METRICS = frozenset({"sessions", "engagedSessions", "newUsers", "screenPageViews", "userEngagementDuration",
+                     "keyEvents", "ecommercePurchases", "purchaseRevenue", "totalRevenue", "activeUsers"})
+SCHEMA_URL = "https://developers.google.com/analytics/devguides/reporting/data/v1/api-schema"
 PATH = re.compile(r"^/v1beta/properties/([^/:]+):runReport$")
 CHANNELS = (("Organic Search", "google / organic", "(organic)"), ("Direct", "(direct) / (none)", "(direct)"),
             ("Paid Search", "google / cpc", "brand_search"), ("Email", "newsletter / email", "نوروز_۱۴۰۵"))
@@ -52,12 +62,33 @@ def sample_rows(start: date, end: date) -> list[dict]:
     return rows
 
 
+def sample_transactions(start: date, end: date, per_day: int = 2) -> list[dict]:
+    """Deterministic GA4 purchases by transaction id ("T-<yyyymmdd>-<n>"), for the CLI's fake server."""
+    rows = []
+    for d in range((end - start).days + 1):
+        day = start + timedelta(days=d)
+        for n in range(per_day):
+            channel, source_medium, campaign = CHANNELS[(d + n) % len(CHANNELS)]
+            rows.append({"date": day.strftime("%Y%m%d"), "transactionId": f"T-{day:%Y%m%d}-{n + 1}",
+                         "sessionDefaultChannelGroup": channel, "sessionSourceMedium": source_medium,
+                         "sessionCampaignName": campaign, "ecommercePurchases": 1,
+                         "purchaseRevenue": round(40 + 7.5 * ((d + n) % 9), 2)})
+    return rows
+
+
+def read_transactions(path: Path) -> list[dict]:
+    """Purchases by transaction id from a CSV with GA4's dimension and metric names as its header."""
+    with path.open(newline="", encoding="utf-8") as file:
+        return list(csv.DictReader(file))
+
+
 class FakeGA4:
     """The fake server: start() it, point ``GA4_API_ENDPOINT`` at ``url``, stop() it (or use ``with``)."""
 
     def __init__(self, rows: list[dict] | None = None, properties: tuple[str, ...] = ("123",),
-                 page_size: int | None = None, port: int = 0) -> None:
+                 page_size: int | None = None, port: int = 0, transactions: list[dict] | None = None) -> None:
         self.rows = rows if rows is not None else []
+        self.transactions = transactions if transactions is not None else []  # purchases by transaction id
         self.properties = properties
         self.page_size = page_size
         self.fail: list[int | tuple[int, dict] | None] = []  # next answers: 503, (429, {details}) or None (normal)
@@ -99,6 +130,15 @@ class FakeGA4:
             return 404, _error(404, {}, f"No route for {path}.")
         if match.group(1) not in self.properties:
             return 403, _error(403, {})
+        dimensions = [d.get("name", "") for d in body.get("dimensions", [])]
+        metrics = [m.get("name", "") for m in body.get("metrics", [])]
+        for kind, names, known in (("dimension", dimensions, DIMENSIONS), ("metric", metrics, METRICS)):
+            unknown = next((n for n in names if n not in known), None)
+            if unknown is not None:
+                return 400, _error(400, {}, f"Field {unknown} is not a valid {kind}. For a list of valid "
+                                            f"dimensions and metrics, see {SCHEMA_URL}")
+        if not metrics:
+            return 400, _error(400, {}, "At least one metric is required.")
         return 200, self.report(body)
 
     def report(self, body: dict) -> dict:
@@ -107,7 +147,8 @@ class FakeGA4:
         ranges = body.get("dateRanges") or [{}]
         first = ranges[0].get("startDate", "0000-00-00").replace("-", "")
         last = ranges[0].get("endDate", "9999-99-99").replace("-", "")
-        selected = sorted((r for r in self.rows if first <= r["date"] <= last),
+        source = self.transactions if "transactionId" in dimensions else self.rows
+        selected = sorted((r for r in source if first <= r["date"] <= last),
                           key=lambda r: tuple(str(r.get(d, "")) for d in dimensions))
         offset, limit = int(body.get("offset", 0)), int(body.get("limit", 10000))
         page = selected[offset: offset + min(limit, self.page_size or limit)]
@@ -169,12 +210,21 @@ def main() -> None:
     parser.add_argument("--start", type=date.fromisoformat, default=date(2026, 1, 1))
     parser.add_argument("--end", type=date.fromisoformat, default=date(2026, 1, 31))
     parser.add_argument("--page-size", type=int, default=None, help="at most this many rows per page")
+    parser.add_argument("--transactions-per-day", type=int, default=2,
+                        help="GA4 purchases by transaction id (T-yyyymmdd-n) per day")
+    parser.add_argument("--transactions-csv", type=Path, default=None,
+                        help="purchases by transaction id from a CSV whose header uses GA4's names (date as YYYYMMDD, "
+                             "transactionId, sessionDefaultChannelGroup, sessionSourceMedium, sessionCampaignName, "
+                             "ecommercePurchases, purchaseRevenue), instead of generated ones")
     parser.add_argument("--fail", type=int, action="append", default=[], help="answer the next request with this "
                         "HTTP status (repeatable), e.g. --fail 503")
     args = parser.parse_args()
-    fake = FakeGA4(sample_rows(args.start, args.end), (args.property,), args.page_size, args.port)
+    fake = FakeGA4(sample_rows(args.start, args.end), (args.property,), args.page_size, args.port,
+                   read_transactions(args.transactions_csv) if args.transactions_csv
+                   else sample_transactions(args.start, args.end, args.transactions_per_day))
     fake.fail = list(args.fail)
-    print(f"fake GA4 on {fake.url}: property {args.property}, {len(fake.rows)} rows", flush=True)
+    print(f"fake GA4 on {fake.url}: property {args.property}, {len(fake.rows)} rows, "
+          f"{len(fake.transactions)} transactions", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         fake.server.serve_forever()
 

@@ -54,7 +54,9 @@ def _runs(engine) -> list[dict]:
 
 
 def _reports(fake: FakeGA4) -> list[dict]:
-    return [r for r in fake.requests if r["path"].endswith(":runReport")]
+    """The traffic report's requests (each slice also asks for purchases by transaction id, after them)."""
+    return [r for r in fake.requests if r["path"].endswith(":runReport")
+            and {"name": "transactionId"} not in r.get("dimensions", [])]
 
 
 def test_done_when_the_cli_loads_exactly_the_servers_rows_through_503_and_pages_and_again_changes_nothing(
@@ -70,7 +72,8 @@ def test_done_when_the_cli_loads_exactly_the_servers_rows_through_503_and_pages_
     assert main(argv) == 0
     out = capsys.readouterr()
     assert _warehouse(engine) == _expected(fake.rows) and len(fake.rows) == 124
-    assert "124 rows: 124 new, 0 updated, 0 unchanged; 4 API requests, 28 quota tokens used" in out.out
+    # 4 traffic pages + 1 (empty) page of purchases by transaction id, 7 tokens each
+    assert "124 rows: 124 new, 0 updated, 0 unchanged; 5 API requests, 35 quota tokens used" in out.out
     assert "GA4 answered HTTP 503" in out.err and "[100%]" in out.err
     reports = _reports(fake)
     assert [int(r.get("offset", 0)) for r in reports] == [0, 0, 40, 80, 120]  # the 503, then four pages
@@ -104,7 +107,7 @@ def test_a_quota_error_stops_cleanly_and_says_when_to_try_again(engine, fake):
 def test_a_quota_stop_between_slices_keeps_what_was_loaded_and_the_next_sync_continues(engine, monkeypatch):
     monkeypatch.setattr(ga4, "SLICE_DAYS", 10)
     with FakeGA4(sample_rows(date(2026, 1, 1), date(2026, 1, 30))) as fake:
-        fake.fail = [None, 429]  # the first slice's request succeeds, the second slice's is refused
+        fake.fail = [None, None, 429]  # the first slice's two reports succeed, the second slice's is refused
         config = _config(fake, initial_days=30)
         with pytest.raises(Ga4QuotaExceeded, match="Dates up to 2026-01-10 were loaded; the next sync continues"):
             sync(engine, config, today=date(2026, 1, 31))
@@ -135,7 +138,7 @@ def test_pages_shorter_than_the_limit_are_read_until_row_count(engine, fake):
     progress: list[float] = []
     result = sync(engine, _config(fake), *JANUARY, progress=lambda fraction, message: progress.append(fraction))
     assert [int(r.get("offset", 0)) for r in _reports(fake)] == list(range(0, 124, 7))
-    assert result.rows == result.inserted == 124 and result.requests == 18
+    assert result.rows == result.inserted == 124 and result.requests == 18 + 1  # + the purchases report
     assert _warehouse(engine) == _expected(fake.rows)
     assert progress == sorted(progress) and progress[-1] == 1.0
 
@@ -262,6 +265,6 @@ def test_an_unreachable_endpoint_is_retried_then_reported(engine):
 def test_the_summary_reports_days_rows_and_tokens(engine, fake):
     result = sync(engine, _config(fake), date(2026, 1, 1), date(2026, 1, 2))
     assert result.summary() == ("GA4 property 123: 2026-01-01 to 2026-01-02 (2 days), 8 rows: 8 new, 0 updated, "
-                                "0 unchanged; 1 API request, 7 quota tokens used (199,993 left today).")
-    assert result.tokens_used == 7 and result.days == 2
+                                "0 unchanged; 2 API requests, 14 quota tokens used (199,986 left today).")
+    assert result.tokens_used == 14 and result.days == 2  # traffic + purchases by transaction id, 7 tokens each
     assert timedelta(days=result.days) == result.end - result.start + timedelta(days=1)
