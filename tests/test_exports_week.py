@@ -5,17 +5,27 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 import streamlit as st
+from sqlalchemy import select
 
 import cli
+from connectors.ga4 import Ga4Settings, sync
+from metrics import campaigns
+from metrics.engine import Filters
+from metrics.periods import parse_period
 from tests.conftest import page_app
+from tests.fake_ga4 import FakeGA4, read_transactions
+from warehouse import schema
 
-EXPORTS = Path(__file__).resolve().parent.parent / "examples" / "exports"
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXPORTS = EXAMPLES / "exports"
 FILES = sorted(EXPORTS.glob("*.csv"))  # what `import *.csv` in examples/exports gives
 W46 = {"grain": "week", "period": "2026-W46"}
+WEEK = parse_period("2026-W46")
 
 # Worked by hand from the six files (each file's own test details its part):
 REVENUE = 365.50 + 413.50  # Shopify: Subtotals of #1001-#1009 less skipped and refunds; WooCommerce: Net sales
@@ -105,3 +115,58 @@ def test_the_overview_shows_the_hand_worked_values(imported, monkeypatch):
     assert shown["Marketing cost"] == "$1,880"  # cards round amounts of 1,000 and more to whole units
     assert shown["ROAS"] == f"{REVENUE / AD_COST:.2f}×"  # 0.41×
     assert shown["New users"] == "3,087"
+
+
+def _web_as_ga4_rows(engine) -> list[dict]:
+    """The imported GA4 download's rows as the GA4 API would answer them (so a sync keeps the traffic as it is)."""
+    w = schema.web_traffic
+    with engine.connect() as conn:
+        rows = conn.execute(select(w)).mappings().all()
+    return [{"date": r["date"].strftime("%Y%m%d"), "sessionDefaultChannelGroup": r["channel"],
+             "sessionSourceMedium": r["source_medium"], "sessionCampaignName": r["campaign"],
+             "sessions": r["sessions"], "engagedSessions": r["engaged_sessions"], "newUsers": r["new_users"],
+             "screenPageViews": r["page_views"], "userEngagementDuration": r["engagement_seconds"],
+             "keyEvents": r["key_events"] or 0, "ecommercePurchases": r["purchases"] or 0,
+             "purchaseRevenue": r["purchase_revenue"] or 0} for r in rows]
+
+
+def test_after_a_ga4_sync_the_shop_orders_revenue_is_under_its_channels(imported, monkeypatch, capsys):
+    engine, _ = imported
+    report = _report(capsys)
+    purchases = read_transactions(EXAMPLES / "fake_ga4" / "purchases_w46.csv")
+    with FakeGA4(_web_as_ga4_rows(engine), transactions=purchases) as fake:
+        config = Ga4Settings(property_id="123", endpoint=fake.url, retry_initial=0.01, retry_deadline=5)
+        result = sync(engine, config, date(2026, 11, 9), date(2026, 11, 15))
+    assert result.transactions == 7
+    rows = {r["member"]: (r["orders"], r["revenue"])
+            for r in campaigns.performance(engine, WEEK, "channel", today=date(2026, 11, 30)).to_dict("records")}
+    # GA4 saw Shopify #1001 (Paid Search), #1002 (Organic Search), #1003 and #1009 (Paid Social), #1008 (Email)
+    # and WooCommerce 5108 (Paid Search); it never saw #1004 nor 5110; transaction 9999 matches no order.
+    # WooCommerce's own attribution (5101 Organic, 5102 Organic Social, 5104 Email, 5105 Direct, 5109 Referral)
+    # is never overwritten. Revenue is net of refunds (#1003: 120 - 30).
+    assert rows == {
+        "Paid Search": (2, 60 + 40.0),
+        "Organic Search": (2, 45 + 48.0),
+        "Paid Social": (2, 90 + 55.5),
+        "Email": (2, 90 + 64.0),
+        "Organic Social": (1, 72.5),
+        "Direct": (1, 36.0),
+        "Referral": (1, 95.0),
+        "(unattributed)": (2, 25 + 58.0),
+        campaigns.TOTAL: (13, 779.0),
+    } | {m: rows[m] for m in rows if rows[m][0] in (0, None)}  # channels with traffic but no orders
+    social = campaigns.performance(engine, WEEK, "campaign", Filters("Paid Social"), today=date(2026, 11, 30))
+    social = social.set_index("member")
+    assert social.at["Autumn Sale - Retargeting", "revenue"] == 90.0
+    assert social.at["Autumn Sale - Prospecting", "revenue"] == 55.5
+    monkeypatch.setenv("KPI_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    st.cache_data.clear()
+    app = page_app("campaigns", **W46, kpi="sell.revenue").run()  # what the meeting sees
+    assert not app.exception
+    table = app.dataframe[-1].value.set_index("member")
+    assert table.at["Paid Social", "revenue"] == pytest.approx(145.5)
+    assert table.at["(unattributed)", "revenue"] == pytest.approx(83.0)
+    after = _report(capsys)
+    for kpi_id in ("sell.revenue", "sell.orders", "sell.new_customers", "save.marketing_cost", "save.roas"):
+        assert after[kpi_id]["value"] == pytest.approx(report[kpi_id]["value"]), kpi_id  # totals never change
+    assert after["speak.engagement_rate"]["value"] == pytest.approx(4900 / SESSIONS)  # the traffic is as it was
