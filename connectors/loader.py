@@ -19,7 +19,6 @@ from datetime import date, datetime
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 from sqlalchemy import (
     BigInteger,
@@ -219,10 +218,12 @@ def refresh_orders_rollup(conn: Connection, customers: set, extra_dates: set) ->
 
 
 def _rebuild_rollup(conn: Connection, dates) -> None:
-    """Replace the daily rollup rows of ``dates`` (a list of dates or a one-column select) from the orders."""
+    """Replace the daily rollup rows of ``dates`` (a list of dates or a one-column select; None: every date,
+    the rollup already emptied) from the orders."""
     o, daily = schema.orders, schema.orders_daily
     first = case((and_(o.c.is_first_order, ~o.c.returning_customer), 1), else_=0)
-    conn.execute(delete(daily).where(daily.c.date.in_(dates)))
+    if dates is not None:
+        conn.execute(delete(daily).where(daily.c.date.in_(dates)))
     conn.execute(
         insert(daily).from_select(
             ["date", "channel", "campaign", "orders", "revenue", "refunded", "new_customers", "repeat_orders"],
@@ -231,7 +232,7 @@ def _rebuild_rollup(conn: Connection, dates) -> None:
                 func.sum(o.c.revenue - o.c.refunded), func.sum(o.c.refunded),
                 func.sum(first), func.sum(1 - first),
             )
-            .where(o.c.order_date.in_(dates))
+            .where(o.c.order_date.in_(dates) if dates is not None else literal(True))
             .group_by(o.c.order_date, o.c.channel, o.c.campaign),
         )
     )
@@ -308,18 +309,21 @@ def classify_stage(conn: Connection, table: Table, stage: Table, key: tuple[str,
         before_classify(conn, stage)
     skip = set(compare_skip)
     columns = [c.name for c in stage.columns if not c.name.startswith("_")]
-    if conn.execute(select(literal(1)).select_from(table).limit(1)).first() is not None:
-        match = and_(*[table.c[k] == stage.c[k] for k in key])
-        value_columns = [c for c in columns if c not in key and c not in skip]
-        differ = or_(*[_differs(table.c[c], stage.c[c], isinstance(table.c[c].type, FloatType))
-                       for c in value_columns]) if value_columns else literal(False)
-        exists = select(literal(1)).select_from(table).where(match).exists()
-        changed = select(literal(1)).select_from(table).where(match, differ).exists()
-        conn.execute(update(stage).where(exists).values(_status=case((changed, "changed"), else_="same")))
+    if conn.execute(select(literal(1)).select_from(table).limit(1)).first() is None:
+        return conn.execute(select(func.count()).select_from(stage)).scalar(), 0, 0
+    match = and_(*[table.c[k] == stage.c[k] for k in key])
+    value_columns = [c for c in columns if c not in key and c not in skip]
+    differ = or_(*[_differs(table.c[c], stage.c[c], isinstance(table.c[c].type, FloatType))
+                   for c in value_columns]) if value_columns else literal(False)
+    exists = select(literal(1)).select_from(table).where(match).exists()
+    changed = select(literal(1)).select_from(table).where(match, differ).exists()
+    conn.execute(update(stage).where(exists).values(_status=case((changed, "changed"), else_="same")))
     counts = dict(conn.execute(select(stage.c._status, func.count()).group_by(stage.c._status)).all())
     return counts.get("new", 0), counts.get("changed", 0), counts.get("same", 0)
 
 
+TEMP_CACHE_KIB = -16384  # PRAGMA temp.cache_size during a file load (16 MiB for the stage)
+SQLITE_BATCH = 50_000  # rows converted to Python values at a time
 ROWS_PER_INSERT = 20  # rows per SQLite INSERT statement (multi-row VALUES: far fewer statement steps)
 
 
@@ -353,13 +357,19 @@ def _copy_frame(conn: Connection, stage: Table, frame: pd.DataFrame) -> None:
 
 
 def _sqlite_column(series: pd.Series, kind) -> list:
-    """One column as the values SQLite stores for its SQLAlchemy type (None for missing), vectorised."""
+    """One column as the values SQLite stores for its SQLAlchemy type (None for missing), vectorised: dates and
+    times as the ISO text SQLAlchemy writes (Arrow casts), booleans as 0/1."""
     if isinstance(kind, (DateTime, Date)):
-        if not pd.api.types.is_datetime64_any_dtype(series):
-            series = pd.to_datetime(series)
-        times = pa.array(series.astype("datetime64[us]"))
-        text_ = pc.strftime(times, "%Y-%m-%d %H:%M:%S" if isinstance(kind, DateTime) else "%Y-%m-%d")
-        return text_.to_pylist()
+        if pd.api.types.is_datetime64_any_dtype(series):
+            values = pa.array(series.astype("datetime64[us]"))
+        else:
+            try:
+                values = pa.array(series, type=None if isinstance(kind, DateTime) else pa.date32())
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                values = pa.array(pd.to_datetime(series).astype("datetime64[us]"))
+        if not isinstance(kind, DateTime) and values.type != pa.date32():
+            values = values.cast(pa.date32())
+        return values.cast(pa.string()).to_pylist()
     missing = pd.isna(series).to_numpy()
     if isinstance(kind, Boolean):
         values = series.fillna(False).astype(bool).astype(int).astype(object).to_numpy()
@@ -374,21 +384,24 @@ def _sqlite_column(series: pd.Series, kind) -> list:
 
 
 def _sqlite_insert(conn: Connection, stage: Table, frame: pd.DataFrame, columns: list[str]) -> None:
-    width, n = len(columns), len(frame)
-    flat: list = [None] * (n * width)
-    for j, c in enumerate(columns):
-        flat[j::width] = _sqlite_column(frame[c], stage.c[c].type)
+    width = len(columns)
     row = "(" + ", ".join("?" * width) + ")"
     head = f"INSERT INTO {stage.name} ({', '.join(columns)}) VALUES "
-    step = ROWS_PER_INSERT * width
-    whole = n // ROWS_PER_INSERT * step
+    many = head + ", ".join([row] * ROWS_PER_INSERT)
     cursor = conn.connection.driver_connection.cursor()
     try:
-        if whole:
-            cursor.executemany(head + ", ".join([row] * ROWS_PER_INSERT),
-                               [tuple(flat[i:i + step]) for i in range(0, whole, step)])
-        if whole < len(flat):
-            cursor.executemany(head + row, [tuple(flat[i:i + width]) for i in range(whole, len(flat), width)])
+        for start in range(0, len(frame), SQLITE_BATCH):  # a slice at a time: few Python objects alive at once
+            part = frame.iloc[start:start + SQLITE_BATCH]
+            n = len(part)
+            flat: list = [None] * (n * width)
+            for j, c in enumerate(columns):
+                flat[j::width] = _sqlite_column(part[c], stage.c[c].type)
+            step = ROWS_PER_INSERT * width
+            whole = n // ROWS_PER_INSERT * step
+            if whole:
+                cursor.executemany(many, [tuple(flat[i:i + step]) for i in range(0, whole, step)])
+            if whole < len(flat):
+                cursor.executemany(head + row, [tuple(flat[i:i + width]) for i in range(whole, len(flat), width)])
     finally:
         cursor.close()
 
@@ -622,9 +635,12 @@ def load(engine: Engine, kind: str, frame: pd.DataFrame | Iterable[pd.DataFrame]
     return result
 
 
-def _apply(conn: Connection, kind: str, table: Table, stage: Table, result: LoadResult) -> None:
-    """After classification: first-order flags and rollup (orders), the new and changed rows written, stage dropped."""
-    if result.inserted or result.updated:
+def _apply(conn: Connection, kind: str, table: Table, stage: Table, result: LoadResult, drop: bool = True) -> None:
+    """After classification: first-order flags and rollup (orders), the new and changed rows written, stage dropped
+    (unless ``drop`` is False: the caller closes the connection, which removes its temporary tables at once)."""
+    if kind == "orders" and result.inserted and not result.updated and _secondary_indexes(conn, table):
+        _first_orders_load(conn, table, stage)
+    elif result.inserted or result.updated:
         if kind == "orders":
             refresh_orders_rollup_staged(conn, touched_customers=bool(result.updated))
             if not result.updated:
@@ -632,7 +648,40 @@ def _apply(conn: Connection, kind: str, table: Table, stage: Table, result: Load
         apply_stage(conn, table, stage, DATASETS[kind].key, result.updated)
         if kind == "orders":
             finish_orders_rollup(conn, recompute_flags=bool(result.updated))
-    drop_stage(conn)
+    if drop:
+        drop_stage(conn)
+
+
+def _first_orders_load(conn: Connection, table: Table, stage: Table) -> None:
+    """The first orders into an empty table on SQLite: rows copied with no index to keep, then the customer
+    index built once; each customer's first order read off that index in its order (no sort, no window),
+    the other indexes built, and the rollup rebuilt whole. Same flags as :func:`flag_new_first_orders`:
+    the earliest order by time, then id (``ordered_at`` is fixed-width ISO text in SQLite)."""
+    o = schema.orders
+    indexes = _secondary_indexes(conn, table)
+    for index in indexes:
+        index.drop(conn)
+    columns = [c.name for c in stage.columns if not c.name.startswith("_")]
+    conn.execute(insert(table).from_select(columns, select(*[stage.c[c] for c in columns])
+                                           .where(stage.c._status == "new")))
+    by_customer = [i for i in indexes if [c.name for c in i.columns][:2] == ["customer_id", "ordered_at"]]
+    for index in by_customer:
+        index.create(conn)
+    earliest = func.min(o.c.ordered_at.op("||")(func.char(31)).op("||")(o.c.order_id))
+    firsts = select(func.substr(earliest, func.instr(earliest, func.char(31)) + 1)).group_by(o.c.customer_id)
+    conn.execute(update(o).where(o.c.order_id.in_(firsts)).values(is_first_order=True))
+    for index in indexes:
+        if index not in by_customer:
+            index.create(conn)
+    conn.execute(delete(schema.orders_daily))
+    _rebuild_rollup(conn, None)
+
+
+def _load_pragmas(conn: Connection) -> None:
+    """SQLite, for one file load: a bigger cache for the session's temporary tables (the stage). The load's
+    connection is closed afterwards (or on failure, by the pool's reset), never reused with it."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"PRAGMA temp.cache_size={TEMP_CACHE_KIB}")
 
 
 Fill = Callable[[Connection, Table], tuple[int, str]]
@@ -651,16 +700,23 @@ def load_staged(engine: Engine, kind: str, fill: Fill, *, source: str, cursor: s
     started = datetime.now()
     result = LoadResult(kind=kind)
     try:
-        with engine.begin() as conn:
-            acquire_load_lock(conn, f"{source}:{kind}@{socket.gethostname()}")
-            result.demo_removed = clear_before_own_load(conn, source)
-            stage = create_stage(conn, table, [c.name for c in table.columns], [Column("_line", BigInteger)])
-            result.rejected, detail = fill(conn, stage)
-            result.inserted, result.updated, result.unchanged = classify_stage(
-                conn, table, stage, DATASETS[kind].key, ("is_first_order",), before_classify)
-            _apply(conn, kind, table, stage, result)
-            result.run_id = record_run(conn, source=source, started_at=started, status="success", result=result,
-                                       cursor=cursor, detail=detail)
+        with engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            try:
+                with conn.begin():
+                    acquire_load_lock(conn, f"{source}:{kind}@{socket.gethostname()}")
+                    result.demo_removed = clear_before_own_load(conn, source)
+                    _load_pragmas(conn)
+                    stage = create_stage(conn, table, [c.name for c in table.columns], [Column("_line", BigInteger)])
+                    result.rejected, detail = fill(conn, stage)
+                    result.inserted, result.updated, result.unchanged = classify_stage(
+                        conn, table, stage, DATASETS[kind].key, ("is_first_order",), before_classify)
+                    _apply(conn, kind, table, stage, result, drop=not sqlite)
+                    result.run_id = record_run(conn, source=source, started_at=started, status="success",
+                                               result=result, cursor=cursor, detail=detail)
+            finally:
+                if sqlite:  # closing the connection deletes its temporary file: no page-by-page DROP of the stage
+                    conn.invalidate()
     except LoadBusy:
         raise
     except Exception as exc:

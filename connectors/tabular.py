@@ -9,9 +9,9 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
-from itertools import chain
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -145,7 +145,7 @@ def _open_csv(path: Path) -> TableFile:
     return TableFile(path, header, header_line, "line", encoding, separator)
 
 
-ARROW_BLOCK = 8 << 20  # bytes the CSV reader parses at a time
+ARROW_BLOCK = 1 << 20  # bytes the CSV reader parses at a time
 
 
 class _RowNumbersNeeded(Exception):
