@@ -30,8 +30,9 @@ from sqlalchemy import Connection, Engine, Table, and_, delete, func, select
 from connectors.checks import Checked, check_chunk
 from connectors.datasets import DATASETS, KINDS
 from connectors.loader import load_staged, record_failure, stage_frame, warehouse_rows
-from connectors.tabular import FileImportError, Problem, TableFile, match_columns, open_table
+from connectors.tabular import FileImportError, Problem, TableFile, match_columns, open_table, release_memory
 from reports.csv_safe import safe_frame
+from warehouse import schema
 
 __all__ = ["FileImportError", "ImportResult", "Problem", "import_file", "import_upload", "rejected_path", "source_name"]
 
@@ -110,7 +111,8 @@ def import_file(engine: Engine, kind: str, path: Path | str, *, skip_invalid: bo
         _stage_file(conn, stage, kind, table, columns, scan, out if skip_invalid else None, report, chunk_rows)
         if scan.rows == 0:
             raise FileImportError(f"{name} has no data rows below its header.")
-        _find_duplicates(conn, stage, kind, table, columns, scan)
+        if skip_invalid or scan.bad_rows or not _insert_finds_repeats(conn, kind):
+            _find_duplicates(conn, stage, kind, table, columns, scan)
         if scan.bad_rows and not skip_invalid:
             raise FileImportError(_refusal(name, scan, table.word), scan.problems, scan.bad_rows)
         if scan.duplicates:
@@ -118,7 +120,12 @@ def import_file(engine: Engine, kind: str, path: Path | str, *, skip_invalid: bo
         report(0.9, "Comparing with the warehouse and writing …")
         return scan.bad_rows, f"{kind}: {name}, {scan.rows:,} rows, {scan.bad_rows:,} rejected"
 
-    loaded = load_staged(engine, kind, fill, source=source_name(kind))
+    def explain(conn: Connection, stage: Table) -> None:  # the insert broke the key: which lines repeat it?
+        _find_duplicates(conn, stage, kind, table, columns, scan)
+        if scan.bad_rows:
+            raise FileImportError(_refusal(name, scan, table.word), scan.problems, scan.bad_rows)
+
+    loaded = load_staged(engine, kind, fill, source=source_name(kind), explain_conflict=explain)
     result = ImportResult(kind, name, rows=scan.rows, rejected=scan.bad_rows, warnings=warnings)
     result.rejected_file = out if scan.bad_rows else None
     result.inserted, result.updated, result.unchanged, result.run_id, result.demo_removed = (
@@ -146,7 +153,9 @@ def import_upload(engine: Engine, kind: str, name: str, data: bytes, *, skip_inv
 def _stage_file(conn: Connection, stage: Table, kind: str, table: TableFile, columns: dict[str, int], scan: _Scan,
                 rejected: Path | None, report: Progress, chunk_rows: int) -> None:
     """The one pass: check each chunk, stage its valid rows with their lines, write its rejected rows."""
-    for raw, lines in table.chunks(chunk_rows):
+    for number, (raw, lines) in enumerate(table.chunks(chunk_rows), start=1):
+        if number % 10 == 0:
+            release_memory()
         checked = check_chunk(kind, raw, lines, columns, table.header, table.word,
                               MAX_PROBLEMS - len(scan.problems), reasons=rejected is not None)
         scan.rows += len(checked.lines)
@@ -161,6 +170,15 @@ def _stage_file(conn: Connection, stage: Table, kind: str, table: TableFile, col
             stage_frame(conn, stage, rows.assign(_line=checked.lines[good]))
         estimate = max(table.estimated_rows or scan.rows, scan.rows)
         report(0.9 * scan.rows / estimate, f"Loading {scan.rows:,} of {estimate:,} rows …")
+    release_memory()
+
+
+def _insert_finds_repeats(conn: Connection, kind: str) -> bool:
+    """SQLite and an empty table: every staged row is inserted, so a repeated key breaks the table's unique key,
+    and the stage is searched for repeats only then (:func:`connectors.loader.load_staged`'s explain_conflict),
+    saving a sort of the whole stage on a first load."""
+    target = schema.metadata.tables[DATASETS[kind].table]
+    return conn.dialect.name == "sqlite" and conn.execute(select(target).limit(1)).first() is None
 
 
 def _find_duplicates(conn: Connection, stage: Table, kind: str, table: TableFile, columns: dict[str, int],

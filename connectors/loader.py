@@ -45,7 +45,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import Float as FloatType
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from connectors.datasets import DATASETS, KINDS, NO_CAMPAIGN, PLATFORM_CHANNELS, UNATTRIBUTED
 from connectors.demo_data import DEMO_SOURCE, clear_before_own_load
@@ -323,7 +323,7 @@ def classify_stage(conn: Connection, table: Table, stage: Table, key: tuple[str,
 
 
 TEMP_CACHE_KIB = -16384  # PRAGMA temp.cache_size during a file load (16 MiB for the stage)
-SQLITE_BATCH = 50_000  # rows converted to Python values at a time
+SQLITE_BATCH = 20_000  # rows converted to Python values at a time
 ROWS_PER_INSERT = 20  # rows per SQLite INSERT statement (multi-row VALUES: far fewer statement steps)
 
 
@@ -688,13 +688,16 @@ Fill = Callable[[Connection, Table], tuple[int, str]]
 
 
 def load_staged(engine: Engine, kind: str, fill: Fill, *, source: str, cursor: str | None = None,
-                before_classify: Callable[[Connection, Table], None] | None = None) -> LoadResult:
+                before_classify: Callable[[Connection, Table], None] | None = None,
+                explain_conflict: Callable[[Connection, Table], None] | None = None) -> LoadResult:
     """Like :func:`load`, for rows the caller streams into the stage itself (a file, chunk by chunk).
 
     In ONE transaction: the load lock, the demo's removal, an empty stage with every column of the kind's
     table plus ``_line`` (the file's line of each row), then ``fill(conn, stage)``, which writes the rows
     (:func:`stage_frame`) and returns (rows rejected, sync-log detail). Raising in ``fill`` rolls everything
     back (the warehouse is as before) and logs the failure with the exception's ``rejected_rows``, if any.
+    ``explain_conflict(conn, stage)``: on SQLite, when writing the rows breaks a unique key, it may raise a
+    clearer error from the stage (the statement failed, the transaction goes on until it is rolled back).
     """
     table = schema.metadata.tables[DATASETS[kind].table]
     started = datetime.now()
@@ -711,7 +714,12 @@ def load_staged(engine: Engine, kind: str, fill: Fill, *, source: str, cursor: s
                     result.rejected, detail = fill(conn, stage)
                     result.inserted, result.updated, result.unchanged = classify_stage(
                         conn, table, stage, DATASETS[kind].key, ("is_first_order",), before_classify)
-                    _apply(conn, kind, table, stage, result, drop=not sqlite)
+                    try:
+                        _apply(conn, kind, table, stage, result, drop=not sqlite)
+                    except IntegrityError:
+                        if explain_conflict is not None and sqlite:
+                            explain_conflict(conn, stage)
+                        raise
                     result.run_id = record_run(conn, source=source, started_at=started, status="success",
                                                result=result, cursor=cursor, detail=detail)
             finally:

@@ -308,6 +308,21 @@ def _frame(chunk, state: _Lines) -> tuple[pd.DataFrame, np.ndarray]:
     return frame, lines
 
 
+def release_memory() -> None:
+    """Hand the memory the chunks used back to the system (Arrow's pool, the C heap), so that what the database
+    needs next (sorting, index builds) does not add to it."""
+    import contextlib
+    import ctypes
+    import gc
+
+    import pyarrow as pa
+
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def _open_excel(path: Path) -> TableFile:
     from openpyxl import load_workbook
 
