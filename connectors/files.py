@@ -112,7 +112,7 @@ def import_file(engine: Engine, kind: str, path: Path | str, *, skip_invalid: bo
         if scan.rows == 0:
             raise FileImportError(f"{name} has no data rows below its header.")
         if skip_invalid or scan.bad_rows or not _insert_finds_repeats(conn, kind):
-            _find_duplicates(conn, stage, kind, table, columns, scan)
+            _find_duplicates(conn, stage, kind, table, columns, scan, keep_all=skip_invalid)
         if scan.bad_rows and not skip_invalid:
             raise FileImportError(_refusal(name, scan, table.word), scan.problems, scan.bad_rows)
         if scan.duplicates:
@@ -181,24 +181,37 @@ def _insert_finds_repeats(conn: Connection, kind: str) -> bool:
     return conn.dialect.name == "sqlite" and conn.execute(select(target).limit(1)).first() is None
 
 
-def _find_duplicates(conn: Connection, stage: Table, kind: str, table: TableFile, columns: dict[str, int],
-                     scan: _Scan) -> None:
-    """Repeated keys, found in SQL on the stage: every line after a key's first is a problem naming that line."""
+def _repeated(stage: Table, kind: str):
+    """SQL: (line, first line of its key, key columns…) of every staged row whose key came on an earlier line."""
     names = DATASETS[kind].key
     keys = [stage.c[k] for k in names]
     groups = (select(*keys, func.min(stage.c._line).label("first"))
               .group_by(*keys).having(func.count() > 1).subquery())
-    repeated = (select(stage.c._line, groups.c.first, *keys)
-                .join(groups, and_(*[stage.c[k] == groups.c[k] for k in names]))
-                .where(stage.c._line != groups.c.first).order_by(stage.c._line))
-    found = conn.execute(repeated).all()
-    if not found:
+    return (select(stage.c._line.label("line"), groups.c.first, *keys)
+            .join(groups, and_(*[stage.c[k] == groups.c[k] for k in names]))
+            .where(stage.c._line != groups.c.first))
+
+
+def _find_duplicates(conn: Connection, stage: Table, kind: str, table: TableFile, columns: dict[str, int],
+                     scan: _Scan, keep_all: bool = False) -> None:
+    """Repeated keys, found in SQL on the stage: every line after a key's first is a problem naming that line.
+    Only the first ``MAX_PROBLEMS`` come back to Python, unless ``keep_all`` (--skip-invalid writes them all)."""
+    names = DATASETS[kind].key
+    repeated = _repeated(stage, kind).subquery()
+    found = select(repeated).order_by(repeated.c.line)
+    if keep_all:
+        rows = conn.execute(found).all()
+        count = len(rows)
+        scan.duplicates = {int(row[0]): int(row[1]) for row in rows}
+    else:
+        count = conn.execute(select(func.count()).select_from(repeated)).scalar()
+        rows = conn.execute(found.limit(MAX_PROBLEMS)).all() if count else []
+    if not count:
         return
-    scan.duplicates = {int(row[0]): int(row[1]) for row in found}
-    scan.bad_rows += len(found)
-    scan.problem_count += len(found)
+    scan.bad_rows += count
+    scan.problem_count += count
     column = " + ".join(table.header[columns[k]] for k in names)
-    for line, first, *key in found[:MAX_PROBLEMS]:
+    for line, first, *key in rows[:MAX_PROBLEMS]:
         scan.problems.append(Problem(int(line), column, " | ".join(str(v) for v in key),
                                      f"each {' + '.join(names)} only once (it is already on {table.word} {int(first)})",
                                      table.word))
@@ -207,11 +220,10 @@ def _find_duplicates(conn: Connection, stage: Table, kind: str, table: TableFile
 
 def _drop_duplicates(conn: Connection, stage: Table, kind: str, table: TableFile, scan: _Scan, rejected: Path,
                      chunk_rows: int) -> None:
-    """--skip-invalid: the repeated rows leave the stage, and their text (read again) goes to ``rejected``."""
-    lines = sorted(scan.duplicates)
-    for i in range(0, len(lines), 5000):
-        conn.execute(delete(stage).where(stage.c._line.in_(lines[i:i + 5000])))
-    wanted = np.array(lines, dtype=np.int64)
+    """--skip-invalid: the repeated rows leave the stage (one statement), and their text (read again from the
+    file: the stage keeps typed values) goes to ``rejected``, in line order with the other rejected rows."""
+    conn.execute(delete(stage).where(stage.c._line.in_(select(_repeated(stage, kind).subquery().c.line))))
+    wanted = np.array(sorted(scan.duplicates), dtype=np.int64)
     for raw, numbers in table.chunks(chunk_rows):
         repeated = np.isin(numbers, wanted)
         if repeated.any():
