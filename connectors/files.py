@@ -203,9 +203,10 @@ def _find_duplicates(conn: Connection, stage: Table, kind: str, table: TableFile
         rows = conn.execute(found).all()
         count = len(rows)
         scan.duplicates = {int(row[0]): int(row[1]) for row in rows}
-    else:
-        count = conn.execute(select(func.count()).select_from(repeated)).scalar()
-        rows = conn.execute(found.limit(MAX_PROBLEMS)).all() if count else []
+    else:  # counted in a second statement only when there are more than can be listed
+        rows = conn.execute(found.limit(MAX_PROBLEMS)).all()
+        count = len(rows) if len(rows) < MAX_PROBLEMS else conn.execute(
+            select(func.count()).select_from(repeated)).scalar()
     if not count:
         return
     scan.bad_rows += count

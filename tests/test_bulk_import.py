@@ -111,3 +111,17 @@ def test_skip_invalid_writes_bad_and_repeated_rows_in_line_order(engine, tmp_pat
     assert "expected a date and time" in rejected["problems"].tolist()[1]
     with engine.connect() as conn:
         assert conn.execute(select(schema.orders.c.revenue).where(schema.orders.c.order_id == "B1")).scalar() == 10
+
+
+def test_more_than_fifty_repeated_keys_are_all_counted_and_the_first_fifty_listed(engine, tmp_path):
+    # 200 rows over 70 order ids: D0..D69 on lines 2-71, then each again (D0..D59 a second time, D0..D69 ...)
+    rows = "".join(f"D{i % 70},2026-11-02 10:00,c{i},10,,,,\n" for i in range(200))
+    path = _write(tmp_path / "orders.csv", HEADER + rows)
+    with pytest.raises(FileImportError) as err:
+        import_file(engine, "orders", path)  # into an empty table: on SQLite the insert finds the repeats
+    message = str(err.value)
+    assert "130 of 200 rows have problems" in message  # 200 - 70 first occurrences
+    assert "line 72, column “order_id”: “D0”, expected each order_id only once (it is already on line 2)" in message
+    assert len(err.value.problems) == 50 and "… and 80 more problems." in message
+    result = import_file(engine, "orders", path, skip_invalid=True)
+    assert (result.inserted, result.rejected) == (70, 130)
