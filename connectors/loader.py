@@ -38,6 +38,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     or_,
     select,
     text,
@@ -667,9 +668,10 @@ def _first_orders_load(conn: Connection, table: Table, stage: Table) -> None:
     by_customer = [i for i in indexes if [c.name for c in i.columns][:2] == ["customer_id", "ordered_at"]]
     for index in by_customer:
         index.create(conn)
+    # min() over "time, id" text: SQLite takes the other (bare) columns, here rowid, from the row holding the min
     earliest = func.min(o.c.ordered_at.op("||")(func.char(31)).op("||")(o.c.order_id))
-    firsts = select(func.substr(earliest, func.instr(earliest, func.char(31)) + 1)).group_by(o.c.customer_id)
-    conn.execute(update(o).where(o.c.order_id.in_(firsts)).values(is_first_order=True))
+    firsts = select(literal_column("rowid").label("r"), earliest).select_from(o).group_by(o.c.customer_id).subquery()
+    conn.execute(update(o).where(literal_column("rowid").in_(select(firsts.c.r))).values(is_first_order=True))
     for index in indexes:
         if index not in by_customer:
             index.create(conn)
