@@ -707,6 +707,8 @@ def load_staged(engine: Engine, kind: str, fill: Fill, *, source: str, cursor: s
     try:
         with engine.connect() as conn:
             sqlite = conn.dialect.name == "sqlite"
+            database = conn.engine.url.database or ""
+            on_disk = sqlite and database not in ("", ":memory:") and "memory" not in database
             try:
                 with conn.begin():
                     acquire_load_lock(conn, f"{source}:{kind}@{socket.gethostname()}")
@@ -717,7 +719,7 @@ def load_staged(engine: Engine, kind: str, fill: Fill, *, source: str, cursor: s
                     result.inserted, result.updated, result.unchanged = classify_stage(
                         conn, table, stage, DATASETS[kind].key, ("is_first_order",), before_classify)
                     try:
-                        _apply(conn, kind, table, stage, result, drop=not sqlite)
+                        _apply(conn, kind, table, stage, result, drop=not on_disk)
                     except IntegrityError:
                         if explain_conflict is not None and sqlite:
                             explain_conflict(conn, stage)
@@ -725,7 +727,7 @@ def load_staged(engine: Engine, kind: str, fill: Fill, *, source: str, cursor: s
                     result.run_id = record_run(conn, source=source, started_at=started, status="success",
                                                result=result, cursor=cursor, detail=detail)
             finally:
-                if sqlite:  # closing the connection deletes its temporary file: no page-by-page DROP of the stage
+                if on_disk:  # closing the connection deletes its temporary file: no page-by-page DROP of the stage
                     conn.invalidate()
     except LoadBusy:
         raise
