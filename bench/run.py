@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 11, 24),
                         help="data ends the day before (default 2026-11-24)")
-    parser.add_argument("--chunk", type=int, default=250_000, help="rows per load (transaction)")
+    parser.add_argument("--chunk", type=int, default=100_000, help="rows per chunk read, checked and staged")
     parser.add_argument("--via", choices=("files", "loader"), default="files",
                         help="files: connectors.files.import_file, one transaction per file (default); "
                              "loader: connectors.loader.load per chunk")

@@ -1,38 +1,43 @@
-"""File imports: CSV (UTF-8 with or without BOM) and Excel (.xlsx) files of every kind in connectors.datasets.
+"""File imports: CSV (UTF-8 with or without BOM, or UTF-16) and Excel (.xlsx) files of every kind in
+connectors.datasets.
 
-``import_file(engine, kind, path)`` reads the file in chunks twice: first it checks every row, then it
-loads the valid rows through :func:`connectors.loader.load` in ONE transaction. By default a file with
-any invalid row is refused whole (nothing is loaded; the refusal is in the sync log, and the message lists
-up to 50 problems with their line, column, value and what was expected). ``skip_invalid=True`` loads the
-valid rows and writes the rejected ones, with their reasons, to ``<name>.rejected.csv`` next to the file.
+``import_file(engine, kind, path)`` reads the file ONCE, in chunks (pyarrow's CSV reader), inside ONE load
+transaction (:func:`connectors.loader.load_staged`): each chunk is checked (vectorised, connectors.checks) and
+its valid rows go straight into the staging table with their line numbers; repeated keys are then found in
+SQL on the stage (naming both lines). By default a file with any invalid row is refused whole: the
+transaction is rolled back (nothing is loaded; the refusal is in the sync log, and the message lists up to
+50 problems with their line, column, value and what was expected). ``skip_invalid=True`` loads the valid
+rows and writes the rejected ones, with their reasons, to ``<name>.rejected.csv`` next to the file (rows
+rejected for a repeated key are read again from the file: the stage keeps typed values, not the text).
 Its text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``…) get a leading ``'``
 (see :mod:`reports.csv_safe`); remove it when fixing a row for re-import.
-Small files are parsed once (the first pass's rows are kept).
+Memory stays flat in the file size: one chunk is in memory at a time.
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, Table, and_, delete, func, select
 
-from connectors.checks import Checked, check_chunk, key_text
+from connectors.checks import Checked, check_chunk
 from connectors.datasets import DATASETS, KINDS
 from connectors.formats import Source, open_source
-from connectors.loader import load, record_failure
-from connectors.tabular import FileImportError, Problem
+from connectors.loader import load_staged, record_failure, stage_frame, warehouse_rows
+from connectors.tabular import FileImportError, Problem, release_memory
 from reports.csv_safe import safe_frame
+from warehouse import schema
 
 __all__ = ["FileImportError", "ImportResult", "Problem", "import_file", "import_upload", "rejected_path", "source_name"]
 
-CHUNK_ROWS = 250_000  # a file of one chunk is parsed once; larger files are read twice (check, then load)
+CHUNK_ROWS = 100_000  # rows checked and staged at a time (memory depends on it, not on the file)
 MAX_PROBLEMS = 50
 Progress = Callable[[float, str], None]
 
@@ -72,13 +77,12 @@ class ImportResult:
 
 @dataclass
 class _Scan:
-    """What the checking pass found."""
+    """What the pass over the file found."""
 
     rows: int = 0
     bad_rows: int = 0
     problem_count: int = 0
     problems: list[Problem] = field(default_factory=list)
-    kept: list[Checked] | None = field(default_factory=list)
     duplicates: dict[int, int] = field(default_factory=dict)  # line of a repeated key -> its first line
 
 
@@ -100,35 +104,46 @@ def import_file(engine: Engine, kind: str | None, path: Path | str, *, skip_inva
     ``kind`` None: the file's tool and kind are recognised from its header (:mod:`connectors.formats`).
     """
     path = Path(path)
-    name = display_name or path.name
     started = datetime.now()
     if kind is not None and kind not in DATASETS:
         raise FileImportError(f"Unknown kind {kind!r}; use one of: {', '.join(KINDS)}.")
     report = progress or (lambda fraction, message: None)
     try:
-        table = open_source(path, kind, name)
-        kind, columns = table.kind, table.columns
-        shown = f"{name} (read as a {table.format.name})" if table.format else name
-        scan = _check(kind, table, columns, skip_invalid, report, chunk_rows)
-        if scan.rows == 0:
-            raise FileImportError(f"{shown} has no data rows below its header.")
-        if scan.bad_rows and not skip_invalid:
-            raise FileImportError(_refusal(shown, scan, table.word), scan.problems, scan.bad_rows)
+        table = open_source(path, kind, display_name or path.name)
     except FileImportError as exc:
         record_failure(engine, source_name(kind or "file"), started, f"{kind or 'file'}: {exc}", exc.rejected_rows)
         raise
-    result = ImportResult(kind, name, rows=scan.rows, rejected=scan.bad_rows, warnings=table.warnings,
-                          format=table.format.name if table.format else None,
-                          noun=table.format.noun if table.format else "rows", skipped=table.skipped)
-    out = rejected_path(path) if scan.bad_rows else None
-    if out is not None:
+    kind, columns, fmt = table.kind, table.columns, table.format
+    name = (display_name or path.name) + (f" (read as a {fmt.name})" if fmt else "")
+    out = rejected_path(path)
+    if skip_invalid:
         out.unlink(missing_ok=True)
-        result.rejected_file = out
-    what = f"{kind}: {name}" + (f" ({table.format.name})" if table.format else "")
+    scan = _Scan()
+
+    def fill(conn: Connection, stage: Table) -> tuple[int, str]:
+        _stage_file(conn, stage, kind, table, columns, scan, out if skip_invalid else None, report, chunk_rows)
+        if scan.rows == 0:
+            raise FileImportError(f"{name} has no data rows below its header.")
+        if skip_invalid or scan.bad_rows or not _insert_finds_repeats(conn, kind):
+            _find_duplicates(conn, stage, kind, table, columns, scan, keep_all=skip_invalid)
+        if scan.bad_rows and not skip_invalid:
+            raise FileImportError(_refusal(name, scan, table.word), scan.problems, scan.bad_rows)
+        if scan.duplicates:
+            _drop_duplicates(conn, stage, kind, table, scan, out, chunk_rows)
+        report(0.9, "Comparing with the warehouse and writing …")
+        return scan.bad_rows, f"{kind}: {name}, {scan.rows:,} rows, {scan.bad_rows:,} rejected"
+
+    def explain(conn: Connection, stage: Table) -> None:  # the insert broke the key: which lines repeat it?
+        _find_duplicates(conn, stage, kind, table, columns, scan)
+        if scan.bad_rows:
+            raise FileImportError(_refusal(name, scan, table.word), scan.problems, scan.bad_rows)
+
     through = table.complete_through.isoformat() if table.complete_through else None  # the export's date range
-    loaded = load(engine, kind, _valid_rows(kind, table, columns, scan, out, report, chunk_rows),
-                  source=source_name(kind), cursor=through,
-                  rejected=scan.bad_rows, detail=f"{what}, {scan.rows:,} rows, {scan.bad_rows:,} rejected")
+    loaded = load_staged(engine, kind, fill, source=source_name(kind), cursor=through, explain_conflict=explain)
+    result = ImportResult(kind, display_name or path.name, rows=scan.rows, rejected=scan.bad_rows,
+                          warnings=table.warnings, format=fmt.name if fmt else None, noun=fmt.noun if fmt else "rows",
+                          skipped=table.skipped)
+    result.rejected_file = out if scan.bad_rows else None
     result.inserted, result.updated, result.unchanged, result.run_id, result.demo_removed = (
         loaded.inserted, loaded.updated, loaded.unchanged, loaded.run_id, loaded.demo_removed)
     report(1.0, "Done.")
@@ -151,51 +166,86 @@ def import_upload(engine: Engine, kind: str | None, name: str, data: bytes, *, s
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _check(kind: str, table: Source, columns: dict[str, int], skip_invalid: bool, report: Progress,
-           chunk_rows: int) -> _Scan:
-    """First pass: check every row, find repeated keys; keep the checked rows of a one-chunk file."""
-    scan = _Scan()
-    keys, key_lines = [], []
-    for raw, lines in table.chunks(chunk_rows):
+def _stage_file(conn: Connection, stage: Table, kind: str, table: Source, columns: dict[str, int], scan: _Scan,
+                rejected: Path | None, report: Progress, chunk_rows: int) -> None:
+    """The one pass: check each chunk, stage its valid rows with their lines, write its rejected rows."""
+    for number, (raw, lines) in enumerate(table.chunks(chunk_rows), start=1):
+        if number % 10 == 0:
+            release_memory()
         checked = check_chunk(kind, raw, lines, columns, table.header, table.word,
-                              MAX_PROBLEMS - len(scan.problems), reasons=skip_invalid)
+                              MAX_PROBLEMS - len(scan.problems), reasons=rejected is not None)
         scan.rows += len(checked.lines)
         scan.bad_rows += int(checked.bad.sum())
         scan.problem_count += checked.problem_count
         scan.problems += checked.problems
-        keys.append(key_text(kind, checked.rows[~checked.bad]))
-        key_lines.append(checked.lines[~checked.bad])
-        if scan.kept is not None:
-            scan.kept.append(checked)
-            if len(scan.kept) > 1:
-                scan.kept = None
-        report(0.3 * scan.rows / max(table.estimated_rows or scan.rows, scan.rows),
-               f"Checked {scan.rows:,} rows …")
-    _find_duplicates(kind, table, columns, scan, keys, key_lines)
-    return scan
+        if rejected is not None and checked.bad.any():
+            _write_rejected(kind, rejected, table, checked)
+        good = ~checked.bad
+        if good.any():
+            rows = warehouse_rows(kind, checked.rows[good] if not good.all() else checked.rows)
+            stage_frame(conn, stage, rows.assign(_line=checked.lines[good]))
+        estimate = max(table.estimated_rows or scan.rows, scan.rows)
+        report(0.9 * scan.rows / estimate, f"Loading {scan.rows:,} of {estimate:,} rows …")
+    release_memory()
 
 
-def _find_duplicates(kind: str, table: Source, columns: dict[str, int], scan: _Scan,
-                     keys: list[pd.Series], key_lines: list[np.ndarray]) -> None:
-    if not keys:
-        return
-    key = pd.concat(keys, ignore_index=True)
-    lines = np.concatenate(key_lines)
-    repeated = key.duplicated(keep="first").to_numpy()
-    if not repeated.any():
-        return
-    first_line = pd.Series(lines).groupby(key.to_numpy()).transform("first").to_numpy()
-    scan.duplicates = dict(zip(lines[repeated].tolist(), first_line[repeated].tolist()))
-    scan.bad_rows += int(repeated.sum())
-    scan.problem_count += int(repeated.sum())
+def _insert_finds_repeats(conn: Connection, kind: str) -> bool:
+    """SQLite and an empty table: every staged row is inserted, so a repeated key breaks the table's unique key,
+    and the stage is searched for repeats only then (:func:`connectors.loader.load_staged`'s explain_conflict),
+    saving a sort of the whole stage on a first load."""
+    target = schema.metadata.tables[DATASETS[kind].table]
+    return conn.dialect.name == "sqlite" and conn.execute(select(target).limit(1)).first() is None
+
+
+def _repeated(stage: Table, kind: str):
+    """SQL: (line, first line of its key, key columns…) of every staged row whose key came on an earlier line."""
     names = DATASETS[kind].key
+    keys = [stage.c[k] for k in names]
+    groups = (select(*keys, func.min(stage.c._line).label("first"))
+              .group_by(*keys).having(func.count() > 1).subquery())
+    return (select(stage.c._line.label("line"), groups.c.first, *keys)
+            .join(groups, and_(*[stage.c[k] == groups.c[k] for k in names]))
+            .where(stage.c._line != groups.c.first))
+
+
+def _find_duplicates(conn: Connection, stage: Table, kind: str, table: Source, columns: dict[str, int],
+                     scan: _Scan, keep_all: bool = False) -> None:
+    """Repeated keys, found in SQL on the stage: every line after a key's first is a problem naming that line.
+    Only the first ``MAX_PROBLEMS`` come back to Python, unless ``keep_all`` (--skip-invalid writes them all)."""
+    names = DATASETS[kind].key
+    repeated = _repeated(stage, kind).subquery()
+    found = select(repeated).order_by(repeated.c.line)
+    if keep_all:
+        rows = conn.execute(found).all()
+        count = len(rows)
+        scan.duplicates = {int(row[0]): int(row[1]) for row in rows}
+    else:  # counted in a second statement only when there are more than can be listed
+        rows = conn.execute(found.limit(MAX_PROBLEMS)).all()
+        count = len(rows) if len(rows) < MAX_PROBLEMS else conn.execute(
+            select(func.count()).select_from(repeated)).scalar()
+    if not count:
+        return
+    scan.bad_rows += count
+    scan.problem_count += count
     column = " + ".join(table.header[columns[k]] for k in names)
-    for i in np.flatnonzero(repeated)[:MAX_PROBLEMS]:
-        value = key.iat[i].replace("\x1f", " | ")
-        scan.problems.append(Problem(int(lines[i]), column, value,
-                                     f"each {' + '.join(names)} only once (it is already on {table.word} "
-                                     f"{int(first_line[i])})", table.word))
+    for line, first, *key in rows[:MAX_PROBLEMS]:
+        scan.problems.append(Problem(int(line), column, " | ".join(str(v) for v in key),
+                                     f"each {' + '.join(names)} only once (it is already on {table.word} {int(first)})",
+                                     table.word))
     scan.problems = sorted(scan.problems, key=lambda p: p.line)[:MAX_PROBLEMS]
+
+
+def _drop_duplicates(conn: Connection, stage: Table, kind: str, table: Source, scan: _Scan, rejected: Path,
+                     chunk_rows: int) -> None:
+    """--skip-invalid: the repeated rows leave the stage (one statement), and their text (read again from the
+    file: the stage keeps typed values) goes to ``rejected``, in line order with the other rejected rows."""
+    conn.execute(delete(stage).where(stage.c._line.in_(select(_repeated(stage, kind).subquery().c.line))))
+    wanted = np.array(sorted(scan.duplicates), dtype=np.int64)
+    for raw, numbers in table.chunks(chunk_rows):
+        repeated = np.isin(numbers, wanted)
+        if repeated.any():
+            _write_rejected_text(kind, rejected, table, raw[repeated], numbers[repeated], scan.duplicates)
+    _sort_rejected(rejected, table.word)
 
 
 def _refusal(name: str, scan: _Scan, word: str) -> str:
@@ -207,40 +257,32 @@ def _refusal(name: str, scan: _Scan, word: str) -> str:
             "in the app) to load only the valid rows.")
 
 
-def _valid_rows(kind: str, table: Source, columns: dict[str, int], scan: _Scan, rejected: Path | None,
-                report: Progress, chunk_rows: int) -> Iterator[pd.DataFrame]:
-    """Second pass: the valid typed rows chunk by chunk; rejected rows (with reasons) go to ``rejected``."""
-    if scan.kept is not None:
-        chunks: Iterator[Checked] = iter(scan.kept)
-    else:
-        chunks = (check_chunk(kind, raw, lines, columns, table.header, table.word, 0, reasons=rejected is not None)
-                  for raw, lines in table.chunks(chunk_rows))
-    done = 0
-    for checked in chunks:
-        repeated = np.isin(checked.lines, list(scan.duplicates)) if scan.duplicates else None
-        bad = checked.bad | repeated if repeated is not None else checked.bad
-        if rejected is not None and bad.any():
-            _write_rejected(kind, rejected, table, checked, bad, repeated, scan.duplicates)
-        done += len(checked.lines)
-        report(0.3 + 0.65 * done / max(scan.rows, 1), f"Loading {done:,} of {scan.rows:,} rows …")
-        if not bad.all():
-            yield checked.rows[~bad]
-
-
-def _write_rejected(kind: str, path: Path, table: Source, checked: Checked, bad: np.ndarray,
-                    repeated: np.ndarray | None, duplicates: dict[int, int]) -> None:
+def _write_rejected(kind: str, path: Path, table: Source, checked: Checked) -> None:
+    """A chunk's invalid rows, as read, with their line and every problem, appended to ``path``."""
     reasons = checked.reasons if checked.reasons is not None else pd.Series("", index=checked.raw.index, dtype=object)
-    reasons = reasons.copy()
-    if repeated is not None and repeated.any():
-        again = pd.Series(checked.lines[repeated]).map(duplicates).astype(str)
-        text = (f"the same {' + '.join(DATASETS[kind].key)} is already on {table.word} "
-                + again).to_numpy()
-        before = reasons[repeated].to_numpy()
-        reasons[repeated] = np.where(before == "", text, before + "; " + text)
-    out = checked.raw[bad].copy()
+    _append(path, table, checked.raw[checked.bad], checked.lines[checked.bad], reasons[checked.bad].to_numpy())
+
+
+def _write_rejected_text(kind: str, path: Path, table: Source, raw: pd.DataFrame, lines: np.ndarray,
+                         duplicates: dict[int, int]) -> None:
+    """Rows refused for a repeated key, with the line that has the key first."""
+    again = pd.Series(lines).map(duplicates).astype(str)
+    reasons = (f"the same {' + '.join(DATASETS[kind].key)} is already on {table.word} " + again).to_numpy()
+    _append(path, table, raw, lines, reasons)
+
+
+def _append(path: Path, table: Source, raw: pd.DataFrame, lines: np.ndarray, reasons: np.ndarray) -> None:
+    out = raw.copy()
     out.columns = table.header[: len(out.columns)]
-    out.insert(0, table.word, checked.lines[bad])
-    out["problems"] = reasons[bad].to_numpy()
+    out.insert(0, table.word, lines)
+    out["problems"] = reasons
     first = not path.exists()
     safe_frame(out).to_csv(path, mode="w" if first else "a", header=first, index=False,
-               encoding="utf-8-sig" if first else "utf-8")
+                           encoding="utf-8-sig" if first else "utf-8")
+
+
+def _sort_rejected(path: Path, word: str) -> None:
+    """The rejected rows in line order (those refused for a repeated key were appended last)."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame = frame.iloc[np.argsort(frame[word].astype(np.int64).to_numpy(), kind="stable")]
+    frame.to_csv(path, index=False, encoding="utf-8-sig")

@@ -18,9 +18,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pcsv
 from sqlalchemy import (
+    BigInteger,
+    Boolean,
     Column,
     Connection,
+    Date,
+    DateTime,
     Engine,
     MetaData,
     String,
@@ -32,6 +38,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     or_,
     select,
     text,
@@ -39,7 +46,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import Float as FloatType
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from connectors.datasets import DATASETS, KINDS, NO_CAMPAIGN, PLATFORM_CHANNELS, UNATTRIBUTED
 from connectors.demo_data import DEMO_SOURCE, clear_before_own_load
@@ -212,10 +219,12 @@ def refresh_orders_rollup(conn: Connection, customers: set, extra_dates: set) ->
 
 
 def _rebuild_rollup(conn: Connection, dates) -> None:
-    """Replace the daily rollup rows of ``dates`` (a list of dates or a one-column select) from the orders."""
+    """Replace the daily rollup rows of ``dates`` (a list of dates or a one-column select; None: every date,
+    the rollup already emptied) from the orders."""
     o, daily = schema.orders, schema.orders_daily
     first = case((and_(o.c.is_first_order, ~o.c.returning_customer), 1), else_=0)
-    conn.execute(delete(daily).where(daily.c.date.in_(dates)))
+    if dates is not None:
+        conn.execute(delete(daily).where(daily.c.date.in_(dates)))
     conn.execute(
         insert(daily).from_select(
             ["date", "channel", "campaign", "orders", "revenue", "refunded", "new_customers", "repeat_orders"],
@@ -224,7 +233,7 @@ def _rebuild_rollup(conn: Connection, dates) -> None:
                 func.sum(o.c.revenue - o.c.refunded), func.sum(o.c.refunded),
                 func.sum(first), func.sum(1 - first),
             )
-            .where(o.c.order_date.in_(dates))
+            .where(o.c.order_date.in_(dates) if dates is not None else literal(True))
             .group_by(o.c.order_date, o.c.channel, o.c.campaign),
         )
     )
@@ -279,6 +288,125 @@ def _stage_rows(conn: Connection, stage: Table, batch: list[dict]) -> None:
                          list(zip(*values)))
 
 
+def create_stage(conn: Connection, table: Table, columns: Iterable[str], extra: Iterable[Column] = ()) -> Table:
+    """The session's empty staging table ``_stage``: ``columns`` of ``table`` (same types), ``extra`` columns
+    (e.g. a file's line numbers) and ``_status`` ('new' until :func:`classify_stage`). No index and no
+    constraint: rows go in as fast as the driver takes them."""
+    stage = _temp_table("_stage", *[Column(c, table.c[c].type) for c in columns], *extra,
+                        Column("_status", String(8), server_default="new"))
+    conn.execute(text("DROP TABLE IF EXISTS _stage"))
+    stage.create(conn)
+    return stage
+
+
+def classify_stage(conn: Connection, table: Table, stage: Table, key: tuple[str, ...], compare_skip: Iterable[str] = (),
+                   before_classify: Callable[[Connection, Table], None] | None = None) -> tuple[int, int, int]:
+    """Mark each staged row new / changed / same against ``table`` by natural key; (new, changed, same).
+
+    Only staged rows whose key is in the table are rewritten (into 'changed' or 'same'); into an empty table
+    every row stays 'new' without a statement."""
+    _analyze(conn, stage)
+    if before_classify is not None:
+        before_classify(conn, stage)
+    skip = set(compare_skip)
+    columns = [c.name for c in stage.columns if not c.name.startswith("_")]
+    if conn.execute(select(literal(1)).select_from(table).limit(1)).first() is None:
+        return conn.execute(select(func.count()).select_from(stage)).scalar(), 0, 0
+    match = and_(*[table.c[k] == stage.c[k] for k in key])
+    value_columns = [c for c in columns if c not in key and c not in skip]
+    differ = or_(*[_differs(table.c[c], stage.c[c], isinstance(table.c[c].type, FloatType))
+                   for c in value_columns]) if value_columns else literal(False)
+    exists = select(literal(1)).select_from(table).where(match).exists()
+    changed = select(literal(1)).select_from(table).where(match, differ).exists()
+    conn.execute(update(stage).where(exists).values(_status=case((changed, "changed"), else_="same")))
+    counts = dict(conn.execute(select(stage.c._status, func.count()).group_by(stage.c._status)).all())
+    return counts.get("new", 0), counts.get("changed", 0), counts.get("same", 0)
+
+
+TEMP_CACHE_KIB = -16384  # PRAGMA temp.cache_size during a file load (16 MiB for the stage)
+SQLITE_BATCH = 20_000  # rows converted to Python values at a time
+ROWS_PER_INSERT = 20  # rows per SQLite INSERT statement (multi-row VALUES: far fewer statement steps)
+
+
+def stage_frame(conn: Connection, stage: Table, frame: pd.DataFrame) -> None:
+    """Bulk-write typed warehouse rows (columns named like the stage's) into the stage, column-wise.
+
+    PostgreSQL (psycopg): Arrow writes the chunk as CSV, which goes in with one COPY. SQLite: each column is
+    converted at once to what SQLAlchemy would store (dates and times as ISO text, booleans as 0/1) and
+    the rows go in through the driver's executemany, ``ROWS_PER_INSERT`` rows per statement. Other drivers:
+    as records through :func:`_stage_rows`.
+    """
+    if frame.empty:
+        return
+    columns = [c for c in frame.columns if c in stage.c]
+    if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
+        _copy_frame(conn, stage, frame[columns])
+    elif conn.dialect.name == "sqlite" and conn.dialect.driver == "pysqlite":
+        _sqlite_insert(conn, stage, frame, columns)
+    else:
+        _stage_rows(conn, stage, _records(frame[columns]))
+
+
+def _copy_frame(conn: Connection, stage: Table, frame: pd.DataFrame) -> None:
+    data = pa.Table.from_pandas(frame, preserve_index=False)
+    buffer = pa.BufferOutputStream()
+    pcsv.write_csv(data, buffer, pcsv.WriteOptions(include_header=False))
+    names = ", ".join(f'"{c}"' for c in frame.columns)
+    with conn.connection.driver_connection.cursor().copy(f"COPY {stage.name} ({names}) FROM STDIN (FORMAT csv)") \
+            as copy:
+        copy.write(buffer.getvalue().to_pybytes())
+
+
+def _sqlite_column(series: pd.Series, kind) -> list:
+    """One column as the values SQLite stores for its SQLAlchemy type (None for missing), vectorised: dates and
+    times as the ISO text SQLAlchemy writes (Arrow casts), booleans as 0/1."""
+    if isinstance(kind, (DateTime, Date)):
+        if pd.api.types.is_datetime64_any_dtype(series):
+            values = pa.array(series.astype("datetime64[us]"))
+        else:
+            try:
+                values = pa.array(series, type=None if isinstance(kind, DateTime) else pa.date32())
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                values = pa.array(pd.to_datetime(series).astype("datetime64[us]"))
+        if not isinstance(kind, DateTime) and values.type != pa.date32():
+            values = values.cast(pa.date32())
+        return values.cast(pa.string()).to_pylist()
+    missing = pd.isna(series).to_numpy()
+    if isinstance(kind, Boolean):
+        values = series.fillna(False).astype(bool).astype(int).astype(object).to_numpy()
+    elif pd.api.types.is_float_dtype(series) or pd.api.types.is_integer_dtype(series):
+        values = series.astype(object).to_numpy()
+    else:
+        values = series.to_numpy(dtype=object)
+    if missing.any():
+        values = values.copy()
+        values[missing] = None
+    return values.tolist()
+
+
+def _sqlite_insert(conn: Connection, stage: Table, frame: pd.DataFrame, columns: list[str]) -> None:
+    width = len(columns)
+    row = "(" + ", ".join("?" * width) + ")"
+    head = f"INSERT INTO {stage.name} ({', '.join(columns)}) VALUES "
+    many = head + ", ".join([row] * ROWS_PER_INSERT)
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        for start in range(0, len(frame), SQLITE_BATCH):  # a slice at a time: few Python objects alive at once
+            part = frame.iloc[start:start + SQLITE_BATCH]
+            n = len(part)
+            flat: list = [None] * (n * width)
+            for j, c in enumerate(columns):
+                flat[j::width] = _sqlite_column(part[c], stage.c[c].type)
+            step = ROWS_PER_INSERT * width
+            whole = n // ROWS_PER_INSERT * step
+            if whole:
+                cursor.executemany(many, [tuple(flat[i:i + step]) for i in range(0, whole, step)])
+            if whole < len(flat):
+                cursor.executemany(head + row, [tuple(flat[i:i + width]) for i in range(whole, len(flat), width)])
+    finally:
+        cursor.close()
+
+
 def staged_upsert(conn: Connection, table: Table, records: list[dict], key: tuple[str, ...],
                   compare_skip: Iterable[str] = (), more: Iterable[list[dict]] = (),
                   before_classify: Callable[[Connection, Table], None] | None = None) -> tuple[int, int, int, Table]:
@@ -292,26 +420,13 @@ def staged_upsert(conn: Connection, table: Table, records: list[dict], key: tupl
     new / changed / same) for the caller, who drops it with :func:`drop_stage`.
     Changed rows are replaced (delete + insert), so every column comes from the load.
     """
-    skip = set(compare_skip)
     columns = list(records[0]) if records else [c.name for c in table.columns]
-    stage = _temp_table("_stage", *[Column(c, table.c[c].type) for c in columns], Column("_status", String(8)))
-    conn.execute(text("DROP TABLE IF EXISTS _stage"))
-    stage.create(conn)
+    stage = create_stage(conn, table, columns)
     for batch in _batches(records, more):
         if batch:
             _stage_rows(conn, stage, batch)
-    _analyze(conn, stage)
-    if before_classify is not None:
-        before_classify(conn, stage)
-    match = and_(*[table.c[k] == stage.c[k] for k in key])
-    value_columns = [c for c in columns if c not in key and c not in skip]
-    differ = or_(*[_differs(table.c[c], stage.c[c], isinstance(table.c[c].type, FloatType))
-                   for c in value_columns]) if value_columns else literal(False)
-    exists = select(literal(1)).select_from(table).where(match).exists()
-    changed = select(literal(1)).select_from(table).where(match, differ).exists()
-    conn.execute(update(stage).values(_status=case((~exists, "new"), (changed, "changed"), else_="same")))
-    counts = dict(conn.execute(select(stage.c._status, func.count()).group_by(stage.c._status)).all())
-    return counts.get("new", 0), counts.get("changed", 0), counts.get("same", 0), stage
+    new, changed, same = classify_stage(conn, table, stage, key, compare_skip, before_classify)
+    return new, changed, same, stage
 
 
 def apply_stage(conn: Connection, table: Table, stage: Table, key: tuple[str, ...], updated: int = 1) -> None:
@@ -320,22 +435,39 @@ def apply_stage(conn: Connection, table: Table, stage: Table, key: tuple[str, ..
         changed = select(*[stage.c[k] for k in key]).where(stage.c._status == "changed")
         target = table.c[key[0]] if len(key) == 1 else tuple_(*[table.c[k] for k in key])
         conn.execute(delete(table).where(target.in_(changed)))
-    columns = [c.name for c in stage.columns if c.name != "_status"]
-    conn.execute(insert(table).from_select(
-        columns, select(*[stage.c[c] for c in columns]).where(stage.c._status != "same")))
+    columns = [c.name for c in stage.columns if not c.name.startswith("_")]
+    rows = select(*[stage.c[c] for c in columns]).where(stage.c._status != "same")
+    indexes = _secondary_indexes(conn, table) if not updated else []
+    for index in indexes:  # a first load into an empty table: build each index once, after the rows are in
+        index.drop(conn)
+    conn.execute(insert(table).from_select(columns, rows))
+    for index in indexes:
+        index.create(conn)
+
+
+def _secondary_indexes(conn: Connection, table: Table) -> list:
+    """The table's indexes when dropping them for the load pays off: SQLite (whose readers keep reading the
+    last committed state, indexes included) and an empty table. PostgreSQL keeps them: dropping one would
+    make readers wait for the load."""
+    if conn.dialect.name != "sqlite" or not table.indexes:
+        return []
+    if conn.execute(select(literal(1)).select_from(table).limit(1)).first() is not None:
+        return []
+    return sorted(table.indexes, key=lambda i: i.name)
 
 
 def drop_stage(conn: Connection) -> None:
     conn.execute(text("DROP TABLE IF EXISTS _stage"))
 
 
-def refresh_orders_rollup_staged(conn: Connection) -> None:
+def refresh_orders_rollup_staged(conn: Connection, touched_customers: bool = True) -> None:
     """After an orders stage was classified (before it is applied): fix first-order flags and the rollup.
 
     Set-based: the customers and dates touched by the load go to temporary tables; first-order flags are
     recomputed (one window query) for the touched customers only, and only flags that change are written;
     the daily rollup is rebuilt for the touched dates only. A first load touches everything, which is then
-    one full rebuild.
+    one full rebuild. ``touched_customers=False`` (a load that only inserts: :func:`flag_new_first_orders` sets the
+    flags) leaves the touched-customers table empty.
     """
     o = schema.orders
     stage = _temp_table("_stage", Column("order_id", o.c.order_id.type), Column("customer_id", o.c.customer_id.type),
@@ -349,8 +481,9 @@ def refresh_orders_rollup_staged(conn: Connection) -> None:
     written = stage.c._status != "same"
     old = select(o.c.customer_id, o.c.order_date).join(stage, stage.c.order_id == o.c.order_id) \
         .where(stage.c._status == "changed")
-    conn.execute(insert(customers).from_select(
-        ["customer_id"], select(stage.c.customer_id).where(written).union(select(old.subquery().c.customer_id))))
+    if touched_customers:
+        conn.execute(insert(customers).from_select(
+            ["customer_id"], select(stage.c.customer_id).where(written).union(select(old.subquery().c.customer_id))))
     conn.execute(insert(dates).from_select(
         ["d"], select(stage.c.order_date).where(written).union(select(old.subquery().c.order_date))))
 
@@ -497,15 +630,7 @@ def load(engine: Engine, kind: str, frame: pd.DataFrame | Iterable[pd.DataFrame]
                 before_classify=attribute_staged if kind == "orders" else None,
             )
             del records
-            if result.inserted or result.updated:
-                if kind == "orders":
-                    refresh_orders_rollup_staged(conn)
-                    if not result.updated:
-                        flag_new_first_orders(conn)
-                apply_stage(conn, table, stage, dataset.key, result.updated)
-                if kind == "orders":
-                    finish_orders_rollup(conn, recompute_flags=bool(result.updated))
-            drop_stage(conn)
+            _apply(conn, kind, table, stage, result)
             if also is not None:
                 also(conn)
             result.run_id = record_run(conn, source=source, started_at=started, status="success", result=result,
@@ -516,6 +641,113 @@ def load(engine: Engine, kind: str, frame: pd.DataFrame | Iterable[pd.DataFrame]
         with engine.begin() as conn:
             record_run(conn, source=source, started_at=started, status="failed", error=f"{kind}: {exc}"[:4000],
                        cursor=cursor)
+        raise
+    return result
+
+
+def _apply(conn: Connection, kind: str, table: Table, stage: Table, result: LoadResult, drop: bool = True) -> None:
+    """After classification: first-order flags and rollup (orders), the new and changed rows written, stage dropped
+    (unless ``drop`` is False: the caller closes the connection, which removes its temporary tables at once)."""
+    if kind == "orders" and result.inserted and not result.updated and _secondary_indexes(conn, table):
+        _first_orders_load(conn, table, stage)
+    elif result.inserted or result.updated:
+        if kind == "orders":
+            refresh_orders_rollup_staged(conn, touched_customers=bool(result.updated))
+            if not result.updated:
+                flag_new_first_orders(conn)
+        apply_stage(conn, table, stage, DATASETS[kind].key, result.updated)
+        if kind == "orders":
+            finish_orders_rollup(conn, recompute_flags=bool(result.updated))
+    if drop:
+        drop_stage(conn)
+
+
+def _first_orders_load(conn: Connection, table: Table, stage: Table) -> None:
+    """The first orders into an empty table on SQLite: rows copied with no index to keep, then the customer
+    index built once; each customer's first order read off that index in its order (no sort, no window),
+    the other indexes built, and the rollup rebuilt whole. Same flags as :func:`flag_new_first_orders`:
+    the earliest order by time, then id (``ordered_at`` is fixed-width ISO text in SQLite)."""
+    o = schema.orders
+    indexes = _secondary_indexes(conn, table)
+    for index in indexes:
+        index.drop(conn)
+    columns = [c.name for c in stage.columns if not c.name.startswith("_")]
+    conn.execute(insert(table).from_select(columns, select(*[stage.c[c] for c in columns])
+                                           .where(stage.c._status == "new")))
+    by_customer = [i for i in indexes if [c.name for c in i.columns][:2] == ["customer_id", "ordered_at"]]
+    for index in by_customer:
+        index.create(conn)
+    # min() over "time, id" text: SQLite takes the other (bare) columns, here rowid, from the row holding the min
+    earliest = func.min(o.c.ordered_at.op("||")(func.char(31)).op("||")(o.c.order_id))
+    firsts = select(literal_column("rowid").label("r"), earliest).select_from(o).group_by(o.c.customer_id).subquery()
+    conn.execute(update(o).where(literal_column("rowid").in_(select(firsts.c.r))).values(is_first_order=True))
+    for index in indexes:
+        if index not in by_customer:
+            index.create(conn)
+    conn.execute(delete(schema.orders_daily))
+    _rebuild_rollup(conn, None)
+
+
+def _load_pragmas(conn: Connection) -> None:
+    """SQLite, for one file load: a bigger cache for the session's temporary tables (the stage). The load's
+    connection is closed afterwards (or on failure, by the pool's reset), never reused with it."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"PRAGMA temp.cache_size={TEMP_CACHE_KIB}")
+
+
+Fill = Callable[[Connection, Table], tuple[int, str]]
+
+
+def load_staged(engine: Engine, kind: str, fill: Fill, *, source: str, cursor: str | None = None,
+                before_classify: Callable[[Connection, Table], None] | None = None,
+                explain_conflict: Callable[[Connection, Table], None] | None = None) -> LoadResult:
+    """Like :func:`load`, for rows the caller streams into the stage itself (a file, chunk by chunk).
+
+    In ONE transaction: the load lock, the demo's removal, an empty stage with every column of the kind's
+    table plus ``_line`` (the file's line of each row), then ``fill(conn, stage)``, which writes the rows
+    (:func:`stage_frame`) and returns (rows rejected, sync-log detail). Raising in ``fill`` rolls everything
+    back (the warehouse is as before) and logs the failure with the exception's ``rejected_rows``, if any.
+    ``explain_conflict(conn, stage)``: on SQLite, when writing the rows breaks a unique key, it may raise a
+    clearer error from the stage (the statement failed, the transaction goes on until it is rolled back).
+    """
+    table = schema.metadata.tables[DATASETS[kind].table]
+    started = datetime.now()
+    result = LoadResult(kind=kind)
+    if before_classify is None and kind == "orders":
+        from connectors.attribution import attribute_staged  # imports this module
+
+        before_classify = attribute_staged
+    try:
+        with engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            database = conn.engine.url.database or ""
+            on_disk = sqlite and database not in ("", ":memory:") and "memory" not in database
+            try:
+                with conn.begin():
+                    acquire_load_lock(conn, f"{source}:{kind}@{socket.gethostname()}")
+                    result.demo_removed = clear_before_own_load(conn, source)
+                    _load_pragmas(conn)
+                    stage = create_stage(conn, table, [c.name for c in table.columns], [Column("_line", BigInteger)])
+                    result.rejected, detail = fill(conn, stage)
+                    result.inserted, result.updated, result.unchanged = classify_stage(
+                        conn, table, stage, DATASETS[kind].key, ("is_first_order",), before_classify)
+                    try:
+                        _apply(conn, kind, table, stage, result, drop=not on_disk)
+                    except IntegrityError:
+                        if explain_conflict is not None and sqlite:
+                            explain_conflict(conn, stage)
+                        raise
+                    result.run_id = record_run(conn, source=source, started_at=started, status="success",
+                                               result=result, cursor=cursor, detail=detail)
+            finally:
+                if on_disk:  # closing the connection deletes its temporary file: no page-by-page DROP of the stage
+                    conn.invalidate()
+    except LoadBusy:
+        raise
+    except Exception as exc:
+        with engine.begin() as conn:
+            record_run(conn, source=source, started_at=started, status="failed", error=f"{kind}: {exc}"[:4000],
+                       result=LoadResult(kind=kind, rejected=getattr(exc, "rejected_rows", 0)), cursor=cursor)
         raise
     return result
 

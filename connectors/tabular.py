@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -144,39 +145,182 @@ def _open_csv(path: Path) -> TableFile:
     return TableFile(path, header, header_line, "line", encoding, separator)
 
 
+ARROW_BLOCK = 1 << 20  # bytes the CSV reader parses at a time
+
+
+class _RowNumbersNeeded(Exception):
+    """A row with too few or too many cells: read again on one thread, which knows each row's number."""
+
+
 def _csv_chunks(table: TableFile, size: int) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
+    """pyarrow's streaming CSV reader (multi-threaded, every cell as text), cut into chunks of ``size`` rows.
+
+    A file with a short row (padded with empty cells, as before) or a long one (refused) is read on one
+    thread, where the reader numbers the rows; the rows already handed out are skipped, not repeated.
+    """
+    done = 0
+    try:
+        for frame, lines in _arrow_chunks(table, size, threads=True):
+            done += len(frame)
+            yield frame, lines
+    except _RowNumbersNeeded:
+        skipped = 0
+        for frame, lines in _arrow_chunks(table, size, threads=False):
+            if skipped < done:  # handed out by the multi-threaded pass
+                take = min(done - skipped, len(frame))
+                skipped += take
+                frame, lines = frame.iloc[take:].reset_index(drop=True), lines[take:]
+                if not len(frame):
+                    continue
+            yield frame, lines
+
+
+def _arrow_chunks(table: TableFile, size: int, threads: bool) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    width = len(table.header)
+    names = [str(i) for i in range(width)]
+    odd: list[tuple[int, int, str]] = []  # (record number, cells, text) of rows with another number of cells
+    uneven: list = []  # such a row was met by the multi-threaded reader
+
+    def invalid(row) -> str:
+        if threads:  # row numbers are unknown on several threads
+            uneven.append(row.number)
+            return "error"
+        odd.append((row.number, row.actual_columns, row.text))
+        return "skip"
+
     total = table.path.stat().st_size or 1
-    next_line, done = table.header_line + 1, 0
-    with table.path.open("rb") as handle:
-        reader = pd.read_csv(handle, sep=table.separator, header=None, skiprows=table.header_line,
-                             names=range(len(table.header)), dtype=str, keep_default_na=False, na_filter=False,
-                             skip_blank_lines=False, encoding=table.encoding, chunksize=size, engine="c")
-        try:
-            for frame in reader:
-                frame = frame.fillna("")
-                lines, next_line = _line_numbers(frame, next_line)
-                done += len(frame)
-                table.estimated_rows = max(round(done * total / max(handle.tell(), 1)), done)
-                yield frame, lines
-        except pd.errors.ParserError as exc:
-            detail = str(exc).split("C error: ")[-1].strip()
-            raise FileImportError(f"The file cannot be read as CSV: {detail}. Check that line for an extra "
-                               f"“{table.separator}” or an unclosed quote.") from None
-        except UnicodeDecodeError:
+    handle = table.path.open("rb")
+    try:
+        reader = pcsv.open_csv(
+            handle,
+            read_options=pcsv.ReadOptions(use_threads=threads, block_size=ARROW_BLOCK, skip_rows=table.header_line,
+                                          column_names=names,
+                                          encoding="utf-16" if table.encoding == "utf-16" else "utf8"),
+            parse_options=pcsv.ParseOptions(delimiter=table.separator, newlines_in_values=True,
+                                            ignore_empty_lines=False, invalid_row_handler=invalid),
+            convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                strings_can_be_null=False, quoted_strings_can_be_null=False))
+        state = _Lines(table.header_line + 1, table.header_line + 1)
+        pending: list = []
+        rows = 0
+        for batch in chain(_batches(reader), [None]):
+            batch = _splice(batch, odd, state, width, table.separator)
+            if batch is None or not batch.num_rows:
+                continue
+            pending.append(batch)
+            rows += batch.num_rows
+            while rows >= size:
+                chunk, pending, rows = _take(pending, size)
+                yield _frame(chunk, state)
+                table.estimated_rows = max(round(state.rows * total / max(handle.tell(), 1)), state.rows)
+        if rows:
+            yield _frame(pa.Table.from_batches(pending), state)
+        table.estimated_rows = state.rows
+    except UnicodeDecodeError:
+        raise FileImportError(f"The file is not UTF-8 text. {SAVE_AS_UTF8}") from None
+    except pa.ArrowInvalid as exc:
+        if uneven:
+            raise _RowNumbersNeeded from None
+        detail = str(exc).split("\n")[0]
+        if "UTF8" in detail or "UTF-8" in detail:
             raise FileImportError(f"The file is not UTF-8 text. {SAVE_AS_UTF8}") from None
+        raise FileImportError(f"The file cannot be read as CSV: {detail}. Check that line for an extra "
+                              f"“{table.separator}” or an unclosed quote.") from None
+    finally:
+        handle.close()
 
 
-def _line_numbers(frame: pd.DataFrame, first: int) -> tuple[np.ndarray, int]:
-    """Editor line of each row, counting line breaks inside quoted cells; and the next row's line."""
-    n = len(frame)
+@dataclass
+class _Lines:
+    """Where the reader is: the editor line and the record number of the next row, and the rows handed out."""
+
+    line: int
+    record: int
+    rows: int = 0
+
+
+def _batches(reader) -> Iterator:
+    while True:
+        try:
+            yield reader.read_next_batch()
+        except StopIteration:
+            return
+
+
+def _splice(batch, odd: list[tuple[int, int, str]], state: _Lines, width: int, separator: str):
+    """Put the short rows the reader skipped back in place (padded with empty cells); refuse long rows.
+
+    ``batch`` None: the end of the file (rows skipped after the last batch)."""
+    n = batch.num_rows if batch is not None else 0
+    if not odd:
+        state.record += n
+        return batch
+    import pyarrow as pa
+
+    odd.sort()
+    columns = [batch.column(i).to_pylist() for i in range(width)] if n else []
+    rows: list[list[str]] = []
+    i = 0
+    while i < n or (odd and (odd[0][0] == state.record or batch is None)):
+        if odd and (odd[0][0] == state.record or batch is None):
+            number, cells, text = odd.pop(0)
+            if cells > width:
+                raise FileImportError(f"The file cannot be read as CSV: expected {width} fields in line {number}, "
+                                      f"saw {cells}. Check that line for an extra “{separator}” or an unclosed quote.")
+            values = next(csv.reader([text], delimiter=separator), [])
+            rows.append(values + [""] * (width - len(values)))
+        else:
+            rows.append([columns[c][i] for c in range(width)])
+            i += 1
+        state.record += 1
+    return pa.RecordBatch.from_pydict({str(c): [r[c] for r in rows] for c in range(width)},
+                                      schema=pa.schema([(str(c), pa.string()) for c in range(width)]))
+
+
+def _take(pending: list, size: int):
+    import pyarrow as pa
+
+    joined = pa.Table.from_batches(pending)
+    chunk, rest = joined.slice(0, size), joined.slice(size)
+    return chunk, rest.to_batches(), rest.num_rows
+
+
+def _frame(chunk, state: _Lines) -> tuple[pd.DataFrame, np.ndarray]:
+    """An Arrow table of text columns -> (frame with columns 0..n-1, editor line of each row)."""
+    import pyarrow.compute as pc
+
+    n = chunk.num_rows
     breaks = np.zeros(n, dtype=np.int64)
-    for column in frame.columns:
-        cells = frame[column]
-        if cells.str.contains("\n", regex=False).any():
-            breaks += cells.str.count("\n").to_numpy(dtype=np.int64)
+    for column in chunk.columns:
+        if pc.any(pc.match_substring(column, "\n")).as_py():
+            breaks += pc.count_substring(column, "\n").to_numpy(zero_copy_only=False).astype(np.int64)
     before = np.concatenate(([0], np.cumsum(breaks)[:-1])) if n else breaks
-    lines = first + np.arange(n, dtype=np.int64) + before
-    return lines, (int(lines[-1] + breaks[-1] + 1) if n else first)
+    lines = state.line + np.arange(n, dtype=np.int64) + before
+    if n:
+        state.line = int(lines[-1] + breaks[-1] + 1)
+    state.rows += n
+    text = pd.StringDtype("pyarrow", na_value=np.nan)
+    frame = pd.DataFrame({i: column.to_pandas(types_mapper={column.type: text}.get)
+                          for i, column in enumerate(chunk.columns)})
+    return frame, lines
+
+
+def release_memory() -> None:
+    """Hand the memory the chunks used back to the system (Arrow's pool, the C heap), so that what the database
+    needs next (sorting, index builds) does not add to it."""
+    import contextlib
+    import ctypes
+    import gc
+
+    import pyarrow as pa
+
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _open_excel(path: Path) -> TableFile:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩٫٬،−", "01234567890123456789.,,-")
 # Bidi marks that right-to-left exports wrap numbers in; spaces used as thousands separators.
@@ -31,8 +33,53 @@ def ascii_digits(text: pd.Series) -> pd.Series:
     return text
 
 
+_PLAIN_NUMBER = r"^-?[0-9]+(?:\.[0-9]+)?$"
+_PLAIN_DATETIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?$"
+
+
+def _plain(text: pd.Series, pattern: str) -> np.ndarray:
+    """Cells matching ``pattern`` or empty (the common case, parsed without the slower general rules)."""
+    cells = pa.array(text.to_numpy(dtype=object) if text.dtype == object else text, type=pa.string())
+    return pc.or_(pc.match_substring_regex(cells, pattern), pc.equal(cells, "")).to_numpy(zero_copy_only=False)
+
+
+def _split(text: pd.Series, pattern: str, parse) -> tuple[pd.Series, pd.Series]:
+    """(values, bad mask): the plain cells parsed at once, the others through ``parse`` (the general rules)."""
+    plain = _plain(text, pattern)
+    if plain.all():
+        return _checked(_plain_parse(pattern, text), text)
+    if not plain.any():
+        return parse(text)
+    fast_values, fast_bad = _checked(_plain_parse(pattern, text[plain]), text[plain])
+    slow_values, slow_bad = parse(text[~plain])
+    values = pd.concat([fast_values, slow_values]).reindex(text.index)
+    return values, pd.concat([fast_bad, slow_bad]).reindex(text.index)
+
+
+def _plain_parse(pattern: str, text: pd.Series) -> pd.Series:
+    """Plain cells through Arrow's C++ casts; a cell Arrow refuses (e.g. 2026-02-30) sends the chunk to pandas."""
+    cells = pa.array(text.to_numpy(dtype=object) if text.dtype == object else text, type=pa.string())
+    cells = pc.if_else(pc.equal(cells, ""), pa.scalar(None, pa.string()), cells)
+    number = pattern == _PLAIN_NUMBER
+    try:
+        if number:
+            return pd.Series(cells.cast(pa.float64()).to_numpy(zero_copy_only=False), index=text.index)
+        return pd.Series(cells.cast(pa.timestamp("us")).to_numpy(zero_copy_only=False), index=text.index)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        given = text.where(text != "", None)
+        return pd.to_numeric(given, errors="coerce").astype("float64") if number else _to_datetime(given)
+
+
+def _checked(values: pd.Series, text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    return values, (text != "") & values.isna()
+
+
 def parse_number(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(float values, bad mask): "1,234.5", "۱٬۲۳۴٫۵", "$12" parse; "12,5" and "1.234,5" are refused."""
+    return _split(text, _PLAIN_NUMBER, _numbers)
+
+
+def _numbers(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = ascii_digits(text).str.replace(_SPACES, "", regex=True)
     empty = text == ""
     shaped = text.str.fullmatch(_NUMBER, na=False) & text.str.contains(r"\d", regex=True, na=False)
@@ -55,6 +102,15 @@ def parse_datetime(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     Accepts 2026-01-31, 2026/01/31, 20260131, each optionally with a time (`T` or space) and a UTC offset,
     which is dropped: times are kept as the shop's local wall-clock time written in the file.
     """
+    values, bad = _split(text, _PLAIN_DATETIME, _datetimes)
+    years = values.dt.year
+    jalali = years.between(1300, 1500)
+    out_of_range = values.notna() & ~years.between(FIRST_YEAR, LAST_YEAR)
+    values = values.where(~out_of_range)
+    return values, bad | out_of_range, jalali.fillna(False).astype(bool)
+
+
+def _datetimes(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = ascii_digits(text)
     empty = text == ""
     text = text.str.replace("/", "-", regex=False).str.replace(r"^(\d{4})(\d{2})(\d{2})$", r"\1-\2-\3", regex=True)
@@ -63,11 +119,7 @@ def parse_datetime(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
         text = text.copy()
         text[offset] = text[offset].str.replace(_OFFSET, r"\1", regex=True)
     values = _to_datetime(text.where(~empty, None))
-    years = values.dt.year
-    jalali = years.between(1300, 1500)
-    out_of_range = values.notna() & ~years.between(FIRST_YEAR, LAST_YEAR)
-    values = values.where(~out_of_range)
-    return values, ~empty & values.isna(), jalali.fillna(False).astype(bool)
+    return values, ~empty & values.isna()
 
 
 def _to_datetime(text: pd.Series) -> pd.Series:

@@ -141,3 +141,15 @@ def test_the_readme_lists_every_export_as_declared():
     assert markdown_table() in readme, "regenerate the README's exports table from connectors.formats.markdown_table()"
     for fmt in FORMATS:
         assert fmt.download and fmt.example and (Path(__file__).resolve().parent.parent / fmt.example).is_file()
+
+
+def test_a_web_file_without_source_medium_or_campaign_loads_them_as_not_set(engine, tmp_path):
+    path = tmp_path / "web.csv"
+    path.write_text("date,channel,sessions\n2026-11-09,Direct,10\n2026-11-10,Direct,12\n", encoding="utf-8")
+    result = import_file(engine, "web", path)
+    assert (result.inserted, result.rejected) == (2, 0)  # one key per day, not two rows of one "missing" key
+    w = schema.web_traffic
+    with engine.connect() as conn:
+        rows = conn.execute(select(w.c.source_medium, w.c.campaign, w.c.sessions, w.c.new_users)).all()
+    assert sorted(rows) == [("(not set)", "(not set)", 10, None), ("(not set)", "(not set)", 12, None)]
+    assert import_file(engine, None, path).unchanged == 2  # recognised as web by its columns
