@@ -106,3 +106,14 @@ def page_app(name: str, timeout: float = 120, **params: str):
     for key, value in params.items():
         app.query_params[key] = value
     return app
+
+
+@pytest.fixture
+def cli_url(engine, monkeypatch):
+    """``cli.main`` works on the test warehouse (a SQLite file, or the PostgreSQL test server)."""
+    from warehouse.db import get_engine
+
+    monkeypatch.setenv("KPI_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    get_engine.cache_clear()
+    yield
+    get_engine.cache_clear()

@@ -27,7 +27,7 @@ from tests.conftest import ROOT, content_hash, page_app
 from tests.fake_ga4 import FakeGA4, sample_rows
 from tests.test_ga4 import JANUARY, _config, _expected, _warehouse
 from warehouse import schema
-from warehouse.db import get_engine, init_schema
+from warehouse.db import init_schema
 
 EXAMPLES = ROOT / "examples"
 AS_OF = date(2026, 11, 24)
@@ -58,15 +58,6 @@ def _reset(engine) -> None:
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     init_schema(engine)
-
-
-@pytest.fixture
-def cli_url(engine, monkeypatch):
-    """``cli.main`` works on the test warehouse."""
-    monkeypatch.setenv("KPI_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    get_engine.cache_clear()
-    yield
-    get_engine.cache_clear()
 
 
 def test_importing_own_orders_into_the_demo_leaves_exactly_what_importing_them_alone_does(

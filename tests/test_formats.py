@@ -153,3 +153,12 @@ def test_a_web_file_without_source_medium_or_campaign_loads_them_as_not_set(engi
         rows = conn.execute(select(w.c.source_medium, w.c.campaign, w.c.sessions, w.c.new_users)).all()
     assert sorted(rows) == [("(not set)", "(not set)", 10, None), ("(not set)", "(not set)", 12, None)]
     assert import_file(engine, None, path).unchanged == 2  # recognised as web by its columns
+
+
+def test_costs_in_another_currency_than_the_warehouses_are_said(engine, tmp_path, monkeypatch):
+    monkeypatch.setenv("KPI_CURRENCY", "EUR")
+    result = import_file(engine, None, ADS_CSV)
+    assert result.warnings == ["google_ads_campaigns.csv: costs are in USD, but the warehouse currency is EUR "
+                               "(KPI_CURRENCY): the amounts are loaded as they are, not converted."]
+    monkeypatch.setenv("KPI_CURRENCY", "USD")
+    assert import_file(engine, None, ADS_CSV).warnings == []

@@ -20,7 +20,6 @@ from connectors.formats.woocommerce import channel_of
 from metrics.engine import compute
 from tests.conftest import ROOT
 from warehouse import schema
-from warehouse.db import get_engine
 
 EXPORTS = ROOT / "examples" / "exports"
 WEEK = (date(2026, 11, 9), date(2026, 11, 15))
@@ -66,15 +65,6 @@ def _example(name: str) -> Path:
 
 def _copy(name: str, tmp_path: Path) -> Path:
     return Path(shutil.copy(_example(name), tmp_path / name))
-
-
-@pytest.fixture
-def cli_url(engine, monkeypatch):
-    """``cli.main`` works on the test warehouse (a SQLite file, or the PostgreSQL test server)."""
-    monkeypatch.setenv("KPI_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    get_engine.cache_clear()
-    yield
-    get_engine.cache_clear()
 
 
 # --- every example: recognised, imported with its summary, and again with nothing changed --------------------------

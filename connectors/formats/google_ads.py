@@ -18,10 +18,20 @@ def _prepare(section: Section, fmt: ExportFormat) -> Prepared:
     prepared.complete_through = _range_end(section.preamble)
     currencies = section.column("Currency code")
     if currencies is not None:
-        used = sorted(set(currencies[~totals]) - {"", "--"})
-        if len(used) > 1:
-            prepared.warnings.append(f"The report mixes currencies ({', '.join(used)}); costs are added as they are.")
+        prepared.warnings += _currency_warning(section.file, sorted(set(currencies[~totals]) - {"", "--"}))
     return prepared
+
+
+def _currency_warning(file: str, used: list[str]) -> list[str]:
+    """A warning when costs are not all in the warehouse currency (they are loaded as they are, not converted)."""
+    from metrics.format import currency
+
+    if len(used) > 1:
+        return [f"{file}: the report mixes currencies ({', '.join(used)}); costs are added as they are."]
+    if used and used[0].upper() != currency():
+        return [f"{file}: costs are in {used[0]}, but the warehouse currency is {currency()} (KPI_CURRENCY): the "
+                "amounts are loaded as they are, not converted."]
+    return []
 
 
 def _range_end(preamble: list[str]):
