@@ -42,7 +42,7 @@ __all__ = ["FileImportError", "ImportResult", "Problem", "import_file", "import_
 
 CHUNK_ROWS = 100_000  # rows checked and staged at a time (memory depends on it, not on the file)
 MAX_PROBLEMS = 50
-AHEAD = 1  # checked chunks waiting for the database (memory: this many chunks more)
+AHEAD = 1  # chunks checked ahead of the database's writing in a second thread (memory: one chunk more); 0: none
 Progress = Callable[[float, str], None]
 
 
@@ -180,9 +180,11 @@ def _stage_file(conn: Connection, stage: Table, kind: str, table: Source, column
                 rejected: Path | None, report: Progress, chunk_rows: int, daily: DailySums | None = None) -> None:
     """The one pass: check each chunk, stage its valid rows with their lines (and add them to ``daily``), write
     its rejected rows. Reading and checking the next chunk (a second thread) overlaps the database writing this
-    one (the driver lets go of Python's lock while SQLite works); at most ``AHEAD`` chunks wait in between."""
-    checked_chunks = _checked_chunks(kind, table, columns, rejected is not None, chunk_rows, daily)
-    for number, (checked, rows) in enumerate(ahead(checked_chunks, AHEAD), start=1):
+    one (the driver lets go of Python's lock while SQLite works); with ``AHEAD`` pieces made ahead, a chunk is read
+    and checked in ``AHEAD + 1`` pieces, so as many rows as before are in memory at once."""
+    piece = max(1, chunk_rows // (AHEAD + 1))  # AHEAD + 1 pieces alive: the rows in memory stay ``chunk_rows``
+    checked_chunks = _checked_chunks(kind, table, columns, rejected is not None, piece, daily)
+    for number, (checked, rows) in enumerate(ahead(checked_chunks, AHEAD) if AHEAD else checked_chunks, start=1):
         if number % 10 == 0:
             release_memory()
         scan.rows += len(checked.lines)
@@ -209,35 +211,37 @@ def _checked_chunks(kind: str, table: Source, columns: dict[str, int], reasons: 
         if daily is not None and rows is not None:
             daily.add(rows)
         yield checked, rows
+        del raw, checked, rows
 
 
 T = TypeVar("T")
 
 
 def ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
-    """``items``, made in a second thread at most ``depth`` ahead of the caller (memory: ``depth`` + 2 items).
-    An exception raised making an item is raised here, in its place; stopping early stops the thread."""
-    box: queue.Queue = queue.Queue(maxsize=depth)
+    """``items``, made in a second thread at most ``depth`` ahead of the caller: while the caller works on one
+    item, the thread makes the next (memory: ``depth`` + 1 items alive). An exception raised making an item is
+    raised here, in its place; stopping early stops the thread."""
+    box: queue.Queue = queue.Queue()
+    room = threading.Semaphore(depth + 1)  # items made and not yet done with by the caller
     stop = threading.Event()
     end = object()
 
-    def put(entry) -> bool:
-        while not stop.is_set():
-            try:
-                box.put(entry, timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
-
     def make() -> None:
         try:
-            for item in items:
-                if not put((item, None)):
+            iterator = iter(items)
+            while True:
+                while not room.acquire(timeout=0.05):
+                    if stop.is_set():
+                        return
+                if stop.is_set():
                     return
-            put((end, None))
+                item = next(iterator, end)
+                box.put((item, None))
+                if item is end:
+                    return
+                del item
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread, raised there
-            put((end, exc))
+            box.put((end, exc))
 
     worker = threading.Thread(target=make, name="import-reader", daemon=True)
     worker.start()
@@ -250,6 +254,7 @@ def ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
                 return
             yield item
             del item
+            room.release()
     finally:
         stop.set()
         worker.join()

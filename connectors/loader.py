@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pcsv
@@ -50,6 +51,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from connectors.datasets import DATASETS, KINDS, NO_CAMPAIGN, PLATFORM_CHANNELS, UNATTRIBUTED
 from connectors.demo_data import DEMO_SOURCE, clear_before_own_load
+from connectors.tabular import release_memory
 from warehouse import schema
 
 CHUNK = 5000
@@ -331,8 +333,9 @@ ROWS_PER_INSERT = 20  # rows per SQLite INSERT statement (multi-row VALUES: far 
 class DailySums:
     """The orders' daily rollup (date × channel × campaign: orders, revenue net of refunds, refunds) summed chunk
     by chunk while a file is staged, so a first load need not sort the whole table for it (new customers and
-    repeat orders still come from the first-order flags, set later in SQL). Memory: one row per group, the
-    chunks' partial sums merged whenever they pass ``MERGE_ROWS``."""
+    repeat orders still come from the first-order flags, set later in SQL). Compact: numbers only (days, and
+    channel and campaign as ids into one list of names), about 40 bytes a group; the chunks' partial sums are
+    merged whenever they pass ``MERGE_ROWS``."""
 
     MERGE_ROWS = 500_000
     KEY = ["date", "channel", "campaign"]
@@ -340,18 +343,26 @@ class DailySums:
     def __init__(self) -> None:
         self.parts: list[pd.DataFrame] = []
         self.rows = 0
+        self.names: dict[str, int] = {}  # channel and campaign names -> ids
         self.usable = True  # False: the stage was changed after the rows were summed (e.g. repeats dropped)
+
+    def _ids(self, values: pd.Series) -> np.ndarray:
+        codes, uniques = pd.factorize(values)
+        ids = np.array([self.names.setdefault(str(u), len(self.names)) for u in uniques], dtype=np.int32)
+        return ids[codes]
 
     def add(self, rows: pd.DataFrame) -> None:
         """Sum a chunk of warehouse rows (:func:`warehouse_rows`) as they are staged."""
         if rows.empty:
             return
-        frame = pd.DataFrame({"date": rows["ordered_at"].dt.floor("D"), "channel": rows["channel"],
-                              "campaign": rows["campaign"], "revenue": rows["revenue"] - rows["refunded"],
-                              "refunded": rows["refunded"]})
-        groups = frame.groupby(self.KEY, sort=False, observed=True)
-        part = groups[["revenue", "refunded"]].sum()
-        part.insert(0, "orders", groups.size())
+        days = rows["ordered_at"].to_numpy(dtype="datetime64[s]").astype("datetime64[D]").astype(np.int32)
+        refunded = rows["refunded"].to_numpy(dtype="float64")
+        frame = pd.DataFrame({"date": days, "channel": self._ids(rows["channel"]),
+                              "campaign": self._ids(rows["campaign"]), "orders": np.ones(len(rows), np.int64),
+                              "revenue": rows["revenue"].to_numpy(dtype="float64") - refunded, "refunded": refunded})
+        self._keep(frame.groupby(self.KEY, sort=False).sum().reset_index())
+
+    def _keep(self, part: pd.DataFrame) -> None:
         self.parts.append(part)
         self.rows += len(part)
         if self.rows > self.MERGE_ROWS and len(self.parts) > 1:
@@ -359,14 +370,18 @@ class DailySums:
             self.rows = len(self.parts[0])
 
     def _merged(self) -> pd.DataFrame:
-        whole = pd.concat(self.parts) if len(self.parts) > 1 else self.parts[0]
-        return whole.groupby(level=[0, 1, 2], sort=False).sum() if len(self.parts) > 1 else whole
+        if len(self.parts) == 1:
+            return self.parts[0]
+        return pd.concat(self.parts, ignore_index=True).groupby(self.KEY, sort=False).sum().reset_index()
 
     def total(self) -> pd.DataFrame:
         """(date, channel, campaign, orders, revenue, refunded) of every row summed, one row per group."""
         if not self.parts:
             return pd.DataFrame(columns=[*self.KEY, "orders", "revenue", "refunded"])
-        return self._merged().reset_index()
+        whole = self._merged()
+        names = np.array(list(self.names), dtype=object)
+        return whole.assign(date=whole["date"].to_numpy().astype("datetime64[D]").astype("datetime64[s]"),
+                            channel=names[whole["channel"].to_numpy()], campaign=names[whole["campaign"].to_numpy()])
 
 
 def stage_frame(conn: Connection, stage: Table, frame: pd.DataFrame) -> None:
@@ -744,7 +759,11 @@ def _rollup_from_sums(conn: Connection, daily: DailySums) -> None:
                        Column("revenue", FloatType), Column("refunded", FloatType))
     conn.execute(text(f"DROP TABLE IF EXISTS {sums.name}"))
     sums.create(conn)
-    stage_frame(conn, sums, daily.total())
+    total = daily.total()
+    daily.parts.clear()
+    stage_frame(conn, sums, total)
+    del total
+    release_memory()
     new = (select(o.c.order_date, o.c.channel, o.c.campaign, func.count().label("n"))
            .where(o.c.is_first_order == literal(True), o.c.returning_customer == literal(False))
            .group_by(o.c.order_date, o.c.channel, o.c.campaign).subquery())
