@@ -42,7 +42,9 @@ __all__ = ["FileImportError", "ImportResult", "Problem", "import_file", "import_
 
 CHUNK_ROWS = 100_000  # rows checked and staged at a time (memory depends on it, not on the file)
 MAX_PROBLEMS = 50
-AHEAD = 1  # chunks checked ahead of the database's writing in a second thread (memory: one chunk more); 0: none
+# Pieces checked in a second thread ahead of the database's writing (see _stage_file). Off (0): at 10 million
+# orders it saved 0-8 s on 2 shared cores and took the peak memory to +285..305 MB (BENCHMARKS.md); cap 300.
+AHEAD = 0
 Progress = Callable[[float, str], None]
 
 

@@ -337,7 +337,7 @@ class DailySums:
     channel and campaign as ids into one list of names), about 40 bytes a group; the chunks' partial sums are
     merged whenever they pass ``MERGE_ROWS``."""
 
-    MERGE_ROWS = 500_000
+    MERGE_ROWS = 1_000_000  # ~40 MB of partial sums; merging them costs a few times that for a moment
     KEY = ["date", "channel", "campaign"]
 
     def __init__(self) -> None:
