@@ -43,7 +43,8 @@ __all__ = ["FileImportError", "ImportResult", "Problem", "import_file", "import_
 CHUNK_ROWS = 100_000  # rows checked and staged at a time (memory depends on it, not on the file)
 MAX_PROBLEMS = 50
 # Pieces checked in a second thread ahead of the database's writing (see _stage_file). Off (0): at 10 million
-# orders it saved 0-8 s on 2 shared cores and took the peak memory to +285..305 MB (BENCHMARKS.md); cap 300.
+# orders it made no steady gain on 2 shared cores (83.9 and 93.1 s on, 89.2 and 88.3 s off) for ~20 MB more
+# peak memory (BENCHMARKS.md).
 AHEAD = 0
 Progress = Callable[[float, str], None]
 
