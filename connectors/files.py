@@ -16,12 +16,15 @@ Memory stays flat in the file size: one chunk is in memory at a time.
 
 from __future__ import annotations
 
+import queue
 import shutil
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -30,7 +33,7 @@ from sqlalchemy import Connection, Engine, Table, and_, delete, func, select
 from connectors.checks import Checked, check_chunk
 from connectors.datasets import DATASETS, KINDS
 from connectors.formats import Source, open_source
-from connectors.loader import load_staged, record_failure, stage_frame, warehouse_rows
+from connectors.loader import DailySums, load_staged, record_failure, stage_frame, warehouse_rows
 from connectors.tabular import FileImportError, Problem, release_memory
 from reports.csv_safe import safe_frame
 from warehouse import schema
@@ -39,6 +42,10 @@ __all__ = ["FileImportError", "ImportResult", "Problem", "import_file", "import_
 
 CHUNK_ROWS = 100_000  # rows checked and staged at a time (memory depends on it, not on the file)
 MAX_PROBLEMS = 50
+# Pieces checked in a second thread ahead of the database's writing (see _stage_file). Off (0): at 10 million
+# orders it made no steady gain on 2 shared cores (83.9 and 93.1 s on, 89.2 and 88.3 s off) for ~20 MB more
+# peak memory (BENCHMARKS.md).
+AHEAD = 0
 Progress = Callable[[float, str], None]
 
 
@@ -119,17 +126,22 @@ def import_file(engine: Engine, kind: str | None, path: Path | str, *, skip_inva
     if skip_invalid:
         out.unlink(missing_ok=True)
     scan = _Scan()
+    daily = DailySums() if kind == "orders" else None
 
     def fill(conn: Connection, stage: Table) -> tuple[int, str]:
-        _stage_file(conn, stage, kind, table, columns, scan, out if skip_invalid else None, report, chunk_rows)
+        first_load = _insert_finds_repeats(conn, kind)
+        sums = daily if first_load else None  # a first load on SQLite builds the rollup from sums made here
+        _stage_file(conn, stage, kind, table, columns, scan, out if skip_invalid else None, report, chunk_rows, sums)
         if scan.rows == 0:
             raise FileImportError(f"{name} has no data rows below its header.")
-        if skip_invalid or scan.bad_rows or not _insert_finds_repeats(conn, kind):
+        if skip_invalid or scan.bad_rows or not first_load:
             _find_duplicates(conn, stage, kind, table, columns, scan, keep_all=skip_invalid)
         if scan.bad_rows and not skip_invalid:
             raise FileImportError(_refusal(name, scan, table.word), scan.problems, scan.bad_rows)
         if scan.duplicates:
             _drop_duplicates(conn, stage, kind, table, scan, out, chunk_rows)
+        if daily is not None and (scan.duplicates or sums is None):
+            daily.usable = False
         report(0.9, "Comparing with the warehouse and writing …")
         return scan.bad_rows, f"{kind}: {name}, {scan.rows:,} rows, {scan.bad_rows:,} rejected"
 
@@ -139,7 +151,8 @@ def import_file(engine: Engine, kind: str | None, path: Path | str, *, skip_inva
             raise FileImportError(_refusal(name, scan, table.word), scan.problems, scan.bad_rows)
 
     through = table.complete_through.isoformat() if table.complete_through else None  # the export's date range
-    loaded = load_staged(engine, kind, fill, source=source_name(kind), cursor=through, explain_conflict=explain)
+    loaded = load_staged(engine, kind, fill, source=source_name(kind), cursor=through, explain_conflict=explain,
+                         daily=daily)
     result = ImportResult(kind, display_name or path.name, rows=scan.rows, rejected=scan.bad_rows,
                           warnings=table.warnings, format=fmt.name if fmt else None, noun=fmt.noun if fmt else "rows",
                           skipped=table.skipped)
@@ -167,26 +180,87 @@ def import_upload(engine: Engine, kind: str | None, name: str, data: bytes, *, s
 
 
 def _stage_file(conn: Connection, stage: Table, kind: str, table: Source, columns: dict[str, int], scan: _Scan,
-                rejected: Path | None, report: Progress, chunk_rows: int) -> None:
-    """The one pass: check each chunk, stage its valid rows with their lines, write its rejected rows."""
-    for number, (raw, lines) in enumerate(table.chunks(chunk_rows), start=1):
+                rejected: Path | None, report: Progress, chunk_rows: int, daily: DailySums | None = None) -> None:
+    """The one pass: check each chunk, stage its valid rows with their lines (and add them to ``daily``), write
+    its rejected rows. Reading and checking the next chunk (a second thread) overlaps the database writing this
+    one (the driver lets go of Python's lock while SQLite works); with ``AHEAD`` pieces made ahead, a chunk is read
+    and checked in ``AHEAD + 1`` pieces, so as many rows as before are in memory at once."""
+    piece = max(1, chunk_rows // (AHEAD + 1))  # AHEAD + 1 pieces alive: the rows in memory stay ``chunk_rows``
+    checked_chunks = _checked_chunks(kind, table, columns, rejected is not None, piece, daily)
+    for number, (checked, rows) in enumerate(ahead(checked_chunks, AHEAD) if AHEAD else checked_chunks, start=1):
         if number % 10 == 0:
             release_memory()
-        checked = check_chunk(kind, raw, lines, columns, table.header, table.word,
-                              MAX_PROBLEMS - len(scan.problems), reasons=rejected is not None)
         scan.rows += len(checked.lines)
         scan.bad_rows += int(checked.bad.sum())
         scan.problem_count += checked.problem_count
-        scan.problems += checked.problems
+        scan.problems = (scan.problems + checked.problems)[:MAX_PROBLEMS]
         if rejected is not None and checked.bad.any():
             _write_rejected(kind, rejected, table, checked)
-        good = ~checked.bad
-        if good.any():
-            rows = warehouse_rows(kind, checked.rows[good] if not good.all() else checked.rows)
-            stage_frame(conn, stage, rows.assign(_line=checked.lines[good]))
+        if rows is not None:
+            stage_frame(conn, stage, rows.assign(_line=checked.lines[~checked.bad]))
+        del checked, rows
         estimate = max(table.estimated_rows or scan.rows, scan.rows)
         report(0.9 * scan.rows / estimate, f"Loading {scan.rows:,} of {estimate:,} rows …")
     release_memory()
+
+
+def _checked_chunks(kind: str, table: Source, columns: dict[str, int], reasons: bool, chunk_rows: int,
+                    daily: DailySums | None) -> Iterator[tuple[Checked, pd.DataFrame | None]]:
+    """(checked chunk, its valid rows as warehouse rows or None), the valid rows also summed into ``daily``."""
+    for raw, lines in table.chunks(chunk_rows):
+        checked = check_chunk(kind, raw, lines, columns, table.header, table.word, MAX_PROBLEMS, reasons=reasons)
+        good = ~checked.bad
+        rows = warehouse_rows(kind, checked.rows[good] if not good.all() else checked.rows) if good.any() else None
+        if daily is not None and rows is not None:
+            daily.add(rows)
+        yield checked, rows
+        del raw, checked, rows
+
+
+T = TypeVar("T")
+
+
+def ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
+    """``items``, made in a second thread at most ``depth`` ahead of the caller: while the caller works on one
+    item, the thread makes the next (memory: ``depth`` + 1 items alive). An exception raised making an item is
+    raised here, in its place; stopping early stops the thread."""
+    box: queue.Queue = queue.Queue()
+    room = threading.Semaphore(depth + 1)  # items made and not yet done with by the caller
+    stop = threading.Event()
+    end = object()
+
+    def make() -> None:
+        try:
+            iterator = iter(items)
+            while True:
+                while not room.acquire(timeout=0.05):
+                    if stop.is_set():
+                        return
+                if stop.is_set():
+                    return
+                item = next(iterator, end)
+                box.put((item, None))
+                if item is end:
+                    return
+                del item
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread, raised there
+            box.put((end, exc))
+
+    worker = threading.Thread(target=make, name="import-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item, error = box.get()
+            if item is end:
+                if error is not None:
+                    raise error
+                return
+            yield item
+            del item
+            room.release()
+    finally:
+        stop.set()
+        worker.join()
 
 
 def _insert_finds_repeats(conn: Connection, kind: str) -> bool:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pcsv
@@ -50,6 +51,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from connectors.datasets import DATASETS, KINDS, NO_CAMPAIGN, PLATFORM_CHANNELS, UNATTRIBUTED
 from connectors.demo_data import DEMO_SOURCE, clear_before_own_load
+from connectors.tabular import release_memory
 from warehouse import schema
 
 CHUNK = 5000
@@ -326,6 +328,60 @@ def classify_stage(conn: Connection, table: Table, stage: Table, key: tuple[str,
 TEMP_CACHE_KIB = -16384  # PRAGMA temp.cache_size during a file load (16 MiB for the stage)
 SQLITE_BATCH = 20_000  # rows converted to Python values at a time
 ROWS_PER_INSERT = 20  # rows per SQLite INSERT statement (multi-row VALUES: far fewer statement steps)
+
+
+class DailySums:
+    """The orders' daily rollup (date × channel × campaign: orders, revenue net of refunds, refunds) summed chunk
+    by chunk while a file is staged, so a first load need not sort the whole table for it (new customers and
+    repeat orders still come from the first-order flags, set later in SQL). Compact: numbers only (days, and
+    channel and campaign as ids into one list of names), about 40 bytes a group; the chunks' partial sums are
+    merged whenever they pass ``MERGE_ROWS``."""
+
+    MERGE_ROWS = 1_000_000  # ~40 MB of partial sums; merging them costs a few times that for a moment
+    KEY = ["date", "channel", "campaign"]
+
+    def __init__(self) -> None:
+        self.parts: list[pd.DataFrame] = []
+        self.rows = 0
+        self.names: dict[str, int] = {}  # channel and campaign names -> ids
+        self.usable = True  # False: the stage was changed after the rows were summed (e.g. repeats dropped)
+
+    def _ids(self, values: pd.Series) -> np.ndarray:
+        codes, uniques = pd.factorize(values)
+        ids = np.array([self.names.setdefault(str(u), len(self.names)) for u in uniques], dtype=np.int32)
+        return ids[codes]
+
+    def add(self, rows: pd.DataFrame) -> None:
+        """Sum a chunk of warehouse rows (:func:`warehouse_rows`) as they are staged."""
+        if rows.empty:
+            return
+        days = rows["ordered_at"].to_numpy(dtype="datetime64[s]").astype("datetime64[D]").astype(np.int32)
+        refunded = rows["refunded"].to_numpy(dtype="float64")
+        frame = pd.DataFrame({"date": days, "channel": self._ids(rows["channel"]),
+                              "campaign": self._ids(rows["campaign"]), "orders": np.ones(len(rows), np.int64),
+                              "revenue": rows["revenue"].to_numpy(dtype="float64") - refunded, "refunded": refunded})
+        self._keep(frame.groupby(self.KEY, sort=False).sum().reset_index())
+
+    def _keep(self, part: pd.DataFrame) -> None:
+        self.parts.append(part)
+        self.rows += len(part)
+        if self.rows > self.MERGE_ROWS and len(self.parts) > 1:
+            self.parts = [self._merged()]
+            self.rows = len(self.parts[0])
+
+    def _merged(self) -> pd.DataFrame:
+        if len(self.parts) == 1:
+            return self.parts[0]
+        return pd.concat(self.parts, ignore_index=True).groupby(self.KEY, sort=False).sum().reset_index()
+
+    def total(self) -> pd.DataFrame:
+        """(date, channel, campaign, orders, revenue, refunded) of every row summed, one row per group."""
+        if not self.parts:
+            return pd.DataFrame(columns=[*self.KEY, "orders", "revenue", "refunded"])
+        whole = self._merged()
+        names = np.array(list(self.names), dtype=object)
+        return whole.assign(date=whole["date"].to_numpy().astype("datetime64[D]").astype("datetime64[s]"),
+                            channel=names[whole["channel"].to_numpy()], campaign=names[whole["campaign"].to_numpy()])
 
 
 def stage_frame(conn: Connection, stage: Table, frame: pd.DataFrame) -> None:
@@ -645,11 +701,13 @@ def load(engine: Engine, kind: str, frame: pd.DataFrame | Iterable[pd.DataFrame]
     return result
 
 
-def _apply(conn: Connection, kind: str, table: Table, stage: Table, result: LoadResult, drop: bool = True) -> None:
+def _apply(conn: Connection, kind: str, table: Table, stage: Table, result: LoadResult, drop: bool = True,
+           daily: DailySums | None = None) -> None:
     """After classification: first-order flags and rollup (orders), the new and changed rows written, stage dropped
-    (unless ``drop`` is False: the caller closes the connection, which removes its temporary tables at once)."""
+    (unless ``drop`` is False: the caller closes the connection, which removes its temporary tables at once).
+    ``daily``: the staged rows' daily sums, if summed while staging (used by a first load)."""
     if kind == "orders" and result.inserted and not result.updated and _secondary_indexes(conn, table):
-        _first_orders_load(conn, table, stage)
+        _first_orders_load(conn, table, stage, daily)
     elif result.inserted or result.updated:
         if kind == "orders":
             refresh_orders_rollup_staged(conn, touched_customers=bool(result.updated))
@@ -662,10 +720,11 @@ def _apply(conn: Connection, kind: str, table: Table, stage: Table, result: Load
         drop_stage(conn)
 
 
-def _first_orders_load(conn: Connection, table: Table, stage: Table) -> None:
+def _first_orders_load(conn: Connection, table: Table, stage: Table, daily: DailySums | None = None) -> None:
     """The first orders into an empty table on SQLite: rows copied with no index to keep, then the customer
     index built once; each customer's first order read off that index in its order (no sort, no window),
-    the other indexes built, and the rollup rebuilt whole. Same flags as :func:`flag_new_first_orders`:
+    the other indexes built, and the rollup rebuilt whole (from ``daily``, the sums made while staging, when
+    given: only the first orders are then grouped in SQL). Same flags as :func:`flag_new_first_orders`:
     the earliest order by time, then id (``ordered_at`` is fixed-width ISO text in SQLite)."""
     o = schema.orders
     indexes = _secondary_indexes(conn, table)
@@ -681,11 +740,41 @@ def _first_orders_load(conn: Connection, table: Table, stage: Table) -> None:
     earliest = func.min(o.c.ordered_at.op("||")(func.char(31)).op("||")(o.c.order_id))
     firsts = select(literal_column("rowid").label("r"), earliest).select_from(o).group_by(o.c.customer_id).subquery()
     conn.execute(update(o).where(literal_column("rowid").in_(select(firsts.c.r))).values(is_first_order=True))
+    conn.execute(delete(schema.orders_daily))
+    if daily is not None:
+        _rollup_from_sums(conn, daily)  # before the other indexes: the first orders are found by one table scan
     for index in indexes:
         if index not in by_customer:
             index.create(conn)
-    conn.execute(delete(schema.orders_daily))
-    _rebuild_rollup(conn, None)
+    if daily is None:
+        _rebuild_rollup(conn, None)
+
+
+def _rollup_from_sums(conn: Connection, daily: DailySums) -> None:
+    """The whole rollup from the sums made while staging, with new customers (and so repeat orders) counted from
+    the flagged first orders: the same rows as :func:`_rebuild_rollup` without sorting every order."""
+    o, rollup = schema.orders, schema.orders_daily
+    sums = _temp_table("_daily_sums", Column("date", rollup.c.date.type), Column("channel", rollup.c.channel.type),
+                       Column("campaign", rollup.c.campaign.type), Column("orders", BigInteger),
+                       Column("revenue", FloatType), Column("refunded", FloatType))
+    conn.execute(text(f"DROP TABLE IF EXISTS {sums.name}"))
+    sums.create(conn)
+    total = daily.total()
+    daily.parts.clear()
+    stage_frame(conn, sums, total)
+    del total
+    release_memory()
+    new = (select(o.c.order_date, o.c.channel, o.c.campaign, func.count().label("n"))
+           .where(o.c.is_first_order == literal(True), o.c.returning_customer == literal(False))
+           .group_by(o.c.order_date, o.c.channel, o.c.campaign).subquery())
+    count = func.coalesce(new.c.n, 0)
+    match = and_(new.c.order_date == sums.c.date, new.c.channel == sums.c.channel, new.c.campaign == sums.c.campaign)
+    conn.execute(insert(rollup).from_select(
+        ["date", "channel", "campaign", "orders", "revenue", "refunded", "new_customers", "repeat_orders"],
+        select(sums.c.date, sums.c.channel, sums.c.campaign, sums.c.orders, sums.c.revenue, sums.c.refunded,
+               count, sums.c.orders - count).select_from(sums.outerjoin(new, match))
+        .order_by(sums.c.date, sums.c.channel, sums.c.campaign)))
+    conn.execute(text(f"DROP TABLE IF EXISTS {sums.name}"))
 
 
 def _load_pragmas(conn: Connection) -> None:
@@ -700,7 +789,8 @@ Fill = Callable[[Connection, Table], tuple[int, str]]
 
 def load_staged(engine: Engine, kind: str, fill: Fill, *, source: str, cursor: str | None = None,
                 before_classify: Callable[[Connection, Table], None] | None = None,
-                explain_conflict: Callable[[Connection, Table], None] | None = None) -> LoadResult:
+                explain_conflict: Callable[[Connection, Table], None] | None = None,
+                daily: DailySums | None = None) -> LoadResult:
     """Like :func:`load`, for rows the caller streams into the stage itself (a file, chunk by chunk).
 
     In ONE transaction: the load lock, the demo's removal, an empty stage with every column of the kind's
@@ -709,6 +799,8 @@ def load_staged(engine: Engine, kind: str, fill: Fill, *, source: str, cursor: s
     back (the warehouse is as before) and logs the failure with the exception's ``rejected_rows``, if any.
     ``explain_conflict(conn, stage)``: on SQLite, when writing the rows breaks a unique key, it may raise a
     clearer error from the stage (the statement failed, the transaction goes on until it is rolled back).
+    ``daily`` (orders): the staged rows' daily sums, which ``fill`` adds up while staging (:class:`DailySums`); a
+    first load into an empty SQLite table builds the rollup from them unless ``before_classify`` changed rows.
     """
     table = schema.metadata.tables[DATASETS[kind].table]
     started = datetime.now()
@@ -731,8 +823,10 @@ def load_staged(engine: Engine, kind: str, fill: Fill, *, source: str, cursor: s
                     result.rejected, detail = fill(conn, stage)
                     result.inserted, result.updated, result.unchanged = classify_stage(
                         conn, table, stage, DATASETS[kind].key, ("is_first_order",), before_classify)
+                    sums = daily if daily is not None and daily.usable and not _hook_changed(
+                        conn, before_classify) else None
                     try:
-                        _apply(conn, kind, table, stage, result, drop=not on_disk)
+                        _apply(conn, kind, table, stage, result, drop=not on_disk, daily=sums)
                     except IntegrityError:
                         if explain_conflict is not None and sqlite:
                             explain_conflict(conn, stage)
@@ -750,6 +844,18 @@ def load_staged(engine: Engine, kind: str, fill: Fill, *, source: str, cursor: s
                        result=LoadResult(kind=kind, rejected=getattr(exc, "rejected_rows", 0)), cursor=cursor)
         raise
     return result
+
+
+def _hook_changed(conn: Connection, before_classify: Callable[[Connection, Table], None] | None) -> bool:
+    """Whether ``before_classify`` may have changed staged rows: GA4 attribution does only when GA4 holds purchases;
+    any other hook is assumed to."""
+    from connectors.attribution import GA4, attribute_staged
+
+    if before_classify is None:
+        return False
+    if before_classify is not attribute_staged:
+        return True
+    return conn.execute(select(literal(1)).select_from(GA4).limit(1)).first() is not None
 
 
 def record_failure(engine: Engine, source: str, started_at: datetime, error: str, rejected: int = 0) -> None:

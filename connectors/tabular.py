@@ -67,12 +67,20 @@ class TableFile:
         yield from reader(self, size)
 
 
+_DASHES, _SLASH, _SPACES = re.compile(r"[_\-]+"), re.compile(r"\s*/\s*"), re.compile(r"\s+")
+
+
 def normal(name: str) -> str:
-    """A column name as compared: lower case, '_' and '-' as spaces, single spaces, ' / ' spaced."""
+    """A column name as compared: lower case, '_' and '-' as spaces, single spaces, ' / ' spaced.
+
+    Called on every cell of a file's first lines (recognising an export's header): a name with nothing to
+    rewrite (printable, no double space, no '_', '-' or '/') skips the rewriting."""
     name = str(name).replace("\ufeff", "").strip().strip('"').lower()
-    name = re.sub(r"[_\-]+", " ", name)
-    name = re.sub(r"\s*/\s*", " / ", name)
-    return re.sub(r"\s+", " ", name).strip()
+    if name.isprintable() and "  " not in name and "_" not in name and "-" not in name and "/" not in name:
+        return name.strip()
+    name = _DASHES.sub(" ", name)
+    name = _SLASH.sub(" / ", name)
+    return _SPACES.sub(" ", name).strip()
 
 
 def match_columns(kind: str, header: list[str]) -> tuple[dict[str, int], list[str]]:

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import delete, select
 
-from connectors.files import FileImportError, import_file
+from connectors.files import FileImportError, ahead, import_file
+from connectors.loader import DailySums
 from tests.conftest import content_hash
 from warehouse import schema
 
@@ -73,6 +74,37 @@ def test_a_first_load_and_two_later_loads_flag_the_same_first_orders_and_rollup(
     import_file(engine, "orders", _write(tmp_path / "second.csv", HEADER + SECOND))  # inserts into a full table
     assert _flags(engine) == EXPECTED_FLAGS and _rollup(engine) == EXPECTED_ROLLUP
     assert content_hash(engine) == whole
+
+
+def test_a_first_load_sums_the_rollup_over_chunks_as_the_sql_rebuild_does(engine, tmp_path, monkeypatch):
+    # one row per chunk: O2 and O1 (4 Nov, Direct) are summed in different chunks and merged (MERGE_ROWS 1:
+    # the partial sums are merged after every chunk); the flags and the rollup are the hand-worked ones above
+    monkeypatch.setattr(DailySums, "MERGE_ROWS", 1)
+    import_file(engine, "orders", _write(tmp_path / "all.csv", HEADER + FIRST + SECOND), chunk_rows=1)
+    assert _flags(engine) == EXPECTED_FLAGS and _rollup(engine) == EXPECTED_ROLLUP
+
+
+def test_a_first_load_that_drops_a_repeated_row_sums_only_the_rows_loaded(engine, tmp_path):
+    rows = ("R1,2026-11-02 10:00,c1,10,0,Direct,(direct),\n"
+            "R1,2026-11-02 11:00,c2,99,0,Direct,(direct),\n"  # repeated key: rejected, not in the rollup
+            "R2,2026-11-02 12:00,c1,5,0,Direct,(direct),\n")
+    result = import_file(engine, "orders", _write(tmp_path / "orders.csv", HEADER + rows), skip_invalid=True)
+    assert (result.inserted, result.rejected) == (2, 1)
+    # R1 is c1's first order (new customer), R2 its repeat: 2 orders, 10 + 5 = 15
+    assert _rollup(engine) == {(date(2026, 11, 2), "Direct", "(direct)", 2, 15.0, 1, 1)}
+
+
+def test_ahead_hands_items_over_in_order_and_raises_an_error_in_its_place():
+    def items():
+        yield 1
+        yield 2
+        raise FileImportError("line 3 is broken")
+
+    seen = []
+    with pytest.raises(FileImportError, match="line 3"):
+        for item in ahead(items()):
+            seen.append(item)
+    assert seen == [1, 2]
 
 
 def test_a_short_row_is_padded_with_empty_cells_and_a_long_row_is_refused_with_its_line(engine, tmp_path):
