@@ -16,15 +16,12 @@ Memory stays flat in the file size: one chunk is in memory at a time.
 
 from __future__ import annotations
 
-import queue
 import shutil
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -42,10 +39,6 @@ __all__ = ["FileImportError", "ImportResult", "Problem", "import_file", "import_
 
 CHUNK_ROWS = 100_000  # rows checked and staged at a time (memory depends on it, not on the file)
 MAX_PROBLEMS = 50
-# Pieces checked in a second thread ahead of the database's writing (see _stage_file). Off (0): at 10 million
-# orders it made no steady gain on 2 shared cores (83.9 and 93.1 s on, 89.2 and 88.3 s off) for ~20 MB more
-# peak memory (BENCHMARKS.md).
-AHEAD = 0
 Progress = Callable[[float, str], None]
 
 
@@ -182,12 +175,10 @@ def import_upload(engine: Engine, kind: str | None, name: str, data: bytes, *, s
 def _stage_file(conn: Connection, stage: Table, kind: str, table: Source, columns: dict[str, int], scan: _Scan,
                 rejected: Path | None, report: Progress, chunk_rows: int, daily: DailySums | None = None) -> None:
     """The one pass: check each chunk, stage its valid rows with their lines (and add them to ``daily``), write
-    its rejected rows. Reading and checking the next chunk (a second thread) overlaps the database writing this
-    one (the driver lets go of Python's lock while SQLite works); with ``AHEAD`` pieces made ahead, a chunk is read
-    and checked in ``AHEAD + 1`` pieces, so as many rows as before are in memory at once."""
-    piece = max(1, chunk_rows // (AHEAD + 1))  # AHEAD + 1 pieces alive: the rows in memory stay ``chunk_rows``
-    checked_chunks = _checked_chunks(kind, table, columns, rejected is not None, piece, daily)
-    for number, (checked, rows) in enumerate(ahead(checked_chunks, AHEAD) if AHEAD else checked_chunks, start=1):
+    its rejected rows. (Checking the next chunk in a second thread while SQLite writes was measured: no steady
+    gain on 2 cores for more memory, see BENCHMARKS.md.)"""
+    checked_chunks = _checked_chunks(kind, table, columns, rejected is not None, chunk_rows, daily)
+    for number, (checked, rows) in enumerate(checked_chunks, start=1):
         if number % 10 == 0:
             release_memory()
         scan.rows += len(checked.lines)
@@ -215,52 +206,6 @@ def _checked_chunks(kind: str, table: Source, columns: dict[str, int], reasons: 
             daily.add(rows)
         yield checked, rows
         del raw, checked, rows
-
-
-T = TypeVar("T")
-
-
-def ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
-    """``items``, made in a second thread at most ``depth`` ahead of the caller: while the caller works on one
-    item, the thread makes the next (memory: ``depth`` + 1 items alive). An exception raised making an item is
-    raised here, in its place; stopping early stops the thread."""
-    box: queue.Queue = queue.Queue()
-    room = threading.Semaphore(depth + 1)  # items made and not yet done with by the caller
-    stop = threading.Event()
-    end = object()
-
-    def make() -> None:
-        try:
-            iterator = iter(items)
-            while True:
-                while not room.acquire(timeout=0.05):
-                    if stop.is_set():
-                        return
-                if stop.is_set():
-                    return
-                item = next(iterator, end)
-                box.put((item, None))
-                if item is end:
-                    return
-                del item
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread, raised there
-            box.put((end, exc))
-
-    worker = threading.Thread(target=make, name="import-reader", daemon=True)
-    worker.start()
-    try:
-        while True:
-            item, error = box.get()
-            if item is end:
-                if error is not None:
-                    raise error
-                return
-            yield item
-            del item
-            room.release()
-    finally:
-        stop.set()
-        worker.join()
 
 
 def _insert_finds_repeats(conn: Connection, kind: str) -> bool:

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import delete, select
 
-from connectors.files import FileImportError, ahead, import_file
+from connectors.files import FileImportError, import_file
 from connectors.loader import DailySums
 from tests.conftest import content_hash
 from warehouse import schema
@@ -92,19 +92,6 @@ def test_a_first_load_that_drops_a_repeated_row_sums_only_the_rows_loaded(engine
     assert (result.inserted, result.rejected) == (2, 1)
     # R1 is c1's first order (new customer), R2 its repeat: 2 orders, 10 + 5 = 15
     assert _rollup(engine) == {(date(2026, 11, 2), "Direct", "(direct)", 2, 15.0, 1, 1)}
-
-
-def test_ahead_hands_items_over_in_order_and_raises_an_error_in_its_place():
-    def items():
-        yield 1
-        yield 2
-        raise FileImportError("line 3 is broken")
-
-    seen = []
-    with pytest.raises(FileImportError, match="line 3"):
-        for item in ahead(items()):
-            seen.append(item)
-    assert seen == [1, 2]
 
 
 def test_a_short_row_is_padded_with_empty_cells_and_a_long_row_is_refused_with_its_line(engine, tmp_path):
