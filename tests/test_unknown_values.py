@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import streamlit as st
 from sqlalchemy import Engine
 
 from connectors.files import import_file
@@ -30,6 +31,7 @@ from reports.review_html import render
 from tests.conftest import ROOT, page_app
 from tests.fixtures import COMPLETE_THROUGH, FRAMES, WEB, WEEK, set_targets
 from ui import charts
+from warehouse.db import get_engine
 
 W45 = parse_period("2026-W45")
 TODAY = date(2026, 11, 30)  # W45 is over
@@ -224,6 +226,9 @@ def unknown_url(engine, tmp_path, monkeypatch) -> str:
     import_file(engine, "ad_spend", _ads_without_clicks(tmp_path))
     url = engine.url.render_as_string(hide_password=False)
     monkeypatch.setenv("KPI_DATABASE_URL", url)
+    get_engine.cache_clear()  # caches emptied: URLs and data versions repeat from test to test (PostgreSQL)
+    st.cache_resource.clear()
+    st.cache_data.clear()
     return url
 
 
