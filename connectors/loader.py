@@ -667,8 +667,6 @@ def load(engine: Engine, kind: str, frame: pd.DataFrame | Iterable[pd.DataFrame]
     purchases by transaction id and the orders they attribute).
     Orders without a channel take it from GA4's purchases as they are staged (:mod:`connectors.attribution`).
     """
-    from connectors.attribution import attribute_staged  # late: attribution rebuilds the rollup through here
-
     dataset = DATASETS[kind]
     table = schema.metadata.tables[dataset.table]
     started = datetime.now()
@@ -683,7 +681,7 @@ def load(engine: Engine, kind: str, frame: pd.DataFrame | Iterable[pd.DataFrame]
             result.demo_removed = clear_before_own_load(conn, source)
             result.inserted, result.updated, result.unchanged, stage = staged_upsert(
                 conn, table, records, dataset.key, compare_skip=("is_first_order",), more=more,
-                before_classify=attribute_staged if kind == "orders" else None,
+                before_classify=_staging_hook(kind),
             )
             del records
             _apply(conn, kind, table, stage, result)
@@ -805,10 +803,7 @@ def load_staged(engine: Engine, kind: str, fill: Fill, *, source: str, cursor: s
     table = schema.metadata.tables[DATASETS[kind].table]
     started = datetime.now()
     result = LoadResult(kind=kind)
-    if before_classify is None and kind == "orders":
-        from connectors.attribution import attribute_staged  # imports this module
-
-        before_classify = attribute_staged
+    before_classify = before_classify or _staging_hook(kind)
     try:
         with engine.connect() as conn:
             sqlite = conn.dialect.name == "sqlite"
@@ -844,6 +839,16 @@ def load_staged(engine: Engine, kind: str, fill: Fill, *, source: str, cursor: s
                        result=LoadResult(kind=kind, rejected=getattr(exc, "rejected_rows", 0)), cursor=cursor)
         raise
     return result
+
+
+def _staging_hook(kind: str) -> Callable[[Connection, Table], None] | None:
+    """What every load of ``kind`` does to its staged rows before they are compared: orders without a channel take
+    it from GA4's purchases (:mod:`connectors.attribution`)."""
+    if kind != "orders":
+        return None
+    from connectors.attribution import attribute_staged  # late: attribution rebuilds the rollup through here
+
+    return attribute_staged
 
 
 def _hook_changed(conn: Connection, before_classify: Callable[[Connection, Table], None] | None) -> bool:
