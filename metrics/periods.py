@@ -4,17 +4,60 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
 
+from i18n import default_locale
+
 GRAINS = ("day", "week", "month", "quarter", "year")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
+CALENDARS = ("gregorian", "jalali")
+
+
 class PeriodError(ValueError):
     """A period text that cannot be understood; the message shows the accepted forms."""
+
+
+_calendar: ContextVar[str | None] = ContextVar("kpi_calendar", default=None)
+
+
+def calendar_for(locale: str) -> str:
+    """The calendar of a language: ``KPI_CALENDAR`` when set, otherwise Jalali for ``fa`` and Gregorian else."""
+    name = os.environ.get("KPI_CALENDAR", "").strip().lower()
+    if name and name not in CALENDARS:
+        raise PeriodError(f"KPI_CALENDAR={name!r} is not a calendar; use one of {', '.join(CALENDARS)}.")
+    return name or ("jalali" if locale == "fa" else "gregorian")
+
+
+def current_calendar() -> str:
+    """The calendar of this run: set by the app for the user's language, else the server's default."""
+    return _calendar.get() or calendar_for(default_locale())
+
+
+def set_calendar(name: str) -> None:
+    """Use calendar ``name`` for the rest of this run (thread/context)."""
+    if name not in CALENDARS:
+        raise PeriodError(f"Unknown calendar {name!r}; use one of {', '.join(CALENDARS)}.")
+    _calendar.set(name)
+
+
+@contextmanager
+def using_calendar(name: str) -> Iterator[None]:
+    """Use calendar ``name`` inside the block only."""
+    if name not in CALENDARS:
+        raise PeriodError(f"Unknown calendar {name!r}; use one of {', '.join(CALENDARS)}.")
+    token = _calendar.set(name)
+    try:
+        yield
+    finally:
+        _calendar.reset(token)
 
 
 def week_start_day() -> int:
@@ -27,11 +70,13 @@ def week_start_day() -> int:
 
 @dataclass(frozen=True)
 class Period:
-    """A closed date range ``start..end`` at a grain ('custom' for free ranges)."""
+    """A closed date range ``start..end`` at a grain ('custom' for free ranges), in a calendar: the calendar
+    decides where weeks, months, quarters and years begin and how the period is written."""
 
     grain: str
     start: date
     end: date
+    calendar: str = "gregorian"
 
     @property
     def days(self) -> int:
