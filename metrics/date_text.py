@@ -1,0 +1,55 @@
+"""Dates written in the reader's language and calendar: '18 Nov 2026', '۱۸ آبان ۱۴۰۵', '١٨ نوفمبر ٢٠٢٦'.
+
+Gregorian month names come from CLDR through Babel; Jalali ones from jdatetime (Persian) or their usual Latin
+transliteration. Digits follow :mod:`i18n.numerals`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import jdatetime
+from babel.dates import get_month_names
+
+from i18n import current_locale
+from i18n.numerals import localize_digits
+from metrics.periods import current_calendar
+
+JALALI_MONTHS_LATIN = ("Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar", "Mehr", "Aban", "Azar",
+                       "Dey", "Bahman", "Esfand")
+
+
+def date_parts(day: date, calendar: str | None = None) -> tuple[int, int, int]:
+    """(year, month, day) of ``day`` in ``calendar`` (default: the run's)."""
+    if (calendar or current_calendar()) == "jalali":
+        j = jdatetime.date.fromgregorian(date=day)
+        return j.year, j.month, j.day
+    return day.year, day.month, day.day
+
+
+def month_name(month: int, calendar: str | None = None, short: bool = True) -> str:
+    """The name of month ``month`` (1–12) of ``calendar`` in the run's language."""
+    locale = current_locale()
+    if (calendar or current_calendar()) == "jalali":
+        return jdatetime.date.j_months_fa[month - 1] if locale == "fa" else JALALI_MONTHS_LATIN[month - 1]
+    return get_month_names("abbreviated" if short else "wide", locale=locale)[month]
+
+
+def format_date(day: date, calendar: str | None = None) -> str:
+    """``day`` as a reader writes it: day, month name, year."""
+    year, month, dom = date_parts(day, calendar)
+    return localize_digits(f"{dom} {month_name(month, calendar)} {year}")
+
+
+def format_day_range(first: date, last: date, calendar: str | None = None) -> str:
+    """A run of days, as short as it reads clearly: '18–24 Nov 2026', '30 Oct – 5 Nov 2026', '۱۸–۲۴ آبان ۱۴۰۵'."""
+    (y1, m1, d1), (y2, m2, d2) = date_parts(first, calendar), date_parts(last, calendar)
+    if first == last:
+        return format_date(first, calendar)
+    if (y1, m1) == (y2, m2):
+        text = f"{d1}–{d2} {month_name(m2, calendar)} {y2}"
+    elif y1 == y2:
+        text = f"{d1} {month_name(m1, calendar)} – {d2} {month_name(m2, calendar)} {y2}"
+    else:
+        text = f"{d1} {month_name(m1, calendar)} {y1} – {d2} {month_name(m2, calendar)} {y2}"
+    return localize_digits(text)
