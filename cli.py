@@ -8,7 +8,7 @@ import json
 import sys
 from datetime import date
 
-from metrics.periods import PeriodError, parse_period
+from metrics.periods import PeriodError, parse_period, using_calendar
 
 
 class CliError(Exception):
@@ -93,7 +93,8 @@ def report_data(engine, period_text: str, filters) -> dict:
     from metrics.scorecard import scorecard
 
     period = parse_period(period_text)
-    items = scorecard(engine, period, filters, sparkline=False)
+    with using_calendar(period.calendar):  # the period's calendar buckets and compares it
+        items = scorecard(engine, period, filters, sparkline=False)
     return {
         "period": {"grain": period.grain, "start": period.start.isoformat(), "end": period.end.isoformat(),
                    "label": period.label},
@@ -175,7 +176,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     except PeriodError as exc:
         raise CliError(str(exc)) from None
     if week.grain != "week":
-        raise CliError(f"--week {args.week!r} is a {week.grain}; give an ISO week such as 2026-W46.")
+        raise CliError(f"--week {args.week!r} is a {week.grain}; give a week such as 2026-W46 (ISO week) "
+                       "or 1405-W35 (Jalali).")
     from warehouse.snapshot import read_snapshot
 
     out = Path(args.out)
@@ -281,7 +283,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     report = sub.add_parser("report", help="every KPI for a period, as JSON or CSV")
-    report.add_argument("--period", required=True, help="2026-W46, 2026-11, 2026-Q4 or 2026-11-01..2026-11-20")
+    report.add_argument("--period", required=True, help="2026-W46, 2026-11, 2026-Q4 or 2026-11-01..2026-11-20; "
+                        "Jalali: 1405-W35, 1405-08, 1405-Q3, 1405 or 1405-08-18..1405-08-24")
     report.add_argument("--channel", default=None, help="only this channel's rows (e.g. 'Paid Search')")
     report.add_argument("--campaign", default=None, help="only this campaign's rows")
     report.add_argument("--format", choices=("json", "csv"), default="json")
@@ -340,8 +343,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; its locale and calendar are set in a context of its own (a caller's stay as they were)."""
+    import contextvars
+
+    return contextvars.copy_context().run(_main, argv)
+
+
+def _main(argv: list[str] | None) -> int:
+    from i18n import default_locale, set_locale
+    from metrics.periods import calendar_for, set_calendar
     from warehouse.db import DatabaseError
 
+    set_locale("en")  # the CLI's messages stay English: scripts read them
+    try:
+        set_calendar(calendar_for(default_locale()))  # its periods follow KPI_CALENDAR / KPI_LOCALE
+    except PeriodError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -18,7 +18,7 @@ from datetime import date
 from sqlalchemy import Engine, func, select
 
 from metrics.engine import Filters
-from metrics.periods import Period
+from metrics.periods import Period, current_calendar  # the calendar buckets weeks/months: part of keys
 from warehouse import schema
 from warehouse.db import data_version
 from warehouse.snapshot import read_snapshot
@@ -68,7 +68,7 @@ def scorecard(engine: Engine, period: Period, filters: Filters = Filters(), kpi_
     today = today or date.today()
     ids = tuple(kpi_ids) if kpi_ids else None
     extra = {"today": today} if "today" in inspect.signature(sc.scorecard).parameters else {}
-    return cached(engine, "scorecard", (period, filters, ids, today),
+    return cached(engine, "scorecard", (period, filters, ids, today, current_calendar()),
                   lambda db: sc.scorecard(db, period, filters, list(ids) if ids else None, **extra))
 
 
@@ -78,5 +78,5 @@ def compute(engine: Engine, kpi_ids, start: date, end: date, grain: str = "custo
     from metrics import engine as eng
 
     ids = tuple(kpi_ids)
-    return cached(engine, "compute", (ids, start, end, grain, filters, breakdown),
+    return cached(engine, "compute", (ids, start, end, grain, filters, breakdown, current_calendar()),
                   lambda db: eng.compute(db, list(ids), start, end, grain, filters, breakdown))

@@ -11,9 +11,9 @@ from datetime import date
 import jdatetime
 from babel.dates import get_month_names
 
-from i18n import current_locale
+from i18n import N_, _, current_locale
 from i18n.numerals import localize_digits
-from metrics.periods import current_calendar
+from metrics.periods import Period, current_calendar
 
 JALALI_MONTHS_LATIN = ("Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar", "Mehr", "Aban", "Azar",
                        "Dey", "Bahman", "Esfand")
@@ -52,4 +52,34 @@ def format_day_range(first: date, last: date, calendar: str | None = None) -> st
         text = f"{d1} {month_name(m1, calendar)} – {d2} {month_name(m2, calendar)} {y2}"
     else:
         text = f"{d1} {month_name(m1, calendar)} {y1} – {d2} {month_name(m2, calendar)} {y2}"
+    return localize_digits(text)
+
+
+SEASONS = (N_("spring"), N_("summer"), N_("autumn"), N_("winter"))  # Jalali quarters are the seasons
+
+
+def period_title(period: Period) -> str:
+    """A period as a reader names it, in its calendar and the run's language: '2026-W46 · 9–15 Nov 2026',
+    'November 2026', 'Q4 2026'; Jalali in fa 'هفتهٔ ۳۵ ۱۴۰۵ · ۲۳–۲۹ آبان ۱۴۰۵', 'آبان ۱۴۰۵', 'فصل ۳ ۱۴۰۵ (پاییز)'."""
+    cal = period.calendar
+    year, month = date_parts(period.start, cal)[:2]
+    if period.grain == "week":
+        wyear, week = (int(x) for x in period.label.split("-W"))
+        text = _("{year}-W{week:02d} · {days}").format(year=wyear, week=week,
+                                                       days=format_day_range(period.start, period.end, cal))
+    elif period.grain == "month":
+        text = _("{month} {year}").format(month=month_name(month, cal, short=False), year=year)
+    elif period.grain == "quarter":
+        quarter = (month - 1) // 3 + 1
+        if cal == "jalali":
+            text = _("Q{quarter} {year} ({season})").format(quarter=quarter, year=year,
+                                                            season=_(SEASONS[quarter - 1]))
+        else:
+            text = _("Q{quarter} {year}").format(quarter=quarter, year=year)
+    elif period.grain == "year":
+        text = str(year)
+    elif period.grain == "day":
+        return format_date(period.start, cal)
+    else:
+        return format_day_range(period.start, period.end, cal)
     return localize_digits(text)

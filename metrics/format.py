@@ -93,18 +93,18 @@ def axis_suffix(unit: str) -> dict:
 
 
 def _run_text(first: date, last: date) -> str:
-    if first == last:
-        return f"{first.day} {first:%b %Y}"
-    if (first.year, first.month) == (last.year, last.month):
-        return f"{first.day}–{last.day} {last:%b %Y}"
-    if first.year == last.year:
-        return f"{first.day} {first:%b} – {last.day} {last:%b %Y}"
-    return f"{first.day} {first:%b %Y} – {last.day} {last:%b %Y}"
+    from metrics.date_text import format_day_range
+
+    return format_day_range(first, last)
 
 
 def format_days(days, most: int = 3) -> str:
-    """Days as a person reads them, consecutive ones as ranges: '2–8 Nov 2026', '2–4 Nov 2026, 6 Nov 2026';
-    past ``most`` ranges the rest are counted ('… and 5 more days')."""
+    """Days as a person reads them, in the run's language and calendar, consecutive ones as ranges: '2–8 Nov
+    2026', '2–4 Nov 2026, 6 Nov 2026', '۱۱–۱۷ آبان ۱۴۰۵'; past ``most`` ranges the rest are counted ('… and 5 more
+    days')."""
+    from i18n import ngettext
+    from i18n.numerals import localize_digits
+
     runs: list[list[date]] = []
     for day in sorted(set(days)):
         if runs and day - runs[-1][1] == timedelta(days=1):
@@ -113,4 +113,7 @@ def format_days(days, most: int = 3) -> str:
             runs.append([day, day])
     text = ", ".join(_run_text(first, last) for first, last in runs[:most])
     rest = sum((last - first).days + 1 for first, last in runs[most:])
-    return f"{text} and {rest} more day{'s' if rest != 1 else ''}" if rest else text
+    if not rest:
+        return text
+    return ngettext("{days} and {count} more day", "{days} and {count} more days", rest).format(
+        days=text, count=localize_digits(str(rest)))

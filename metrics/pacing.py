@@ -23,7 +23,7 @@ def elapsed(period: Period, today: date) -> Period | None:
     end = min(period.end, today - timedelta(days=1))
     if end < period.start:
         return None
-    return Period("custom", period.start, end)
+    return Period("custom", period.start, end, period.calendar)
 
 
 def expected_to_date(kpi: KPI, target: float | None, elapsed_share: float) -> float | None:

@@ -1,4 +1,16 @@
-"""Periods: parsing ``2026-W46`` / ``2026-11`` / ``2026-Q4`` / ``a..b``, bucketing dates, comparisons."""
+"""Periods: parsing ``2026-W46`` / ``2026-11`` / ``2026-Q4`` / ``a..b``, bucketing dates, comparisons.
+
+Two calendars (``CALENDARS``). Gregorian: ISO weeks (starting on ``KPI_WEEK_START``), months, quarters, years.
+Jalali (Solar Hijri, through jdatetime, which follows the official leap-year table): a month ``1405-08`` (Aban), a
+quarter by season ``1405-Q1`` (Farvardin–Khordad) … ``1405-Q4`` (Dey–Esfand), a year ``1405`` (from 1 Farvardin),
+days ``1405-08-18`` and ranges ``1405-08-18..1405-08-24``, and weeks ``1405-W35`` from Saturday to Friday.
+The Jalali week rule: week 1 of year Y is the Saturday–Friday week that holds 1 Farvardin Y, and a week belongs to
+the year of its Friday; so the last days of Esfand that share a week with Nowruz belong to week 1 of the next
+year, and a year has 52 or 53 weeks (``1405-W01`` = 2026-03-21..2026-03-27; ``1404-W01`` = 2025-03-15..21).
+
+Functions taking a grain use :func:`current_calendar` unless given one; functions taking a Period keep its calendar.
+A written period says its own calendar: a year below 1700 is Jalali, above it Gregorian.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +22,19 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import jdatetime
 import pandas as pd
 
 from i18n import default_locale
+from i18n.numerals import delocalize_digits
 
 GRAINS = ("day", "week", "month", "quarter", "year")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 CALENDARS = ("gregorian", "jalali")
+JALALI_BELOW = 1700  # a written year below this is Jalali, otherwise Gregorian
+JALALI_SATURDAY = 5  # date.weekday() of Saturday: Jalali weeks run Saturday to Friday
 
 
 class PeriodError(ValueError):
@@ -103,10 +119,61 @@ def _add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def period_containing(day: date, grain: str) -> Period:
-    """The period of ``grain`` that contains ``day``."""
+def _calendar_or_current(calendar: str | None) -> str:
+    name = calendar or current_calendar()
+    if name not in CALENDARS:
+        raise PeriodError(f"Unknown calendar {name!r}; use one of {', '.join(CALENDARS)}.")
+    return name
+
+
+def jalali_date(year: int, month: int, day: int) -> date:
+    """The Gregorian date of a Jalali one; PeriodError when it does not exist (e.g. 1405-12-30)."""
+    try:
+        return jdatetime.date(year, month, day).togregorian()
+    except ValueError:
+        raise PeriodError(f"{year:04d}-{month:02d}-{day:02d} is not a Jalali date"
+                          + (" (Esfand has 29 days in a common year)" if month == 12 and day == 30 else "")
+                          + ".") from None
+
+
+def jalali_parts(day: date) -> tuple[int, int, int]:
+    """(year, month, day) of ``day`` in the Jalali calendar."""
+    j = jdatetime.date.fromgregorian(date=day)
+    return j.year, j.month, j.day
+
+
+def _jalali_month_start(year: int, month: int) -> date:
+    """1st of Jalali month ``month`` of ``year``; months past 12 or below 1 roll into the next/previous year."""
+    index = year * 12 + month - 1
+    return jalali_date(index // 12, index % 12 + 1, 1)
+
+
+def jalali_week1(year: int) -> date:
+    """The Saturday that starts week 1 of Jalali ``year`` (the week holding 1 Farvardin)."""
+    nowruz = jalali_date(year, 1, 1)
+    return nowruz - timedelta(days=(nowruz.weekday() - JALALI_SATURDAY) % 7)
+
+
+def _jalali_period(day: date, grain: str) -> Period:
+    if grain == "week":
+        start = day - timedelta(days=(day.weekday() - JALALI_SATURDAY) % 7)
+        return Period("week", start, start + timedelta(days=6), "jalali")
+    year, month, _ = jalali_parts(day)
+    first = {"month": month, "quarter": 3 * ((month - 1) // 3) + 1, "year": 1}[grain]
+    months = {"month": 1, "quarter": 3, "year": 12}[grain]
+    start = _jalali_month_start(year, first)
+    return Period(grain, start, _jalali_month_start(year, first + months) - timedelta(days=1), "jalali")
+
+
+def period_containing(day: date, grain: str, calendar: str | None = None) -> Period:
+    """The period of ``grain`` that contains ``day``, in ``calendar`` (default: the run's)."""
+    calendar = _calendar_or_current(calendar)
+    if grain not in GRAINS:
+        raise PeriodError(f"Unknown grain {grain!r}; use one of {', '.join(GRAINS)}.")
     if grain == "day":
-        return Period("day", day, day)
+        return Period("day", day, day, calendar)
+    if calendar == "jalali":
+        return _jalali_period(day, grain)
     if grain == "week":
         start = _week_start(day)
         return Period("week", start, start + timedelta(days=6))
@@ -116,22 +183,40 @@ def period_containing(day: date, grain: str) -> Period:
     if grain == "quarter":
         start = _quarter_start(day)
         return Period("quarter", start, _add_months(start, 3) - timedelta(days=1))
-    if grain == "year":
-        return Period("year", date(day.year, 1, 1), date(day.year, 12, 31))
-    raise PeriodError(f"Unknown grain {grain!r}; use one of {', '.join(GRAINS)}.")
+    return Period("year", date(day.year, 1, 1), date(day.year, 12, 31))
+
+
+def stored_period(start: date, grain: str) -> Period:
+    """The period a stored (grain, start) pair means, in the calendar its start says: a month, quarter or year
+    starting on the 1st of a Gregorian month is Gregorian, any other start Jalali (Jalali months begin on the
+    19th–23rd of a Gregorian month). A week starting on Saturday is Jalali unless Gregorian weeks also start on
+    Saturday (``KPI_WEEK_START=saturday``: the same seven days) and the run is Gregorian."""
+    if grain == "week":
+        jalali = start.weekday() == JALALI_SATURDAY and (week_start_day() != JALALI_SATURDAY
+                                                         or current_calendar() == "jalali")
+    elif grain == "day":
+        jalali = current_calendar() == "jalali"
+    else:
+        jalali = start.day != 1
+    return period_containing(start, grain, "jalali" if jalali else "gregorian")
 
 
 def shift(period: Period, steps: int) -> Period:
-    """The period ``steps`` periods away (negative = earlier), same grain."""
+    """The period ``steps`` periods away (negative = earlier), same grain and calendar."""
+    cal = period.calendar
     if period.grain == "day":
-        return Period("day", period.start + timedelta(days=steps), period.start + timedelta(days=steps))
+        day = period.start + timedelta(days=steps)
+        return Period("day", day, day, cal)
     if period.grain == "week":
-        return period_containing(period.start + timedelta(weeks=steps), "week")
+        return period_containing(period.start + timedelta(weeks=steps), "week", cal)
     if period.grain in ("month", "quarter", "year"):
         months = {"month": 1, "quarter": 3, "year": 12}[period.grain]
-        return period_containing(_add_months(period.start, steps * months), period.grain)
+        if cal == "jalali":
+            year, month, _ = jalali_parts(period.start)
+            return period_containing(_jalali_month_start(year, month + steps * months), period.grain, cal)
+        return period_containing(_add_months(period.start, steps * months), period.grain, cal)
     delta = timedelta(days=period.days * steps)
-    return Period("custom", period.start + delta, period.end + delta)
+    return Period("custom", period.start + delta, period.end + delta, cal)
 
 
 def previous(period: Period) -> Period:
@@ -140,23 +225,31 @@ def previous(period: Period) -> Period:
 
 
 def last_year(period: Period) -> Period:
-    """Same period last year: weeks and custom ranges 52 weeks earlier (weekdays align)."""
+    """Same period last year: weeks, days and custom ranges 52 weeks earlier (weekdays align); months, quarters
+    and years the same one a year earlier in the period's calendar (Aban 1405 -> Aban 1404)."""
     if period.grain in ("day", "week", "custom"):
         delta = timedelta(weeks=52)
-        return Period(period.grain, period.start - delta, period.end - delta)
-    return period_containing(_add_months(period.start, -12), period.grain)
+        return Period(period.grain, period.start - delta, period.end - delta, period.calendar)
+    return shift(period, -{"month": 12, "quarter": 4, "year": 1}[period.grain])
 
 
-def last_complete(grain: str, today: date | None = None) -> Period:
+def last_complete(grain: str, today: date | None = None, calendar: str | None = None) -> Period:
     """The latest period of ``grain`` that ended before ``today``."""
     today = today or date.today()
-    current = period_containing(today, grain)
+    current = period_containing(today, grain, calendar)
     return previous(current)
 
 
+def _jalali_week_label(start: date) -> tuple[int, int]:
+    year = jalali_parts(start + timedelta(days=6))[0]  # a week belongs to the year of its Friday
+    return year, (start - jalali_week1(year)).days // 7 + 1
+
+
 def format_period(period: Period) -> str:
-    """The period written as the CLI accepts it."""
+    """The period written as the CLI accepts it, in its calendar."""
     s = period.start
+    if period.calendar == "jalali":
+        return _format_jalali(period)
     if period.grain == "week" and week_start_day() == 0:
         year, week, _ = s.isocalendar()
         return f"{year}-W{week:02d}"
@@ -174,52 +267,119 @@ def format_period(period: Period) -> str:
     return f"{s.isoformat()}..{period.end.isoformat()}"
 
 
-_FORMS = "2026-W46 (ISO week), 2026-11 (month), 2026-Q4 (quarter), 2026 (year) or 2026-11-01..2026-11-20"
+def _jalali_text(day: date) -> str:
+    year, month, dom = jalali_parts(day)
+    return f"{year:04d}-{month:02d}-{dom:02d}"
+
+
+def _format_jalali(period: Period) -> str:
+    year, month, _ = jalali_parts(period.start)
+    if period.grain == "week":
+        wyear, week = _jalali_week_label(period.start)
+        return f"{wyear}-W{week:02d}"
+    if period.grain == "month":
+        return f"{year}-{month:02d}"
+    if period.grain == "quarter":
+        return f"{year}-Q{(month - 1) // 3 + 1}"
+    if period.grain == "year":
+        return f"{year}"
+    if period.grain == "day":
+        return _jalali_text(period.start)
+    return f"{_jalali_text(period.start)}..{_jalali_text(period.end)}"
+
+
+_FORMS = ("2026-W46 (ISO week), 2026-11 (month), 2026-Q4 (quarter), 2026 (year) or 2026-11-01..2026-11-20; "
+          "Jalali: 1405-W35, 1405-08, 1405-Q3, 1405 or 1405-08-18..1405-08-24")
+
+
+def _cal(year: str) -> str:
+    return "jalali" if int(year) < JALALI_BELOW else "gregorian"
+
+
+def _day(text: str) -> tuple[date, str]:
+    y, m, d = (int(x) for x in text.split("-"))
+    if y < JALALI_BELOW:
+        return jalali_date(y, m, d), "jalali"
+    return date(y, m, d), "gregorian"
+
+
+def _jalali_week(year: int, week: int) -> Period:
+    start = jalali_week1(year) + timedelta(weeks=week - 1)
+    weeks = (jalali_week1(year + 1) - jalali_week1(year)).days // 7
+    if not 1 <= week <= weeks:
+        raise PeriodError(f"Jalali year {year} has weeks 1 to {weeks}, not {week}.")
+    return Period("week", start, start + timedelta(days=6), "jalali")
 
 
 def parse_period(text: str) -> Period:
-    """Parse a period as written by :func:`format_period`."""
-    raw = (text or "").strip()
+    """Parse a period as written by :func:`format_period`, in either calendar (a year below 1700 is Jalali);
+    Persian and Arabic-Indic digits are read too."""
+    raw = delocalize_digits((text or "").strip())
     try:
         if m := re.fullmatch(r"(\d{4})-W(\d{1,2})", raw, re.IGNORECASE):
+            if _cal(m[1]) == "jalali":
+                return _jalali_week(int(m[1]), int(m[2]))
             monday = date.fromisocalendar(int(m[1]), int(m[2]), 1)
             start = monday - timedelta(days=(7 - week_start_day()) % 7)
             return Period("week", start, start + timedelta(days=6))
         if m := re.fullmatch(r"(\d{4})-Q([1-4])", raw, re.IGNORECASE):
-            return period_containing(date(int(m[1]), 3 * int(m[2]) - 2, 1), "quarter")
+            if _cal(m[1]) == "jalali":
+                return period_containing(jalali_date(int(m[1]), 3 * int(m[2]) - 2, 1), "quarter", "jalali")
+            return period_containing(date(int(m[1]), 3 * int(m[2]) - 2, 1), "quarter", "gregorian")
         if m := re.fullmatch(r"(\d{4})-(\d{1,2})", raw):
-            return period_containing(date(int(m[1]), int(m[2]), 1), "month")
+            start, cal = _day(f"{m[1]}-{m[2]}-1")
+            return period_containing(start, "month", cal)
         if re.fullmatch(r"\d{4}", raw):
-            return period_containing(date(int(raw), 1, 1), "year")
-        if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", raw):
-            start, end = date.fromisoformat(m[1]), date.fromisoformat(m[2])
+            start, cal = _day(f"{raw}-1-1")
+            return period_containing(start, "year", cal)
+        if m := re.fullmatch(r"(\d{4}-\d{1,2}-\d{1,2})\.\.(\d{4}-\d{1,2}-\d{1,2})", raw):
+            (start, cal), (end, _) = _day(m[1]), _day(m[2])
             if end < start:
                 raise PeriodError(f"Period {raw!r} ends before it starts.")
-            return Period("custom", start, end)
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-            return period_containing(date.fromisoformat(raw), "day")
+            return Period("custom", start, end, cal)
+        if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", raw):
+            day, cal = _day(raw)
+            return period_containing(day, "day", cal)
     except ValueError as exc:
         if isinstance(exc, PeriodError):
-            raise
+            raise PeriodError(f"Period {raw!r}: {exc} Use {_FORMS}.") from None
         raise PeriodError(f"Period {raw!r} is not a real date or week: {exc}. Use {_FORMS}.") from exc
     raise PeriodError(f"Cannot read period {raw!r}. Use {_FORMS}.")
 
 
-def bucket_starts(days: pd.Series, grain: str) -> pd.Series:
-    """Vectorised: the start date of the ``grain`` period containing each date."""
+def in_calendar(period: Period, calendar: str | None = None) -> Period:
+    """``period`` shown in ``calendar`` (default: the run's): itself when already in it, else the period of the
+    same grain in ``calendar`` that contains its start (a custom range keeps its days)."""
+    calendar = _calendar_or_current(calendar)
+    if period.calendar == calendar:
+        return period
+    if period.grain == "custom":
+        return Period("custom", period.start, period.end, calendar)
+    return period_containing(period.start, period.grain, calendar)
+
+
+def bucket_starts(days: pd.Series, grain: str, calendar: str | None = None) -> pd.Series:
+    """Vectorised: the start date of the ``grain`` period containing each date (in ``calendar``, default the
+    run's). Jalali months, quarters and years map each distinct date once."""
+    calendar = _calendar_or_current(calendar)
     ts = pd.to_datetime(days)
+    if grain not in GRAINS:
+        raise PeriodError(f"Unknown grain {grain!r}; use one of {', '.join(GRAINS)}.")
     if grain == "day":
         out = ts
     elif grain == "week":
-        out = ts - pd.to_timedelta((ts.dt.day_of_week - week_start_day()) % 7, unit="D")
+        first = JALALI_SATURDAY if calendar == "jalali" else week_start_day()
+        out = ts - pd.to_timedelta((ts.dt.day_of_week - first) % 7, unit="D")
+    elif calendar == "jalali":
+        unique = ts.dropna().dt.date.unique()
+        starts = {d: pd.Timestamp(_jalali_period(d, grain).start) for d in unique}
+        out = pd.to_datetime(ts.dt.date.map(starts))
     elif grain == "month":
         out = ts.dt.to_period("M").dt.start_time
     elif grain == "quarter":
         out = ts.dt.to_period("Q").dt.start_time
-    elif grain == "year":
-        out = ts.dt.to_period("Y").dt.start_time
     else:
-        raise PeriodError(f"Unknown grain {grain!r}; use one of {', '.join(GRAINS)}.")
+        out = ts.dt.to_period("Y").dt.start_time
     return out.dt.date
 
 

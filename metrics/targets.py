@@ -4,6 +4,12 @@ A target is (KPI id, grain week/month/quarter/year, period start, channel or '' 
 all channels, value). A target for a longer period implies one for the periods
 inside it when none is set: flows get their share (by last year's daily profile
 when there is one, else by days); ratios and stocks carry over unchanged.
+
+Periods may be Gregorian or Jalali (``1405-Q3``). The start says which: Jalali months, quarters and years
+begin on the 19th–23rd of a Gregorian month, so a stored target keeps its calendar without a column of its
+own (see :func:`metrics.periods.stored_period`), and export writes it back in that calendar. A period looks
+for a longer target in its own calendar first, then in the other one (a Jalali quarter's plan implies the
+targets of Gregorian weeks too); shares are counted in days, whatever the calendar.
 """
 
 from __future__ import annotations
@@ -22,7 +28,16 @@ from connectors.demo_data import clear_before_own_load
 from connectors.loader import LoadResult, acquire_load_lock, record_run, upsert
 from metrics.catalog import KPI_BY_ID, KPIS
 from metrics.engine import Filters, compute
-from metrics.periods import Period, PeriodError, format_period, last_year, parse_period, period_containing
+from metrics.periods import (
+    CALENDARS,
+    Period,
+    PeriodError,
+    format_period,
+    last_year,
+    parse_period,
+    period_containing,
+    stored_period,
+)
 from metrics.target_text import TargetTextError, format_target, parse_target
 from reports.csv_safe import safe_rows, unquote_cell
 from warehouse import schema
@@ -191,7 +206,7 @@ def export_rows(engine: Engine, period: Period | None = None) -> list[dict]:
     """Stored targets as CSV rows, optionally only those whose period overlaps ``period``."""
     rows = []
     for r in load_targets(engine).sort_values(["period_start", "grain", "channel", "kpi_id"]).itertuples():
-        target_period = period_containing(r.period_start, r.grain)
+        target_period = stored_period(r.period_start, r.grain)
         if period and (target_period.end < period.start or target_period.start > period.end):
             continue
         rows.append({"kpi_id": r.kpi_id, "grain": r.grain, "period": format_period(target_period),
@@ -254,28 +269,38 @@ def resolve_target(engine: Engine, kpi_id: str, period: Period, channel: str = "
         exact = mine[(mine.grain == grain) & (mine.period_start == period.start)]
         if not exact.empty:
             return ResolvedTarget(float(exact["value"].iloc[0]), "set", period.label)
+    others = [c for c in CALENDARS if c != period.calendar]
     for longer in (LONGER[grain] if grain else ("week", "month", "quarter", "year")):
         if longer == grain:
             continue
-        covering = period_containing(period.start, longer)
-        found = mine[(mine.grain == longer) & (mine.period_start == covering.start)]
-        if found.empty:
-            continue
-        value = float(found["value"].iloc[0])
-        if kpi.kind != "flow":
-            return ResolvedTarget(value, "carried over", covering.label)
-        if covering.end < period.end:  # the period spills into the next one: add that one's share too
-            nxt = period_containing(covering.end + timedelta(days=1), longer)
-            more = mine[(mine.grain == longer) & (mine.period_start == nxt.start)]
-            if more.empty:
-                continue
-            share_a, method = share_of(engine, kpi_id, covering, period, channel, profile_cache)
-            share_b, _ = share_of(engine, kpi_id, nxt, period, channel, profile_cache)
-            return ResolvedTarget(value * share_a + float(more["value"].iloc[0]) * share_b, method,
-                                  f"{covering.label} and {nxt.label}")
-        share, method = share_of(engine, kpi_id, covering, period, channel, profile_cache)
-        return ResolvedTarget(value * share, method, covering.label)
+        for calendar in (period.calendar, *others):
+            resolved = _implied(engine, kpi, mine, period, longer, calendar, channel, profile_cache)
+            if resolved:
+                return resolved
     return None
+
+
+def _implied(engine: Engine, kpi, mine: pd.DataFrame, period: Period, longer: str, calendar: str, channel: str,
+             profile_cache: dict | None) -> ResolvedTarget | None:
+    """The target ``period`` gets from the ``longer`` period of ``calendar`` holding its start, if one is set."""
+    covering = period_containing(period.start, longer, calendar)
+    found = mine[(mine.grain == longer) & (mine.period_start == covering.start)]
+    if found.empty:
+        return None
+    value = float(found["value"].iloc[0])
+    if kpi.kind != "flow":
+        return ResolvedTarget(value, "carried over", covering.label)
+    if covering.end < period.end:  # the period spills into the next one: add that one's share too
+        nxt = period_containing(covering.end + timedelta(days=1), longer, calendar)
+        more = mine[(mine.grain == longer) & (mine.period_start == nxt.start)]
+        if more.empty:
+            return None
+        share_a, method = share_of(engine, kpi.id, covering, period, channel, profile_cache)
+        share_b, _ = share_of(engine, kpi.id, nxt, period, channel, profile_cache)
+        return ResolvedTarget(value * share_a + float(more["value"].iloc[0]) * share_b, method,
+                              f"{covering.label} and {nxt.label}")
+    share, method = share_of(engine, kpi.id, covering, period, channel, profile_cache)
+    return ResolvedTarget(value * share, method, covering.label)
 
 
 def demo_targets(engine: Engine, as_of: date) -> pd.DataFrame:
