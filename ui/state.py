@@ -17,22 +17,26 @@ is exactly what the page it opens will show, so :func:`publish` has nothing to a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 import streamlit as st
 
-from metrics.periods import Period, last_complete, parse_period, period_containing, shift
+from i18n import N_, _
+from metrics.date_text import period_title
+from metrics.periods import Period, PeriodError, in_calendar, last_complete, parse_period, period_containing, shift
 from ui import data
 from ui.entry import require_entrypoint
 
-GRAIN_LABELS = {"week": "Week", "month": "Month", "quarter": "Quarter", "year": "Year"}  # URL value -> label
-ALL_CHANNELS = "All channels"
-ALL_CAMPAIGNS = "All campaigns"
+# Widget and URL values stay English (links and session memory do not depend on the language); what the user
+# reads is translated through format_func.
+GRAIN_LABELS = {"week": N_("Week"), "month": N_("Month"), "quarter": N_("Quarter"), "year": N_("Year")}
+ALL_CHANNELS = N_("All channels")  # a value: shown as _(ALL_CHANNELS)
+ALL_CAMPAIGNS = N_("All campaigns")  # a value: shown as _(ALL_CAMPAIGNS)
 PERIOD_CHOICES = 104
-NO_DATA = ("**No data yet**: the warehouse holds no orders, traffic or other records, so every figure is empty. "
-           "Import files or sync GA4 on the Data sources page.")
+NO_DATA = N_("**No data yet**: the warehouse holds no orders, traffic or other records, so every figure is empty. "
+             "Import files or sync GA4 on the Data sources page.")
 _SEEN = "_url_seen"  # the query string this session last read or wrote
 _PAGE = "_url_page"  # the page this session last ran
 _EXTERNAL = "_url_external"  # this run was started by a new URL: its values win over the widgets'
@@ -53,7 +57,7 @@ class Selection:
 
     @property
     def scope(self) -> str:
-        parts = [self.channel or ALL_CHANNELS] + ([self.campaign] if self.campaign else [])
+        parts = [self.channel or _(ALL_CHANNELS)] + ([self.campaign] if self.campaign else [])
         return " › ".join(parts)
 
     def query(self, **extra: str | None) -> dict[str, str]:
@@ -79,12 +83,16 @@ def _has_selection(url: dict[str, str]) -> bool:
     return "period" in url
 
 
-def _adopt(key: str, options: Sequence[str], default: str, remembered: str | None = None) -> None:
+def _adopt(key: str, options: Sequence[str], default: str, remembered: str | None = None,
+           from_url: Callable[[str], str] | None = None) -> None:
     """Set widget ``key`` for this run: on a new URL, the URL's value (its default when the URL states a view
     without it; ``remembered`` when the URL states no view); otherwise the widget's own value. When that is gone
     (the widget was not drawn last run, e.g. the campaigns' sort at the source/medium level, kept in the URL only)
-    or not one of ``options``: the URL's value, else ``remembered``, else ``default``."""
+    or not one of ``options``: the URL's value, else ``remembered``, else ``default``. ``from_url`` reads the
+    URL's value into an option (e.g. a period written in the other calendar)."""
     url = st.query_params.to_dict()
+    if from_url and key in url:
+        url[key] = from_url(url[key])
     value = st.session_state.get(key)
     fallback = remembered if remembered in options else default
     if st.session_state.get(_EXTERNAL):
@@ -103,11 +111,11 @@ def _want(key: str, value: str | None, default: str | None = None) -> None:
 
 
 def url_selectbox(label: str, options: Sequence[str], key: str, index: int = 0, container=st,
-                  remembered: str | None = None, **kwargs) -> str:
+                  remembered: str | None = None, from_url: Callable[[str], str] | None = None, **kwargs) -> str:
     """A selectbox whose value lives in the URL as ``?key=value`` (``options[index]`` by default, or
-    ``remembered`` when the URL does not say)."""
+    ``remembered`` when the URL does not say; ``from_url`` reads the URL's value into an option)."""
     options = list(options)
-    _adopt(key, options, options[index], remembered)
+    _adopt(key, options, options[index], remembered, from_url)
     value = container.selectbox(label, options, key=key, **kwargs)
     _want(key, value, options[index])
     return value
@@ -202,7 +210,7 @@ def _memory() -> dict:
 
 def _remembered(memory: dict, grain: str | None) -> Period | None:
     label = memory["periods"].get(grain) if grain else None
-    return parse_period(label) if label else None
+    return in_calendar(parse_period(label)) if label else None  # remembered before the language changed
 
 
 def _fallback(memory: dict, grain: str, grains: tuple[str, ...], today: date, current: bool) -> Period:
@@ -220,7 +228,7 @@ def nav_query(grains: tuple[str, ...] = DEFAULT_GRAINS, default_current: bool = 
     memory = _memory()
     today = today or date.today()
     grain = memory["grain"] if memory["grain"] in grains else grains[0]
-    channel = None if memory["channel"] == ALL_CHANNELS else memory["channel"]
+    channel = _none(memory["channel"]) if memory["channel"] else None
     query = {"grain": grain, "period": _fallback(memory, grain, grains, today, default_current).label,
              "channel": channel, "campaign": memory["campaign"]}
     return {k: v for k, v in query.items() if v is not None}
@@ -241,28 +249,29 @@ def sidebar(version: tuple, grains: tuple[str, ...] = ("week", "month", "quarter
     memory = _memory()
     with st.sidebar:
         if data.demo_data(version):
-            st.info("**Demo data**: a fictional shop. Import your own data on the Data sources page.",
+            st.info(_("**Demo data**: a fictional shop. Import your own data on the Data sources page."),
                     icon=":material/science:")
         elif not data.has_data(version):
-            st.info(NO_DATA, icon=":material/database:")
+            st.info(_(NO_DATA), icon=":material/database:")
         remembered_grain = memory["grain"] if memory["grain"] in grains else grains[0]
-        grain = grains[0] if len(grains) == 1 else url_selectbox("Period type", grains, "grain",
+        grain = grains[0] if len(grains) == 1 else url_selectbox(_("Period type"), grains, "grain",
                                                                   remembered=remembered_grain,
-                                                                  format_func=GRAIN_LABELS.get)
+                                                                  format_func=grain_label)
         options = period_options(grain, today, ahead=ahead)
         default = default_period(grain, today, default_current).label
-        label = url_selectbox(GRAIN_LABELS[grain] if len(grains) == 1 else "Period", options, "period",
+        label = url_selectbox(grain_label(grain) if len(grains) == 1 else _("Period"), options, "period",
                               index=options.index(default),
                               remembered=_fallback(memory, grain, grains, today, default_current).label,
-                              help=f"{options[ahead]} is still in progress.")
+                              from_url=period_in_run_calendar, format_func=option_title,
+                              help=_("{period} is still in progress.").format(period=option_title(options[ahead])))
         _want("grain", grain)
         _want("period", label)
-        channel = url_selectbox("Channel", [ALL_CHANNELS, *data.channels(version)], "channel",
-                                remembered=memory["channel"])
+        channel = url_selectbox(_("Channel"), [ALL_CHANNELS, *data.channels(version)], "channel",
+                                remembered=memory["channel"], format_func=_shown)
         _want("channel", channel, ALL_CHANNELS)
         if campaign:
-            picked = url_selectbox("Campaign", [ALL_CAMPAIGNS, *data.campaigns(version, _none(channel))],
-                                   "campaign", remembered=memory["campaign"] or ALL_CAMPAIGNS)
+            picked = url_selectbox(_("Campaign"), [ALL_CAMPAIGNS, *data.campaigns(version, _none(channel))],
+                                   "campaign", remembered=memory["campaign"] or ALL_CAMPAIGNS, format_func=_shown)
             chosen_campaign = None if picked == ALL_CAMPAIGNS else picked
         else:
             chosen_campaign = _carried_campaign(version, memory, _none(channel))
@@ -286,3 +295,33 @@ def _carried_campaign(version: tuple, memory: dict, channel: str | None) -> str 
 
 def _none(channel: str) -> str | None:
     return None if channel == ALL_CHANNELS else channel
+
+
+def _shown(value: str) -> str:
+    """A channel or campaign picker's option as shown: 'All channels' / 'All campaigns' translated."""
+    return _(value) if value in (ALL_CHANNELS, ALL_CAMPAIGNS) else value
+
+
+def grain_label(grain: str) -> str:
+    """A grain ('week') as the user reads it ('Week', 'هفته')."""
+    return _(GRAIN_LABELS[grain])
+
+
+def option_title(label: str) -> str:
+    """A period picker's option (a period label such as '1405-W35') as the user reads it (see
+    :func:`metrics.date_text.period_title`)."""
+    try:
+        return period_title(parse_period(label))
+    except PeriodError:
+        return label
+
+
+def period_in_run_calendar(label: str) -> str:
+    """A URL's period in the run's calendar. The rule: a period written in the other calendar (``2026-W46`` in a
+    Jalali run, ``1405-08`` in a Gregorian one) is shown as the period of the same grain in the run's calendar
+    that contains its start (2026-W46 = 9–15 Nov 2026 -> 1405-W34, the Saturday–Friday week holding 9 Nov;
+    1405-08 = 23 Oct–21 Nov 2026 -> 2026-10). Text that is not a period is left as it is."""
+    try:
+        return in_calendar(parse_period(label)).label
+    except PeriodError:
+        return label
