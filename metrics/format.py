@@ -102,7 +102,7 @@ def format_days(days, most: int = 3) -> str:
     """Days as a person reads them, in the run's language and calendar, consecutive ones as ranges: '2–8 Nov
     2026', '2–4 Nov 2026, 6 Nov 2026', '۱۱–۱۷ آبان ۱۴۰۵'; past ``most`` ranges the rest are counted ('… and 5 more
     days')."""
-    from i18n import ngettext
+    from i18n import is_rtl, ngettext
     from i18n.numerals import localize_digits
 
     runs: list[list[date]] = []
@@ -111,7 +111,7 @@ def format_days(days, most: int = 3) -> str:
             runs[-1][1] = day
         else:
             runs.append([day, day])
-    text = ", ".join(_run_text(first, last) for first, last in runs[:most])
+    text = ("، " if is_rtl() else ", ").join(_run_text(first, last) for first, last in runs[:most])
     rest = sum((last - first).days + 1 for first, last in runs[most:])
     if not rest:
         return text

@@ -175,3 +175,22 @@ def test_stored_period_keeps_its_calendar():
     assert stored_period(date(2026, 11, 14), "week").label == "1405-W35"  # a Saturday: a Jalali week
     with using_calendar("gregorian"):
         assert format_period(stored_period(date(2026, 11, 9), "week")) == "2026-W46"
+
+
+def test_period_titles_in_the_readers_language_and_the_periods_calendar():
+    from i18n import using_locale
+    from metrics.date_text import period_title
+    from metrics.format import format_days
+
+    assert period_title(parse_period("2026-W46")) == "2026-W46 · 9–15 Nov 2026"
+    assert period_title(parse_period("1405-W35")) == "1405-W35 · 23–29 Aban 1405"  # 14–20 Nov 2026
+    assert period_title(parse_period("1404-W01")) == "1404-W01 · 25 Esfand 1403 – 1 Farvardin 1404"
+    assert period_title(parse_period("2026-11")) == "November 2026"
+    assert period_title(parse_period("1405-Q3")) == "Q3 1405 (autumn)"
+    assert period_title(parse_period("2026-Q4")) == "Q4 2026"
+    with using_locale("fa"):
+        assert period_title(parse_period("1405-08")) == "آبان ۱۴۰۵"
+        assert period_title(parse_period("1405-08-18..1405-08-24")) == "۱۸–۲۴ آبان ۱۴۰۵"
+        with using_calendar("jalali"):  # 2–4 Nov 2026 = 11–13 Aban; 6 Nov = 15 Aban
+            assert format_days([date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 4), date(2026, 11, 6)]) == \
+                "۱۱–۱۳ آبان ۱۴۰۵، ۱۵ آبان ۱۴۰۵"
