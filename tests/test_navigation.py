@@ -23,6 +23,7 @@ from tests.test_browser import (  # noqa: F401  (fixtures)
     base_url,
     browser,
 )
+from ui.state import option_title  # the period picker shows option_title(label)
 
 SHOTS = "navigation"
 
@@ -53,7 +54,7 @@ def _choose(tab, key: str, value: str) -> None:
     tab.keyboard.press("Enter")
     tab.wait_for_timeout(300)
     _settle(tab)
-    assert _picked(tab, key) == value
+    assert _picked(tab, key) == (option_title(value) if key == "period" else value)  # periods show their title
 
 
 def _sidebar_link(tab, title: str) -> None:
@@ -76,7 +77,7 @@ def _back(tab, heading: str) -> None:
 def _shows(tab, heading: str, period: str, channel: str, text: str) -> None:
     """The page shows ``heading``, ``period`` and ``channel`` in its sidebar, URL and ``text``."""
     assert tab.locator("h1").first.inner_text().startswith(heading)
-    assert (_picked(tab, "period"), _picked(tab, "channel")) == (period, channel)
+    assert (_picked(tab, "period"), _picked(tab, "channel")) == (option_title(period), channel)
     assert (_query(tab)["period"], _query(tab).get("channel", "All channels")) == (period, channel)
     assert tab.get_by_text(text).first.is_visible(), f"{heading} does not show {text!r}"
     _no_exception(tab, heading)
@@ -128,7 +129,7 @@ def test_a_month_then_the_weekly_review_shows_the_week_last_chosen_and_the_month
     month = period_containing(date.today(), "month").label  # the month in progress
     _choose(tab, "period", week)
     _choose(tab, "grain", "Month")
-    assert _picked(tab, "period") == month  # the month holding the week (here also the month in progress)
+    assert _picked(tab, "period") == option_title(month)  # the month holding the week (here also the month in progress)
     assert tab.get_by_text("in progress").first.is_visible()
 
     _sidebar_link(tab, "Weekly review")
@@ -137,7 +138,7 @@ def test_a_month_then_the_weekly_review_shows_the_week_last_chosen_and_the_month
     _shows(tab, "5S KPI overview", month, "All channels", f"{month} · ")
     assert _picked(tab, "grain") == "Month"
     _back(tab, "Weekly KPI review")
-    assert _picked(tab, "period") == week
+    assert _picked(tab, "period") == option_title(week)
 
 
 def test_a_card_link_keeps_the_selection_and_back_returns_in_one_press(tab):
@@ -150,6 +151,6 @@ def test_a_card_link_keeps_the_selection_and_back_returns_in_one_press(tab):
     _settle(tab)
     assert _history(tab) == before + 1
     assert "kpi" in _query(tab)
-    assert (_picked(tab, "period"), _picked(tab, "channel")) == (week, "Paid Search")
+    assert (_picked(tab, "period"), _picked(tab, "channel")) == (option_title(week), "Paid Search")
     _back(tab, "5S KPI overview")
-    assert (_picked(tab, "period"), _picked(tab, "channel")) == (week, "Paid Search")
+    assert (_picked(tab, "period"), _picked(tab, "channel")) == (option_title(week), "Paid Search")
