@@ -185,7 +185,8 @@ def cmd_review(args: argparse.Namespace) -> int:
         _filters(db, args)
         if not out.parent.exists():
             raise CliError(f"Folder {out.parent} does not exist.")
-        html = render(db, week, args.channel)
+        with using_calendar(week.calendar):  # its 13-week trends in the week's calendar
+            html = render(db, week, args.channel)
     out.write_text(html, encoding="utf-8")
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB): the review of {week.label}, opens offline")
     return 0
