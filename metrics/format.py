@@ -34,7 +34,7 @@ def currency_name(code: str | None = None, locale: str | None = None) -> str:
     code, locale = code or currency(), locale or current_locale()
     if code in LOCAL_CURRENCY_NAMES.get(locale, {}):
         return LOCAL_CURRENCY_NAMES[locale][code]
-    return get_currency_symbol(code, locale=locale).replace("\u200f", "").replace("\u200e", "")
+    return get_currency_symbol(code, locale=locale)
 
 
 def _shown(value: float, digits: int) -> float:
@@ -109,7 +109,7 @@ def format_change(change: float | None) -> str:
 def change_sign(change: float | None) -> int:
     """-1, 0 or 1: the sign of a relative change as :func:`format_change` shows it (0 when it rounds to zero or is
     unknown). For widgets that read the direction from the text's first character (``st.metric``), which a
-    localized minus ('\u200e−۴٫۲٪') does not start with."""
+    localized minus (a direction mark, then '−') does not start with."""
     if _unknown(change):
         return 0
     shown = _shown(change * 100, 1)
