@@ -16,13 +16,19 @@ from metrics.catalog import KPI_BY_ID
 from metrics.periods import using_calendar
 from tests.test_charts import WEEKS, _nps, _roas
 from ui import charts
+from ui.chart_locale import PDF, RLE, plain
 
 LATIN_DIGIT = re.compile(r"[0-9]")
 PLOTLY_FORMATS = ("tickformat", "tickprefix", "ticksuffix", "hoverformat", "xhoverformat", "yhoverformat")
 
 
+def shown(texts) -> list[str]:
+    """Texts without the right-to-left embedding marks every line of an RTL chart carries."""
+    return [plain(text) for text in texts]
+
+
 @pytest.fixture(autouse=True)
-def plain(monkeypatch):
+def no_digit_or_currency_setting(monkeypatch):
     monkeypatch.delenv("KPI_DIGITS", raising=False)
     monkeypatch.delenv("KPI_CURRENCY", raising=False)
 
@@ -59,15 +65,16 @@ def test_persian_trend_has_persian_ticks_dates_and_hover():
     _assert_nothing_left_to_plotly(fig)
     # NPS 22..48 (and targets 30, 40): round steps of 5 (26/5 = 5.2), from 20 to 50
     assert list(fig.layout.yaxis.tickvals) == [20, 25, 30, 35, 40, 45, 50]
-    assert list(fig.layout.yaxis.ticktext) == ["۲۰", "۲۵", "۳۰", "۳۵", "۴۰", "۴۵", "۵۰"]
+    assert shown(fig.layout.yaxis.ticktext) == ["۲۰", "۲۵", "۳۰", "۳۵", "۴۰", "۴۵", "۵۰"]
     # the four weeks in Jalali: 2 Nov 2026 = 11 Aban 1405, then 18 and 25 Aban, and 23 Nov = 2 Azar
     assert [pd.Timestamp(x).date() for x in fig.layout.xaxis.tickvals] == WEEKS
-    assert list(fig.layout.xaxis.ticktext) == ["۱۱ آبان<br>۱۴۰۵", "۱۸ آبان", "۲۵ آبان", "۲ آذر"]
+    assert shown(fig.layout.xaxis.ticktext) == ["۱۱ آبان<br>۱۴۰۵", "۱۸ آبان", "۲۵ آبان", "۲ آذر"]
     series = fig.data[0]
-    assert series.name == label
-    assert series.hovertemplate == "%{customdata[0]}<br>%{customdata[1]}<extra>" + label + "</extra>"
-    assert list(series.customdata[1]) == ["۱۸ آبان ۱۴۰۵", "\u200e+۴۸"]  # 9 Nov: NPS 48, a score, signed
-    assert list(series.customdata[2]) == ["۲۵ آبان ۱۴۰۵", "—"]  # no value that week
+    # each line embedded right to left: SVG text is laid out left to right, which would show '۱۸ آبان' as 'آبان ۱۸'
+    assert series.name == RLE + label + PDF and fig.layout.xaxis.ticktext[1] == RLE + "۱۸ آبان" + PDF
+    assert series.hovertemplate == "%{customdata[0]}<br>%{customdata[1]}<extra>" + RLE + label + PDF + "</extra>"
+    assert shown(series.customdata[1]) == ["۱۸ آبان ۱۴۰۵", "\u200e+۴۸"]  # 9 Nov: NPS 48, a score, signed
+    assert shown(series.customdata[2]) == ["۲۵ آبان ۱۴۰۵", "—"]  # no value that week
     # right to left: the font, the legend and title from the right; time NOT reversed (it runs left to right)
     assert fig.layout.font.family == "Vazirmatn, sans-serif"
     assert fig.layout.legend.xanchor == "right" and fig.layout.legend.traceorder == "reversed"
@@ -82,9 +89,9 @@ def test_arabic_stacked_bars_tick_the_stacks_and_keep_the_gregorian_calendar():
     # stacks: week 1 is left out (late start); week 2 35 + 2.5 + 1 = 38.5, week 3 40 + 3 + 1.2 = 44.2; bars from
     # 0: 44.2/5 = 8.84 -> steps of 10
     assert list(fig.layout.yaxis.tickvals) == [0, 10, 20, 30, 40, 50]
-    assert list(fig.layout.yaxis.ticktext) == ["٠", "١٠", "٢٠", "٣٠", "٤٠", "٥٠"]
-    assert fig.layout.xaxis.ticktext[0] == "٢ نوفمبر<br>٢٠٢٦"
-    assert fig.layout.annotations[0].text == _("partial")
+    assert shown(fig.layout.yaxis.ticktext) == ["٠", "١٠", "٢٠", "٣٠", "٤٠", "٥٠"]
+    assert fig.layout.xaxis.ticktext[0] == RLE + "٢ نوفمبر" + PDF + "<br>" + RLE + "٢٠٢٦" + PDF
+    assert plain(fig.layout.annotations[0].text) == _("partial")
 
 
 def test_small_multiples_get_ticks_on_every_panel():
@@ -92,9 +99,9 @@ def test_small_multiples_get_ticks_on_every_panel():
         fig = charts.breakdown_chart(KPI_BY_ID["save.roas"], _roas(), "channel")
     _assert_nothing_left_to_plotly(fig)
     # SMS 30..40: 10/4 = 2.5 -> steps of 2.5 (4 ticks a panel, as in English)
-    assert list(fig.layout.yaxis.ticktext) == ["۳۰٫۰×", "۳۲٫۵×", "۳۵٫۰×", "۳۷٫۵×", "۴۰٫۰×"]  # one decimal each
-    assert fig.layout.yaxis3.ticktext[0] == "۱٫۰۰×"  # Paid Social 1..1.2: 0.2/4 = 0.05 -> 1.00, 1.05, …
-    assert "۳۵×" in fig.layout.title.subtitle.text  # SMS 35 times Paid Social
+    assert shown(fig.layout.yaxis.ticktext) == ["۳۰٫۰×", "۳۲٫۵×", "۳۵٫۰×", "۳۷٫۵×", "۴۰٫۰×"]  # one decimal each
+    assert plain(fig.layout.yaxis3.ticktext[0]) == "۱٫۰۰×"  # Paid Social 1..1.2: 0.2/4 = 0.05 -> 1.00, 1.05, …
+    assert "۳۵×" in plain(fig.layout.title.subtitle.text)  # SMS 35 times Paid Social
 
 
 def test_daily_chart_in_persian_tomans():
@@ -106,10 +113,10 @@ def test_daily_chart_in_persian_tomans():
     _assert_nothing_left_to_plotly(fig)
     assert "dtick" not in fig.layout.yaxis2.to_plotly_json()
     # revenue from 0 (tozero) to 2,900,000: 2.9M/5 = 580,000 -> steps of 500,000
-    assert fig.layout.yaxis.ticktext[:3] == ("۰", "۵۰۰٬۰۰۰", "۱٬۰۰۰٬۰۰۰")
-    assert list(fig.layout.yaxis2.ticktext) == ["۰", "۵", "۱۰", "۱۵", "۲۰", "۲۵", "۳۰"]  # orders 0..30 by 5 (30/5 = 6)
-    revenue = next(t for t in fig.data if t.name == _("Revenue"))
-    assert list(revenue.customdata[1]) == ["۱۲ آبان ۱۴۰۵", "۲٬۹۰۰٬۰۰۰ تومان"]
+    assert shown(fig.layout.yaxis.ticktext[:3]) == ["۰", "۵۰۰٬۰۰۰", "۱٬۰۰۰٬۰۰۰"]
+    assert shown(fig.layout.yaxis2.ticktext) == ["۰", "۵", "۱۰", "۱۵", "۲۰", "۲۵", "۳۰"]  # orders 0..30 by 5 (30/5 = 6)
+    revenue = next(t for t in fig.data if plain(t.name) == _("Revenue"))
+    assert shown(revenue.customdata[1]) == ["۱۲ آبان ۱۴۰۵", "۲٬۹۰۰٬۰۰۰ تومان"]
 
 
 def test_english_charts_keep_plotlys_formats_and_unified_hover():

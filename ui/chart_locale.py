@@ -3,11 +3,15 @@
 labels (:func:`metrics.chart_ticks.nice_ticks`, :func:`metrics.format.format_tick`), every date axis labels from
 :mod:`metrics.date_text` (also in English with the Jalali calendar), and hovers show pre-formatted text
 (``customdata``) with the date: nothing plotly formats itself is left on screen. Right-to-left languages get
-their font and a legend and title read from the right.
+their font, a legend and title read from the right, and every text line wrapped in a right-to-left embedding: the
+SVG text plotly draws is laid out left to right whatever the page's direction, which would show '۱۶ شهریور' as
+'شهریور ۱۶' and put 'تومان' before its amount. (The chart's container itself must stay ``direction: ltr``: under
+``rtl`` the browser flips the SVG's text anchors, cutting off tick labels.)
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import pandas as pd
@@ -22,6 +26,21 @@ from metrics.periods import current_calendar
 RTL_FONT = "Vazirmatn, sans-serif"  # served by the app and embedded in the exported review
 HIDDEN_AXES = ("yaxis9",)  # the overlay band of markers above the plot (ui.charts.BAND): fixed 0..1, not shown
 PLOTLY_NUMBER_FORMATS = ("tickformat", "tickprefix", "ticksuffix", "dtick", "tick0")
+RLE, PDF = "\u202b", "\u202c"  # right-to-left embedding, and its end
+_EXTRA = re.compile(r"<extra>(.*?)</extra>", re.DOTALL)
+
+
+def bidi(text: str | None) -> str | None:
+    """Each line of ``text`` (lines split by plotly's '<br>') as a right-to-left embedding, when the run's
+    language reads right to left; as it is otherwise, or when already embedded."""
+    if not text or not is_rtl() or text.startswith(RLE):
+        return text
+    return "<br>".join(RLE + line + PDF for line in str(text).split("<br>"))
+
+
+def plain(text: str | None) -> str | None:
+    """``text`` without the embedding marks :func:`bidi` adds."""
+    return text.replace(RLE, "").replace(PDF, "") if text else text
 
 
 def own_numbers() -> bool:
@@ -46,6 +65,8 @@ def localize(fig: go.Figure, units: Mapping[str, str]) -> go.Figure:
     if own_dates():
         _date_axes(fig)
         _dated_hover(fig)
+    if is_rtl():
+        _embed_texts(fig)
     return fig
 
 
@@ -53,8 +74,34 @@ def _right_to_left(fig: go.Figure) -> None:
     """Persian and Arabic: their font; the title, hover text and a horizontal legend from the right, the first
     trace rightmost. The time axis is NOT reversed: time runs left to right in Persian and Arabic charts too."""
     fig.update_layout(font_family=RTL_FONT, title_x=1, title_xanchor="right", hoverlabel_align="right")
+    if not fig.layout.title.subtitle.text and "xaxis2" not in fig.layout:  # not above small multiples' titles
+        # right above the plot, clear of plotly's tool bar (which stays top right)
+        fig.update_layout(title_xref="paper", title_y=1, title_yref="paper", title_yanchor="bottom", title_pad_b=8,
+                          margin_t=max(fig.layout.margin.t or 0, 64))
     if fig.layout.legend.orientation == "h":
         fig.update_layout(legend=dict(x=1, xanchor="right", traceorder="reversed"))
+
+
+def _embed_texts(fig: go.Figure) -> None:
+    """Every text plotly draws (title, legend and hover names, axis titles and tick labels, annotations, hover
+    values) as right-to-left embeddings."""
+    title = fig.layout.title
+    fig.update_layout(title_text=bidi(title.text), title_subtitle_text=bidi(title.subtitle.text))
+    for axis in [key for key in fig.layout.to_plotly_json() if re.fullmatch(r"[xy]axis\d*", key)]:
+        settings = fig.layout[axis]
+        if settings.title.text:
+            settings.title.text = bidi(settings.title.text)
+        if settings.ticktext:
+            settings.ticktext = [bidi(text) for text in settings.ticktext]
+    for note in fig.layout.annotations:
+        note.text = bidi(note.text)
+    for trace in fig.data:
+        trace.name = bidi(trace.name)
+        if trace.hovertemplate:
+            trace.hovertemplate = _EXTRA.sub(lambda m: f"<extra>{bidi(m[1])}</extra>", trace.hovertemplate)
+        if trace.customdata is not None and len(trace.customdata) and not isinstance(trace.customdata[0], str):
+            trace.customdata = [[bidi(part) if isinstance(part, str) else part for part in row]
+                                for row in trace.customdata]
 
 
 def _axis_name(trace_axis: str | None, letter: str) -> str:

@@ -16,7 +16,7 @@ from i18n.numerals import localize_digits
 from metrics.catalog import KPI
 from metrics.engine import is_unknown
 from metrics.format import axis_suffix, format_value
-from ui.chart_locale import localize
+from ui.chart_locale import localize, plain
 from ui.safe_text import chart_text
 
 TEMPLATE = "plotly_dark"
@@ -179,7 +179,7 @@ def add_notes(fig: go.Figure, notes: pd.DataFrame, kpi: KPI) -> go.Figure:
 
 def _series_values(fig: go.Figure, kpi: KPI, when: pd.Series) -> pd.Series:
     """The KPI series' value (the trace named after the KPI) at the last point on or before each of ``when``."""
-    trace = next((t for t in fig.data if t.name == _(kpi.label)), fig.data[0] if fig.data else None)
+    trace = next((t for t in fig.data if plain(t.name) == _(kpi.label)), fig.data[0] if fig.data else None)
     if trace is None or trace.x is None:
         return pd.Series(float("nan"), index=when.index)
     series = pd.Series(pd.to_numeric(pd.Series(trace.y), errors="coerce").to_numpy(),
