@@ -14,7 +14,7 @@ import pytest
 from i18n import _, using_locale
 from metrics.catalog import KPI_BY_ID
 from metrics.periods import using_calendar
-from tests.test_charts import WEEKS, _nps, _roas
+from tests.test_charts import NAN, WEEKS, _nps, _roas
 from ui import charts
 from ui.chart_locale import PDF, RLE, plain
 
@@ -131,3 +131,11 @@ def test_english_with_the_jalali_calendar_writes_its_own_dates():
         fig = charts.trend_chart(KPI_BY_ID["serve.nps"], _nps())
     assert fig.layout.xaxis.ticktext[0] == "11 Aban<br>1405" and fig.layout.yaxis.tickformat == ",.0f"
     assert list(fig.data[0].customdata[0]) == ["11 Aban 1405", "+22"]
+
+
+def test_an_axis_without_values_gets_no_plotly_ticks():
+    empty = _nps().assign(value=[NAN] * 4)
+    with using_locale("fa"):
+        fig = charts.trend_chart(KPI_BY_ID["serve.nps"], empty)
+    assert fig.layout.yaxis.tickmode == "array" and fig.layout.yaxis.tickvals == ()
+    assert fig.layout.yaxis.tickformat is None

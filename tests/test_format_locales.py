@@ -172,3 +172,13 @@ def test_date_ticks_in_the_jalali_calendar():
     half_year = [date(2026, 6, 1) + timedelta(weeks=i) for i in range(26)]
     chosen, labels = date_ticks(half_year)
     assert chosen == half_year[::5] and labels[0] == "1 Jun<br>2026" and labels[-1] == "23 Nov"
+
+
+def test_campaign_figures_delta_direction_comes_from_the_number():
+    from ui.campaign_figures import delta_style
+
+    with using_locale("fa"):
+        assert not format_change(-0.042).startswith("-")  # why Streamlit cannot read the direction from the text
+    assert delta_style(-0.042, "higher") == ("red", "down") and delta_style(-0.042, "lower") == ("green", "down")
+    assert delta_style(0.05, "lower") == ("red", "up") and delta_style(0.05, "higher") == ("green", "up")
+    assert delta_style(0.0004, "higher") == ("gray", "off") and delta_style(None, "higher") == ("gray", "off")

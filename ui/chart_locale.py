@@ -74,9 +74,10 @@ def _right_to_left(fig: go.Figure) -> None:
     """Persian and Arabic: their font; the title, hover text and a horizontal legend from the right, the first
     trace rightmost. The time axis is NOT reversed: time runs left to right in Persian and Arabic charts too."""
     fig.update_layout(font_family=RTL_FONT, title_x=1, title_xanchor="right", hoverlabel_align="right")
-    if not fig.layout.title.subtitle.text and "xaxis2" not in fig.layout:  # not above small multiples' titles
-        # right above the plot, clear of plotly's tool bar (which stays top right)
-        fig.update_layout(title_xref="paper", title_y=1, title_yref="paper", title_yanchor="bottom", title_pad_b=8,
+    if not fig.layout.title.subtitle.text and "xaxis2" not in fig.layout:
+        # at the top, with room under it for a legend above the plot (the exported review puts it there, on the
+        # right too); plotly's tool bar, top right, covers it only while hovered
+        fig.update_layout(title_yref="container", title_y=1, title_yanchor="top", title_pad_t=12,
                           margin_t=max(fig.layout.margin.t or 0, 64))
     if fig.layout.legend.orientation == "h":
         fig.update_layout(legend=dict(x=1, xanchor="right", traceorder="reversed"))
@@ -136,7 +137,11 @@ def _value_ranges(fig: go.Figure) -> dict[str, list[float]]:
 def _value_ticks(fig: go.Figure, units: Mapping[str, str]) -> None:
     """Every value axis labelled with round ticks in the reader's digits; plotly's own number formats removed."""
     for axis, values in _value_ranges(fig).items():
-        if axis in HIDDEN_AXES or not values:
+        if axis in HIDDEN_AXES:
+            continue
+        settings = {key: None for key in PLOTLY_NUMBER_FORMATS}
+        if not values:  # nothing drawn on it: no ticks, rather than plotly's own
+            fig.update_layout({axis: dict(tickmode="array", tickvals=[], ticktext=[], **settings)})
             continue
         layout_axis = fig.layout[axis]
         low, high = min(values), max(values)
@@ -144,7 +149,6 @@ def _value_ticks(fig: go.Figure, units: Mapping[str, str]) -> None:
             low, high = min(low, 0.0), max(high, 0.0)
         ticks, step = nice_ticks(low, high, min(layout_axis.nticks or 5, 5))
         unit = units.get(axis, units.get("yaxis", "count"))
-        settings = {key: None for key in PLOTLY_NUMBER_FORMATS}
         fig.update_layout({axis: dict(tickmode="array", tickvals=ticks,
                                       ticktext=[format_tick(v, unit, step) for v in ticks], **settings)})
 
