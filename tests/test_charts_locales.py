@@ -139,3 +139,13 @@ def test_an_axis_without_values_gets_no_plotly_ticks():
         fig = charts.trend_chart(KPI_BY_ID["serve.nps"], empty)
     assert fig.layout.yaxis.tickmode == "array" and fig.layout.yaxis.tickvals == ()
     assert fig.layout.yaxis.tickformat is None
+
+
+def test_rtl_legend_reads_from_the_right_on_one_row_only():
+    revenue = KPI_BY_ID["sell.revenue"]
+    four = _roas()  # SMS, Paid Search, Paid Social, Email: one row, the first rightmost
+    five = pd.concat([four, four[four["channel"] == "SMS"].assign(channel="Referral")])
+    with using_locale("fa"):
+        assert charts.breakdown_chart(revenue, four, "channel").layout.legend.traceorder == "reversed"
+        many = charts.breakdown_chart(revenue, five, "channel").layout.legend
+    assert many.traceorder == "normal" and many.xanchor == "right"  # several rows fill left to right anyway

@@ -24,6 +24,7 @@ from metrics.format import format_tick
 from metrics.periods import current_calendar
 
 RTL_FONT = "Vazirmatn, sans-serif"  # served by the app and embedded in the exported review
+ONE_ROW = 4  # legend entries that fit on one row
 HIDDEN_AXES = ("yaxis9",)  # the overlay band of markers above the plot (ui.charts.BAND): fixed 0..1, not shown
 PLOTLY_NUMBER_FORMATS = ("tickformat", "tickprefix", "ticksuffix", "dtick", "tick0")
 RLE, PDF = "\u202b", "\u202c"  # right-to-left embedding, and its end
@@ -80,7 +81,10 @@ def _right_to_left(fig: go.Figure) -> None:
         fig.update_layout(title_yref="container", title_y=1, title_yanchor="top", title_pad_t=12,
                           margin_t=max(fig.layout.margin.t or 0, 64))
     if fig.layout.legend.orientation == "h":
-        fig.update_layout(legend=dict(x=1, xanchor="right", traceorder="reversed"))
+        # on one row, the first entry rightmost; plotly fills several rows left to right whatever the order
+        # (a breakdown's channels), so there the order stays as drawn
+        shown = sum(1 for trace in fig.data if trace.showlegend is not False)
+        fig.update_layout(legend=dict(x=1, xanchor="right", traceorder="reversed" if shown <= ONE_ROW else "normal"))
 
 
 def _embed_texts(fig: go.Figure) -> None:
