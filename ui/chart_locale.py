@@ -25,9 +25,11 @@ from metrics.periods import current_calendar
 
 RTL_FONT = "Vazirmatn, sans-serif"  # served by the app and embedded in the exported review
 # For the right-to-left page and the exported review: plotly places its SVG text with text-anchor, which a
-# right-to-left container flips (tick labels cut off at the edge, the right axis's labels over its title); the
-# charts' own texts are embedded right to left (see _embed_texts), so their container stays left to right.
-CHART_CONTAINER_CSS = ".stPlotlyChart, .js-plotly-plot { direction: ltr; }"
+# right-to-left container flips (tick labels cut off at the edge, the right axis's labels over its title), and
+# measures text in a hidden SVG it appends to <body> (#js-plotly-tester), which must be left to right too (checked
+# in chromium: without the tester rule the labels are still cut). The charts' own texts are embedded right to left
+# (see _embed_texts), so their containers stay left to right.
+CHART_CONTAINER_CSS = ".stPlotlyChart, .plotly-graph-div, .js-plotly-plot, #js-plotly-tester { direction: ltr; }"
 ONE_ROW = 4  # legend entries that fit on one row
 HIDDEN_AXES = ("yaxis9",)  # the overlay band of markers above the plot (ui.charts.BAND): fixed 0..1, not shown
 PLOTLY_NUMBER_FORMATS = ("tickformat", "tickprefix", "ticksuffix", "dtick", "tick0")
