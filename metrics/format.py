@@ -1,14 +1,40 @@
-"""Formatting KPI values by unit, for pages, the CLI and reports."""
+"""Formatting KPI values by unit, for pages, the CLI and reports, in the run's language.
+
+English text is built with Python's format mini-language (``'$1,234'``, ``'3.5%'``); Persian and Arabic text is
+built the same way with the units' words translated, the number first and any currency after it
+(``'1,234,567 تومان'``), then rewritten into the reader's digits and symbols by :func:`i18n.numerals.localize_digits`
+(``'۱٬۲۳۴٬۵۶۷ تومان'``; its CLDR minus keeps a minus sign on the left of the number in right-to-left text).
+"""
 
 from __future__ import annotations
 
+import math
 import os
 from datetime import date, timedelta
+
+from babel.numbers import get_currency_symbol
+
+from i18n import _, current_locale
+from i18n.numerals import localize_digits
+
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}  # written before the amount, in English
+WHOLE_CURRENCIES = frozenset({"IRR", "IRT"})  # rials and tomans are never written with decimals
+# The toman (10 rials) has no ISO code nor CLDR name; the rial's Persian name is written out as Iranians write it.
+LOCAL_CURRENCY_NAMES = {"fa": {"IRR": "ریال", "IRT": "تومان"}, "ar": {"IRT": "تومان"}}
 
 
 def currency() -> str:
     """The warehouse currency code (``KPI_CURRENCY``, default USD)."""
     return os.environ.get("KPI_CURRENCY", "USD").strip().upper() or "USD"
+
+
+def currency_name(code: str | None = None, locale: str | None = None) -> str:
+    """The word or symbol written after an amount in a right-to-left language: 'تومان' and 'ریال' in Persian,
+    Babel's (CLDR's) symbol otherwise ('ر.س.' for SAR in Arabic); the code itself when CLDR has none."""
+    code, locale = code or currency(), locale or current_locale()
+    if code in LOCAL_CURRENCY_NAMES.get(locale, {}):
+        return LOCAL_CURRENCY_NAMES[locale][code]
+    return get_currency_symbol(code, locale=locale)
 
 
 def _shown(value: float, digits: int) -> float:
@@ -19,31 +45,54 @@ def _shown(value: float, digits: int) -> float:
 
 
 def _currency_digits(value: float) -> int:
-    return 0 if abs(value) >= 1000 else 2
+    return 0 if currency() in WHOLE_CURRENCIES or abs(value) >= 1000 else 2
 
 
-def format_value(value: float | None, unit: str) -> str:
-    """A value as a person reads it: '€1,234', '3.4%', '12.5 min'; '—' when unknown; never '-0'."""
-    if value is None or value != value:
-        return "—"
+def _unknown(value: float | None) -> bool:
+    return value is None or value != value
+
+
+def _currency_text(value: float) -> str:
+    """An amount with Latin digits: '-$12.34', '1,235 JPY' in English; '-12.34 ر.س.' (number first) otherwise."""
+    digits = _currency_digits(value)
+    shown = _shown(value, digits)
+    amount = f"{abs(shown):,.{digits}f}"
+    sign = "-" if shown < 0 else ""  # '-$12.34', as accountants and spreadsheets write it, not '$-12.34'
+    if current_locale() != "en":
+        return f"{sign}{amount} {currency_name()}"
+    symbol = SYMBOLS.get(currency())
+    return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {currency()}"
+
+
+def _with_unit(number: str, unit: str) -> str:
+    """``number`` (text) followed by the unit's word in the run's language: '97 min', '41 s'."""
+    if unit == "minutes":
+        return _("{number} min").format(number=number)
+    if unit == "seconds":
+        return _("{number} s").format(number=number)
+    return number
+
+
+def _value_text(value: float, unit: str) -> str:
+    """A known value with Latin digits and the unit's words in the run's language."""
     if unit == "currency":
-        symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency())
-        digits = _currency_digits(value)
-        shown = _shown(value, digits)
-        amount = f"{abs(shown):,.{digits}f}"
-        sign = "-" if shown < 0 else ""  # '-$12.34', as accountants and spreadsheets write it, not '$-12.34'
-        return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {currency()}"
+        return _currency_text(value)
     if unit == "percent":
         return f"{_shown(value * 100, 1):.1f}%"
     if unit == "score":
         shown = _shown(value, 0)
         return f"{shown:+.0f}" if shown else "0"
     if unit in ("count", "minutes", "seconds"):
-        suffix = {"count": "", "minutes": " min", "seconds": " s"}[unit]
-        return f"{_shown(value, 0):,.0f}{suffix}"
+        return _with_unit(f"{_shown(value, 0):,.0f}", unit)
     if unit == "ratio":
         return f"{_shown(value, 2):,.2f}×"
     return f"{_shown(value, 2):,.2f}"
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """A value as a person reads it: '€1,234', '3.4%', '12.5 min' ('۱۲٬۳۴۵ تومان', '۳٫۴٪' in Persian); '—' when
+    unknown; never '-0'."""
+    return "—" if _unknown(value) else localize_digits(_value_text(value, unit))
 
 
 def _signed(number: float, digits: int) -> str:
@@ -54,35 +103,69 @@ def _signed(number: float, digits: int) -> str:
 
 def format_change(change: float | None) -> str:
     """A relative change as '+4.2%' ('0.0%' when it rounds to zero); '—' when unknown."""
-    return "—" if change is None or change != change else f"{_signed(change * 100, 1)}%"
+    return "—" if _unknown(change) else localize_digits(f"{_signed(change * 100, 1)}%")
+
+
+def change_sign(change: float | None) -> int:
+    """-1, 0 or 1: the sign of a relative change as :func:`format_change` shows it (0 when it rounds to zero or is
+    unknown). For widgets that read the direction from the text's first character (``st.metric``), which a
+    localized minus (a direction mark, then '−') does not start with."""
+    if _unknown(change):
+        return 0
+    shown = _shown(change * 100, 1)
+    return (shown > 0) - (shown < 0)
 
 
 def format_share(share: float | None) -> str:
     """A share of a whole as '42%' ('0%' when it rounds to zero); '—' when unknown."""
-    return "—" if share is None or share != share else f"{_shown(share * 100, 0):.0f}%"
+    return "—" if _unknown(share) else localize_digits(f"{_shown(share * 100, 0):.0f}%")
 
 
 def format_delta(change: float | None, unit: str) -> str:
     """An absolute change in the KPI's unit: percentages and scores in points ('+1.2 pp', '+4 pts'); a change
     that rounds to zero is shown without a sign ('0.0 pp', '0 pts', '$0.00')."""
-    if change is None or change != change:
+    if _unknown(change):
         return "—"
     if unit == "percent":
-        return f"{_signed(change * 100, 1)} pp"
+        return localize_digits(_("{number} pp").format(number=_signed(change * 100, 1)))
     if unit == "score":
-        return f"{_signed(change, 0)} pts"
-    text = format_value(abs(change), unit)
-    if text == format_value(0.0, unit):
-        return text
-    return ("-" if change < 0 else "+") + text
+        return localize_digits(_("{number} pts").format(number=_signed(change, 0)))
+    text = _value_text(abs(change), unit)
+    if text == _value_text(0.0, unit):
+        return localize_digits(text)
+    return localize_digits(("-" if change < 0 else "+") + text)
+
+
+def _tick_digits(step: float, unit: str) -> int:
+    """Decimals enough to tell ticks ``step`` apart (in the unit as shown: percent ticks are in hundredths)."""
+    shown = abs(step) * (100 if unit == "percent" else 1)
+    if not shown or not math.isfinite(shown):
+        return 0
+    digits = max(0, -math.floor(math.log10(shown) + 1e-9))
+    while digits < 6 and abs(round(shown, digits) - shown) > shown * 1e-6:  # 2.5 needs one decimal, 0.25 two
+        digits += 1
+    return digits
+
+
+def format_tick(value: float, unit: str, step: float) -> str:
+    """An axis tick label, as short as ticks ``step`` apart allow, in the reader's digits: '۳٫۵٪', '۱۲٬۰۰۰',
+    '۹۰ دقیقه', '۲٫۵×'. Currency ticks are the bare number (the currency is in the hover text)."""
+    digits = _tick_digits(step, unit)
+    if unit == "percent":
+        return localize_digits(f"{_shown(value * 100, digits):.{digits}f}%")
+    number = f"{_shown(value, digits):,.{digits}f}"
+    if unit == "ratio":
+        return localize_digits(f"{number}×")
+    return localize_digits(_with_unit(number, unit))
 
 
 def axis_suffix(unit: str) -> dict:
-    """Plotly axis settings for a unit (tick format and title suffix)."""
+    """Plotly axis settings for a unit (tick format and title suffix), for English charts: in other languages the
+    charts carry ready-made tick labels (:func:`format_tick`), as plotly writes only Latin digits."""
     if unit == "percent":
         return {"tickformat": ".1%"}
     if unit == "currency":
-        return {"tickprefix": {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency(), ""), "tickformat": ",.2~f"}
+        return {"tickprefix": SYMBOLS.get(currency(), ""), "tickformat": ",.2~f"}
     if unit == "minutes":
         return {"ticksuffix": " min"}
     if unit == "seconds":

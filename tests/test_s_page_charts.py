@@ -52,3 +52,23 @@ def test_the_first_month_of_data_is_partial_on_the_monthly_trend():
     partial = next(t for t in trend["data"] if t["name"] == "Partial period")
     assert "data starts 2024-11-24 (23 of 30 days missing)" in partial["customdata"][0]
     assert [a["text"] for a in trend["layout"]["annotations"]] == ["partial"]
+
+
+def test_charts_in_persian_carry_their_own_tick_labels_and_hovers(monkeypatch):
+    """The S page in Persian (KPI_LOCALE=fa, so the Jalali calendar): the trend and breakdown give plotly ready-made
+    tick labels in Persian digits and pre-formatted hovers; plotly formats no number or date itself."""
+    monkeypatch.setenv("KPI_LOCALE", "fa")
+    app = page_app("sell", grain="month", period="2026-11", kpi="sell.revenue").run()
+    assert not app.exception
+    figures = _figures(app)[:2]
+    assert len(figures) == 2
+    for figure in figures:
+        layout = figure["layout"]
+        for axis in ("xaxis", "yaxis"):
+            assert layout[axis]["tickmode"] == "array" and "tickformat" not in layout[axis]
+            assert not any(ch.isascii() and ch.isdigit() for text in layout[axis]["ticktext"] for ch in text)
+        assert layout["font"]["family"] == "Vazirmatn, sans-serif"
+        hovered = [t for t in figure["data"] if t.get("hovertemplate")]
+        assert hovered and all(t["hovertemplate"].startswith("%{customdata[0]}<br>%{customdata[1]}")
+                               for t in hovered)
+    assert any("آبان" in text for text in figures[0]["layout"]["xaxis"]["ticktext"])  # Jalali months

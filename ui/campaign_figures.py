@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from i18n import N_, _
 from metrics.catalog import KPI_BY_ID
-from metrics.format import format_change, format_value
+from metrics.format import change_sign, format_change, format_value
 from metrics.scorecard import KpiResult
 
-SHORT_LABELS = {"save.marketing_cost": "Cost", "save.cpc": "CPC", "save.cpa": "CPA"}
+SHORT_LABELS = {"save.marketing_cost": N_("Cost"), "save.cpc": N_("CPC"), "save.cpa": N_("CPA")}
 FIGURE_ROWS = (("sell.revenue", "sell.orders", "sell.conversion_rate"),
                ("save.marketing_cost", "save.roas", "save.cpa", "save.cpc"))
 
@@ -17,10 +18,22 @@ def figure_delta(item: KpiResult) -> tuple[str, str]:
     """The change ('+4.2%', '—' when unknown) and the previous period's value it compares with ('vs $1,234')."""
     unit = KPI_BY_ID[item.id].unit
     if item.value is None:
-        return "—", f"n/a: {item.reason}" if item.reason else "n/a"
+        return "—", _("n/a: {reason}").format(reason=item.reason) if item.reason else _("n/a")
     if item.previous is None:
-        return "—", "none before"
-    return format_change(item.change_pct), f"vs {format_value(item.previous, unit)}"
+        return "—", _("none before")
+    return format_change(item.change_pct), _("vs {value}").format(value=format_value(item.previous, unit))
+
+
+def delta_style(change: float | None, better: str) -> tuple[str, str]:
+    """``st.metric``'s delta colour and arrow for a change as shown: green for a rise of a higher-is-better KPI or a
+    fall of a lower-is-better one, red for the reverse, grey without an arrow when unknown or rounding to zero.
+    Set here, not left to Streamlit: it reads the direction from a leading '-', and a Persian or Arabic minus
+    starts with a direction mark (left-to-right mark, then '−')."""
+    sign = change_sign(change)
+    if not sign:
+        return "gray", "off"
+    good = sign > 0 if better == "higher" else sign < 0
+    return ("green" if good else "red"), ("up" if sign > 0 else "down")
 
 
 def figures_grid(items: list[KpiResult]) -> None:
@@ -37,9 +50,10 @@ def figures_grid(items: list[KpiResult]) -> None:
 def _metric(item: KpiResult) -> None:
     kpi = KPI_BY_ID[item.id]
     delta, description = figure_delta(item)
-    known = item.change_pct is not None
-    st.metric(SHORT_LABELS.get(item.id, item.label), format_value(item.value, kpi.unit), delta=delta,
-              delta_color="off" if not known else "normal" if kpi.better == "higher" else "inverse",
-              delta_arrow="auto" if known else "off", delta_description=description, border=True,
-              help=f"{kpi.label}: {kpi.description} Formula: `{kpi.formula}`."
-              + (" Lower is better." if kpi.better == "lower" else ""))
+    colour, arrow = delta_style(item.change_pct, kpi.better)
+    about = _("{label}: {description} Formula: `{formula}`.").format(
+        label=_(kpi.label), description=_(kpi.description), formula=kpi.formula)
+    st.metric(_(SHORT_LABELS[item.id]) if item.id in SHORT_LABELS else _(kpi.label),
+              format_value(item.value, kpi.unit), delta=delta, delta_color=colour, delta_arrow=arrow,
+              delta_description=description, border=True,
+              help=about + (" " + _("Lower is better.") if kpi.better == "lower" else ""))

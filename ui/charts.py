@@ -1,4 +1,5 @@
-"""Plotly figures for the pages: one look everywhere (dark theme, a colour per channel, units on axes)."""
+"""Plotly figures for the pages: one look everywhere (dark theme, a colour per channel, units on axes), in the
+run's language (titles, axes and trace names translated; digits, dates and direction by :mod:`ui.chart_locale`)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from i18n import N_, _
+from i18n.numerals import localize_digits
 from metrics.catalog import KPI
 from metrics.engine import is_unknown
 from metrics.format import axis_suffix, format_value
+from ui.chart_locale import localize, plain
 from ui.safe_text import chart_text
 
 TEMPLATE = "plotly_dark"
@@ -36,6 +40,9 @@ PARTIAL = "rgba(154, 165, 177, 0.18)"
 BAND = "y9"  # an overlay axis fixed at 0..1 for markers above the plot (notes without a value, partial periods)
 BAND_Y = 0.96  # notes without a value, and the hover of a partial period's label: along the top
 SPREAD = 10.0  # channels whose typical values differ more than this factor get one panel each
+BY_DIMENSION = {"channel": N_("{kpi} by channel"), "campaign": N_("{kpi} by campaign")}
+SPREAD_NOTE = {"channel": N_("{high}'s {kpi} is {times}× {low}'s: one panel per channel, each on its own scale"),
+               "campaign": N_("{high}'s {kpi} is {times}× {low}'s: one panel per campaign, each on its own scale")}
 
 
 def channel_colour(channel: str) -> str:
@@ -46,8 +53,13 @@ def channel_colour(channel: str) -> str:
 def _layout(fig: go.Figure, kpi: KPI, height: int = 360) -> go.Figure:
     fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=10, r=10, t=40, b=10),
                       hovermode="x unified", legend=dict(orientation="h", y=-0.15))
-    fig.update_yaxes(title_text=kpi.label, **axis_suffix(kpi.unit))
-    return fig
+    fig.update_yaxes(title_text=_(kpi.label), **axis_suffix(kpi.unit))
+    return localize(fig, {"yaxis": kpi.unit})
+
+
+def _partial(value: str, reason: object) -> str:
+    """A partial period's value and why it is partial, for a hover."""
+    return _("{value} (partial: {reason})").format(value=value, reason=reason)
 
 
 def trend_chart(kpi: KPI, frame: pd.DataFrame, title: str | None = None) -> go.Figure:
@@ -62,15 +74,16 @@ def trend_chart(kpi: KPI, frame: pd.DataFrame, title: str | None = None) -> go.F
     partial = frame["value"].notna() & (frame["complete_through"].notna() if "complete_through" in frame else False)
     reasons = frame["reason"] if "reason" in frame else pd.Series(None, frame.index)
     late = _late_rows(frame)
+    label = _(kpi.label)
     fig = go.Figure(go.Scatter(
         x=pd.to_datetime(frame["period_start"]), y=frame["value"].where(~late), mode="lines+markers",
-        name=kpi.label, line=dict(color=ACTUAL, width=3),
+        name=label, line=dict(color=ACTUAL, width=3),
         marker=dict(symbol=["circle-open" if p else "circle" for p in partial], size=[10 if p else 6 for p in partial]),
-        customdata=[format_value(v, kpi.unit) + (f" (partial: {r})" if p else "")
+        customdata=[_partial(format_value(v, kpi.unit), r) if p else format_value(v, kpi.unit)
                     for v, p, r in zip(frame["value"], partial, reasons)],
-        hovertemplate="%{customdata}<extra>" + kpi.label + "</extra>",
+        hovertemplate="%{customdata}<extra>" + label + "</extra>",
     ))
-    fig.update_layout(title=chart_text(title or f"{kpi.label} by period"))
+    fig.update_layout(title=chart_text(title or _("{kpi} by period").format(kpi=label)))
     _mark_late_starts(fig, kpi, frame[late], frame["period_start"])
     _mark_unknown(fig, frame[reasons.map(is_unknown).astype(bool) & ~late])
     return _layout(fig, kpi)
@@ -84,8 +97,9 @@ def _mark_unknown(fig: go.Figure, rows: pd.DataFrame) -> None:
     _band_axis(fig)
     fig.add_trace(go.Scatter(
         x=pd.to_datetime(rows["period_start"]), y=[BAND_Y] * len(rows), yaxis=BAND, mode="markers",
-        name="Unknown", marker=dict(symbol="circle-open", size=9, color=LAST_YEAR), showlegend=False,
-        customdata=[chart_text(r) for r in rows["reason"]], hovertemplate="%{customdata}<extra>Unknown</extra>",
+        name=_("Unknown"), marker=dict(symbol="circle-open", size=9, color=LAST_YEAR), showlegend=False,
+        customdata=[chart_text(r) for r in rows["reason"]],
+        hovertemplate="%{customdata}<extra>" + _("Unknown") + "</extra>",
     ))
 
 
@@ -103,7 +117,7 @@ def _shade_partial(fig: go.Figure, shaded: Collection, starts: Collection, grid:
     for start in sorted(set(pd.to_datetime(pd.Series(list(shaded), dtype=object)))):
         following = [s for s in every if s > start]
         fig.add_vrect(x0=start, x1=following[0] if following else start, fillcolor=PARTIAL, line_width=0,
-                      layer="below", annotation_text="partial", annotation_position="top left",
+                      layer="below", annotation_text=_("partial"), annotation_position="top left",
                       annotation_font_color=LAST_YEAR, **where)
 
 
@@ -121,29 +135,26 @@ def _mark_late_starts(fig: go.Figure, kpi: KPI, rows: pd.DataFrame, starts: pd.S
     _band_axis(fig)
     fig.add_trace(go.Scatter(
         x=pd.to_datetime(rows["period_start"]), y=[BAND_Y] * len(rows), yaxis=BAND, mode="markers",
-        name="Partial period", marker=dict(size=14, color=LAST_YEAR, opacity=0), showlegend=False,
-        customdata=[f"{format_value(v, kpi.unit)} over the days with data (partial: {chart_text(r)})"
-                    for v, r in zip(rows["value"], rows["reason"] if "reason" in rows else [None] * len(rows))],
-        hovertemplate="%{customdata}<extra>Partial period</extra>",
+        name=_("Partial period"), marker=dict(size=14, color=LAST_YEAR, opacity=0), showlegend=False,
+        customdata=[_("{value} over the days with data (partial: {reason})").format(
+            value=format_value(v, kpi.unit), reason=chart_text(r))
+            for v, r in zip(rows["value"], rows["reason"] if "reason" in rows else [None] * len(rows))],
+        hovertemplate="%{customdata}<extra>" + _("Partial period") + "</extra>",
     ))
 
 
 def add_plan_lines(fig: go.Figure, kpi: KPI, frame: pd.DataFrame) -> go.Figure:
     """Dashed target line and, when present, last year's series (weekday-aligned) on a trend chart."""
     x = pd.to_datetime(frame["period_start"])
-    if "target" in frame and frame["target"].notna().any():
-        fig.add_trace(go.Scatter(
-            x=x, y=frame["target"], mode="lines", name="Target", line=dict(color=TARGET, dash="dash", width=2),
-            customdata=[format_value(v, kpi.unit) for v in frame["target"]],
-            hovertemplate="%{customdata}<extra>Target</extra>",
-        ))
-    if "last_year" in frame and frame["last_year"].notna().any():
-        fig.add_trace(go.Scatter(
-            x=x, y=frame["last_year"], mode="lines", name="Last year", line=dict(color=LAST_YEAR, dash="dot"),
-            customdata=[format_value(v, kpi.unit) for v in frame["last_year"]],
-            hovertemplate="%{customdata}<extra>Last year</extra>",
-        ))
-    return fig
+    for column, name, line in (("target", _("Target"), dict(color=TARGET, dash="dash", width=2)),
+                               ("last_year", _("Last year"), dict(color=LAST_YEAR, dash="dot"))):
+        if column in frame and frame[column].notna().any():
+            fig.add_trace(go.Scatter(
+                x=x, y=frame[column], mode="lines", name=name, line=line,
+                customdata=[format_value(v, kpi.unit) for v in frame[column]],
+                hovertemplate="%{customdata}<extra>" + name + "</extra>",
+            ))
+    return localize(fig, {"yaxis": kpi.unit})
 
 
 def add_notes(fig: go.Figure, notes: pd.DataFrame, kpi: KPI) -> go.Figure:
@@ -154,8 +165,8 @@ def add_notes(fig: go.Figure, notes: pd.DataFrame, kpi: KPI) -> go.Figure:
     grouped = notes.groupby("week_start")["text"].apply(lambda texts: "<br>".join(map(chart_text, texts)))
     x = pd.to_datetime(pd.Series(grouped.index))
     on_series = _series_values(fig, kpi, x)
-    style = dict(mode="markers", name="Notes", marker=dict(symbol="star", size=14, color=NOTE, line=dict(
-        color=ACTUAL, width=1)), hovertemplate="%{customdata}<extra>Note</extra>")
+    style = dict(mode="markers", name=_("Notes"), marker=dict(symbol="star", size=14, color=NOTE, line=dict(
+        color=ACTUAL, width=1)), hovertemplate="%{customdata}<extra>" + _("Note") + "</extra>")
     known = on_series.notna().to_numpy()
     if known.any():
         fig.add_trace(go.Scatter(x=x[known], y=on_series[known], customdata=list(grouped.values[known]), **style))
@@ -163,12 +174,12 @@ def add_notes(fig: go.Figure, notes: pd.DataFrame, kpi: KPI) -> go.Figure:
         _band_axis(fig)
         fig.add_trace(go.Scatter(x=x[~known], y=[BAND_Y] * int((~known).sum()), yaxis=BAND,
                                  customdata=list(grouped.values[~known]), showlegend=bool(not known.any()), **style))
-    return fig
+    return localize(fig, {"yaxis": kpi.unit})
 
 
 def _series_values(fig: go.Figure, kpi: KPI, when: pd.Series) -> pd.Series:
     """The KPI series' value (the trace named after the KPI) at the last point on or before each of ``when``."""
-    trace = next((t for t in fig.data if t.name == kpi.label), fig.data[0] if fig.data else None)
+    trace = next((t for t in fig.data if plain(t.name) == _(kpi.label)), fig.data[0] if fig.data else None)
     if trace is None or trace.x is None:
         return pd.Series(float("nan"), index=when.index)
     series = pd.Series(pd.to_numeric(pd.Series(trace.y), errors="coerce").to_numpy(),
@@ -185,9 +196,9 @@ def burn_up_chart(kpi: KPI, frame: pd.DataFrame, title: str) -> go.Figure:
     """Cumulative actual against cumulative target (and last year) across an unfinished period."""
     fig = go.Figure()
     x = pd.to_datetime(frame["day"])
-    for column, name, style in (("target", "Target (cumulative)", dict(color=TARGET, dash="dash", width=2)),
-                                ("last_year", "Last year (cumulative)", dict(color=LAST_YEAR, dash="dot")),
-                                ("actual", "Actual (cumulative)", dict(color=ACTUAL, width=3))):
+    for column, name, style in (("target", _("Target (cumulative)"), dict(color=TARGET, dash="dash", width=2)),
+                                ("last_year", _("Last year (cumulative)"), dict(color=LAST_YEAR, dash="dot")),
+                                ("actual", _("Actual (cumulative)"), dict(color=ACTUAL, width=3))):
         if frame[column].notna().any():
             fig.add_trace(go.Scatter(
                 x=x, y=frame[column], mode="lines", name=name, line=style,
@@ -213,8 +224,9 @@ def breakdown_chart(kpi: KPI, frame: pd.DataFrame, dimension: str, title: str | 
     if spread is not None and spread[0] > SPREAD:
         drawn = [m for m in totals.index if frame.loc[frame[dimension] == m, "value"].notna().any()]
         fig = _small_multiples(kpi, frame, dimension, drawn)
-        subtitle = (f"{chart_text(spread[1])}'s {kpi.label} is {spread[0]:.0f}× {chart_text(spread[2])}'s: "
-                    f"one panel per {dimension}, each on its own scale")
+        subtitle = _(SPREAD_NOTE.get(dimension, SPREAD_NOTE["channel"])).format(
+            high=chart_text(spread[1]), kpi=_(kpi.label), times=localize_digits(f"{spread[0]:.0f}"),
+            low=chart_text(spread[2]))
     else:
         fig, subtitle = go.Figure(), None
         for member in totals.index:
@@ -228,12 +240,12 @@ def breakdown_chart(kpi: KPI, frame: pd.DataFrame, dimension: str, title: str | 
             else:
                 fig.add_trace(go.Scatter(mode="lines+markers", line=dict(color=colour), **common))
         _layout(fig, kpi)
-    heading = chart_text(title or f"{kpi.label} by {dimension}")
+    heading = chart_text(title or _(BY_DIMENSION.get(dimension, BY_DIMENSION["channel"])).format(kpi=_(kpi.label)))
     fig.update_layout(title=dict(text=heading, subtitle=dict(text=subtitle)) if subtitle else heading,
                       barmode="stack")
     shaded = [d for d in late if d in set(pd.to_datetime(frame["period_start"]))]
     _shade_partial(fig, shaded, frame["period_start"], grid=subtitle is not None)
-    return fig
+    return localize(fig, {"yaxis": kpi.unit})
 
 
 def value_spread(frame: pd.DataFrame, dimension: str) -> tuple[float, str, str] | None:
@@ -273,7 +285,7 @@ def _small_multiples(kpi: KPI, frame: pd.DataFrame, dimension: str, members: lis
     fig.update_yaxes(nticks=4, **axis_suffix(kpi.unit))
     fig.update_xaxes(nticks=4)
     fig.update_annotations(font_size=12)
-    return fig
+    return localize(fig, {"yaxis": kpi.unit})
 
 
 def has_values(frame: pd.DataFrame, *columns: str) -> bool:
@@ -299,7 +311,10 @@ def why_no_trend(kpi: KPI, frame: pd.DataFrame, scope: str, what: str) -> str | 
     if has_values(frame, "value", "actual", "target", "last_year"):
         return None
     reason = first_reason(frame)
-    return f"No {kpi.label} for {scope} in {what}" + (f": {reason}." if reason else ".")
+    if reason:
+        return _("No {kpi} for {scope} in {span}: {reason}.").format(kpi=_(kpi.label), scope=scope, span=what,
+                                                                     reason=reason)
+    return _("No {kpi} for {scope} in {span}.").format(kpi=_(kpi.label), scope=scope, span=what)
 
 
 def _tick_step(values: pd.Series, ticks: int = 5) -> int:
@@ -313,9 +328,10 @@ def daily_chart(frame: pd.DataFrame, title: str) -> go.Figure:
     x = pd.to_datetime(frame["day"])
     fig = go.Figure()
     if has_values(frame, "orders"):
-        fig.add_trace(go.Bar(x=x, y=frame["orders"], name="Orders", marker_color="rgba(154, 165, 177, 0.45)",
-                             yaxis="y2", hovertemplate="%{y:,.0f}<extra>Orders</extra>"))
-    for column, name, colour in (("revenue", "Revenue", ACTUAL), ("cost", "Cost", "#E8615A")):
+        fig.add_trace(go.Bar(x=x, y=frame["orders"], name=_("Orders"), marker_color="rgba(154, 165, 177, 0.45)",
+                             yaxis="y2", customdata=[format_value(v, "count") for v in frame["orders"]],
+                             hovertemplate="%{customdata}<extra>" + _("Orders") + "</extra>"))
+    for column, name, colour in (("revenue", _("Revenue"), ACTUAL), ("cost", _("Cost"), "#E8615A")):
         if has_values(frame, column):
             fig.add_trace(go.Scatter(
                 x=x, y=frame[column], mode="lines+markers", name=name, line=dict(color=colour, width=3),
@@ -324,7 +340,7 @@ def daily_chart(frame: pd.DataFrame, title: str) -> go.Figure:
             ))
     fig.update_layout(template=TEMPLATE, height=340, margin=dict(l=10, r=10, t=40, b=10), title=chart_text(title),
                       hovermode="x unified", legend=dict(orientation="h", y=-0.15),
-                      yaxis2=dict(title="Orders", overlaying="y", side="right", showgrid=False, rangemode="tozero",
-                                  tickformat=",d", dtick=_tick_step(frame["orders"])))
-    fig.update_layout(yaxis=dict(title="Revenue and cost", rangemode="tozero", **axis_suffix("currency")))
-    return fig
+                      yaxis2=dict(title=_("Orders"), overlaying="y", side="right", showgrid=False,
+                                  rangemode="tozero", tickformat=",d", dtick=_tick_step(frame["orders"])))
+    fig.update_layout(yaxis=dict(title=_("Revenue and cost"), rangemode="tozero", **axis_suffix("currency")))
+    return localize(fig, {"yaxis": "currency", "yaxis2": "count"})
