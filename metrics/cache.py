@@ -1,8 +1,8 @@
 """A process-level cache of computed results, keyed on what the results depend on.
 
-The key holds the warehouse URL, its data version (``warehouse.db.data_version``: every
-finished load changes it) and a fingerprint of the targets table (edits of the plan
-change the scorecard without a load). A warm scorecard is then two tiny queries and a
+The key holds the run's language and calendar (results carry labels and reasons written in them), the
+warehouse URL, its data version (``warehouse.db.data_version``: every finished load changes it) and a
+fingerprint of the targets table (edits of the plan change the scorecard without a load). A warm scorecard is then two tiny queries and a
 dictionary look-up. The Streamlit pages keep using ``st.cache_data`` on top of this.
 """
 
@@ -17,8 +17,9 @@ from datetime import date
 
 from sqlalchemy import Engine, func, select
 
+from i18n import current_locale
 from metrics.engine import Filters
-from metrics.periods import Period
+from metrics.periods import Period, current_calendar
 from warehouse import schema
 from warehouse.db import data_version
 from warehouse.snapshot import read_snapshot
@@ -47,7 +48,7 @@ def cached(engine: Engine, name: str, args: tuple, fn: Callable):
     The key and a computed value are read in one snapshot ``db``: a load landing in between cannot store
     new figures under the old key."""
     with read_snapshot(engine) as db:
-        key = (state_key(db), name, args)
+        key = (state_key(db), name, args, current_locale(), current_calendar())  # reasons and labels are text
         with _lock:
             if key in _entries:
                 _entries.move_to_end(key)
