@@ -2,8 +2,9 @@
 
 The key holds the run's language and calendar (results carry labels and reasons written in them), the
 warehouse URL, its data version (``warehouse.db.data_version``: every finished load changes it) and a
-fingerprint of the targets table (edits of the plan change the scorecard without a load). A warm scorecard is then two tiny queries and a
-dictionary look-up. The Streamlit pages keep using ``st.cache_data`` on top of this.
+fingerprint of the targets table (edits of the plan change the scorecard without a load). A warm scorecard
+is then two tiny queries and a dictionary look-up. The Streamlit pages keep using ``st.cache_data`` on top
+of this.
 """
 
 from __future__ import annotations
