@@ -17,6 +17,7 @@ from sqlalchemy import Engine, case, func, literal, or_, select
 
 from connectors.datasets import UNATTRIBUTED
 from i18n import N_, _, ngettext
+from i18n.numerals import localize_digits
 from metrics.format import format_value
 from warehouse import schema
 
@@ -129,4 +130,4 @@ def summary_text(result: Attribution) -> str:
 
 
 def _count(n: int) -> str:
-    return format_value(n, "count")
+    return localize_digits(format_value(n, "count"))

@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from i18n import N_, _
+from i18n.numerals import localize_digits
 from metrics.catalog import KPI_BY_ID, formula_sources, kpi_label
 from metrics.completeness import Coverage, complete_through, coverage
 from metrics.dimensions import campaign_channels
@@ -253,14 +254,19 @@ def _target(engine: Engine, kpi_id: str, period: Period, channel: str, cache: di
     return cache[key]
 
 
+def _shown(text: str) -> str:
+    """A formatted figure in the reader's digits (metrics.format writes it; this only changes the digits)."""
+    return localize_digits(text)
+
+
 _BELOW = N_("{column} {value} below target {target}")
 _ABOVE = N_("{column} {value} above target {target}")
 
 
 def _cost_without_revenue(cost: float, cost_before: float, revenue: float, revenue_before: float) -> str:
     """'cost +20.0% while revenue -5.0%' ('new' cost, 'none' revenue before), in the reader's language."""
-    cost_change = format_change(change_pct(cost, cost_before)) if cost_before else None
-    revenue_change = format_change(change_pct(revenue, revenue_before)) if revenue_before else None
+    cost_change = _shown(format_change(change_pct(cost, cost_before))) if cost_before else None
+    revenue_change = _shown(format_change(change_pct(revenue, revenue_before))) if revenue_before else None
     if cost_change and revenue_change:
         return _("cost {cost} while revenue {revenue}").format(cost=cost_change, revenue=revenue_change)
     if cost_change:
@@ -288,8 +294,8 @@ def _add_flags(engine: Engine, table: pd.DataFrame, period: Period, filters: Fil
             miss = member != TOTAL and status(kpi, value, target) in ("at_risk", "off_track")
             if miss:
                 worst = max(worst, shortfall(kpi, value, target))
-                words.append(_(words_for).format(column=column_label(col), value=format_value(value, kpi.unit),
-                                                  target=format_value(target, kpi.unit)))
+                words.append(_(words_for).format(column=column_label(col), value=_shown(format_value(value, kpi.unit)),
+                                                  target=_shown(format_value(target, kpi.unit))))
             columns[f"{col}_target"].append(target)
             columns[f"{col}_miss"].append(miss)
         cost, cost_before = _num(row["cost"]) or 0.0, _num(row["cost_previous"]) or 0.0

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, literal, select, union_all
 
 from connectors.loader import run_kinds
 from i18n import _, current_locale
+from i18n.numerals import localize_digits
 from metrics.catalog import SOURCES
 from warehouse import schema
 
@@ -144,10 +145,15 @@ def day_text(day: date, english: str = "%Y-%m-%d") -> str:
 
 def days_missing(what: str, missing: int, days: int) -> str:
     """'<what> (2 of 7 days missing)' in the reader's language and digits."""
+    return _("{what} ({missing} of {days} days missing)").format(what=what, missing=count_text(missing),
+                                                                 days=count_text(days))
+
+
+def count_text(n: int) -> str:
+    """A count inside a sentence, as :func:`metrics.format.format_value` writes it, in the reader's digits."""
     from metrics.format import format_value
 
-    return _("{what} ({missing} of {days} days missing)").format(
-        what=what, missing=format_value(missing, "count"), days=format_value(days, "count"))
+    return localize_digits(format_value(n, "count"))
 
 
 def coverage(source_names, start: date, end: date, ends: dict[str, date | None]) -> Coverage:

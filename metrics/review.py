@@ -48,7 +48,7 @@ def _check_name(field: str, value: str) -> None:
 
 
 def _count(n: int) -> str:
-    return format_value(n, "count")
+    return localize_digits(format_value(n, "count"))
 
 
 def _missing(value: object) -> bool:

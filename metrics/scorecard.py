@@ -10,9 +10,8 @@ from sqlalchemy import Engine
 
 from i18n import _, ngettext
 from metrics.catalog import KPIS, get_kpi, kpi_label, sources_of
-from metrics.completeness import Coverage, complete_through, coverage, day_text
+from metrics.completeness import Coverage, complete_through, count_text, coverage, day_text
 from metrics.engine import Filters, compute, split_unknown
-from metrics.format import format_value
 from metrics.pacing import elapsed, pace
 from metrics.periods import Period, last_year, previous, shift
 from warehouse.snapshot import in_snapshot
@@ -92,7 +91,7 @@ def partial_headline(items: list[KpiResult], span: str | None = None) -> str | N
         "{count} KPIs have incomplete data {span} (data through {day} at the earliest): each is judged on the days "
         "its data covers and compared with as many days before, never counted as zero.",
         len(partial),
-    ).format(count=format_value(len(partial), "count"), span=span or _("this period"),
+    ).format(count=count_text(len(partial)), span=span or _("this period"),
              day=day_text(first, "%d %b %Y"))
 
 
@@ -115,7 +114,7 @@ def unknown_headline(items: list[KpiResult], span: str | None = None) -> str | N
                           for cause, labels in by_cause.items())
     return ngettext("{count} KPI is unknown {span}, shown as “—” (never as 0): {causes}.",
                     "{count} KPIs are unknown {span}, shown as “—” (never as 0): {causes}.", len(unknown)).format(
-        count=format_value(len(unknown), "count"), span=span, causes=causes)
+        count=count_text(len(unknown)), span=span, causes=causes)
 
 
 def _number(value) -> float | None:

@@ -43,7 +43,7 @@ def example(unit: str) -> str:
         return _("a percentage such as 2.64%")
     if unit == "currency":
         return _("an amount such as {amount}").format(amount=format_target(1505000, unit))
-    return _(EXAMPLES.get(unit, N_("a number")))
+    return _(EXAMPLES[unit]) if unit in EXAMPLES else _("a number")
 
 
 def format_target(value: float | None, unit: str) -> str:
@@ -88,10 +88,11 @@ def parse_target(typed: object, unit: str) -> float | None:
                 number = float(_number(bare["n"]))
                 percent, plain = f"{_plain(number * 100, 6)}%", f"{_plain(number, 6)}%"
                 if number <= 1:
-                    raise TargetTextError(_("{typed} has no % sign: type {percent} (the fraction {fraction}) or "
-                                            "{plain}").format(typed=repr(typed), percent=percent,
+                    raise TargetTextError(_("{typed} has no {sign} sign: type {percent} (the fraction {fraction}) or "
+                                            "{plain}").format(typed=repr(typed), sign="%", percent=percent,
                                                               fraction=_plain(number, 6), plain=plain))
-                raise TargetTextError(_("{typed} has no % sign: type {plain}").format(typed=repr(typed), plain=plain))
+                raise TargetTextError(_("{typed} has no {sign} sign: type {plain}").format(typed=repr(typed), sign="%",
+                                                                                            plain=plain))
             raise _not_a(typed, unit)
         value = _number(found["n"]) / 100
         if value > 1:
