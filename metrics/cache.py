@@ -36,11 +36,12 @@ def clear() -> None:
 
 
 def state_key(engine: Engine) -> tuple:
-    """(url, data version, targets fingerprint): changes whenever a cached result could change."""
+    """(url, data version, targets fingerprint, language, calendar): changes whenever a cached result could change
+    (results carry labels and reasons written in the run's language, and periods in its calendar)."""
     t = schema.targets
     with engine.connect() as conn:
         targets = tuple(conn.execute(select(func.count(), func.max(t.c.updated_at), func.sum(t.c.version))).one())
-    return str(engine.url), data_version(engine), targets
+    return str(engine.url), data_version(engine), targets, current_locale(), current_calendar()
 
 
 def cached(engine: Engine, name: str, args: tuple, fn: Callable):
@@ -49,7 +50,7 @@ def cached(engine: Engine, name: str, args: tuple, fn: Callable):
     The key and a computed value are read in one snapshot ``db``: a load landing in between cannot store
     new figures under the old key."""
     with read_snapshot(engine) as db:
-        key = (state_key(db), name, args, current_locale(), current_calendar())  # reasons and labels are text
+        key = (state_key(db), name, args)
         with _lock:
             if key in _entries:
                 _entries.move_to_end(key)

@@ -202,7 +202,7 @@ def split_unknown(reason: object) -> tuple[str, str] | None:
     if not isinstance(reason, str):
         return None
     for pattern in _unknown_patterns():
-        found = pattern.fullmatch(reason)
+        found = pattern.search(reason)  # anywhere, as in a reason another one was appended to
         if found:
             return found["measure"], found["cause"]
     return None

@@ -115,6 +115,10 @@ def test_the_cache_keeps_each_language_apart(shop):
         persian = cache.scorecard(shop, week, kpi_ids=[COST], today=AFTER)[0]
     assert (english.label, persian.label) == ("Marketing cost", "هزینه بازاریابی")
     assert cache.scorecard(shop, week, kpi_ids=[COST], today=AFTER)[0].label == "Marketing cost"
+    # the pages' own caches (ui/data.py) key on state_key too: another language is another key
+    english_key = cache.state_key(shop)
+    with using_locale("fa"):
+        assert cache.state_key(shop) != english_key
 
 
 def test_the_cli_json_in_english_is_unchanged_after_a_persian_run(demo_url):
