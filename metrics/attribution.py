@@ -16,6 +16,8 @@ import pandas as pd
 from sqlalchemy import Engine, case, func, literal, or_, select
 
 from connectors.datasets import UNATTRIBUTED
+from i18n import N_, _, ngettext
+from i18n.numerals import localize_digits
 from metrics.format import format_value
 from warehouse import schema
 
@@ -100,23 +102,32 @@ def attribution(engine: Engine, start: date | None = None, end: date | None = No
                        ga4_unmatched=int(unmatched), channels=channels)
 
 
-LABELS = {"channel": "Channel", "orders": "Orders", "ga4_orders": "of which attributed by GA4",
-          "revenue": "Order revenue (net of refunds)", "ga4_purchases": "GA4 purchases",
-          "ga4_revenue": "GA4 purchase revenue"}
+LABELS = {"channel": N_("Channel"), "orders": N_("Orders"), "ga4_orders": N_("of which attributed by GA4"),
+          "revenue": N_("Order revenue (net of refunds)"), "ga4_purchases": N_("GA4 purchases"),
+          "ga4_revenue": N_("GA4 purchase revenue")}
 
 
 def channel_table(result: Attribution) -> pd.DataFrame:
-    """The per-channel comparison as shown: labelled columns, amounts formatted ('—' where a side has none)."""
+    """The per-channel comparison as shown: labelled columns (in the reader's language), amounts formatted ('—'
+    where a side has none)."""
     table = result.channels.copy()
     for column in ("revenue", "ga4_revenue"):
         table[column] = [format_value(None if pd.isna(v) else float(v), "currency") for v in table[column]]
-    return table.rename(columns=LABELS)
+    return table.rename(columns={column: _(label) for column, label in LABELS.items()})
 
 
 def summary_text(result: Attribution) -> str:
     """One sentence on the orders GA4 did not attribute and the purchases that match no order."""
     own, never, unmatched = result.own_orders, result.unattributed_orders, result.ga4_unmatched
-    return (f"{own:,} order{'s' if own != 1 else ''} had {'a channel of its' if own == 1 else 'channels of their'} "
-            f"own (never changed); {never:,} that GA4 never saw {'stays' if never == 1 else 'stay'} (unattributed). "
-            f"{unmatched:,} of GA4's {result.ga4_purchases:,} purchases {'matches' if unmatched == 1 else 'match'} "
-            "no order in the warehouse.")
+    owned = ngettext("{count} order had a channel of its own (never changed)",
+                     "{count} orders had channels of their own (never changed)", own).format(count=_count(own))
+    unseen = ngettext("{count} that GA4 never saw stays (unattributed)",
+                      "{count} that GA4 never saw stay (unattributed)", never).format(count=_count(never))
+    matched = ngettext("{count} of GA4's {purchases} purchases matches no order in the warehouse.",
+                       "{count} of GA4's {purchases} purchases match no order in the warehouse.", unmatched).format(
+        count=_count(unmatched), purchases=_count(result.ga4_purchases))
+    return _("{owned}; {unseen}. {matched}").format(owned=owned, unseen=unseen, matched=matched)
+
+
+def _count(n: int) -> str:
+    return localize_digits(format_value(n, "count"))

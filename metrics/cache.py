@@ -1,9 +1,10 @@
 """A process-level cache of computed results, keyed on what the results depend on.
 
-The key holds the warehouse URL, its data version (``warehouse.db.data_version``: every
-finished load changes it) and a fingerprint of the targets table (edits of the plan
-change the scorecard without a load). A warm scorecard is then two tiny queries and a
-dictionary look-up. The Streamlit pages keep using ``st.cache_data`` on top of this.
+The key holds the run's language and calendar (results carry labels and reasons written in them), the
+warehouse URL, its data version (``warehouse.db.data_version``: every finished load changes it) and a
+fingerprint of the targets table (edits of the plan change the scorecard without a load). A warm scorecard
+is then two tiny queries and a dictionary look-up. The Streamlit pages keep using ``st.cache_data`` on top
+of this.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import date
 
 from sqlalchemy import Engine, func, select
 
+from i18n import current_locale
 from metrics.engine import Filters
 from metrics.periods import Period, current_calendar  # the calendar buckets weeks/months: part of keys
 from warehouse import schema
@@ -34,11 +36,12 @@ def clear() -> None:
 
 
 def state_key(engine: Engine) -> tuple:
-    """(url, data version, targets fingerprint): changes whenever a cached result could change."""
+    """(url, data version, targets fingerprint, language, calendar): changes whenever a cached result could change
+    (results carry labels and reasons written in the run's language, and periods in its calendar)."""
     t = schema.targets
     with engine.connect() as conn:
         targets = tuple(conn.execute(select(func.count(), func.max(t.c.updated_at), func.sum(t.c.version))).one())
-    return str(engine.url), data_version(engine), targets
+    return str(engine.url), data_version(engine), targets, current_locale(), current_calendar()
 
 
 def cached(engine: Engine, name: str, args: tuple, fn: Callable):

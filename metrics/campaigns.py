@@ -15,7 +15,9 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlalchemy import Engine
 
-from metrics.catalog import KPI_BY_ID, formula_sources
+from i18n import N_, _
+from i18n.numerals import localize_digits
+from metrics.catalog import KPI_BY_ID, formula_sources, kpi_label
 from metrics.completeness import Coverage, complete_through, coverage
 from metrics.dimensions import campaign_channels
 from metrics.engine import Filters, compute_expressions, is_unknown
@@ -27,9 +29,10 @@ from metrics.targets import load_targets, resolve_target
 from warehouse.snapshot import in_snapshot
 
 LEVELS = ("channel", "campaign", "source_medium")
-LEVEL_LABELS = {"channel": "Channel", "campaign": "Campaign", "source_medium": "Source / medium"}
-LEVEL_PLURALS = {"channel": "Channels", "campaign": "Campaigns", "source_medium": "Source/medium rows"}
-TOTAL = "Total"
+# Labels are marked for translation (N_): show them with _() (or member_label/column_label below).
+LEVEL_LABELS = {"channel": N_("Channel"), "campaign": N_("Campaign"), "source_medium": N_("Source / medium")}
+LEVEL_PLURALS = {"channel": N_("Channels"), "campaign": N_("Campaigns"), "source_medium": N_("Source/medium rows")}
+TOTAL = N_("Total")  # the totals row's ``member``: a key (compared, in CSVs), English; shown by member_label()
 
 
 @dataclass(frozen=True)
@@ -48,20 +51,20 @@ class Column:
 
 
 COLUMNS: dict[str, Column] = {c.id: c for c in (
-    Column("sessions", "Sessions", "count", expression="sessions"),
-    Column("orders", "Orders", "count", "sell.orders"),
-    Column("revenue", "Revenue", "currency", "sell.revenue"),
-    Column("conversion_rate", "Conversion rate", "percent", "sell.conversion_rate"),
-    Column("cost", "Cost", "currency", "save.marketing_cost"),
-    Column("cpa", "CPA", "currency", "save.cpa"),
-    Column("roas", "ROAS", "ratio", "save.roas"),
-    Column("cpc", "CPC", "currency", "save.cpc"),
-    Column("new_customers", "New customers", "count", "sell.new_customers"),
-    Column("new_users", "New users", "count", "sizzle.new_users"),
-    Column("engagement_rate", "Engagement rate", "percent", "speak.engagement_rate"),
-    Column("engagement_time", "Engagement time per session", "seconds", "sizzle.engagement_time_per_session"),
-    Column("web_purchases", "Purchases (web analytics)", "count", expression="web_purchases"),
-    Column("web_revenue", "Purchase revenue (web analytics)", "currency", expression="web_purchase_revenue"),
+    Column("sessions", N_("Sessions"), "count", expression="sessions"),
+    Column("orders", N_("Orders"), "count", "sell.orders"),
+    Column("revenue", N_("Revenue"), "currency", "sell.revenue"),
+    Column("conversion_rate", N_("Conversion rate"), "percent", "sell.conversion_rate"),
+    Column("cost", N_("Cost"), "currency", "save.marketing_cost"),
+    Column("cpa", N_("CPA"), "currency", "save.cpa"),
+    Column("roas", N_("ROAS"), "ratio", "save.roas"),
+    Column("cpc", N_("CPC"), "currency", "save.cpc"),
+    Column("new_customers", N_("New customers"), "count", "sell.new_customers"),
+    Column("new_users", N_("New users"), "count", "sizzle.new_users"),
+    Column("engagement_rate", N_("Engagement rate"), "percent", "speak.engagement_rate"),
+    Column("engagement_time", N_("Engagement time per session"), "seconds", "sizzle.engagement_time_per_session"),
+    Column("web_purchases", N_("Purchases (web analytics)"), "count", expression="web_purchases"),
+    Column("web_revenue", N_("Purchase revenue (web analytics)"), "currency", expression="web_purchase_revenue"),
 )}
 
 # The KPI sets a user picks from; source/medium rows exist only in web analytics, so that level uses "traffic".
@@ -69,7 +72,7 @@ COLUMN_SETS: dict[str, tuple[str, ...]] = {
     "sales": ("sessions", "orders", "revenue", "conversion_rate", "cost", "cpa", "roas", "cpc", "new_customers"),
     "traffic": ("sessions", "new_users", "engagement_rate", "engagement_time", "web_purchases", "web_revenue"),
 }
-COLUMN_SET_LABELS = {"sales": "Sales and cost", "traffic": "Traffic and engagement (web analytics)"}
+COLUMN_SET_LABELS = {"sales": N_("Sales and cost"), "traffic": N_("Traffic and engagement (web analytics)")}
 CHANGE_COLUMNS = {"sales": ("revenue", "orders", "cost", "roas"), "traffic": ("sessions", "engagement_rate")}
 SPARKLINE_COLUMNS = {"sales": ("revenue", "roas"), "traffic": ("sessions",)}
 DAILY_COLUMNS = ("sessions", "orders", "revenue", "cost")
@@ -93,10 +96,22 @@ def column_set_of(kpi_id: str) -> str | None:
     return next((name for name, ids in COLUMN_SETS.items() if any(COLUMNS[c].kpi_id == kpi_id for c in ids)), None)
 
 
+def member_label(member: str) -> str:
+    """A row's member as shown: the totals row in the reader's language, channels and campaigns as named."""
+    return _(TOTAL) if member == TOTAL else member
+
+
+def column_label(column: str) -> str:
+    """A column's heading in the reader's language."""
+    return _(COLUMNS[column].label)
+
+
 def sort_label(kpi_id: str) -> str:
     """How a table sorted by ``kpi_id`` reads: flows biggest first, ratios worst first."""
     kpi = KPI_BY_ID[kpi_id]
-    return f"{kpi.label} ({'biggest' if kpi.kind == 'flow' else 'worst'} first)"
+    if kpi.kind == "flow":
+        return _("{kpi} (biggest first)").format(kpi=kpi_label(kpi))
+    return _("{kpi} (worst first)").format(kpi=kpi_label(kpi))
 
 
 def column_for(column_set: str, kpi_id: str) -> str | None:
@@ -191,7 +206,8 @@ def unknown_note(frame: pd.DataFrame) -> str | None:
     unknown = frame.attrs.get("unknown") or {}
     if not unknown:
         return None
-    return " · ".join(f"{COLUMNS[c].label} “—”: {reason}" for c, reason in unknown.items())
+    return " · ".join(_("{column} “—”: {reason}").format(column=column_label(c), reason=reason)
+                      for c, reason in unknown.items())
 
 
 def _coverage(engine: Engine, ids: tuple[str, ...], period: Period, today: date) -> Coverage | None:
@@ -238,6 +254,28 @@ def _target(engine: Engine, kpi_id: str, period: Period, channel: str, cache: di
     return cache[key]
 
 
+def _shown(text: str) -> str:
+    """A formatted figure in the reader's digits (metrics.format writes it; this only changes the digits)."""
+    return localize_digits(text)
+
+
+_BELOW = N_("{column} {value} below target {target}")
+_ABOVE = N_("{column} {value} above target {target}")
+
+
+def _cost_without_revenue(cost: float, cost_before: float, revenue: float, revenue_before: float) -> str:
+    """'cost +20.0% while revenue -5.0%' ('new' cost, 'none' revenue before), in the reader's language."""
+    cost_change = _shown(format_change(change_pct(cost, cost_before))) if cost_before else None
+    revenue_change = _shown(format_change(change_pct(revenue, revenue_before))) if revenue_before else None
+    if cost_change and revenue_change:
+        return _("cost {cost} while revenue {revenue}").format(cost=cost_change, revenue=revenue_change)
+    if cost_change:
+        return _("cost {cost} while revenue none").format(cost=cost_change)
+    if revenue_change:
+        return _("cost new while revenue {revenue}").format(revenue=revenue_change)
+    return _("cost new while revenue none")
+
+
 def _add_flags(engine: Engine, table: pd.DataFrame, period: Period, filters: Filters, level: str) -> None:
     """Flag members whose ROAS or CPA is at risk or off track against their channel's target (the KPI's own
     tolerance, as on the scorecard), or whose cost grew while revenue did not."""
@@ -250,26 +288,24 @@ def _add_flags(engine: Engine, table: pd.DataFrame, period: Period, filters: Fil
     for member, row in table.iterrows():
         channel = member if level == "channel" else filters.channel or owners.get(member, "")
         words, worst = [], 0.0
-        for col, kpi_id, verb in (("roas", "save.roas", "below"), ("cpa", "save.cpa", "above")):
+        for col, kpi_id, words_for in (("roas", "save.roas", _BELOW), ("cpa", "save.cpa", _ABOVE)):
             value, target = _num(row[col]), _target(engine, kpi_id, period, channel, cache)
             kpi = KPI_BY_ID[kpi_id]
             miss = member != TOTAL and status(kpi, value, target) in ("at_risk", "off_track")
             if miss:
                 worst = max(worst, shortfall(kpi, value, target))
-                words.append(f"{COLUMNS[col].label} {format_value(value, kpi.unit)} {verb} target "
-                             f"{format_value(target, kpi.unit)}")
+                words.append(_(words_for).format(column=column_label(col), value=_shown(format_value(value, kpi.unit)),
+                                                  target=_shown(format_value(target, kpi.unit))))
             columns[f"{col}_target"].append(target)
             columns[f"{col}_miss"].append(miss)
         cost, cost_before = _num(row["cost"]) or 0.0, _num(row["cost_previous"]) or 0.0
         revenue, revenue_before = _num(row["revenue"]) or 0.0, _num(row["revenue_previous"]) or 0.0
         cost_only = member != TOTAL and cost > cost_before and revenue <= revenue_before
         if cost_only:
-            cost_text = format_change(change_pct(cost, cost_before)) if cost_before else "new"
-            revenue_text = format_change(change_pct(revenue, revenue_before)) if revenue_before else "none"
-            words.append(f"cost {cost_text} while revenue {revenue_text}")
+            words.append(_cost_without_revenue(cost, cost_before, revenue, revenue_before))
         columns["cost_without_revenue"].append(cost_only)
         columns["shortfall"].append(worst)
-        columns["flags"].append("; ".join(words))
+        columns["flags"].append(_("; ").join(words))
         columns["channel_of"].append(channel)
     for name, values in columns.items():
         table[name] = values

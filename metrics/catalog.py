@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from i18n import N_, _
 from metrics.formula import measure_names
 
-S_ORDER = ("Sell", "Serve", "Speak", "Save", "Sizzle")
+# The S keys are values (URLs, JSON, targets): English always; s_name() shows one in the reader's language.
+S_ORDER = (N_("Sell"), N_("Serve"), N_("Speak"), N_("Save"), N_("Sizzle"))
 S_MEANING = {
-    "Sell": "Grow sales: are we winning and keeping revenue?",
-    "Serve": "Add value for customers: are they satisfied and coming back?",
-    "Speak": "A two-way dialogue: are customers engaging with us?",
-    "Save": "Cut cost: are we spending efficiently?",
-    "Sizzle": "Extend the brand online: is our audience growing?",
+    "Sell": N_("Grow sales: are we winning and keeping revenue?"),
+    "Serve": N_("Add value for customers: are they satisfied and coming back?"),
+    "Speak": N_("A two-way dialogue: are customers engaging with us?"),
+    "Save": N_("Cut cost: are we spending efficiently?"),
+    "Sizzle": N_("Extend the brand online: is our audience growing?"),
 }
 EARNED_CHANNELS = ("Direct", "Organic Search", "Organic Social")
 
@@ -87,65 +89,66 @@ class KPI:
 SOURCES: dict[str, Source] = {
     s.name: s
     for s in (
-        Source("web", "web traffic", "web_traffic", "date", channel="channel", campaign="campaign",
+        Source("web", N_("web traffic"), "web_traffic", "date", channel="channel", campaign="campaign",
                source_medium="source_medium"),
-        Source("orders", "orders", "orders_daily", "date", channel="channel", campaign="campaign"),
-        Source("ads", "ad spend", "ad_spend", "date", channel="channel", campaign="campaign", kind="ad_spend"),
-        Source("email", "email campaigns", "email_campaigns", "date", campaign="campaign", fixed_channel="Email"),
-        Source("social", "social", "social", "date", fixed_channel="Organic Social"),
-        Source("feedback", "customer feedback", "feedback", "date", channel="channel"),
-        Source("tickets", "support tickets", "tickets", "opened_date"),
+        Source("orders", N_("orders"), "orders_daily", "date", channel="channel", campaign="campaign"),
+        Source("ads", N_("ad spend"), "ad_spend", "date", channel="channel", campaign="campaign", kind="ad_spend"),
+        Source("email", N_("email campaigns"), "email_campaigns", "date", campaign="campaign", fixed_channel="Email"),
+        Source("social", N_("social"), "social", "date", fixed_channel="Organic Social"),
+        Source("feedback", N_("customer feedback"), "feedback", "date", channel="channel"),
+        Source("tickets", N_("support tickets"), "tickets", "opened_date"),
     )
 }
 
 MEASURES: dict[str, Measure] = {
     m.name: m
     for m in (
-        Measure("sessions", "web", "sessions", label="sessions"),
-        Measure("engaged_sessions", "web", "engaged_sessions", label="engaged sessions"),
-        Measure("new_users", "web", "new_users", label="new users"),
-        Measure("web_purchases", "web", "purchases", label="purchases recorded by web analytics"),
-        Measure("web_purchase_revenue", "web", "purchase_revenue", label="purchase revenue recorded by web analytics"),
-        Measure("engagement_seconds", "web", "engagement_seconds", label="engagement seconds"),
+        Measure("sessions", "web", "sessions", label=N_("sessions")),
+        Measure("engaged_sessions", "web", "engaged_sessions", label=N_("engaged sessions")),
+        Measure("new_users", "web", "new_users", label=N_("new users")),
+        Measure("web_purchases", "web", "purchases", label=N_("purchases recorded by web analytics")),
+        Measure("web_purchase_revenue", "web", "purchase_revenue",
+                label=N_("purchase revenue recorded by web analytics")),
+        Measure("engagement_seconds", "web", "engagement_seconds", label=N_("engagement seconds")),
         Measure(
             "earned_sessions",
             "web",
             "sessions",
             where=(("channel", EARNED_CHANNELS),),
-            label="sessions from Direct, Organic Search and Organic Social",
+            label=N_("sessions from Direct, Organic Search and Organic Social"),
         ),
-        Measure("orders", "orders", "orders", label="orders"),
-        Measure("revenue", "orders", "revenue", label="revenue"),
-        Measure("new_customers", "orders", "new_customers", label="new customers"),
-        Measure("repeat_orders", "orders", "repeat_orders", label="repeat orders"),
-        Measure("ad_cost", "ads", "cost", label="ad cost"),
-        Measure("ad_clicks", "ads", "clicks", label="ad clicks"),
-        Measure("email_delivered", "email", "delivered", label="emails delivered"),
-        Measure("email_unique_opens", "email", "unique_opens", label="unique opens"),
-        Measure("email_unique_clicks", "email", "unique_clicks", label="unique clicks"),
-        Measure("social_impressions", "social", "impressions", label="social impressions"),
-        Measure("social_engagements", "social", "engagements", label="social engagements"),
-        Measure("followers", "social", "followers", agg="last", stock_key="network", label="followers"),
-        Measure("csat_responses", "feedback", None, where=(("kind", "csat"),), label="CSAT responses"),
+        Measure("orders", "orders", "orders", label=N_("orders")),
+        Measure("revenue", "orders", "revenue", label=N_("revenue")),
+        Measure("new_customers", "orders", "new_customers", label=N_("new customers")),
+        Measure("repeat_orders", "orders", "repeat_orders", label=N_("repeat orders")),
+        Measure("ad_cost", "ads", "cost", label=N_("ad cost")),
+        Measure("ad_clicks", "ads", "clicks", label=N_("ad clicks")),
+        Measure("email_delivered", "email", "delivered", label=N_("emails delivered")),
+        Measure("email_unique_opens", "email", "unique_opens", label=N_("unique opens")),
+        Measure("email_unique_clicks", "email", "unique_clicks", label=N_("unique clicks")),
+        Measure("social_impressions", "social", "impressions", label=N_("social impressions")),
+        Measure("social_engagements", "social", "engagements", label=N_("social engagements")),
+        Measure("followers", "social", "followers", agg="last", stock_key="network", label=N_("followers")),
+        Measure("csat_responses", "feedback", None, where=(("kind", "csat"),), label=N_("CSAT responses")),
         Measure(
             "csat_satisfied",
             "feedback",
             None,
             where=(("kind", "csat"), ("score", (">=", 4))),
-            label="CSAT responses scoring 4-5",
+            label=N_("CSAT responses scoring 4-5"),
         ),
-        Measure("nps_responses", "feedback", None, where=(("kind", "nps"),), label="NPS responses"),
+        Measure("nps_responses", "feedback", None, where=(("kind", "nps"),), label=N_("NPS responses")),
         Measure(
-            "nps_promoters", "feedback", None, where=(("kind", "nps"), ("score", (">=", 9))), label="NPS promoters"
+            "nps_promoters", "feedback", None, where=(("kind", "nps"), ("score", (">=", 9))), label=N_("NPS promoters")
         ),
         Measure(
             "nps_detractors",
             "feedback",
             None,
             where=(("kind", "nps"), ("score", ("<=", 6))),
-            label="NPS detractors",
+            label=N_("NPS detractors"),
         ),
-        Measure("first_response_minutes", "tickets", "first_response_minutes", agg="median", label="ticket"),
+        Measure("first_response_minutes", "tickets", "first_response_minutes", agg="median", label=N_("ticket")),
     )
 }
 
@@ -153,51 +156,52 @@ _ALL = ("channel", "campaign")
 _CHANNEL = ("channel",)
 
 KPIS: tuple[KPI, ...] = (
-    KPI("sell.revenue", "Sell", "Revenue", "Net revenue minus refunds.", "currency", "higher",
+    KPI("sell.revenue", "Sell", N_("Revenue"), N_("Net revenue minus refunds."), "currency", "higher",
         "revenue", kind="flow"),
-    KPI("sell.orders", "Sell", "Orders", "Number of orders.", "count", "higher", "orders", kind="flow"),
-    KPI("sell.conversion_rate", "Sell", "Conversion rate", "Orders per session.", "percent", "higher",
+    KPI("sell.orders", "Sell", N_("Orders"), N_("Number of orders."), "count", "higher", "orders", kind="flow"),
+    KPI("sell.conversion_rate", "Sell", N_("Conversion rate"), N_("Orders per session."), "percent", "higher",
         "orders / sessions"),
-    KPI("sell.aov", "Sell", "Average order value", "Revenue per order.", "currency", "higher",
+    KPI("sell.aov", "Sell", N_("Average order value"), N_("Revenue per order."), "currency", "higher",
         "revenue / orders"),
-    KPI("sell.new_customers", "Sell", "New customers",
-        "Customers whose first-ever order falls in the period.", "count", "higher", "new_customers", kind="flow"),
-    KPI("serve.csat", "Serve", "CSAT", "Share of CSAT responses scoring 4 or 5 (of 5).", "percent", "higher",
+    KPI("sell.new_customers", "Sell", N_("New customers"),
+        N_("Customers whose first-ever order falls in the period."), "count", "higher", "new_customers", kind="flow"),
+    KPI("serve.csat", "Serve", N_("CSAT"), N_("Share of CSAT responses scoring 4 or 5 (of 5)."), "percent", "higher",
         "csat_satisfied / csat_responses", breakdowns=_CHANNEL),
-    KPI("serve.nps", "Serve", "NPS", "% promoters (9-10) minus % detractors (0-6), from -100 to 100.",
+    KPI("serve.nps", "Serve", N_("NPS"),
+        N_("Share of promoters (9-10) minus share of detractors (0-6), in points from -100 to 100."),
         "score", "higher", "(nps_promoters - nps_detractors) / nps_responses * 100", breakdowns=_CHANNEL),
-    KPI("serve.repeat_order_rate", "Serve", "Repeat order rate",
-        "Share of orders from customers who had ordered before.", "percent", "higher", "repeat_orders / orders"),
-    KPI("serve.first_response_minutes", "Serve", "First response time",
-        "Median minutes from ticket opened to first response.", "minutes", "lower", "first_response_minutes",
+    KPI("serve.repeat_order_rate", "Serve", N_("Repeat order rate"),
+        N_("Share of orders from customers who had ordered before."), "percent", "higher", "repeat_orders / orders"),
+    KPI("serve.first_response_minutes", "Serve", N_("First response time"),
+        N_("Median minutes from ticket opened to first response."), "minutes", "lower", "first_response_minutes",
         breakdowns=()),
-    KPI("speak.engagement_rate", "Speak", "Engagement rate", "Engaged sessions per session.", "percent",
+    KPI("speak.engagement_rate", "Speak", N_("Engagement rate"), N_("Engaged sessions per session."), "percent",
         "higher", "engaged_sessions / sessions"),
-    KPI("speak.email_open_rate", "Speak", "Email open rate", "Unique opens per delivered email.", "percent",
+    KPI("speak.email_open_rate", "Speak", N_("Email open rate"), N_("Unique opens per delivered email."), "percent",
         "higher", "email_unique_opens / email_delivered", breakdowns=("campaign",)),
-    KPI("speak.email_click_rate", "Speak", "Email click rate", "Unique clicks per delivered email.", "percent",
+    KPI("speak.email_click_rate", "Speak", N_("Email click rate"), N_("Unique clicks per delivered email."), "percent",
         "higher", "email_unique_clicks / email_delivered", breakdowns=("campaign",)),
-    KPI("speak.social_engagement_rate", "Speak", "Social engagement rate",
-        "Social engagements per social impression.", "percent", "higher",
+    KPI("speak.social_engagement_rate", "Speak", N_("Social engagement rate"),
+        N_("Social engagements per social impression."), "percent", "higher",
         "social_engagements / social_impressions", breakdowns=()),
-    KPI("save.marketing_cost", "Save", "Marketing cost", "Total ad cost; its target is the budget.",
+    KPI("save.marketing_cost", "Save", N_("Marketing cost"), N_("Total ad cost; its target is the budget."),
         "currency", "lower", "ad_cost", kind="flow"),
-    KPI("save.cpa", "Save", "Cost per acquisition", "Ad cost per order.", "currency", "lower",
+    KPI("save.cpa", "Save", N_("Cost per acquisition"), N_("Ad cost per order."), "currency", "lower",
         "ad_cost / orders"),
-    KPI("save.cac", "Save", "Customer acquisition cost", "Ad cost per new customer.", "currency", "lower",
+    KPI("save.cac", "Save", N_("Customer acquisition cost"), N_("Ad cost per new customer."), "currency", "lower",
         "ad_cost / new_customers"),
-    KPI("save.roas", "Save", "ROAS", "Revenue per unit of ad cost.", "ratio", "higher", "revenue / ad_cost"),
-    KPI("save.cpc", "Save", "Cost per click", "Ad cost per ad click.", "currency", "lower",
+    KPI("save.roas", "Save", N_("ROAS"), N_("Revenue per unit of ad cost."), "ratio", "higher", "revenue / ad_cost"),
+    KPI("save.cpc", "Save", N_("Cost per click"), N_("Ad cost per ad click."), "currency", "lower",
         "ad_cost / ad_clicks"),
-    KPI("sizzle.new_users", "Sizzle", "New users", "New users on the website.", "count", "higher",
+    KPI("sizzle.new_users", "Sizzle", N_("New users"), N_("New users on the website."), "count", "higher",
         "new_users", kind="flow"),
-    KPI("sizzle.earned_traffic_share", "Sizzle", "Earned traffic share",
-        "Share of sessions from Direct, Organic Search and Organic Social.", "percent", "higher",
+    KPI("sizzle.earned_traffic_share", "Sizzle", N_("Earned traffic share"),
+        N_("Share of sessions from Direct, Organic Search and Organic Social."), "percent", "higher",
         "earned_sessions / sessions", breakdowns=_CHANNEL),
-    KPI("sizzle.engagement_time_per_session", "Sizzle", "Engagement time per session",
-        "Engagement seconds per session.", "seconds", "higher", "engagement_seconds / sessions"),
-    KPI("sizzle.social_followers", "Sizzle", "Social followers",
-        "Followers at the end of the period, summed over networks.", "count", "higher", "followers",
+    KPI("sizzle.engagement_time_per_session", "Sizzle", N_("Engagement time per session"),
+        N_("Engagement seconds per session."), "seconds", "higher", "engagement_seconds / sessions"),
+    KPI("sizzle.social_followers", "Sizzle", N_("Social followers"),
+        N_("Followers at the end of the period, summed over networks."), "count", "higher", "followers",
         kind="stock", breakdowns=()),
 )
 
@@ -220,20 +224,67 @@ def formula_sources(formula: str) -> list[Source]:
     return [SOURCES[n] for n in names]
 
 
+def kpi_label(kpi: KPI | str) -> str:
+    """A KPI's name in the reader's language (a KPI or its id)."""
+    kpi = KPI_BY_ID[kpi] if isinstance(kpi, str) else kpi
+    return _(kpi.label)
+
+
+def kpi_description(kpi: KPI | str) -> str:
+    """A KPI's one-line description in the reader's language."""
+    kpi = KPI_BY_ID[kpi] if isinstance(kpi, str) else kpi
+    return _(kpi.description)
+
+
+def s_name(s: str) -> str:
+    """An S ('Sell' …, the stored key) in the reader's language."""
+    return _(s)
+
+
+def s_meaning(s: str) -> str:
+    """What an S asks, in the reader's language."""
+    return _(S_MEANING[s])
+
+
+def source_label(source: Source | str) -> str:
+    """A source's name in running text ('ad spend'), in the reader's language."""
+    source = SOURCES[source] if isinstance(source, str) else source
+    return _(source.label)
+
+
+def measure_label(measure: Measure | str) -> str:
+    """A measure's name in running text ('new users'), in the reader's language (its id when it has no label)."""
+    measure = MEASURES[measure] if isinstance(measure, str) else measure
+    return _(measure.label) if measure.label else measure.name
+
+
 def why_no_breakdown(kpi: KPI, dimension: str) -> str:
     """One line saying why ``kpi`` is not broken down by ``dimension`` (for pages that would draw one)."""
     for source in sources_of(kpi):
         if dimension == "channel" and source.fixed_channel:
-            return f"all {source.label} data belongs to one channel, {source.fixed_channel}"
+            return _("all {source} data belongs to one channel, {channel}").format(
+                source=source_label(source), channel=source.fixed_channel)
         if not source.supports(dimension):
-            return f"{source.label} data is not tied to a {dimension.replace('_', '/')}"
-    return f"a {dimension} breakdown of {kpi.label} is not meaningful"
+            return _("{source} data is not tied to a {dimension}").format(
+                source=source_label(source), dimension=dimension_name(dimension))
+    return _("a {dimension} breakdown of {kpi} is not meaningful").format(
+        dimension=dimension_name(dimension, slash=False), kpi=kpi_label(kpi))
+
+
+DIMENSION_NAMES = {"channel": N_("channel"), "campaign": N_("campaign"), "source_medium": N_("source/medium")}
+
+
+def dimension_name(dimension: str, slash: bool = True) -> str:
+    """A breakdown dimension in running text ('channel', 'source/medium'), in the reader's language."""
+    if dimension in DIMENSION_NAMES and (slash or dimension != "source_medium"):
+        return _(DIMENSION_NAMES[dimension])
+    return dimension
 
 
 def kpi_option(kpi_id: str) -> str:
     """How a KPI picker shows a KPI id: 'Save · ROAS' (the id itself is what is stored)."""
     kpi = KPI_BY_ID.get(kpi_id)
-    return f"{kpi.s} · {kpi.label}" if kpi else str(kpi_id)
+    return _("{s} · {kpi}").format(s=s_name(kpi.s), kpi=kpi_label(kpi)) if kpi else str(kpi_id)
 
 
 def get_kpi(kpi_id: str) -> KPI:

@@ -13,6 +13,8 @@ from datetime import date
 from sqlalchemy import Engine, func, literal, select, union_all
 
 from connectors.loader import run_kinds
+from i18n import _, current_locale
+from i18n.numerals import localize_digits
 from metrics.catalog import SOURCES
 from warehouse import schema
 
@@ -106,7 +108,7 @@ class Coverage:
     start: date
     end: date
     through: date | None
-    ended: tuple[tuple[str, date], ...] = ()  # (source label, its last day) for each source ending early
+    ended: tuple[tuple[str, date], ...] = ()  # (source label, in English, its last day) for each source ending early
 
     @property
     def partial(self) -> bool:
@@ -123,11 +125,35 @@ class Coverage:
         return min(self.days, (self.end - self.through).days)
 
     def reason(self) -> str | None:
-        """e.g. 'ad spend data ends 2026-11-20 (2 of 7 days missing)'; None when complete."""
+        """e.g. 'ad spend data ends 2026-11-20 (2 of 7 days missing)', in the reader's language; None when complete."""
         if not self.partial:
             return None
-        ends = "; ".join(f"{label} data ends {last.isoformat()}" for label, last in self.ended)
-        return f"{ends} ({self.missing_days} of {self.days} days missing)"
+        ends = _("; ").join(_("{source} data ends {day}").format(source=_(label), day=day_text(last))
+                            for label, last in self.ended)
+        return days_missing(ends, self.missing_days, self.days)
+
+
+def day_text(day: date, english: str = "%Y-%m-%d") -> str:
+    """A day in a reason: in English as it has always been written (``english``, a strftime format; the CLI's JSON
+    keeps it), in another language as its reader writes dates (:func:`metrics.date_text.format_date`)."""
+    if current_locale() == "en":
+        return day.strftime(english)
+    from metrics.date_text import format_date
+
+    return format_date(day)
+
+
+def days_missing(what: str, missing: int, days: int) -> str:
+    """'<what> (2 of 7 days missing)' in the reader's language and digits."""
+    return _("{what} ({missing} of {days} days missing)").format(what=what, missing=count_text(missing),
+                                                                 days=count_text(days))
+
+
+def count_text(n: int) -> str:
+    """A count inside a sentence, as :func:`metrics.format.format_value` writes it, in the reader's digits."""
+    from metrics.format import format_value
+
+    return localize_digits(format_value(n, "count"))
 
 
 def coverage(source_names, start: date, end: date, ends: dict[str, date | None]) -> Coverage:

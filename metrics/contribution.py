@@ -29,16 +29,17 @@ import ast
 import pandas as pd
 from sqlalchemy import Engine
 
+from i18n import N_
 from metrics import formula as formulas
-from metrics.catalog import KPI, MEASURES, get_kpi
+from metrics.catalog import KPI, MEASURES, get_kpi, measure_label
 from metrics.engine import Filters, compute, compute_expressions, is_unknown
 from metrics.periods import Period
 
 # the CSV download's columns: extend at the end, never rename
 COLUMNS = ["member", "before", "after", "change", "contribution", "share_of_change", "rate_effect", "mix_effect",
            "own_value"]
-DECOMPOSITION = ("rate-and-mix (shift-share) split: rate effect at this period's volume weights, mix effect at "
-                 "last period's rates (Kitagawa 1955)")
+DECOMPOSITION = N_("rate-and-mix (shift-share) split: rate effect at this period's volume weights, mix effect at "
+                 "last period's rates (Kitagawa 1955)")  # shown with _()
 
 
 def ratio_parts(formula: str) -> tuple[str, str | None, float]:
@@ -57,10 +58,11 @@ def is_ratio(kpi: KPI) -> bool:
 
 
 def volume_label(kpi: KPI) -> str:
-    """What a ratio KPI's mix is a mix of, e.g. 'new customers' for CAC (ad cost / new customers)."""
+    """What a ratio KPI's mix is a mix of, e.g. 'new customers' for CAC (ad cost / new customers), in the reader's
+    language."""
     denominator = ratio_parts(kpi.formula)[1] or ""
     measure = MEASURES.get(denominator)
-    return measure.label if measure and measure.label else denominator
+    return measure_label(measure) if measure else denominator
 
 
 def rate_and_mix(n0: pd.Series, d0: pd.Series, n1: pd.Series, d1: pd.Series, before: pd.Series,

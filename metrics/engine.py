@@ -7,21 +7,36 @@ Ratios are therefore ratios of sums over the period, never averages of ratios.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, literal, select
 
+from i18n import LOCALES, N_, _, current_locale, ngettext, translations
 from metrics import formula as formulas
-from metrics.catalog import KPI_BY_ID, MEASURES, SOURCES, Measure, Source, get_kpi
-from metrics.completeness import complete_through, coverage
+from metrics.catalog import (
+    KPI_BY_ID,
+    MEASURES,
+    SOURCES,
+    Measure,
+    Source,
+    dimension_name,
+    get_kpi,
+    measure_label,
+    source_label,
+)
+from metrics.completeness import complete_through, count_text, coverage
 from metrics.format import format_days
 from metrics.periods import Period, bucket_starts, period_containing
 from warehouse import schema
 
 DIMENSIONS = ("channel", "campaign", "source_medium")
-UNKNOWN = " unknown: "  # in a reason: a measure some rows in scope do not have (a file without that column)
+UNKNOWN = " unknown: "  # in an English reason: a measure some rows in scope do not have (a file without that column)
+# A reason saying a measure is unknown, in any language: see split_unknown().
+UNKNOWN_REASON = N_("{measure} unknown: {cause}")
 NOT_SET = "(not set)"  # breakdown member for rows without a channel (e.g. feedback not tied to a channel)
 
 
@@ -33,9 +48,15 @@ class Filters:
     campaign: str | None = None
 
     def describe(self) -> str:
-        parts = [f"channel {self.channel}" if self.channel else "",
-                 f"campaign {self.campaign}" if self.campaign else ""]
-        return " and ".join(p for p in parts if p)
+        """'channel Email and campaign spring' in the reader's language ('' when unfiltered)."""
+        if self.channel and self.campaign:
+            return _("channel {channel} and campaign {campaign}").format(channel=self.channel,
+                                                                         campaign=self.campaign)
+        if self.channel:
+            return _("channel {channel}").format(channel=self.channel)
+        if self.campaign:
+            return _("campaign {campaign}").format(campaign=self.campaign)
+        return ""
 
 
 def _table(source: Source):
@@ -57,15 +78,17 @@ def _condition(table, measure: Measure):
 
 def _scope_problem(source: Source, filters: Filters, breakdown: str | None) -> str | None:
     """Why a source has no rows in this scope by construction, or None."""
+    label = source_label(source)
     if filters.channel:
         if source.fixed_channel and source.fixed_channel != filters.channel:
-            return f"no {source.label} data for channel {filters.channel}"
+            return _("no {source} data for channel {channel}").format(source=label, channel=filters.channel)
         if not source.supports("channel"):
-            return f"{source.label} has no channel, so it cannot be filtered by channel"
+            return _("{source} has no channel, so it cannot be filtered by channel").format(source=label)
     if filters.campaign and not source.supports("campaign"):
-        return f"{source.label} has no campaign, so it cannot be filtered by campaign"
+        return _("{source} has no campaign, so it cannot be filtered by campaign").format(source=label)
     if breakdown and not source.supports(breakdown):
-        return f"{source.label} cannot be broken down by {breakdown.replace('_', '/')}"
+        return _("{source} cannot be broken down by {dimension}").format(source=label,
+                                                                         dimension=dimension_name(breakdown))
     return None
 
 
@@ -125,15 +148,69 @@ def _unknown_column(measure: Measure) -> str:
 def unknown_reason(measure: Measure, days: list[date]) -> str:
     """Why a measure is unknown, naming the days whose rows lack it, e.g. 'New users unknown: the web traffic data
     for 2–8 Nov 2026 has no new users (the file that loaded it had no new users column)'."""
-    label = measure.label or measure.name
-    when = f" for {format_days(days)}" if days else ""
-    return (f"{label[:1].upper()}{label[1:]}{UNKNOWN}the {SOURCES[measure.source].label} data{when} has no {label} "
-            f"(the file that loaded it had no {label} column)")
+    label = measure_label(measure)
+    source = source_label(SOURCES[measure.source])
+    if days:
+        cause = _("the {source} data for {days} has no {measure} (the file that loaded it had no {measure} column)"
+                  ).format(source=source, days=days_text(days), measure=label)
+    else:
+        cause = _("the {source} data has no {measure} (the file that loaded it had no {measure} column)").format(
+            source=source, measure=label)
+    return _(UNKNOWN_REASON).format(measure=label[:1].upper() + label[1:], cause=cause)
+
+
+def days_text(days, most: int = 3) -> str:
+    """Days in a sentence, consecutive ones as ranges: in English as :func:`metrics.format.format_days` writes them
+    ('2–8 Nov 2026'), elsewhere in the reader's language and calendar (:func:`metrics.date_text.format_day_range`);
+    past ``most`` ranges the rest are counted."""
+    if current_locale() == "en":
+        return format_days(days, most)
+    from metrics.date_text import format_day_range
+
+    runs: list[list[date]] = []
+    for day in sorted(set(days)):
+        if runs and (day - runs[-1][1]).days == 1:
+            runs[-1][1] = day
+        else:
+            runs.append([day, day])
+    text = _(", ").join(format_day_range(first, last) for first, last in runs[:most])
+    rest = sum((last - first).days + 1 for first, last in runs[most:])
+    if not rest:
+        return text
+    return ngettext("{days} and {count} more day", "{days} and {count} more days", rest).format(
+        days=text, count=count_text(rest))
+
+
+@cache
+def _unknown_patterns() -> tuple[re.Pattern, ...]:
+    """:data:`UNKNOWN_REASON` as a pattern in every language (a reason may come from a cache or another run)."""
+    patterns = {}
+    for code in LOCALES:
+        try:
+            template = translations(code).gettext(UNKNOWN_REASON) if code != "en" else UNKNOWN_REASON
+        except OSError:  # no compiled catalogue for this language yet
+            continue
+        parts = re.split(r"(\{measure\}|\{cause\})", template)
+        regex = "".join("(?P<measure>.+?)" if p == "{measure}" else "(?P<cause>.+)" if p == "{cause}"
+                        else re.escape(p) for p in parts)
+        patterns[template] = re.compile(regex, re.DOTALL)
+    return tuple(patterns.values())
+
+
+def split_unknown(reason: object) -> tuple[str, str] | None:
+    """(measure, cause) of a reason saying a measure is unknown, in whichever language it was written; else None."""
+    if not isinstance(reason, str):
+        return None
+    for pattern in _unknown_patterns():
+        found = pattern.search(reason)  # anywhere, as in a reason another one was appended to
+        if found:
+            return found["measure"], found["cause"]
+    return None
 
 
 def is_unknown(reason: object) -> bool:
     """True when ``reason`` says a measure is unknown (rows lack it), as opposed to there being no rows at all."""
-    return isinstance(reason, str) and UNKNOWN in reason
+    return split_unknown(reason) is not None
 
 
 def _unknown_days(frame: pd.DataFrame, column: str, grain: str, period_start: date,
@@ -252,8 +329,10 @@ def compute_expressions(
     else:
         index = pd.Index(starts, name="period_start")
     period_starts = index.get_level_values("period_start")
-    scope = f" for {filters.describe()}" if filters.describe() else ""
-    labels = {name: m.label or name for name, m in MEASURES.items()}
+    scope = filters.describe()
+    no_data = {name: (_("no {source} data in scope for {scope}") if scope else _("no {source} data in scope")
+                      ).format(source=source_label(source), scope=scope) for name, source in SOURCES.items()}
+    labels = {name: measure_label(m) for name, m in MEASURES.items()}
     rolled: dict[tuple[str, date | None], pd.DataFrame] = {}
 
     def values_through(through: date | None) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
@@ -274,9 +353,7 @@ def compute_expressions(
             values[name] = table[name] if name in table else float("nan")
             rows = table["_rows"].fillna(0) if "_rows" in table else pd.Series(0, index=index)
             no_rows = values[name].isna() if measure.agg != "sum" else rows.eq(0)
-            missing[name] = pd.Series(None, index=index, dtype=object).where(
-                ~no_rows, f"no {SOURCES[measure.source].label} data in scope{scope}"
-            )
+            missing[name] = pd.Series(None, index=index, dtype=object).where(~no_rows, no_data[measure.source])
             column = _unknown_column(measure)
             unknown = table[column].fillna(0).gt(0) & ~no_rows if column in table else no_rows & False
             if unknown.any():  # a sum over rows some of which do not know the measure would be a wrong number

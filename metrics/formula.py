@@ -12,6 +12,8 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from i18n import _
+
 _BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.Div)
 
 
@@ -64,7 +66,7 @@ def evaluate(
             return left * right, reason
         zero = right.eq(0) & reason.isna()
         name = ast.unparse(node.right)
-        reason = reason.where(~zero, f"{labels.get(name, name)} is zero")
+        reason = reason.where(~zero, _("{measure} is zero").format(measure=labels.get(name, name)))
         return (left / right.replace(0, np.nan)), reason
 
     value, reason = walk(parse(formula))

@@ -12,7 +12,11 @@ from datetime import date, datetime
 import pandas as pd
 from sqlalchemy import Engine, insert, select, update
 
+from i18n import N_, _, current_locale
+from i18n.numerals import localize_digits
 from metrics.catalog import KPI_BY_ID, kpi_option
+from metrics.date_text import format_date
+from metrics.format import format_value
 from warehouse import schema
 from warehouse.schema import NAME
 from warehouse.snapshot import in_snapshot
@@ -33,12 +37,18 @@ class ConflictError(RuntimeError):
 
 def _check_kpi(kpi_id: str | None) -> None:
     if kpi_id and kpi_id not in KPI_BY_ID:
-        raise ReviewError(f"Unknown KPI {kpi_id!r}.")
+        raise ReviewError(_("Unknown KPI {kpi_id}.").format(kpi_id=repr(kpi_id)))
 
 
 def _check_name(field: str, value: str) -> None:
+    """``field``: the field's name as marked with N_ (translated here)."""
     if len(value) > NAME:
-        raise ReviewError(f"{field} is {len(value)} characters long; at most {NAME} fit.")
+        raise ReviewError(_("{field} is {length} characters long; at most {limit} fit.").format(
+            field=_(field), length=_count(len(value)), limit=_count(NAME)))
+
+
+def _count(n: int) -> str:
+    return localize_digits(format_value(n, "count"))
 
 
 def _missing(value: object) -> bool:
@@ -68,21 +78,29 @@ def parse_due_date(value: object) -> date | None:
     try:  # an ISO date-time such as '2026-11-20T00:00:00' or '2026-11-20 00:00:00'
         return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
     except ValueError:
-        raise ReviewError(f"due date {text!r} is not a date (YYYY-MM-DD)") from None
+        raise ReviewError(_("due date {text} is not a date (YYYY-MM-DD)").format(text=repr(text))) from None
 
 
 def add_note(engine: Engine, kpi_id: str, week_start: date, text: str, author: str = "", channel: str = "") -> int:
     """Store a note on a KPI for a week; returns its id."""
     _check_kpi(kpi_id)
     if not text.strip():
-        raise ReviewError("A note needs some text.")
-    _check_name("Your name", author.strip())
+        raise ReviewError(_("A note needs some text."))
+    _check_name(N_("Your name"), author.strip())
     now = datetime.now()
     with engine.begin() as conn:
         result = conn.execute(insert(schema.notes).values(
             kpi_id=kpi_id, week_start=week_start, channel=channel or "", text=text.strip(), author=author.strip(),
             created_at=now, updated_at=now, version=1))
     return int(result.inserted_primary_key[0])
+
+
+DELETED = {"note": N_("This note was deleted by someone else."),
+           "action": N_("This action was deleted by someone else.")}
+CHANGED = {"note": N_("Someone else changed this note since you opened it (their version {theirs}, yours {yours}); "
+                      "nothing was overwritten. Reload to see their change."),
+           "action": N_("Someone else changed this action since you opened it (their version {theirs}, yours "
+                        "{yours}); nothing was overwritten. Reload to see their change.")}
 
 
 def _versioned_update(engine: Engine, table, row_id: int, version: int, values: dict, what: str) -> int:
@@ -96,9 +114,8 @@ def _versioned_update(engine: Engine, table, row_id: int, version: int, values: 
             return version + 1
         current = conn.execute(select(table.c.version).where(table.c.id == row_id)).scalar()
     if current is None:
-        raise ConflictError(f"This {what} was deleted by someone else.")
-    raise ConflictError(f"Someone else changed this {what} since you opened it (their version {current}, "
-                        f"yours {version}); nothing was overwritten. Reload to see their change.")
+        raise ConflictError(_(DELETED[what]))
+    raise ConflictError(_(CHANGED[what]).format(theirs=_count(current), yours=_count(version)))
 
 
 def same_author(a: object, b: object) -> bool:
@@ -112,14 +129,15 @@ def update_note(engine: Engine, note_id: int, version: int, text: str, author: s
     """Change a note's text if nobody else did first; returns the new version. With ``author`` (the name the
     editor typed), only the note's own author may change it."""
     if not text.strip():
-        raise ReviewError("A note needs some text.")
+        raise ReviewError(_("A note needs some text."))
     if author is not None:
         with engine.connect() as conn:
             row = conn.execute(select(schema.notes.c.author).where(schema.notes.c.id == note_id)).first()
         if row is None:
-            raise ConflictError("This note was deleted by someone else.")
+            raise ConflictError(_(DELETED["note"]))
         if not same_author(row.author, author):
-            raise ReviewError(f"Only the note's author ({row.author or 'no name given'}) can edit it.")
+            raise ReviewError(_("Only the note's author ({author}) can edit it.").format(
+                author=row.author or _("no name given")))
     return _versioned_update(engine, schema.notes, note_id, version, {"text": text.strip()}, "note")
 
 
@@ -133,10 +151,17 @@ def written(created_at: object, updated_at: object) -> str:
     if _missing(created_at):
         return ""
     created, updated = pd.Timestamp(created_at), pd.Timestamp(updated_at) if not _missing(updated_at) else None
-    text = f"{created:%a %d %b %H:%M}"
+    text = _when(created)
     if updated is not None and updated > created:
-        text += f" · edited {updated:%a %d %b %H:%M}"
+        return _("{written} · edited {edited}").format(written=text, edited=_when(updated))
     return text
+
+
+def _when(moment: pd.Timestamp) -> str:
+    """'Tue 10 Nov 14:05' in English; elsewhere the day as its reader writes dates, and the time in their digits."""
+    if current_locale() == "en":
+        return f"{moment:%a %d %b %H:%M}"
+    return _("{day} {time}").format(day=format_date(moment.date()), time=localize_digits(f"{moment:%H:%M}"))
 
 
 def notes_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -168,12 +193,13 @@ def notes(engine: Engine, kpi_id: str | None = None, since: date | None = None, 
 
 def _validate_action(text: str, owner: str, due_date: date | None, status: str, kpi_id: str | None) -> None:
     if _missing(text) or not str(text).strip():
-        raise ReviewError("action is empty: say what is to be done.")
+        raise ReviewError(_("action is empty: say what is to be done."))
     if _missing(owner) or not str(owner).strip():
-        raise ReviewError("owner is empty: who does it?")
-    _check_name("owner", str(owner).strip())
+        raise ReviewError(_("owner is empty: who does it?"))
+    _check_name(N_("owner"), str(owner).strip())
     if status not in ACTION_STATUSES:
-        raise ReviewError(f"Status {status!r} should be one of {', '.join(ACTION_STATUSES)}.")
+        raise ReviewError(_("Status {status} should be one of {statuses}.").format(
+            status=repr(status), statuses=", ".join(ACTION_STATUSES)))
     parse_due_date(due_date)
     _check_kpi(kpi_id)
 
@@ -196,11 +222,11 @@ def update_action(engine: Engine, action_id: int, version: int, **fields) -> int
     allowed = {"text", "owner", "due_date", "status", "kpi_id"}
     unknown = set(fields) - allowed
     if unknown:
-        raise ReviewError(f"Cannot change {', '.join(sorted(unknown))} of an action.")
+        raise ReviewError(_("Cannot change {fields} of an action.").format(fields=", ".join(sorted(unknown))))
     with engine.connect() as conn:
         row = conn.execute(select(schema.actions).where(schema.actions.c.id == action_id)).mappings().first()
     if row is None:
-        raise ConflictError("This action was deleted by someone else.")
+        raise ConflictError(_(DELETED["action"]))
     if "due_date" in fields:
         fields = {**fields, "due_date": parse_due_date(fields["due_date"])}
     merged = {**{k: row[k] for k in allowed}, **fields}
@@ -236,7 +262,7 @@ def save_action_edits(engine: Engine, week_start: date,
             try:
                 fields = action_fields(row)
             except ReviewError as exc:
-                problems.append(f"{name} {number}: {exc}")
+                problems.append(_("{row} {number}: {problem}").format(row=name, number=_count(number), problem=exc))
                 continue
             if _missing(row.get("id")):
                 new.append(fields)
@@ -244,7 +270,8 @@ def save_action_edits(engine: Engine, week_start: date,
             old = known.loc[int(row["id"])]
             edits = {k: v for k, v in fields.items() if not (_missing(old[k]) and v is None) and old[k] != v}
             if edits:
-                changed.append((f"{name} {number}", int(row["id"]), int(old["version"]), edits))
+                changed.append((_("{row} {number}").format(row=name, number=_count(number)), int(row["id"]),
+                                int(old["version"]), edits))
     if problems:
         return 0, problems
     now = datetime.now()
@@ -258,8 +285,8 @@ def save_action_edits(engine: Engine, week_start: date,
                 result = conn.execute(update(t).where(t.c.id == action_id, t.c.version == version)
                                       .values(**edits, updated_at=now, version=version + 1))
                 if result.rowcount != 1:
-                    raise ConflictError(f"{where}: someone else changed or deleted this action since you opened "
-                                        "it; nothing was saved. Reload to see their change.")
+                    raise ConflictError(_("{row}: someone else changed or deleted this action since you opened it; "
+                                          "nothing was saved. Reload to see their change.").format(row=where))
     except ConflictError as exc:
         return 0, [str(exc)]
     return len(new) + len(changed), []

@@ -8,9 +8,10 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlalchemy import Engine
 
-from metrics.catalog import KPIS, get_kpi, sources_of
-from metrics.completeness import Coverage, complete_through, coverage
-from metrics.engine import UNKNOWN, Filters, compute, is_unknown
+from i18n import _, ngettext
+from metrics.catalog import KPIS, get_kpi, kpi_label, sources_of
+from metrics.completeness import Coverage, complete_through, count_text, coverage, day_text
+from metrics.engine import Filters, compute, split_unknown
 from metrics.pacing import elapsed, pace
 from metrics.periods import Period, last_year, previous, shift
 from warehouse.snapshot import in_snapshot
@@ -70,35 +71,50 @@ def why_nothing_judged(items: list[KpiResult], span: str) -> str | None:
         return None
     planned = [i for i in items if i.target is not None]
     if not planned:
-        return f"No targets are set {span}"
+        return _("No targets are set {span}").format(span=span)
     reason = next((i.reason for i in planned if i.reason), None)
-    return f"No KPI with a target has data {span}" + (f" ({reason})" if reason else "")
+    if reason:
+        return _("No KPI with a target has data {span} ({reason})").format(span=span, reason=reason)
+    return _("No KPI with a target has data {span}").format(span=span)
 
 
-def partial_headline(items: list[KpiResult], span: str = "this period") -> str | None:
-    """'3 KPIs have incomplete data this week: …' (None when every KPI's data is complete)."""
+def partial_headline(items: list[KpiResult], span: str | None = None) -> str | None:
+    """'3 KPIs have incomplete data this week: …' (None when every KPI's data is complete). ``span`` says when,
+    in the reader's language (default: 'this period')."""
     partial = [i for i in items if i.partial]
     if not partial:
         return None
     first = min(i.complete_through for i in partial)
-    kpis = "1 KPI has" if len(partial) == 1 else f"{len(partial)} KPIs have"
-    return (f"{kpis} incomplete data {span} (data through {first:%d %b %Y} at the earliest): each is judged on "
-            "the days its data covers and compared with as many days before, never counted as zero.")
+    return ngettext(
+        "{count} KPI has incomplete data {span} (data through {day} at the earliest): each is judged on the days "
+        "its data covers and compared with as many days before, never counted as zero.",
+        "{count} KPIs have incomplete data {span} (data through {day} at the earliest): each is judged on the days "
+        "its data covers and compared with as many days before, never counted as zero.",
+        len(partial),
+    ).format(count=count_text(len(partial)), span=span or _("this period"),
+             day=day_text(first, "%d %b %Y"))
 
 
-def unknown_headline(items: list[KpiResult], span: str = "this period") -> str | None:
+def unknown_headline(items: list[KpiResult], span: str | None = None) -> str | None:
     """'New users is unknown this week, shown as “—” (never as 0): the web traffic data for 2–8 Nov 2026 has no
-    new users (…).' — the KPIs whose rows lack a measure they need, with the cause of each (None when none are)."""
-    unknown = [i for i in items if i.value is None and is_unknown(i.reason)]
+    new users (…).' — the KPIs whose rows lack a measure they need, with the cause of each (None when none are).
+    ``span`` says when, in the reader's language (default: 'this period')."""
+    unknown = [(i, split_unknown(i.reason)) for i in items if i.value is None]
+    unknown = [(i, parts[1]) for i, parts in unknown if parts]
     if not unknown:
         return None
+    span = span or _("this period")
     by_cause: dict[str, list[str]] = {}
-    for item in unknown:
-        by_cause.setdefault(str(item.reason).split(UNKNOWN, 1)[-1], []).append(item.label)
-    who = f"{unknown[0].label} is" if len(unknown) == 1 else f"{len(unknown)} KPIs are"
-    causes = "; ".join(cause if len(unknown) == 1 else f"{', '.join(labels)}: {cause}"
-                       for cause, labels in by_cause.items())
-    return f"{who} unknown {span}, shown as “—” (never as 0): {causes}."
+    for item, cause in unknown:
+        by_cause.setdefault(cause, []).append(item.label)
+    if len(unknown) == 1:
+        return _("{kpi} is unknown {span}, shown as “—” (never as 0): {cause}.").format(
+            kpi=unknown[0][0].label, span=span, cause=unknown[0][1])
+    causes = _("; ").join(_("{kpis}: {cause}").format(kpis=_(", ").join(labels), cause=cause)
+                          for cause, labels in by_cause.items())
+    return ngettext("{count} KPI is unknown {span}, shown as “—” (never as 0): {causes}.",
+                    "{count} KPIs are unknown {span}, shown as “—” (never as 0): {causes}.", len(unknown)).format(
+        count=count_text(len(unknown)), span=span, causes=causes)
 
 
 def _number(value) -> float | None:
@@ -133,9 +149,9 @@ def comparison_windows(period: Period, today: date, through: date | None = None
 
 
 def _values(engine: Engine, ids: list[str], window: Period | None, filters: Filters,
-            ends: dict[str, date | None], why_none: str = "the period has not started") -> pd.DataFrame:
+            ends: dict[str, date | None], why_none: str | None = None) -> pd.DataFrame:
     if window is None:
-        return pd.DataFrame({"value": float("nan"), "reason": why_none}, index=ids)
+        return pd.DataFrame({"value": float("nan"), "reason": why_none or _("the period has not started")}, index=ids)
     return compute(engine, ids, window.start, window.end, "custom", filters, ends=ends).set_index("kpi_id")
 
 
@@ -171,7 +187,7 @@ def scorecard(engine: Engine, period: Period, filters: Filters = Filters(), kpi_
         group = [k for k in ids if (covers[k].through if covers[k] else None) == through]
         done, before, ly = comparison_windows(period, today, through)
         why = next((c.reason() for k in group if (c := covers[k]) is not None and c.partial), None)
-        frames = [_values(engine, group, w, filters, ends, why or "the period has not started")
+        frames = [_values(engine, group, w, filters, ends, why)
                   for w in (done, before, ly)]
         windows[through] = (done, before, ly)
         figures.update({k: tuple(f.loc[k] for f in frames) for k in group})
@@ -204,7 +220,7 @@ def scorecard(engine: Engine, period: Period, filters: Filters = Filters(), kpi_
                     through=cover.through if partial else None)
         reason = current["reason"] if value is None or not partial else cover.reason()
         results.append(KpiResult(
-            id=kpi.id, s=kpi.s, label=kpi.label, unit=kpi.unit, value=value, previous=before_value,
+            id=kpi.id, s=kpi.s, label=kpi_label(kpi), unit=kpi.unit, value=value, previous=before_value,
             change_pct=change_pct(value, before_value), reason=reason,
             change_abs=None if value is None or before_value is None else value - before_value,
             better=kpi.better, sparkline=spark, target=plan.target, expected=plan.expected,

@@ -11,6 +11,7 @@ import math
 import re
 from decimal import Decimal
 
+from i18n import N_, _
 from metrics.format import currency
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}  # as metrics.format.format_value writes them
@@ -20,6 +21,10 @@ SUFFIXES = {"minutes": r"min(?:utes?)?", "seconds": r"s(?:ec(?:onds?)?)?", "rati
 
 class TargetTextError(ValueError):
     """A typed target that is not a value of its KPI's unit; the message says what was expected."""
+
+
+EXAMPLES = {"score": N_("a score such as +30"), "minutes": N_("a number of minutes such as 90 or 90 min"),
+            "seconds": N_("a number of seconds such as 45 or 45 s"), "ratio": N_("a ratio such as 4.5 or 4.5×")}
 
 
 def _plain(number: float, decimals: int = 2) -> str:
@@ -35,12 +40,10 @@ def _symbol() -> str | None:
 def example(unit: str) -> str:
     """What to type for a unit, e.g. 'a percentage such as 2.64%'."""
     if unit == "percent":
-        return "a percentage such as 2.64%"
+        return _("a percentage such as 2.64%")
     if unit == "currency":
-        return f"an amount such as {format_target(1505000, unit)}"
-    return {"score": "a score such as +30", "minutes": "a number of minutes such as 90 or 90 min",
-            "seconds": "a number of seconds such as 45 or 45 s", "ratio": "a ratio such as 4.5 or 4.5×"}.get(
-        unit, "a number")
+        return _("an amount such as {amount}").format(amount=format_target(1505000, unit))
+    return _(EXAMPLES[unit]) if unit in EXAMPLES else _("a number")
 
 
 def format_target(value: float | None, unit: str) -> str:
@@ -83,29 +86,38 @@ def parse_target(typed: object, unit: str) -> float | None:
             bare = re.fullmatch(sign + rf"(?P<n>{NUMBER})", text)
             if bare:
                 number = float(_number(bare["n"]))
-                fraction = f"{_plain(number * 100, 6)}% (the fraction {_plain(number, 6)}) or " if number <= 1 else ""
-                raise TargetTextError(f"{typed!r} has no % sign: type {fraction}{_plain(number, 6)}%")
-            raise TargetTextError(f"{typed!r} is not {example(unit)}")
+                percent, plain = f"{_plain(number * 100, 6)}%", f"{_plain(number, 6)}%"
+                if number <= 1:
+                    raise TargetTextError(_("{typed} has no {sign} sign: type {percent} (the fraction {fraction}) or "
+                                            "{plain}").format(typed=repr(typed), sign="%", percent=percent,
+                                                              fraction=_plain(number, 6), plain=plain))
+                raise TargetTextError(_("{typed} has no {sign} sign: type {plain}").format(typed=repr(typed), sign="%",
+                                                                                            plain=plain))
+            raise _not_a(typed, unit)
         value = _number(found["n"]) / 100
         if value > 1:
-            raise TargetTextError(f"{typed!r} is above 100%")
+            raise TargetTextError(_("{typed} is above 100%").format(typed=repr(typed)))
     elif unit == "currency":
         symbol, code = re.escape(_symbol() or currency()), re.escape(currency())
         found = re.fullmatch(sign + rf"(?:{symbol}|{code})?\s*(?P<n>{NUMBER})\s*(?:{code})?", text, re.IGNORECASE)
         if found is None:
-            raise TargetTextError(f"{typed!r} is not {example(unit)}")
+            raise _not_a(typed, unit)
         value = _number(found["n"])
     else:
         suffix = SUFFIXES.get(unit)
         found = re.fullmatch(sign + rf"(?P<n>{NUMBER})" + (rf"\s*(?:{suffix})?" if suffix else ""), text,
                              re.IGNORECASE)
         if found is None:
-            raise TargetTextError(f"{typed!r} is not {example(unit)}")
+            raise _not_a(typed, unit)
         value = _number(found["n"])
     if found["sign"] == "-":
         if unit != "score":
-            raise TargetTextError(f"{typed!r} is negative; a target cannot be below 0")
+            raise TargetTextError(_("{typed} is negative; a target cannot be below 0").format(typed=repr(typed)))
         value = -value
     if unit == "score" and abs(value) > 100:
-        raise TargetTextError(f"{typed!r} is outside the score's range, -100 to +100")
+        raise TargetTextError(_("{typed} is outside the score's range, -100 to +100").format(typed=repr(typed)))
     return float(value)
+
+
+def _not_a(typed: object, unit: str) -> TargetTextError:
+    return TargetTextError(_("{typed} is not {example}").format(typed=repr(typed), example=example(unit)))

@@ -12,9 +12,10 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlalchemy import Engine
 
+from i18n import _
 from metrics import formula as formulas
 from metrics.catalog import MEASURES, get_kpi
-from metrics.completeness import first_days
+from metrics.completeness import day_text, days_missing, first_days
 from metrics.engine import Filters, compute, is_unknown
 from metrics.pacing import elapsed
 from metrics.periods import Period, last_year, period_containing, shift
@@ -41,9 +42,10 @@ def mark_late_start(frame: pd.DataFrame, grain: str, start: date | None) -> pd.D
         if period.start < start <= period.end:
             days, missing = (period.end - period.start).days + 1, (start - period.start).days
             frame.at[row, "starts_late"] = start
-            text = f"data starts {start.isoformat()} ({missing} of {days} days missing)"
+            text = days_missing(_("data starts {day}").format(day=day_text(start)), missing, days)
             reason = frame.at[row, "reason"] if "reason" in frame else None
-            frame.at[row, "reason"] = f"{reason}; {text}" if isinstance(reason, str) and reason else text
+            frame.at[row, "reason"] = (_("{reason}; {more}").format(reason=reason, more=text)
+                                       if isinstance(reason, str) and reason else text)
     return frame
 
 
