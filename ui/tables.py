@@ -138,7 +138,7 @@ def styled(frame: pd.DataFrame, column_set: str, level: str, columns: list[str] 
     for col in (c for c in shown if c.endswith("_trend")):  # a sparkline draws the known values (as the cards)
         frame = frame.assign(**{col: [[v for v in values if pd.notna(v)] for values in frame[col]]})
     numbers = {c: _formatter(c) for c in shown if c in COLUMNS or c.endswith("_change")}
-    return frame[shown].style.apply(lambda _: styles[shown], axis=None).format(numbers, na_rep="—")
+    return frame[shown].style.apply(lambda _frame: styles[shown], axis=None).format(numbers, na_rep="—")
 
 
 def csv_of(frame: pd.DataFrame, column_set: str, level: str) -> str:
