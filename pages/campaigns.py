@@ -12,7 +12,7 @@ from datetime import date
 
 import streamlit as st
 
-from i18n import _, ngettext
+from i18n import _, is_rtl, ngettext
 from i18n.numerals import localize_digits
 from metrics.campaigns import (
     COLUMN_SET_LABELS,
@@ -79,11 +79,11 @@ with st.container(horizontal=True, vertical_alignment="center"):
     st.button(_(ALL_CHANNELS), on_click=_go, args=(None, None), type="tertiary", icon=":material/home:",
               disabled=level == "channel")
     if channel:
-        st.markdown("›")
+        st.markdown("‹" if is_rtl() else "›")
         st.button(isolate(md(channel)), on_click=_go, args=(channel, None), type="tertiary",
                   disabled=level == "campaign")
     if campaign:
-        st.markdown("›")
+        st.markdown("‹" if is_rtl() else "›")
         st.button(isolate(md(campaign)), type="tertiary", disabled=True)
 
 left, right = st.columns([2, 1])
