@@ -15,6 +15,7 @@ from metrics.pacing import STATUS_LABELS
 from metrics.scorecard import KpiResult, needing_attention, why_nothing_judged
 from ui.bidi import column_order
 from ui.cards import expected_so_far, kpi_links, partial_badge, status_badge
+from ui.grains import grain_count
 from ui.safe_text import md
 from ui.state import Selection
 
@@ -28,9 +29,6 @@ ATTENTION_COLUMNS = [1, 2.7, 0.9, 0.9, 2.1, 2.4]
 CHANGE_HEADERS = {"day": N_("vs previous day"), "week": N_("vs previous week"), "month": N_("vs previous month"),
                   "quarter": N_("vs previous quarter"), "year": N_("vs previous year"),
                   "custom": N_("vs previous period")}
-TREND_HEADERS = {"day": N_("Last 13 days"), "week": N_("Last 13 weeks"), "month": N_("Last 13 months"),
-                 "quarter": N_("Last 13 quarters"), "year": N_("Last 13 years"),
-                 "custom": N_("Last 13 periods")}
 
 
 def without_targets(items: list[KpiResult]) -> bool:
@@ -99,7 +97,7 @@ def kpi_column_config(grain: str) -> dict:
         "Change": st.column_config.TextColumn(_(CHANGE_HEADERS[grain]) if grain in CHANGE_HEADERS else grain),
         "Target": st.column_config.TextColumn(_("Target"), width="medium"),
         "Status": st.column_config.TextColumn(_("Status")),
-        "Trend": st.column_config.LineChartColumn(_(TREND_HEADERS[grain]) if grain in TREND_HEADERS else grain,
+        "Trend": st.column_config.LineChartColumn(_("Last {count}").format(count=grain_count(grain, 13)),
                                                   width="small"),
     }
 
