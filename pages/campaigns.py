@@ -12,6 +12,8 @@ from datetime import date
 
 import streamlit as st
 
+from i18n import _, is_rtl, ngettext
+from i18n.numerals import localize_digits
 from metrics.campaigns import (
     COLUMN_SET_LABELS,
     LEVEL_LABELS,
@@ -25,9 +27,12 @@ from metrics.campaigns import (
     unknown_note,
     with_total_last,
 )
+from metrics.date_text import format_day_range
 from metrics.periods import previous
 from ui import charts, data, tables
+from ui.bidi import isolate
 from ui.campaign_figures import figures_grid
+from ui.grains import grain_name
 from ui.safe_text import md
 from ui.state import ALL_CAMPAIGNS, ALL_CHANNELS, keep_in_url, sidebar, url_segmented, url_selectbox
 
@@ -37,10 +42,11 @@ period, channel, campaign = selection.period, selection.channel, selection.campa
 level = level_for(channel, campaign)
 today = date.today()
 
-st.title("Campaigns")
-st.caption(f"{period.label} · {period.start:%d %b %Y} – {period.end:%d %b %Y} · change against the previous "
-           f"{period.grain}" + (" · in progress: figures cover the days so far, compared like for like"
-                                if selection.in_progress else ""))
+st.title(_("Campaigns"))
+st.caption(_("{period} · {days} · change against the previous {grain}").format(
+    period=isolate(period.label), days=format_day_range(period.start, period.end), grain=grain_name(period.grain))
+    + (" · " + _("in progress: figures cover the days so far, compared like for like")
+       if selection.in_progress else ""))
 
 
 ATTENTION_ROWS = 8  # rows the "need attention" table shows at once; it scrolls for the rest
@@ -70,14 +76,15 @@ def _on_pick(key: str, rows, level: str, channel: str | None):
 
 
 with st.container(horizontal=True, vertical_alignment="center"):
-    st.button(ALL_CHANNELS, on_click=_go, args=(None, None), type="tertiary", icon=":material/home:",
+    st.button(_(ALL_CHANNELS), on_click=_go, args=(None, None), type="tertiary", icon=":material/home:",
               disabled=level == "channel")
     if channel:
-        st.markdown("›")
-        st.button(md(channel), on_click=_go, args=(channel, None), type="tertiary", disabled=level == "campaign")
+        st.markdown("‹" if is_rtl() else "›")
+        st.button(isolate(md(channel)), on_click=_go, args=(channel, None), type="tertiary",
+                  disabled=level == "campaign")
     if campaign:
-        st.markdown("›")
-        st.button(md(campaign), type="tertiary", disabled=True)
+        st.markdown("‹" if is_rtl() else "›")
+        st.button(isolate(md(campaign)), type="tertiary", disabled=True)
 
 left, right = st.columns([2, 1])
 if level == "source_medium":  # web analytics figures only: the set and the sort are kept for the way back up
@@ -88,31 +95,36 @@ if level == "source_medium":  # web analytics figures only: the set and the sort
     column_set = column_set_for(level, requested)
 else:
     with left:
-        requested = url_segmented("KPI set", COLUMN_SET_LABELS, "set")
+        requested = url_segmented(_("KPI set"), {k: _(v) for k, v in COLUMN_SET_LABELS.items()}, "set")
     column_set = column_set_for(level, requested)
     sortable = sort_choices(column_set)
-    requested_kpi = url_selectbox("Sort by", sortable, "kpi", container=right, format_func=sort_label,
+    requested_kpi = url_selectbox(_("Sort by"), sortable, "kpi", container=right, format_func=sort_label,
                                   index=sortable.index("sell.revenue") if "sell.revenue" in sortable else 0)
 
 if level != "source_medium":
     flagged = data.needs_attention(version, period, channel, today)
     if not flagged.empty:
-        count = f"{len(flagged)} campaign{'s' if len(flagged) > 1 else ''} need{'s' if len(flagged) == 1 else ''}"
-        with st.expander(f":material/warning: {count} attention: ROAS or CPA off their channel's target, or cost "
-                         "up while revenue is not — select one to open it", expanded=True):
+        title = ngettext("{count} campaign needs attention: ROAS or CPA off its channel's target, or cost up while "
+                         "revenue is not — select it to open it",
+                         "{count} campaigns need attention: ROAS or CPA off their channel's target, or cost up "
+                         "while revenue is not — select one to open it", len(flagged))
+        with st.expander(":material/warning: " + title.format(count=localize_digits(str(len(flagged)))),
+                         expanded=True):
             columns = ["member", "channel", "roas", "cpa", "cost", "revenue", "flags"]
             st.dataframe(tables.styled(flagged, "sales", "attention", columns), hide_index=True, placeholder="—",
+                         column_order=tables.column_order_of(columns),
                          key="attention", on_select=_on_pick("attention", flagged, "campaign", None),
                          selection_mode="single-row", height=tables.table_height(len(flagged), ATTENTION_ROWS),
                          column_config=tables.column_config("sales", "attention", period.grain))
             if len(flagged) > ATTENTION_ROWS:
-                st.caption(f"All {len(flagged)} are listed, the furthest from target first: scroll the table "
-                           "for the rest.")
+                st.caption(_("All {count} are listed, the furthest from target first: scroll the table for the "
+                             "rest.").format(count=localize_digits(str(len(flagged)))))
 else:  # the campaign's own sales and cost: source/medium rows have none
-    st.subheader(f"Sales and cost of {md(selection.scope)}")
+    st.subheader(_("Sales and cost of {scope}").format(scope=isolate(md(selection.scope))))
     before = previous(period)
-    st.caption(f"{period.label} against the previous {period.grain}, {before.start:%d %b} – {before.end:%d %b %Y}"
-               + (", as many days (like for like)" if selection.in_progress else "") + ".")
+    st.caption((_("{period} against the previous {grain}, {days}, as many days (like for like).")
+                if selection.in_progress else _("{period} against the previous {grain}, {days}.")).format(
+        period=isolate(period.label), grain=grain_name(period.grain), days=format_day_range(before.start, before.end)))
     figures_grid(data.campaign_figures(version, period, channel, campaign, today))
 
 frame = data.campaign_performance(version, period, level, channel, campaign, column_set, today)
@@ -120,39 +132,45 @@ frame = data.campaign_performance(version, period, level, channel, campaign, col
 rows = frame if level == "source_medium" else with_total_last(frame, column_set, requested_kpi)
 sort_column = column_for(column_set, requested_kpi)
 
-st.subheader(f"{LEVEL_PLURALS[level]} of {md(selection.scope)}" if level != "channel" else "Channels")
+st.subheader(_("{rows} of {scope}").format(rows=_(LEVEL_PLURALS[level]), scope=isolate(md(selection.scope)))
+             if level != "channel" else _("Channels"))
 if level == "source_medium":
-    st.caption("Source/medium rows come from web analytics only (orders and ad cost are recorded per campaign), "
-               "sorted by sessions.")
+    st.caption(_("Source/medium rows come from web analytics only (orders and ad cost are recorded per campaign), "
+                 "sorted by sessions."))
 if (rows["member"] != TOTAL).sum() == 0:
-    st.info(f"No {LEVEL_LABELS[level].lower()} rows for {md(selection.scope)} in {period.label}.")
+    st.info(_("No {level} rows for {scope} in {period}.").format(
+        level=_(LEVEL_LABELS[level]).lower(), scope=isolate(md(selection.scope)), period=isolate(period.label)))
 else:
     st.dataframe(tables.styled(rows, column_set, level, tables.display_columns(column_set, level, sort_column),
                                compact_flags=True),
                  hide_index=True, placeholder="—", key=f"table-{level}",
+                 column_order=tables.column_order_of(tables.display_columns(column_set, level, sort_column)),
                  on_select=_on_pick(f"table-{level}", rows, level, channel) if level != "source_medium"
                  else "ignore", selection_mode="single-row", height=tables.table_height(len(rows), TABLE_ROWS),
                  column_config=tables.column_config(column_set, level, period.grain))
-    hint = {"channel": "Select a channel to see its campaigns.",
-            "campaign": "Select a campaign to see its sales and cost figures, source/medium rows and days."
+    hint = {"channel": _("Select a channel to see its campaigns."),
+            "campaign": _("Select a campaign to see its sales and cost figures, source/medium rows and days.")
             }.get(level, "")
-    st.caption(f"{hint} The bold last row is the total for {md(selection.scope)}: the same figures as the "
-               "overview's KPIs (clicking a column header sorts it with the others; use *Sort by* to keep it "
-               "last). Red cells miss the channel's target (ROAS, CPA) or show cost that grew while revenue did "
-               "not. The CSV has every column.")
+    st.caption(" ".join(part for part in (hint, _(
+        "The bold last row is the total for {scope}: the same figures as the overview's KPIs (clicking a column "
+        "header sorts it with the others; use *Sort by* to keep it last). Red cells miss the channel's target "
+        "(ROAS, CPA) or show cost that grew while revenue did not. The CSV has every column.").format(
+        scope=isolate(md(selection.scope)))) if part))
     if note := unknown_note(frame):
         st.info(md(note), icon=":material/help:")
-    st.download_button("Download this table (CSV)", tables.csv_of(rows, column_set, level),
+    st.download_button(_("Download this table (CSV)"), tables.csv_of(rows, column_set, level),
                        f"campaigns-{period.label}-{level}.csv", "text/csv", icon=":material/download:",
                        on_click="ignore")
 
 days = data.campaign_daily(version, period, channel, campaign, today)
 if days.empty:
-    st.info(f"No day of {period.label} is over yet: the daily chart shows days once they have ended.",
-            icon=":material/info:")
+    st.info(_("No day of {period} is over yet: the daily chart shows days once they have ended.").format(
+        period=isolate(period.label)), icon=":material/info:")
 elif not charts.has_values(days, "orders", "revenue", "cost"):
-    st.info(f"No orders or ad cost for {selection.scope} on the days of {period.label}"
-            + (" so far" if selection.in_progress else "") + ", so there is no daily chart.", icon=":material/info:")
+    st.info((_("No orders or ad cost for {scope} on the days of {period} so far, so there is no daily chart.")
+             if selection.in_progress else
+             _("No orders or ad cost for {scope} on the days of {period}, so there is no daily chart.")).format(
+        scope=isolate(md(selection.scope)), period=isolate(period.label)), icon=":material/info:")
 else:
-    st.plotly_chart(charts.daily_chart(days, f"Revenue, cost and orders per day · {selection.scope}"),
-                    width="stretch")
+    st.plotly_chart(charts.daily_chart(days, _("Revenue, cost and orders per day · {scope}").format(
+        scope=isolate(selection.scope))), width="stretch")

@@ -12,7 +12,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from i18n import N_, _, ngettext
+from i18n.numerals import localize_digits
 from metrics.catalog import KPI_BY_ID, KPIS, S_ORDER, kpi_option
+from metrics.date_text import format_day_range
 from metrics.pacing import STATUS_LABELS
 from metrics.review import (
     ACTION_STATUSES,
@@ -29,14 +32,16 @@ from metrics.scorecard import KpiResult, partial_headline, unknown_headline, why
 from reports.csv_safe import to_csv
 from reports.review_html import render, review_notes
 from ui import charts, data
+from ui.bidi import column_order, isolate
 from ui.cards import PARTIAL_ICON, STATUS_STYLE, kpi_card
-from ui.kpi_table import kpi_table
+from ui.kpi_table import kpi_table, without_targets
 from ui.movers import movers_table
 from ui.safe_text import md
 from ui.state import sidebar
 
 AUTHOR = "review-author"  # the name this session last wrote a note under (kept across pages)
-NOTE_LABEL = "Note (shown on this KPI's charts for this week)"
+NOTE_LABEL = N_("Note (shown on this KPI's charts for this week)")
+ACTION_STATUS_NAMES = {"open": N_("open"), "done": N_("done")}  # stored ids -> words shown
 
 version = data.version()
 selection = sidebar(version, grains=("week",))
@@ -62,7 +67,7 @@ def _author_input(key: str) -> str:
     """'Your name', pre-filled with the name this session last used."""
     if key not in st.session_state:
         st.session_state[key] = st.session_state.get(AUTHOR, "")
-    return st.text_input("Your name", key=key)
+    return st.text_input(_("Your name"), key=key)
 
 
 def _remember_author(author: str) -> None:
@@ -75,12 +80,13 @@ def _note_form(scope: str, kpi_id: str | None) -> None:
     """Add a note: on ``kpi_id`` (from its detail) or on a KPI picked from the list (scope 'all')."""
     with st.form(f"note-{scope}"):  # a refused note keeps what was typed; a saved one clears its text
         if kpi_id is None:
-            kpi_id = st.selectbox("KPI", [k.id for k in KPIS], format_func=kpi_option)
+            kpi_id = st.selectbox(_("KPI"), [k.id for k in KPIS], format_func=kpi_option)
         saved = st.session_state.setdefault(f"notes-saved-{scope}", 0)  # a new text box after each saved note
-        text = st.text_area(NOTE_LABEL if scope == "all" else f"Note on {KPI_BY_ID[kpi_id].label}",
+        text = st.text_area(_(NOTE_LABEL) if scope == "all"
+                            else _("Note on {kpi}").format(kpi=_(KPI_BY_ID[kpi_id].label)),
                             key=f"note-text-{scope}-{saved}", height=80)
         author = _author_input(f"note-author-{scope}")
-        if st.form_submit_button("Add note", icon=":material/add_comment:"):
+        if st.form_submit_button(_("Add note"), icon=":material/add_comment:"):
             try:
                 add_note(engine, kpi_id, week.start, text, author, channel or "")
             except ReviewError as exc:
@@ -88,7 +94,7 @@ def _note_form(scope: str, kpi_id: str | None) -> None:
             else:
                 _remember_author(author)
                 st.session_state[f"notes-saved-{scope}"] = saved + 1
-                st.toast("Note saved")
+                st.toast(_("Note saved"))
                 st.rerun()
 
 
@@ -98,20 +104,20 @@ def _edit_own_notes(frame: pd.DataFrame, scope: str) -> None:
     own = notes_by(frame, author) if author else frame.iloc[0:0]
     if own.empty:
         if not frame.empty:
-            st.caption("Notes can be edited by their author: add a note under your name to edit yours.")
+            st.caption(_("Notes can be edited by their author: add a note under your name to edit yours."))
         return
     rows = own.to_dict("records")
-    note = st.selectbox(f"Edit a note of yours ({md(author)})", rows, key=f"edit-pick-{scope}",
-                        format_func=lambda n: f"{kpi_option(n['kpi_id'])}: {n['text'][:60]}")
-    text = st.text_area("Note text", note["text"], key=f"edit-text-{scope}-{note['id']}-{note['version']}",
+    note = st.selectbox(_("Edit a note of yours ({author})").format(author=isolate(md(author))), rows,
+                        key=f"edit-pick-{scope}", format_func=lambda n: f"{kpi_option(n['kpi_id'])}: {n['text'][:60]}")
+    text = st.text_area(_("Note text"), note["text"], key=f"edit-text-{scope}-{note['id']}-{note['version']}",
                         height=80)
-    if st.button("Save note", key=f"edit-save-{scope}", icon=":material/edit_note:"):
+    if st.button(_("Save note"), key=f"edit-save-{scope}", icon=":material/edit_note:"):
         try:
             update_note(engine, int(note["id"]), int(note["version"]), text, author=author)
         except (ReviewError, ConflictError) as exc:
             st.error(md(exc))
         else:
-            st.toast("Note updated")
+            st.toast(_("Note updated"))
             st.rerun()
 
 
@@ -120,24 +126,25 @@ def _notes_list(frame: pd.DataFrame, empty: str) -> None:
         st.caption(empty)
     else:
         st.dataframe(notes_table(frame), hide_index=True, width="stretch",
-                     column_config={"kpi": "KPI", "text": st.column_config.TextColumn("Note", width="large"),
-                                    "author": "Author", "written": "Written"})
+                     column_order=column_order(["kpi", "text", "author", "written"]),
+                     column_config={"kpi": _("KPI"), "text": st.column_config.TextColumn(_("Note"), width="large"),
+                                    "author": _("Author"), "written": _("Written")})
 
 
 def _action_form(kpi_id: str) -> None:
     """Add an action on ``kpi_id`` from its detail (the KPI is preset)."""
     with st.form(f"action-{kpi_id}", clear_on_submit=True):
-        text = st.text_input("Action", placeholder="What is to be done")
+        text = st.text_input(_("Action"), placeholder=_("What is to be done"))
         left, right = st.columns(2)
-        owner = left.text_input("Owner")
-        due = right.date_input("Due", value=None, min_value=date(2000, 1, 1))
-        if st.form_submit_button("Add action", icon=":material/add_task:"):
+        owner = left.text_input(_("Owner"))
+        due = right.date_input(_("Due"), value=None, min_value=date(2000, 1, 1))
+        if st.form_submit_button(_("Add action"), icon=":material/add_task:"):
             try:
                 add_action(engine, text, owner, week.start, due, kpi_id)
             except ReviewError as exc:
                 st.error(md(exc))
             else:
-                st.toast("Action saved")
+                st.toast(_("Action saved"))
                 st.rerun()
 
 
@@ -152,120 +159,134 @@ def _kpi_detail(item: KpiResult) -> None:
         if movers is not None and not movers.empty:
             movers_table(movers, kpi, f"{item.id}-{week.label}-channels.csv", f"csv-{item.id}")
         elif channel:
-            st.caption("Channel contributions are shown for all channels; clear the channel filter to see them.")
+            st.caption(_("Channel contributions are shown for all channels; clear the channel filter to see them."))
     frame = data.trend_with_plan(version, item.id, week, 13, channel, False)
-    figure = charts.add_plan_lines(charts.trend_chart(kpi, frame, f"{kpi.label}: 13 weeks"), kpi, frame)
+    title = ngettext("{kpi}: {count} week", "{kpi}: {count} weeks", 13).format(kpi=_(kpi.label),
+                                                                              count=localize_digits("13"))
+    figure = charts.add_plan_lines(charts.trend_chart(kpi, frame, title), kpi, frame)
     charts.add_notes(figure, review_notes(engine, item.id, frame), kpi)
     st.plotly_chart(figure, width="stretch", key=f"chart-{item.id}")
     notes_column, actions_column = st.columns(2)
     with notes_column:
-        st.markdown(f"**Notes on {md(kpi.label)} this week**")
+        st.markdown(_("**Notes on {kpi} this week**").format(kpi=md(_(kpi.label))))
         kpi_notes = review["notes"][review["notes"]["kpi_id"] == item.id]
-        _notes_list(kpi_notes, "No notes on this KPI this week yet.")
+        _notes_list(kpi_notes, _("No notes on this KPI this week yet."))
         _edit_own_notes(kpi_notes, item.id)
         _note_form(item.id, item.id)
     with actions_column:
-        st.markdown(f"**Actions on {md(kpi.label)}** (this week's and open earlier ones; edit them below)")
+        st.markdown(_("**Actions on {kpi}** (this week's and open earlier ones; edit them below)").format(
+            kpi=md(_(kpi.label))))
         kpi_actions = pd.concat([review["actions"], review["follow_up"]])
         kpi_actions = kpi_actions[kpi_actions["kpi_id"] == item.id]
         if kpi_actions.empty:
-            st.caption("No actions on this KPI yet.")
+            st.caption(_("No actions on this KPI yet."))
         else:
-            st.dataframe(kpi_actions[["text", "owner", "due_date", "status"]], hide_index=True, width="stretch",
-                         column_config={"text": "Action", "owner": "Owner", "due_date": "Due", "status": "Status"})
+            shown = kpi_actions[["text", "owner", "due_date", "status"]].assign(
+                status=[_(ACTION_STATUS_NAMES[v]) if v in ACTION_STATUS_NAMES else v for v in kpi_actions["status"]])
+            st.dataframe(shown, hide_index=True, width="stretch",
+                         column_order=column_order(["text", "owner", "due_date", "status"]),
+                         column_config={"text": _("Action"), "owner": _("Owner"), "due_date": _("Due"),
+                                        "status": _("Status")})
         _action_form(item.id)
 
 
 # 1. The headline
-st.title(f"Weekly KPI review · {week.label}")
-st.caption(f"{week.start:%a %d %b} – {week.end:%a %d %b %Y} · {md(selection.scope)} · share this page's address to "
-           "open the same week and channel" + (" · this week is still in progress" if selection.in_progress else ""))
+st.title(_("Weekly KPI review · {week}").format(week=isolate(week.label)))
+st.caption(_("{days} · {scope} · share this page's address to open the same week and channel").format(
+    days=format_day_range(week.start, week.end), scope=isolate(md(selection.scope)))
+    + (" · " + _("this week is still in progress") if selection.in_progress else ""))
 columns = st.columns(3)
 for column, status in zip(columns, ("on_track", "at_risk", "off_track")):
-    icon, _ = STATUS_STYLE[status]
-    column.metric(f"{icon} {STATUS_LABELS[status]}", review["counts"][status], border=True)
-if headline := partial_headline(review["items"], "this week"):
+    icon = STATUS_STYLE[status][0]
+    column.metric(f"{icon} {_(STATUS_LABELS[status])}", localize_digits(str(review["counts"][status])), border=True)
+if headline := partial_headline(review["items"], _("this week")):
     st.warning(headline, icon=PARTIAL_ICON)
-if unknown := unknown_headline(review["items"], "this week"):
+if unknown := unknown_headline(review["items"], _("this week")):
     st.info(md(unknown), icon=":material/help:")
 
 # 2. What needs attention, each KPI's detail on demand
-st.header("Off track and at risk")
-if why := why_nothing_judged(review["items"], f"for {selection.scope} this week"):
-    st.info(f"{md(why)}: " + ("set them on the Targets page." if "No targets" in why else
-                              "import or sync newer data on the Data sources page."))
+st.header(_("Off track and at risk"))
+if why := why_nothing_judged(review["items"], _("for {scope} this week").format(scope=isolate(selection.scope))):
+    st.info((_("{why}: set them on the Targets page.") if without_targets(review["items"]) else
+             _("{why}: import or sync newer data on the Data sources page.")).format(why=md(why)))
 elif not attention:
-    st.success("Every KPI with a target is on track this week.")
+    st.success(_("Every KPI with a target is on track this week."))
 else:
     kpi_table(attention, f"attention-{week.label}", "week", on_select=_open_selected)
-    st.caption("Select a row, or open a KPI below, for the channels that moved it, its 13 weeks, its notes and "
-               "actions.")
+    st.caption(_("Select a row, or open a KPI below, for the channels that moved it, its 13 weeks, its notes and "
+                 "actions."))
     for item in attention:
-        with st.expander(f"{item.label}: {STATUS_LABELS[item.status].lower()}", key=_detail_key(item.id),
+        with st.expander(_("{kpi}: {status}").format(kpi=_(item.label), status=_(STATUS_LABELS[item.status]).lower()),
+                         key=_detail_key(item.id),
                          on_change="rerun") as detail:
             if detail.open:  # drawn only when opened: the closed list stays short and quick
                 _kpi_detail(item)
 
 # 3. Actions: this week's and the open ones from earlier reviews
-st.header("Actions")
-st.caption("Who does what by when. Edit the table and save; if someone else saved the same action first, "
-           "your change is refused (nothing is overwritten) and you see theirs after a reload.")
+st.header(_("Actions"))
+st.caption(_("Who does what by when. Edit the table and save; if someone else saved the same action first, your "
+             "change is refused (nothing is overwritten) and you see theirs after a reload."))
 
 
 def _action_editor(frame: pd.DataFrame, key: str, allow_new: bool) -> pd.DataFrame:
     shown = frame[["id", "version", "text", "owner", "due_date", "status", "kpi_id"]].copy()
     return st.data_editor(
         shown, key=key, hide_index=True, width="stretch", num_rows="add" if allow_new else "fixed", placeholder="",
+        column_order=column_order(["text", "owner", "due_date", "status", "kpi_id"]),
         column_config={
             "id": None, "version": None,
-            "text": st.column_config.TextColumn("Action", required=True, width="large"),
-            "owner": st.column_config.TextColumn("Owner", required=True),
-            "due_date": st.column_config.DateColumn("Due"),
-            "status": st.column_config.SelectboxColumn("Status", options=list(ACTION_STATUSES), default="open"),
-            "kpi_id": st.column_config.SelectboxColumn("KPI", options=[k.id for k in KPIS], format_func=kpi_option),
+            "text": st.column_config.TextColumn(_("Action"), required=True, width="large"),
+            "owner": st.column_config.TextColumn(_("Owner"), required=True),
+            "due_date": st.column_config.DateColumn(_("Due")),
+            # the stored value stays the id ('open', 'done'): only its word is translated
+            "status": st.column_config.SelectboxColumn(_("Status"), options=list(ACTION_STATUSES), default="open",
+                                                       format_func=lambda v: _(ACTION_STATUS_NAMES.get(v, v))),
+            "kpi_id": st.column_config.SelectboxColumn(_("KPI"), options=[k.id for k in KPIS],
+                                                       format_func=kpi_option),
         },
     )
 
 
 this_week, follow_up = review["actions"], review["follow_up"]
-st.subheader("Agreed this week")
+st.subheader(_("Agreed this week"))
 edited = _action_editor(this_week, editor_keys[0], allow_new=True)
 if not follow_up.empty:
-    st.subheader("Still open from earlier reviews")
+    st.subheader(_("Still open from earlier reviews"))
     edited_follow_up = _action_editor(follow_up, editor_keys[1], allow_new=False)
 else:
     edited_follow_up = follow_up
-if st.button("Save actions", type="primary", icon=":material/save:"):
-    saved, problems = save_action_edits(engine, week.start, [("Action", this_week, edited),
-                                                               ("Earlier action", follow_up, edited_follow_up)])
+if st.button(_("Save actions"), type="primary", icon=":material/save:"):
+    saved, problems = save_action_edits(engine, week.start, [(_("Action"), this_week, edited),
+                                                               (_("Earlier action"), follow_up, edited_follow_up)])
     for problem in problems:
         st.error(md(problem))
     if not problems:
         for key in editor_keys:  # the editors now show what was saved
             st.session_state.pop(key, None)
-        st.toast(f"Saved {saved} action(s)" if saved else "No changes to save")
+        st.toast(ngettext("Saved {count} action", "Saved {count} actions", saved).format(
+            count=localize_digits(str(saved))) if saved else _("No changes to save"))
         st.rerun()
 
 # 4. The rest: this week's notes, all KPIs, circulating the review
-st.header("Notes")
-_notes_list(review["notes"], "No notes for this week yet.")
+st.header(_("Notes"))
+_notes_list(review["notes"], _("No notes for this week yet."))
 _note_form("all", None)
 _edit_own_notes(review["notes"], "all")
 
-st.header("All KPIs")
+st.header(_("All KPIs"))
 kpi_table(review["items"], f"all-{week.label}", "week")
 with st.container(horizontal=True, gap="small"):
-    st.caption("Drill down:")
+    st.caption(_("Drill down:"))
     for s in S_ORDER:
-        st.page_link(f"pages/{s.lower()}.py", label=s, query_params=selection.query(), icon=":material/insights:")
-    st.page_link("pages/campaigns.py", label="Campaigns", query_params=selection.query(), icon=":material/campaign:")
+        st.page_link(f"pages/{s.lower()}.py", label=_(s), query_params=selection.query(), icon=":material/insights:")
+    st.page_link("pages/campaigns.py", label=_("Campaigns"), query_params=selection.query(), icon=":material/campaign:")
 
-st.header("Circulate")
+st.header(_("Circulate"))
 left, middle, right = st.columns(3)
-left.download_button("Review as HTML (opens offline)", lambda: render(engine, week, channel),
+left.download_button(_("Review as HTML (opens offline)"), lambda: render(engine, week, channel),
                      f"kpi-review-{week.label}.html", "text/html", icon=":material/download:", on_click="ignore")
 scorecard_table = pd.DataFrame([{**i.as_report(), "status_label": STATUS_LABELS[i.status]} for i in review["items"]])
-middle.download_button("Scorecard CSV", to_csv(scorecard_table), f"scorecard-{week.label}.csv",
+middle.download_button(_("Scorecard CSV"), to_csv(scorecard_table), f"scorecard-{week.label}.csv",
                        "text/csv", icon=":material/table:", on_click="ignore")
-right.download_button("Actions CSV", to_csv(pd.concat([this_week, follow_up])),
+right.download_button(_("Actions CSV"), to_csv(pd.concat([this_week, follow_up])),
                       f"actions-{week.label}.csv", "text/csv", icon=":material/table:", on_click="ignore")

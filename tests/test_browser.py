@@ -385,12 +385,12 @@ def test_a_target_typed_in_the_grid_is_there_after_a_reload(browser, base_url):
         _edit_cell(tab, grid, 0, 3, "1250")  # Revenue (the first row), the target column
         _grid_cells(grid, "1250").first.wait_for(state="attached", timeout=TIMEOUT_MS)
         _settle(tab)
-        tab.get_by_role("button", name="Save 1 change(s)").click()
+        tab.get_by_role("button", name="Save 1 change").click()
         _settle(tab, "Targets · 2025-W10")
         grid = _reloaded_grid(tab, "Targets · 2025-W10", ".st-key-targets-2025-W10- [data-testid='stDataFrame']",
                               "Revenue")
         assert _grid_cells(grid, "$1,250").count() == 1  # saved, read back from the warehouse, shown as money
-        assert tab.get_by_role("button", name="Save 0 change(s)").is_disabled()
+        assert tab.get_by_role("button", name="Save 0 changes").is_disabled()
         _no_exception(tab, "the targets page")
     finally:
         context.close()

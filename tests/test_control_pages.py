@@ -44,7 +44,7 @@ def test_editing_a_target_in_the_grid_changes_the_status(shop):
                                                  "deleted_rows": []}
     targets.run()
     save = next(b for b in targets.button if b.label.startswith("Save"))
-    assert save.label == "Save 1 change(s)"
+    assert save.label == "Save 1 change"
     save.click().run()
     assert not targets.exception and not targets.error
     stored = load_targets(shop)

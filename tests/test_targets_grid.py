@@ -134,7 +134,7 @@ def test_a_percentage_typed_as_2_5_percent_is_stored_as_a_fraction(targets_page)
     shown = page.data_editor[0].value.set_index("kpi_id")["target"]
     assert shown["sell.revenue"] == "$1,505,000" and shown["sell.conversion_rate"] in ("", None)
     _edit(page, {ROW["sell.conversion_rate"]: "2.5%"})
-    assert not page.error and _save_button(page).label == "Save 1 change(s)"
+    assert not page.error and _save_button(page).label == "Save 1 change"
     _save_button(page).click().run()
     assert not page.exception and not page.error
     stored = load_targets(targets_page).set_index("kpi_id")["value"]

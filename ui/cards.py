@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from i18n import _
 from metrics.campaigns import column_set_of
 from metrics.catalog import KPI_BY_ID
+from metrics.date_text import format_date
 from metrics.format import format_change, format_delta, format_value
 from metrics.pacing import STATUS_LABELS
 from metrics.scorecard import KpiResult
@@ -26,14 +28,15 @@ PARTIAL_ICON = ":material/hourglass_bottom:"
 
 def status_badge(status: str) -> None:
     icon, colour = STATUS_STYLE[status]
-    st.badge(STATUS_LABELS[status], icon=icon, color=colour)
+    st.badge(_(STATUS_LABELS[status]), icon=icon, color=colour)
 
 
 def partial_badge(item: KpiResult) -> None:
     """'Partial data: through 19 Nov' in violet, with what is missing on hover (nothing for complete KPIs)."""
     if item.partial:
-        st.badge(f"Partial data: through {item.complete_through:%d %b}", icon=PARTIAL_ICON, color="violet",
-                 help=f"{item.reason}. Judged on the days covered.")
+        st.badge(_("Partial data: through {date}").format(date=format_date(item.complete_through)),
+                 icon=PARTIAL_ICON, color="violet",
+                 help=_("{reason}. Judged on the days covered.").format(reason=item.reason))
 
 
 def expected_so_far(item: KpiResult) -> str | None:
@@ -42,8 +45,8 @@ def expected_so_far(item: KpiResult) -> str | None:
     if item.value is None or item.target is None or not (item.in_progress or item.partial) \
             or item.expected in (None, item.target):
         return None
-    when = "for the days covered" if item.partial else "by now"
-    return f"{when} {format_value(item.expected, KPI_BY_ID[item.id].unit)}"
+    value = format_value(item.expected, KPI_BY_ID[item.id].unit)
+    return (_("for the days covered {value}") if item.partial else _("by now {value}")).format(value=value)
 
 
 def plan_caption(item: KpiResult) -> str:
@@ -51,12 +54,12 @@ def plan_caption(item: KpiResult) -> str:
     unit = KPI_BY_ID[item.id].unit
     parts = []
     if item.target is not None:
-        parts.append(f"target {format_value(item.target, unit)}")
+        parts.append(_("target {value}").format(value=format_value(item.target, unit)))
         if expected := expected_so_far(item):
-            parts.append(f"expected {expected}")
-            parts.append(f"forecast {format_value(item.forecast, unit)}")
+            parts.append(_("expected {expected}").format(expected=expected))
+            parts.append(_("forecast {value}").format(value=format_value(item.forecast, unit)))
     if item.change_pct_last_year is not None:
-        parts.append(f"vs last year {format_change(item.change_pct_last_year)}")
+        parts.append(_("vs last year {change}").format(change=format_change(item.change_pct_last_year)))
     return " · ".join(parts)
 
 
@@ -66,12 +69,13 @@ def kpi_links(kpi_id: str, selection: Selection, details: bool = True) -> None:
     column_set = column_set_of(kpi_id)
     with st.container(horizontal=True, gap="small"):
         if details:
-            st.page_link(f"pages/{kpi.s.lower()}.py", label="Details", icon=":material/insights:",
-                         query_params=selection.query(kpi=kpi_id), help=f"{kpi.label} on the {kpi.s} page")
+            st.page_link(f"pages/{kpi.s.lower()}.py", label=_("Details"), icon=":material/insights:",
+                         query_params=selection.query(kpi=kpi_id),
+                         help=_("{kpi} on the {s} page").format(kpi=_(kpi.label), s=_(kpi.s)))
         if column_set:
-            st.page_link("pages/campaigns.py", label="By campaign", icon=":material/campaign:",
+            st.page_link("pages/campaigns.py", label=_("By campaign"), icon=":material/campaign:",
                          query_params=selection.query(kpi=kpi_id, set=column_set),
-                         help=f"Channels and campaigns sorted by {kpi.label}")
+                         help=_("Channels and campaigns sorted by {kpi}").format(kpi=_(kpi.label)))
 
 
 def kpi_card(item: KpiResult, width: int | str = 240, links: Selection | None = None, details: bool = True,
@@ -81,21 +85,23 @@ def kpi_card(item: KpiResult, width: int | str = 240, links: Selection | None = 
     kpi = KPI_BY_ID[item.id]
     delta = None
     if item.change_pct is not None:
-        delta = f"{format_change(item.change_pct)} ({format_delta(item.change_abs, kpi.unit)})"
+        delta = _("{change} ({delta})").format(change=format_change(item.change_pct),
+                                              delta=format_delta(item.change_abs, kpi.unit))
     elif item.value is None:
-        delta = f"n/a: {item.reason}" if item.reason else "n/a"
+        delta = _("n/a: {reason}").format(reason=item.reason) if item.reason else _("n/a")
     with st.container(border=True, width=width):
         st.metric(
-            item.label,
+            _(item.label),
             format_value(item.value, kpi.unit),
             delta=delta,
             delta_color="off" if item.value is None else "normal" if kpi.better == "higher" else "inverse",
             delta_arrow="off" if item.value is None else "auto",
-            help=f"{kpi.description} Formula: `{kpi.formula}`."
-            + (" Lower is better." if kpi.better == "lower" else "")
-            + (f" Target: {item.target_method}." if item.target_method else "")
-            + (f" Partial: {item.reason}." if item.partial else f" Not available: {item.reason}." if item.reason
-               else ""),
+            help=" ".join(part for part in (
+                _(kpi.description), _("Formula: `{formula}`.").format(formula=kpi.formula),
+                _("Lower is better.") if kpi.better == "lower" else "",
+                _("Target: {method}.").format(method=item.target_method) if item.target_method else "",
+                _("Partial: {reason}.").format(reason=item.reason) if item.partial
+                else _("Not available: {reason}.").format(reason=item.reason) if item.reason else "") if part),
             chart_data=[v for v in item.sparkline if v is not None] or None,
         )
         with st.container(horizontal=True, gap="small"):

@@ -8,11 +8,14 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from i18n import N_, _, is_rtl
 from metrics.catalog import KPI_BY_ID
 from metrics.format import format_change, format_value
 from metrics.pacing import STATUS_LABELS
 from metrics.scorecard import KpiResult, needing_attention, why_nothing_judged
+from ui.bidi import column_order
 from ui.cards import expected_so_far, kpi_links, partial_badge, status_badge
+from ui.grains import grain_count
 from ui.safe_text import md
 from ui.state import Selection
 
@@ -22,6 +25,10 @@ STATUS_CSS = {"on_track": "#21c354", "at_risk": "#ff8c1a", "off_track": "#ff4b4b
 ROW_HEIGHT = 35  # Streamlit's data grid: header and rows are 35 px high
 # The attention block's columns: status, KPI, value, change, target, links.
 ATTENTION_COLUMNS = [1, 2.7, 0.9, 0.9, 2.1, 2.4]
+# Whole headers per grain (a translation cannot be assembled from 'vs previous' and a grain's name).
+CHANGE_HEADERS = {"day": N_("vs previous day"), "week": N_("vs previous week"), "month": N_("vs previous month"),
+                  "quarter": N_("vs previous quarter"), "year": N_("vs previous year"),
+                  "custom": N_("vs previous period")}
 
 
 def without_targets(items: list[KpiResult]) -> bool:
@@ -33,7 +40,7 @@ def target_text(item: KpiResult) -> str:
     """'$1,200', or '$1,200 (by now $800)' while the period runs or the data is partial ('—' without a target)."""
     text = format_value(item.target, KPI_BY_ID[item.id].unit)
     expected = expected_so_far(item)
-    return f"{text} ({expected})" if expected else text
+    return _("{target} ({expected})").format(target=text, expected=expected) if expected else text
 
 
 def kpi_rows(items: list[KpiResult], plan: bool = True) -> pd.DataFrame:
@@ -42,11 +49,13 @@ def kpi_rows(items: list[KpiResult], plan: bool = True) -> pd.DataFrame:
     rows = []
     for item in items:
         unit = KPI_BY_ID[item.id].unit
-        status = STATUS_LABELS[item.status] + (" (partial data)" if item.partial else "")
+        status = _(STATUS_LABELS[item.status])
+        if item.partial:
+            status = _("{status} (partial data)").format(status=status)
         rows.append({
             "id": item.id,
-            "S": item.s,
-            "KPI": item.label,
+            "S": _(item.s),
+            "KPI": _(item.label),
             "Value": format_value(item.value, unit),
             "Change": format_change(item.change_pct),
             "Target": target_text(item),
@@ -59,27 +68,44 @@ def kpi_rows(items: list[KpiResult], plan: bool = True) -> pd.DataFrame:
 
 def kpi_table(items: list[KpiResult], key: str, grain: str, on_select: Callable[[], None] | str = "ignore",
               plan: bool = True):
-    """Draw :func:`kpi_rows` as a compact table (select a row with ``on_select``); returns the widget's event."""
+    """Draw :func:`kpi_rows` as a compact table (select a row with ``on_select``); returns the widget's event.
+    The frame's columns keep their English names (the rows are selected by position); the headers are translated
+    in ``column_config``, and in a right-to-left language the columns read from the right (:func:`kpi_columns`)."""
     frame = kpi_rows(items, plan)
     shown = frame.style.map(_status_colour, subset=["Status"]) if plan else frame
     return st.dataframe(
         shown, hide_index=True, width="stretch", key=key, on_select=on_select, selection_mode="single-row",
         height=(len(frame) + 1) * ROW_HEIGHT + 3,  # every row shown, no inner scrolling
-        column_config={
-            "id": None,
-            "S": st.column_config.TextColumn("S", width="small"),
-            "KPI": st.column_config.TextColumn("KPI", width="medium", pinned=True),
-            "Change": st.column_config.TextColumn(f"vs previous {grain}"),
-            "Target": st.column_config.TextColumn("Target", width="medium"),
-            "Trend": st.column_config.LineChartColumn(f"Last 13 {grain}s", width="small"),
-        },
+        column_order=kpi_columns(plan), column_config=kpi_column_config(grain),
     )
+
+
+def kpi_columns(plan: bool = True) -> list[str]:
+    """The columns the compact table shows, in the reader's order: S, KPI, value, change, (target, status,) trend,
+    reversed right to left so the KPI's name sits at the right (Streamlit cannot mirror the grid itself)."""
+    return column_order(["S", "KPI", "Value", "Change"] + (["Target", "Status"] if plan else []) + ["Trend"])
+
+
+def kpi_column_config(grain: str) -> dict:
+    """Translated headers and widths of the compact table (the KPI column pinned, left to right only: a pinned
+    column sticks to the grid's left edge, which in a right-to-left table is its end)."""
+    return {
+        "id": None,
+        "S": st.column_config.TextColumn(_("S"), width="small"),
+        "KPI": st.column_config.TextColumn(_("KPI"), width="medium", pinned=not is_rtl()),
+        "Value": st.column_config.TextColumn(_("Value")),
+        "Change": st.column_config.TextColumn(_(CHANGE_HEADERS[grain]) if grain in CHANGE_HEADERS else grain),
+        "Target": st.column_config.TextColumn(_("Target"), width="medium"),
+        "Status": st.column_config.TextColumn(_("Status")),
+        "Trend": st.column_config.LineChartColumn(_("Last {count}").format(count=grain_count(grain, 13)),
+                                                  width="small"),
+    }
 
 
 def _status_colour(text: str) -> str:
     """CSS colouring a Status cell by its word (the colour also shows where no emoji font draws the mark)."""
     for status, colour in STATUS_CSS.items():
-        if STATUS_LABELS[status] in text:
+        if _(STATUS_LABELS[status]) in text:
             return f"color: {colour}; font-weight: 600"
     return ""
 
@@ -90,15 +116,17 @@ def attention_block(items: list[KpiResult], selection: Selection) -> None:
     when no KPI can be judged)."""
     flagged = needing_attention(items)
     if not flagged:
-        if why := why_nothing_judged(items, f"for {selection.period.label}"):
-            st.info(f"{md(why)}: nothing can be judged against plan.", icon=":material/info:")
+        if why := why_nothing_judged(items, _("for {period}").format(period=selection.period.label)):
+            st.info(_("{why}: nothing can be judged against plan.").format(why=md(why)), icon=":material/info:")
         else:
-            st.success("Every KPI with a target is on track.", icon=":material/check_circle:")
+            st.success(_("Every KPI with a target is on track."), icon=":material/check_circle:")
         return
     with st.container(border=True, key="attention", gap="xsmall"):
         head = st.columns(ATTENTION_COLUMNS, gap="small")
-        for column, title in zip(head, ("Status", "KPI", "Value", f"vs last {selection.period.grain}",
-                                        "Target", "")):
+        grain = selection.period.grain
+        for column, title in zip(head, (_("Status"), _("KPI"), _("Value"),
+                                        _(CHANGE_HEADERS[grain]) if grain in CHANGE_HEADERS else grain,
+                                        _("Target"), "")):
             column.caption(title)
         for item in flagged:
             _attention_line(item, selection)
@@ -111,7 +139,7 @@ def _attention_line(item: KpiResult, selection: Selection) -> None:
     with status, st.container(horizontal=True, gap="xxsmall"):
         status_badge(item.status)
         partial_badge(item)
-    label.markdown(f"**{item.label}** · :gray[{item.s}]")
+    label.markdown(f"**{_(item.label)}** · :gray[{_(item.s)}]")
     value.markdown(format_value(item.value, kpi.unit))
     change.markdown(format_change(item.change_pct))
     target.markdown(target_text(item))

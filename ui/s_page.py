@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from i18n import _
 from metrics.catalog import KPI, S_MEANING, kpis_for, why_no_breakdown
+from metrics.date_text import format_day_range
 from ui import charts, data
+from ui.bidi import isolate
 from ui.cards import kpi_card
+from ui.grains import grain_count, grain_name
 from ui.safe_text import md
 from ui.state import Selection, sidebar, url_selectbox
 
@@ -28,11 +32,9 @@ def render(s: str) -> None:
     period = selection.period
     kpis = kpis_for(s)
 
-    st.title(s)
-    st.markdown(f"**{S_MEANING[s]}**")
-    st.caption(f"{period.label} · {period.start:%d %b %Y} – {period.end:%d %b %Y} · {md(selection.scope)} · "
-               f"change against the previous {period.grain}"
-               + (" · in progress: values and comparisons cover the days so far" if selection.in_progress else ""))
+    st.title(_(s))
+    st.markdown(f"**{_(S_MEANING[s])}**")
+    st.caption(period_caption(selection))
 
     items = [i for i in data.scorecard_items(version, period, selection.channel) if i.s == s]
     with st.container(horizontal=True):
@@ -40,9 +42,9 @@ def render(s: str) -> None:
             kpi_card(item, links=selection, details=False)
 
     st.divider()
-    labels = {k.id: k.label for k in kpis}
-    focus = url_selectbox("KPI first", list(labels), "kpi", format_func=labels.get,
-                          help="The KPI drawn first; the others follow in catalog order.")
+    labels = {k.id: _(k.label) for k in kpis}
+    focus = url_selectbox(_("KPI first"), list(labels), "kpi", format_func=labels.get,
+                          help=_("The KPI drawn first; the others follow in catalog order."))
     for kpi in sorted(kpis, key=lambda k: k.id != focus):
         _kpi_section(version, kpi, selection)
 
@@ -50,30 +52,50 @@ def render(s: str) -> None:
 def _kpi_section(version: tuple, kpi: KPI, selection: Selection) -> None:
     """A KPI's heading (formula on hover), its trend against target and its breakdown."""
     period, channel = selection.period, selection.channel
-    st.subheader(kpi.label, anchor=kpi.id.replace(".", "-"),
-                 help=f"{kpi.description}\n\nFormula: `{kpi.formula}`"
-                 + ("\n\nLower is better." if kpi.better == "lower" else ""))
+    st.subheader(_(kpi.label), anchor=kpi.id.replace(".", "-"),
+                 help=_(kpi.description) + "\n\n" + _("Formula: `{formula}`").format(formula=kpi.formula)
+                 + ("\n\n" + _("Lower is better.") if kpi.better == "lower" else ""))
     trend_column, breakdown_column = st.columns(2)
     frame = data.trend_with_plan(version, kpi.id, period, TREND_PERIODS, channel, False)
-    title = f"{kpi.label} by {period.grain}, {selection.scope}"
-    why = charts.why_no_trend(kpi, frame, selection.scope, f"the {TREND_PERIODS} {period.grain}s to {period.label}")
+    title = _("{kpi} by {grain}, {scope}").format(kpi=_(kpi.label), grain=grain_name(period.grain),
+                                                  scope=isolate(selection.scope))
+    why = charts.why_no_trend(kpi, frame, selection.scope, _("the {count} to {period}").format(
+        count=grain_count(period.grain, TREND_PERIODS), period=isolate(period.label)))
     if why:
         trend_column.info(why, icon=":material/info:")
     else:
         trend_column.plotly_chart(charts.add_plan_lines(charts.trend_chart(kpi, frame, title), kpi, frame),
                                   width="stretch", key=f"trend-{kpi.id}")
     dimension = "campaign" if channel else "channel"
+    label = _(kpi.label)
     with breakdown_column:
         if dimension not in kpi.breakdowns:
-            st.info(f"**{kpi.label}** is not broken down by {dimension}: {why_no_breakdown(kpi, dimension)}.",
-                    icon=":material/info:")
+            text = (_("**{kpi}** is not broken down by campaign: {why}.") if dimension == "campaign"
+                    else _("**{kpi}** is not broken down by channel: {why}."))
+            st.info(text.format(kpi=label, why=why_no_breakdown(kpi, dimension)), icon=":material/info:")
             return
         parts = data.trend(version, kpi.id, period, BREAKDOWN_PERIODS, channel, None, dimension)
         if parts.empty or parts["value"].isna().all():
-            st.info(f"No {kpi.label} by {dimension} for {md(selection.scope)} in these {period.grain}s.",
-                    icon=":material/info:")
+            text = (_("No {kpi} by campaign for {scope} in the last {count}.") if dimension == "campaign"
+                    else _("No {kpi} by channel for {scope} in the last {count}."))
+            st.info(text.format(kpi=label, scope=isolate(md(selection.scope)),
+                                count=grain_count(period.grain, BREAKDOWN_PERIODS)), icon=":material/info:")
             return
         late = frame.loc[frame["starts_late"].notna(), "period_start"] if "starts_late" in frame else []
-        st.plotly_chart(charts.breakdown_chart(kpi, parts, dimension, f"{kpi.label} by {dimension}, "
-                                               f"last {BREAKDOWN_PERIODS} {period.grain}s", late_starts=list(late)),
+        title = (_("{kpi} by campaign, last {count}") if dimension == "campaign"
+                 else _("{kpi} by channel, last {count}")).format(kpi=label,
+                                                                  count=grain_count(period.grain, BREAKDOWN_PERIODS))
+        st.plotly_chart(charts.breakdown_chart(kpi, parts, dimension, title, late_starts=list(late)),
                         width="stretch", key=f"breakdown-{kpi.id}")
+
+
+def period_caption(selection: Selection, progress: str | None = None) -> str:
+    """'2026-W45 · 2–8 Nov 2026 · All channels · change against the previous week' (and, while the period runs,
+    what its figures cover), in the reader's language, dates and digits."""
+    period = selection.period
+    text = _("{period} · {days} · {scope} · change against the previous {grain}").format(
+        period=isolate(period.label), days=format_day_range(period.start, period.end),
+        scope=isolate(md(selection.scope)), grain=grain_name(period.grain))
+    if selection.in_progress:
+        text += " · " + (progress or _("in progress: values and comparisons cover the days so far"))
+    return text

@@ -1,7 +1,10 @@
 """The campaign performance table as Streamlit shows it: columns, number formats, sparklines, highlights.
 
 On screen a table shows a compact subset of its columns, each with a fixed width, so that it fits a 1440 px
-wide window without sideways scrolling (the name column pinned); the CSV keeps every column.
+wide window without sideways scrolling (the name column pinned); the CSV keeps every column. The frame's columns
+keep their ids; the headers are translated in :func:`column_config`. In a right-to-left language the columns are
+shown in reverse order (:func:`column_order_of`), the name column at the right; Streamlit's grid itself (scrollbar,
+cell alignment, pinning to the left edge) cannot be mirrored, so there the name column is not pinned.
 """
 
 from __future__ import annotations
@@ -9,9 +12,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from i18n import N_, _, is_rtl
 from metrics.campaigns import CHANGE_COLUMNS, COLUMN_SETS, COLUMNS, LEVEL_LABELS, SPARKLINE_COLUMNS, TOTAL
 from metrics.format import format_change, format_value
 from reports.csv_safe import to_csv
+from ui.bidi import column_order
+from ui.grains import grain_count, grain_name
 
 MISS_STYLE = "background-color: rgba(232, 97, 90, 0.35)"  # the status red, see ui.cards
 TOTAL_STYLE = "font-weight: bold"
@@ -26,14 +32,14 @@ DISPLAY_COLUMNS: dict[str, tuple[str, ...]] = {
     "traffic": ("sessions", "sessions_change", "new_users", "engagement_rate", "engagement_rate_change",
                 "engagement_time", "web_purchases", "web_revenue", "sessions_trend"),
 }
-SHORT_LABELS = {"conversion_rate": "Conv. rate", "new_customers": "New cust.", "engagement_rate": "Engaged",
-                "engagement_time": "Eng. time", "web_purchases": "Purchases", "web_revenue": "Web revenue"}
+SHORT_LABELS = {"conversion_rate": N_("Conv. rate"), "new_customers": N_("New cust."), "engagement_rate": N_("Engaged"),
+                "engagement_time": N_("Eng. time"), "web_purchases": N_("Purchases"), "web_revenue": N_("Web revenue")}
 # Widths in px: the widest value the demo shop shows ('$123,456', '+123.4%') plus the cell padding.
 WIDTHS = {"member": 176, "channel": 100, "orders": 56, "revenue": 76, "conversion_rate": 72, "cost": 72,
           "cpa": 64, "roas": 56, "cpc": 58, "new_customers": 72, "sessions": 70, "new_users": 72,
           "engagement_rate": 64, "engagement_time": 64, "web_purchases": 72, "web_revenue": 92}
 CHANGE_WIDTH, TREND_WIDTH, FLAGS_WIDTH, SENTENCE_WIDTH = 60, 64, 112, 340
-SHORT_FLAGS = (("roas_miss", "ROAS"), ("cpa_miss", "CPA"), ("cost_without_revenue", "cost↑"))
+SHORT_FLAGS = (("roas_miss", "ROAS"), ("cpa_miss", "CPA"), ("cost_without_revenue", N_("cost↑")))
 
 
 def _formatter(column: str):
@@ -66,8 +72,13 @@ def display_columns(column_set: str, level: str, sort_column: str | None = None)
 
 def short_flags(frame: pd.DataFrame) -> list[str]:
     """What a row is flagged for, in a word each ('ROAS · CPA · cost↑'); the full sentences are in ``flags``."""
-    return [" · ".join(word for flag, word in SHORT_FLAGS if flag in frame and bool(row.get(flag) or False))
+    return [" · ".join(_(word) for flag, word in SHORT_FLAGS if flag in frame and bool(row.get(flag) or False))
             for row in frame.to_dict("records")]
+
+
+def column_order_of(columns: list[str]) -> list[str]:
+    """The shown columns in the reader's order (reversed right to left, see the module docstring)."""
+    return column_order(columns)
 
 
 def column_config(column_set: str, level: str, grain: str) -> dict:
@@ -75,22 +86,26 @@ def column_config(column_set: str, level: str, grain: str) -> dict:
     the full name and formula on hover."""
     long_flags = level == "attention"
     config: dict = {
-        "member": st.column_config.TextColumn(LEVEL_LABELS.get(level, "Campaign"), pinned=True,
+        "member": st.column_config.TextColumn(_(LEVEL_LABELS.get(level, "Campaign")), pinned=not is_rtl(),
                                               width=WIDTHS["member"]),
-        "channel": st.column_config.TextColumn("Channel", width=WIDTHS["channel"]),
+        "channel": st.column_config.TextColumn(_("Channel"), width=WIDTHS["channel"]),
         "flags": st.column_config.TextColumn(
-            "Needs attention" if long_flags else "Flags", width=SENTENCE_WIDTH if long_flags else FLAGS_WIDTH,
-            help=None if long_flags else "ROAS or CPA off the channel's target, or cost up while revenue is not "
-            "(cost↑); the campaigns that need attention and the CSV say by how much")}
+            _("Needs attention") if long_flags else _("Flags"), width=SENTENCE_WIDTH if long_flags else FLAGS_WIDTH,
+            help=None if long_flags else _("ROAS or CPA off the channel's target, or cost up while revenue is not "
+                                           "(cost↑); the campaigns that need attention and the CSV say by how much"))}
     for col in COLUMN_SETS[column_set]:
         spec = COLUMNS[col]
-        config[col] = st.column_config.NumberColumn(SHORT_LABELS.get(col, spec.label), width=WIDTHS[col],
-                                                    help=f"{spec.label}. Formula: {spec.formula}")
+        label = _(spec.label)
+        config[col] = st.column_config.NumberColumn(
+            _(SHORT_LABELS[col]) if col in SHORT_LABELS else label, width=WIDTHS[col],
+            help=_("{column}. Formula: {formula}").format(column=label, formula=spec.formula))
         config[f"{col}_change"] = st.column_config.NumberColumn(
-            "Δ", width=CHANGE_WIDTH, help=f"{spec.label}: change against the previous {grain}")
+            "Δ", width=CHANGE_WIDTH, help=_("{column}: change against the previous {grain}").format(
+                column=label, grain=grain_name(grain)))
     for col in SPARKLINE_COLUMNS[column_set]:
         config[f"{col}_trend"] = st.column_config.LineChartColumn(
-            "Trend", width=TREND_WIDTH, help=f"{COLUMNS[col].label} per {grain}, the last 13 {grain}s, oldest first")
+            _("Trend"), width=TREND_WIDTH, help=_("{column} per {grain}, the last {count}, oldest first").format(
+                column=_(COLUMNS[col].label), grain=grain_name(grain), count=grain_count(grain, 13)))
     return config
 
 
@@ -119,10 +134,11 @@ def styled(frame: pd.DataFrame, column_set: str, level: str, columns: list[str] 
     styles = highlight(frame)
     if compact_flags and "flags" in frame:
         frame = frame.assign(flags=short_flags(frame))
+    frame = frame.assign(member=frame["member"].replace(TOTAL, _(TOTAL)))  # the ids stay in the caller's frame
     for col in (c for c in shown if c.endswith("_trend")):  # a sparkline draws the known values (as the cards)
         frame = frame.assign(**{col: [[v for v in values if pd.notna(v)] for values in frame[col]]})
     numbers = {c: _formatter(c) for c in shown if c in COLUMNS or c.endswith("_change")}
-    return frame[shown].style.apply(lambda _: styles[shown], axis=None).format(numbers, na_rep="—")
+    return frame[shown].style.apply(lambda _frame: styles[shown], axis=None).format(numbers, na_rep="—")
 
 
 def csv_of(frame: pd.DataFrame, column_set: str, level: str) -> str:
