@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from sqlalchemy import Engine
 
-from i18n import N_, _, current_locale, is_rtl, using_locale
+from i18n import N_, _, current_locale, is_rtl, ngettext, using_locale
 from i18n.numerals import localize_digits
 from metrics.catalog import KPI_BY_ID, S_ORDER
 from metrics.date_text import format_date, format_day_range
@@ -36,6 +36,7 @@ from warehouse.snapshot import in_snapshot
 PAPER_COLOURS = {charts.ACTUAL: "#1f5fa8", charts.TARGET: "#9a5b00", charts.NOTE: "#111111",
                  charts.LAST_YEAR: "#6b6b6b"}
 COUNTED = ("off_track", "at_risk", "on_track", "no_target", "no_data")
+TREND_WEEKS = 13
 ACTION_STATUS_LABELS = {"open": N_("open"), "done": N_("done")}
 
 
@@ -155,8 +156,9 @@ def _attention(engine: Engine, review: dict, week: Period) -> tuple[str, list[go
             parts.append(f'<p class="muted">{esc(movers_caption(kpi))}</p>')
             rows = [[esc(str(c)) for c in row] for row in table.itertuples(index=False)]
             parts.append(_table(list(table.columns), rows, numeric=set(range(1, len(table.columns)))))
-        frame = trend_with_plan(engine, item.id, week, 13)
-        title = _("{kpi}: 13 weeks").format(kpi=_(kpi.label))
+        frame = trend_with_plan(engine, item.id, week, TREND_WEEKS)
+        title = ngettext("{kpi}: {count} week", "{kpi}: {count} weeks", TREND_WEEKS).format(
+            kpi=_(kpi.label), count=localize_digits(str(TREND_WEEKS)))
         figure = charts.add_plan_lines(charts.trend_chart(kpi, frame, title), kpi, frame)
         charts.add_notes(figure, review_notes(engine, item.id, frame), kpi)
         figures.append(_for_paper(figure))

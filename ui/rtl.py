@@ -25,7 +25,9 @@ CSS = f"""
 {APP} :is(p, li, h1, h2, h3, h4, h5, h6, label, [data-testid="stCaptionContainer"], [data-testid="stMarkdownContainer"],
 [data-testid="stAlertContainer"], [data-testid="stMetric"], [data-testid="stExpander"] summary) {{
   direction: rtl; unicode-bidi: isolate; text-align: right}}
-{APP} :is(code, kbd, samp), [data-testid="stMetricValue"], .legendtext {{unicode-bidi: plaintext}}
+{APP} :is(code, kbd, samp), [data-testid="stMetricValue"], .legendtext, [role="option"] {{unicode-bidi: plaintext}}
+/* a typed or picked value (a campaign, a period code) reads in its own direction, aligned to the right */
+{APP} :is(input, textarea) {{unicode-bidi: plaintext; text-align: right}}
 {APP} :is(ul, ol) {{padding-inline-start: 1.5em; padding-left: 0}}
 {APP} :is(p, li, h1, h2, h3, h4, h5, h6, span, label, div, a, button, input, textarea, th, td, small){NOT_ICON},
 [data-baseweb="popover"] :is(li, div, span){NOT_ICON}, [role="dialog"] :is(p, div, span, label){NOT_ICON} {{
