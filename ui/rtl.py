@@ -25,7 +25,8 @@ CSS = f"""
 {APP} :is(p, li, h1, h2, h3, h4, h5, h6, label, [data-testid="stCaptionContainer"], [data-testid="stMarkdownContainer"],
 [data-testid="stAlertContainer"], [data-testid="stMetric"], [data-testid="stExpander"] summary) {{
   direction: rtl; unicode-bidi: isolate; text-align: right}}
-{APP} :is(code, kbd, samp), [data-testid="stMetricValue"], .legendtext, [role="option"] {{unicode-bidi: plaintext}}
+{APP} :is(code, kbd, samp), .legendtext, [role="option"],
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {{unicode-bidi: plaintext}}
 /* a typed or picked value (a campaign, a period code) reads in its own direction, aligned to the right */
 {APP} :is(input, textarea) {{unicode-bidi: plaintext; text-align: right}}
 {APP} :is(ul, ol) {{padding-inline-start: 1.5em; padding-left: 0}}
