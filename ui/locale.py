@@ -14,6 +14,7 @@ import streamlit as st
 from i18n import LANGUAGE_NAMES, LOCALES, LocaleError, _, check_locale, default_locale, is_rtl, set_locale
 from metrics.periods import calendar_for, set_calendar
 from ui import rtl
+from ui.safe_text import md
 
 PARAM = "lang"  # the URL's query parameter: a contract, like ?period=
 PICKER = "lang_picker"  # the sidebar picker's widget key
@@ -50,9 +51,16 @@ def begin() -> str:
     if unknown is not None:
         st.warning(_("The language “{value}” in the address is not available; showing {language}. "
                      "Choose one of {choices} in the sidebar.").format(
-            value=unknown, language=LANGUAGE_NAMES[lang], choices=", ".join(LANGUAGE_NAMES.values())),
+            value=_isolated(md(unknown[:40])), language=_isolated(LANGUAGE_NAMES[lang]),
+            choices=", ".join(_isolated(name) for name in LANGUAGE_NAMES.values())),
             icon=":material/translate:")
     return lang
+
+
+def _isolated(text: str) -> str:
+    """``text`` between Unicode isolates (FSI … PDI): a name in another script keeps its own direction and does
+    not merge with its neighbours (``فارسی, العربية`` inside English)."""
+    return f"\u2068{text}\u2069"
 
 
 def url_value(lang: str) -> str | None:
