@@ -46,6 +46,12 @@ def _el(tag: str, text: str, css_class: str = "") -> str:
     return f"<{tag}{attribute}>{html.escape(text)}</{tag}>"
 
 
+def _bdi(text: str) -> str:
+    """``text`` escaped in a bidi isolate: a value ('$280.00', '2026-W45', a campaign) keeps its own direction
+    inside Persian or Arabic text (and English text around a Persian name)."""
+    return f"<bdi>{html.escape(text)}</bdi>"
+
+
 def _table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
     body = "".join(
@@ -68,13 +74,13 @@ def _for_paper(figure: go.Figure) -> go.Figure:
 
 
 def _versus(item: KpiResult) -> str:
-    """'2.1% against a target of 2.6%' (and what was expected so far, when that differs)."""
+    """'2.1% against a target of 2.6%' (and what was expected so far, when that differs), as HTML."""
     unit = item.unit
-    value, target = format_value(item.value, unit), format_value(item.target, unit)
+    value, target = _bdi(format_value(item.value, unit)), _bdi(format_value(item.target, unit))
     if item.expected is not None and item.expected != item.target:
-        return _("{value} against a target of {target} (expected so far: {expected})").format(
-            value=value, target=target, expected=format_value(item.expected, unit))
-    return _("{value} against a target of {target}").format(value=value, target=target)
+        return html.escape(_("{value} against a target of {target} (expected so far: {expected})")).format(
+            value=value, target=target, expected=_bdi(format_value(item.expected, unit)))
+    return html.escape(_("{value} against a target of {target}")).format(value=value, target=target)
 
 
 def _open_actions(review: dict) -> pd.DataFrame:
@@ -102,7 +108,7 @@ def _summary(review: dict, today: date) -> str:
     if review["attention"]:
         partial_week = esc(_("partial week"))
         parts.append(_el("h3", _("Off track and at risk")) + "<ul>" + "".join(
-            f"<li>{status_badge(i.status)} {_el('b', _(i.label))}: {esc(_versus(i))}"
+            f"<li>{status_badge(i.status)} {_el('b', _(i.label))}: {_versus(i)}"
             f"{' · ' + partial_week if i.partial else ''}</li>" for i in review["attention"]) + "</ul>")
     else:
         parts.append(_el("p", _("Every KPI with a target is on track.")))
@@ -147,9 +153,9 @@ def _attention(engine: Engine, review: dict, week: Period) -> tuple[str, list[go
     for item in review["attention"]:
         kpi = KPI_BY_ID[item.id]
         parts.append('<div class="kpi"><h3>' + esc(_(item.label)) + f" {status_badge(item.status)}</h3>")
-        parts.append('<p class="muted">' + esc(_("{value} against an expected {expected} ({method})").format(
-            value=format_value(item.value, kpi.unit), expected=format_value(item.expected, kpi.unit),
-            method=_(item.target_method) if item.target_method else "")) + "</p>")
+        parts.append('<p class="muted">' + esc(_("{value} against an expected {expected} ({method})")).format(
+            value=_bdi(format_value(item.value, kpi.unit)), expected=_bdi(format_value(item.expected, kpi.unit)),
+            method=esc(_(item.target_method) if item.target_method else "")) + "</p>")
         movers = review["movers"].get(item.id)
         if movers is not None and not movers.empty:
             table = movers_frame(movers, kpi)
@@ -213,9 +219,9 @@ def _render(engine: Engine, week: Period, channel: str | None, today: date | Non
     scope = channel or _("All channels")
     attention, figures = _attention(engine, review, week)
     label = localize_digits(week.label)
-    body = ["<header>" + _el("h1", _("Weekly KPI review · {week}").format(week=label)),
+    body = ["<header><h1>" + esc(_("Weekly KPI review · {week}")).format(week=_bdi(label)) + "</h1>",
             '<p class="muted">' + esc(_("{days} · {scope} · generated {date}")).format(
-                days=esc(format_day_range(week.start, week.end)), scope=f"<bdi>{esc(scope)}</bdi>",
+                days=_bdi(format_day_range(week.start, week.end)), scope=_bdi(scope),
                 date=esc(format_date(date.today()))) + "</p></header>",
             _summary(review, today or date.today()), _scorecard(review), attention,
             _notes_and_actions(review)]
