@@ -14,10 +14,13 @@ import streamlit as st
 
 from connectors.demo import load_demo
 from connectors.demo_data import should_load_demo
-from ui import data, state
+from i18n import _
+from ui import data, locale, state
 from warehouse.db import DatabaseError
 
-st.set_page_config(page_title="5S KPI control", page_icon="📊", layout="wide")
+# The user's language and calendar before anything prints text (?lang=, the picker, KPI_LOCALE; ui/locale.py).
+lang = locale.begin()
+st.set_page_config(page_title=_("5S KPI control"), page_icon="📊", layout="wide")
 # The grids' own CSV download and copy pass cell text through unguarded (a campaign named =HYPERLINK(…) would be a
 # formula in a spreadsheet); the pages offer neutralised CSV downloads instead (reports/csv_safe.py). Also set in
 # .streamlit/config.toml, which covers a server's very first run.
@@ -30,10 +33,11 @@ def ensure_data() -> None:
     engine = data.engine()
     if not should_load_demo(engine):
         return
-    bar = st.progress(0.0, text="First run: loading the demo shop's data …")
+    bar = st.progress(0.0, text=_("First run: loading the demo shop's data …"))
 
     def progress(kind: str, step: int, total: int) -> None:
-        bar.progress(step / total, text=f"First run: loading demo {kind} ({step}/{total}) …")
+        bar.progress(step / total, text=_("First run: loading demo {kind} ({step}/{total}) …").format(
+            kind=kind, step=step, total=total))
 
     load_demo(engine, progress=progress)
     bar.empty()
@@ -42,12 +46,13 @@ def ensure_data() -> None:
 try:
     ensure_data()
 except DatabaseError as exc:
-    st.error(f"The warehouse cannot be opened.\n\n{exc}")
+    st.error(_("The warehouse cannot be opened.") + f"\n\n{exc}")
     st.stop()
 
 
 def page(file: str, title: str, icon: str, default: bool = False) -> st.Page:
-    """A page whose URL is its file name (see ui/entry.py: deep links on a fresh server need them equal)."""
+    """A page whose URL is its file name (see ui/entry.py: deep links on a fresh server need them equal); ``title``
+    is in the user's language, the URL stays English."""
     return st.Page(f"pages/{file}.py", title=title, icon=icon, url_path=file, default=default)
 
 
@@ -60,21 +65,21 @@ PERIOD_PICKERS: dict[str, dict] = {
 
 
 pages = {
-    "Control": [
-        page("overview", "Overview", ":material/dashboard:", default=True),
-        page("weekly_review", "Weekly review", ":material/groups:"),
-        page("campaigns", "Campaigns", ":material/campaign:"),
+    _("Control"): [
+        page("overview", _("Overview"), ":material/dashboard:", default=True),
+        page("weekly_review", _("Weekly review"), ":material/groups:"),
+        page("campaigns", _("Campaigns"), ":material/campaign:"),
     ],
-    "The 5S": [
-        page("sell", "Sell", ":material/shopping_cart:"),
-        page("serve", "Serve", ":material/support_agent:"),
-        page("speak", "Speak", ":material/forum:"),
-        page("save", "Save", ":material/savings:"),
-        page("sizzle", "Sizzle", ":material/auto_awesome:"),
+    _("The 5S"): [
+        page("sell", _("Sell"), ":material/shopping_cart:"),
+        page("serve", _("Serve"), ":material/support_agent:"),
+        page("speak", _("Speak"), ":material/forum:"),
+        page("save", _("Save"), ":material/savings:"),
+        page("sizzle", _("Sizzle"), ":material/auto_awesome:"),
     ],
-    "Plan and data": [
-        page("targets", "Targets", ":material/flag:"),
-        page("data_sources", "Data sources", ":material/database:"),
+    _("Plan and data"): [
+        page("targets", _("Targets"), ":material/flag:"),
+        page("data_sources", _("Data sources"), ":material/database:"),
     ],
 }
 
@@ -90,12 +95,15 @@ def draw_navigation(container) -> None:
 
 current = st.navigation(pages, position="hidden")
 state.begin(current.url_path)
+state.carry_in_url({locale.PARAM: locale.url_value(lang)})  # ?lang= stays in the URL and in every link
 navigation = st.sidebar.container()  # above the page's own sidebar; filled after the page has run
 try:
     with data.page_snapshot():  # the page reads one state of the warehouse, even while a load commits
         current.run()
 except Exception:  # a failing page still offers the way to the others
     draw_navigation(navigation)
+    locale.picker()
     raise
 draw_navigation(navigation)
+locale.picker()  # at the foot of the sidebar
 state.publish()

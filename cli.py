@@ -169,8 +169,13 @@ def cmd_review(args: argparse.Namespace) -> int:
     """Write the weekly review of a week as one self-contained HTML file."""
     from pathlib import Path
 
+    from i18n import LocaleError, default_locale
     from reports.review_html import render
 
+    try:
+        lang = args.lang or default_locale()
+    except LocaleError as exc:
+        raise CliError(str(exc)) from None
     try:
         week = parse_period(args.week)
     except PeriodError as exc:
@@ -186,7 +191,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         if not out.parent.exists():
             raise CliError(f"Folder {out.parent} does not exist.")
         with using_calendar(week.calendar):  # its 13-week trends in the week's calendar
-            html = render(db, week, args.channel)
+            html = render(db, week, args.channel, lang=lang)
     out.write_text(html, encoding="utf-8")
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB): the review of {week.label}, opens offline")
     return 0
@@ -328,6 +333,9 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--week", required=True, help="ISO week, e.g. 2026-W46")
     review.add_argument("--out", required=True, help="the HTML file to write, e.g. review.html")
     review.add_argument("--channel", default=None, help="review one channel only")
+    review.add_argument("--lang", choices=("en", "fa", "ar"), default=None,
+                        help="the review's language (default: KPI_LOCALE, else en); this command's messages stay "
+                             "English")
     review.set_defaults(func=cmd_review)
 
     catalog = sub.add_parser("catalog", help="the KPI catalog as Markdown (from the declarations)")

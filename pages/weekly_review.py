@@ -30,7 +30,7 @@ from metrics.review import (
 )
 from metrics.scorecard import KpiResult, partial_headline, unknown_headline, why_nothing_judged
 from reports.csv_safe import to_csv
-from reports.review_html import render, review_notes
+from reports.review_html import renderer, review_notes
 from ui import charts, data
 from ui.bidi import column_order, isolate
 from ui.cards import PARTIAL_ICON, STATUS_STYLE, kpi_card
@@ -283,7 +283,7 @@ with st.container(horizontal=True, gap="small"):
 
 st.header(_("Circulate"))
 left, middle, right = st.columns(3)
-left.download_button(_("Review as HTML (opens offline)"), lambda: render(engine, week, channel),
+left.download_button(_("Review as HTML (opens offline)"), renderer(engine, week, channel),
                      f"kpi-review-{week.label}.html", "text/html", icon=":material/download:", on_click="ignore")
 scorecard_table = pd.DataFrame([{**i.as_report(), "status_label": STATUS_LABELS[i.status]} for i in review["items"]])
 middle.download_button(_("Scorecard CSV"), to_csv(scorecard_table), f"scorecard-{week.label}.csv",

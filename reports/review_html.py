@@ -1,23 +1,33 @@
 """The weekly review as ONE self-contained HTML file: opens offline in any browser (one copy of plotly.js inline,
-no external scripts, fonts or images), reads on screen and prints on A4 or Letter (reports/review_style.py)."""
+no external scripts, fonts or images), reads on screen and prints on A4 or Letter (reports/review_style.py).
+
+Written in the reader's language (``lang``; the run's by default): every text through ``_()``, numbers and dates
+from :mod:`metrics.format` and :mod:`metrics.date_text`, ``<html lang dir>`` of the language and, in Persian and
+Arabic, right to left in Vazirmatn embedded in the file."""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import date
+from functools import partial
 
 import pandas as pd
 import plotly.graph_objects as go
 from sqlalchemy import Engine
 
+from i18n import N_, _, current_locale, is_rtl, ngettext, using_locale
+from i18n.numerals import localize_digits
 from metrics.catalog import KPI_BY_ID, S_ORDER
+from metrics.date_text import format_date, format_day_range
 from metrics.format import format_change, format_delta, format_value
-from metrics.periods import Period
+from metrics.periods import Period, calendar_for, current_calendar, using_calendar
 from metrics.review import weekly_review
 from metrics.scorecard import KpiResult, partial_headline, unknown_headline
 from metrics.trends import trend_with_plan
 from reports.plotly_bundle import plotlyjs_for, script_tag
-from reports.review_style import CHART_HEIGHT_PX, CHART_WIDTH_PX, CSS, status_badge
+from reports.review_style import CHART_HEIGHT_PX, CHART_WIDTH_PX, page_css, status_badge
 from ui import charts
 from ui.movers import movers_caption, movers_frame
 from warehouse.snapshot import in_snapshot
@@ -26,6 +36,20 @@ from warehouse.snapshot import in_snapshot
 PAPER_COLOURS = {charts.ACTUAL: "#1f5fa8", charts.TARGET: "#9a5b00", charts.NOTE: "#111111",
                  charts.LAST_YEAR: "#6b6b6b"}
 COUNTED = ("off_track", "at_risk", "on_track", "no_target", "no_data")
+TREND_WEEKS = 13
+ACTION_STATUS_LABELS = {"open": N_("open"), "done": N_("done")}
+
+
+def _el(tag: str, text: str, css_class: str = "") -> str:
+    """``<tag>text</tag>``, the text escaped."""
+    attribute = f' class="{css_class}"' if css_class else ""
+    return f"<{tag}{attribute}>{html.escape(text)}</{tag}>"
+
+
+def _bdi(text: str) -> str:
+    """``text`` escaped in a bidi isolate: a value ('$280.00', '2026-W45', a campaign) keeps its own direction
+    inside Persian or Arabic text (and English text around a Persian name)."""
+    return f"<bdi>{html.escape(text)}</bdi>"
 
 
 def _table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
@@ -50,12 +74,13 @@ def _for_paper(figure: go.Figure) -> go.Figure:
 
 
 def _versus(item: KpiResult) -> str:
-    """'2.1% against a target of 2.6%' (and what was expected so far, when that differs)."""
+    """'2.1% against a target of 2.6%' (and what was expected so far, when that differs), as HTML."""
     unit = item.unit
-    text = f"{format_value(item.value, unit)} against a target of {format_value(item.target, unit)}"
+    value, target = _bdi(format_value(item.value, unit)), _bdi(format_value(item.target, unit))
     if item.expected is not None and item.expected != item.target:
-        text += f" (expected so far: {format_value(item.expected, unit)})"
-    return text
+        return html.escape(_("{value} against a target of {target} (expected so far: {expected})")).format(
+            value=value, target=target, expected=_bdi(format_value(item.expected, unit)))
+    return html.escape(_("{value} against a target of {target}")).format(value=value, target=target)
 
 
 def _open_actions(review: dict) -> pd.DataFrame:
@@ -72,30 +97,33 @@ def _summary(review: dict, today: date) -> str:
     """The text summary at the top: counts, the KPIs off track and at risk with value vs target, actions due."""
     esc = html.escape
     counts = review["counts"]
-    parts = ['<section class="summary"><h2>Summary</h2>', '<p class="counts">' + " ".join(
-        f"{status_badge(s)} <b>{counts[s]}</b>" for s in COUNTED if counts[s] or s != "no_data") + "</p>"]
-    if (headline := partial_headline(review["items"], "this week")):
+    this_week = _("this week")
+    parts = ['<section class="summary">' + _el("h2", _("Summary")), '<p class="counts">' + " ".join(
+        f"{status_badge(s)} <b>{localize_digits(str(counts[s]))}</b>" for s in COUNTED
+        if counts[s] or s != "no_data") + "</p>"]
+    if (headline := partial_headline(review["items"], this_week)):
         parts.append(f'<p class="partial">&#9203; {esc(headline)}</p>')
-    if (unknown := unknown_headline(review["items"], "this week")):
+    if (unknown := unknown_headline(review["items"], this_week)):
         parts.append(f'<p class="unknown">{esc(unknown)}</p>')
     if review["attention"]:
-        parts.append("<h3>Off track and at risk</h3><ul>" + "".join(
-            f"<li>{status_badge(i.status)} <b>{esc(i.label)}</b>: {esc(_versus(i))}"
-            f"{' · partial week' if i.partial else ''}</li>" for i in review["attention"]) + "</ul>")
+        partial_week = esc(_("partial week"))
+        parts.append(_el("h3", _("Off track and at risk")) + "<ul>" + "".join(
+            f"<li>{status_badge(i.status)} {_el('b', _(i.label))}: {_versus(i)}"
+            f"{' · ' + partial_week if i.partial else ''}</li>" for i in review["attention"]) + "</ul>")
     else:
-        parts.append("<p>Every KPI with a target is on track.</p>")
+        parts.append(_el("p", _("Every KPI with a target is on track.")))
     due = _open_actions(review)
-    parts.append("<h3>Open actions, by due date</h3>")
+    parts.append(_el("h3", _("Open actions, by due date")))
     if due.empty:
-        parts.append("<p class='muted'>None.</p>")
+        parts.append(_el("p", _("None."), "muted"))
     else:
         items = []
         for a in due.itertuples():
             when = pd.Timestamp(a.due_date).date() if not pd.isna(a.due_date) else None
-            late = " <b>overdue</b>" if when is not None and when < today else ""
-            kpi = f" ({esc(KPI_BY_ID[a.kpi_id].label)})" if a.kpi_id else ""
-            items.append(f"<li>{'due ' + format(when, '%d %b %Y') if when else 'no due date'}{late} · "
-                         f"{esc(a.owner)}: {esc(a.text)}{kpi}</li>")
+            late = " " + _el("b", _("overdue")) if when is not None and when < today else ""
+            kpi = " (" + esc(_(KPI_BY_ID[a.kpi_id].label)) + ")" if a.kpi_id else ""
+            due_text = _("due {date}").format(date=format_date(when)) if when else _("no due date")
+            items.append(f"<li>{esc(due_text)}{late} · <bdi>{esc(a.owner)}</bdi>: <bdi>{esc(a.text)}</bdi>{kpi}</li>")
         parts.append("<ul>" + "".join(items) + "</ul>")
     parts.append("</section>")
     return "".join(parts)
@@ -107,34 +135,37 @@ def _scorecard(review: dict) -> str:
     for s in S_ORDER:
         for item in (i for i in review["items"] if i.s == s):
             unit = KPI_BY_ID[item.id].unit
-            rows.append([s, esc(item.label), format_value(item.value, unit), format_change(item.change_pct),
+            rows.append([esc(_(s)), esc(_(item.label)), format_value(item.value, unit), format_change(item.change_pct),
                          format_delta(item.change_abs, unit), format_value(item.target, unit),
-                         status_badge(item.status) + (" &#9203; partial" if item.partial else ""),
+                         status_badge(item.status) + (" &#9203; " + esc(_("partial")) if item.partial else ""),
                          format_change(item.change_pct_last_year), esc(item.reason or "")])
-    return '<section class="break"><h2>Scorecard</h2>' + _table(
-        ["S", "KPI", "value", "change", "change (abs.)", "target", "status", "vs last year", "note"],
-        rows, numeric={2, 3, 4, 5, 7}) + "</section>"
+    return '<section class="break">' + _el("h2", _("Scorecard")) + _table(
+        ["S", _("KPI"), _("value"), _("change"), _("change (abs.)"), _("target"), _("status"), _("vs last year"),
+         _("note")], rows, numeric={2, 3, 4, 5, 7}) + "</section>"
 
 
 def _attention(engine: Engine, review: dict, week: Period) -> tuple[str, list[go.Figure]]:
     """Each KPI off track or at risk: its figures, the channels that moved it and a 13-week chart."""
     esc = html.escape
-    parts, figures = ['<section class="break"><h2>Off track and at risk</h2>'], []
+    parts, figures = ['<section class="break">' + _el("h2", _("Off track and at risk"))], []
     if not review["attention"]:
-        parts.append("<p>Every KPI with a target is on track.</p>")
+        parts.append(_el("p", _("Every KPI with a target is on track.")))
     for item in review["attention"]:
         kpi = KPI_BY_ID[item.id]
-        parts.append(f'<div class="kpi"><h3>{esc(item.label)} {status_badge(item.status)}</h3>')
-        parts.append(f'<p class="muted">{format_value(item.value, kpi.unit)} against an expected '
-                     f"{format_value(item.expected, kpi.unit)} ({esc(item.target_method or '')})</p>")
+        parts.append('<div class="kpi"><h3>' + esc(_(item.label)) + f" {status_badge(item.status)}</h3>")
+        parts.append('<p class="muted">' + esc(_("{value} against an expected {expected} ({method})")).format(
+            value=_bdi(format_value(item.value, kpi.unit)), expected=_bdi(format_value(item.expected, kpi.unit)),
+            method=esc(_(item.target_method) if item.target_method else "")) + "</p>")
         movers = review["movers"].get(item.id)
         if movers is not None and not movers.empty:
             table = movers_frame(movers, kpi)
             parts.append(f'<p class="muted">{esc(movers_caption(kpi))}</p>')
             rows = [[esc(str(c)) for c in row] for row in table.itertuples(index=False)]
             parts.append(_table(list(table.columns), rows, numeric=set(range(1, len(table.columns)))))
-        frame = trend_with_plan(engine, item.id, week, 13)
-        figure = charts.add_plan_lines(charts.trend_chart(kpi, frame, f"{kpi.label}: 13 weeks"), kpi, frame)
+        frame = trend_with_plan(engine, item.id, week, TREND_WEEKS)
+        title = ngettext("{kpi}: {count} week", "{kpi}: {count} weeks", TREND_WEEKS).format(
+            kpi=_(kpi.label), count=localize_digits(str(TREND_WEEKS)))
+        figure = charts.add_plan_lines(charts.trend_chart(kpi, frame, title), kpi, frame)
         charts.add_notes(figure, review_notes(engine, item.id, frame), kpi)
         figures.append(_for_paper(figure))
         parts.append('<div class="chart">' + figure.to_html(
@@ -147,41 +178,63 @@ def _attention(engine: Engine, review: dict, week: Period) -> tuple[str, list[go
 def _notes_and_actions(review: dict) -> str:
     esc = html.escape
     notes = review["notes"]
-    parts = ['<section class="break"><h2>Notes</h2>',
-             _table(["KPI", "note", "by"], [[esc(KPI_BY_ID[n.kpi_id].label), esc(n.text), esc(n.author or "")]
-                                           for n in notes.itertuples()]) if not notes.empty
-             else "<p class='muted'>No notes this week.</p>"]
-    for title, frame in (("Actions agreed this week", review["actions"]),
-                         ("Open actions from earlier reviews", review["follow_up"])):
-        parts.append(f"<h2>{title}</h2>")
-        parts.append(_table(["action", "owner", "due", "status", "KPI"], [
-            [esc(a.text), esc(a.owner), f"{a.due_date:%d %b %Y}" if a.due_date else "", esc(a.status),
-             esc(KPI_BY_ID[a.kpi_id].label) if a.kpi_id else ""] for a in frame.itertuples()])
-            if not frame.empty else "<p class='muted'>None.</p>")
+    parts = ['<section class="break">' + _el("h2", _("Notes")),
+             _table([_("KPI"), _("note"), _("by")], [[esc(_(KPI_BY_ID[n.kpi_id].label)), esc(n.text),
+                                                   esc(n.author or "")] for n in notes.itertuples()])
+             if not notes.empty else _el("p", _("No notes this week."), "muted")]
+    for title, frame in ((_("Actions agreed this week"), review["actions"]),
+                         (_("Open actions from earlier reviews"), review["follow_up"])):
+        parts.append(f"<h2>{esc(title)}</h2>")
+        parts.append(_table([_("action"), _("owner"), _("due"), _("status"), _("KPI")], [
+            [esc(a.text), esc(a.owner), format_date(a.due_date) if a.due_date else "",
+             esc(_(ACTION_STATUS_LABELS.get(a.status, a.status))),
+             esc(_(KPI_BY_ID[a.kpi_id].label)) if a.kpi_id else ""] for a in frame.itertuples()])
+            if not frame.empty else _el("p", _("None."), "muted"))
     parts.append("</section>")
     return "".join(parts)
 
 
+def render(engine: Engine, week: Period, channel: str | None = None, today: date | None = None,
+           lang: str | None = None, calendar: str | None = None) -> str:
+    """The review of ``week`` as an HTML document (text), in ``lang`` (default: the run's language) and
+    ``calendar`` (default: the run's when ``lang`` is not given, else ``lang``'s, see ``calendar_for``)."""
+    with ExitStack() as stack:
+        if lang is not None:
+            stack.enter_context(using_locale(lang))
+        if calendar is not None or lang is not None:
+            stack.enter_context(using_calendar(calendar or calendar_for(current_locale())))
+        return _render(engine, week, channel, today)
+
+
+def renderer(engine: Engine, week: Period, channel: str | None = None) -> Callable[[], str]:
+    """:func:`render` bound to this run's language and calendar, for a download button whose data is made later,
+    outside the run (Streamlit calls it in another thread, where the run's locale is not set)."""
+    return partial(render, engine, week, channel, lang=current_locale(), calendar=current_calendar())
+
+
 @in_snapshot
-def render(engine: Engine, week: Period, channel: str | None = None, today: date | None = None) -> str:
-    """The review of ``week`` as an HTML document (text)."""
+def _render(engine: Engine, week: Period, channel: str | None, today: date | None) -> str:
     review = weekly_review(engine, week, channel, today)
     esc = html.escape
-    scope = channel or "All channels"
+    scope = channel or _("All channels")
     attention, figures = _attention(engine, review, week)
-    body = [f"<header><h1>Weekly KPI review · {esc(week.label)}</h1>",
-            f'<p class="muted">{week.start:%d %b %Y} – {week.end:%d %b %Y} · {esc(scope)} · '
-            f"generated {date.today():%d %b %Y}</p></header>",
+    label = localize_digits(week.label)
+    body = ["<header><h1>" + esc(_("Weekly KPI review · {week}")).format(week=_bdi(label)) + "</h1>",
+            '<p class="muted">' + esc(_("{days} · {scope} · generated {date}")).format(
+                days=_bdi(format_day_range(week.start, week.end)), scope=_bdi(scope),
+                date=esc(format_date(date.today()))) + "</p></header>",
             _summary(review, today or date.today()), _scorecard(review), attention,
             _notes_and_actions(review)]
     plotly = ""
     if figures:  # one copy of plotly.js for every chart
-        source, _ = plotlyjs_for(figures)
+        source, _bundle = plotlyjs_for(figures)
         plotly = "<script>window.PlotlyConfig = {MathJaxConfig: 'local'};</script>" + script_tag(source)
-    return ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+    lang = current_locale()
+    direction = "rtl" if is_rtl(lang) else "ltr"
+    return (f'<!doctype html><html lang="{lang}" dir="{direction}"><head><meta charset="utf-8">'
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            f"<title>KPI review {esc(week.label)}</title><style>{CSS}</style>{plotly}</head><body>"
-            + "\n".join(body) + "</body></html>")
+            + _el("title", _("KPI review {week}").format(week=label)) + f"<style>{page_css(lang)}</style>"
+            f"{plotly}</head><body>" + "\n".join(body) + "</body></html>")
 
 
 @in_snapshot

@@ -44,8 +44,9 @@ def review(engine) -> str:
 
 
 def _text(fragment: str) -> str:
-    """The visible text of an HTML fragment, whitespace collapsed (inline bold runs on, other tags separate)."""
-    return " ".join(re.sub(r"<[^>]+>", " ", re.sub(r"</?b>", "", fragment)).split())
+    """The visible text of an HTML fragment, whitespace collapsed (inline bold and bidi isolates run on, other tags
+    separate)."""
+    return " ".join(re.sub(r"<[^>]+>", " ", re.sub(r"</?(b|bdi)>", "", fragment)).split())
 
 
 def test_the_summary_at_the_top_gives_counts_the_kpis_to_discuss_and_the_actions_due(review):
@@ -58,8 +59,8 @@ def test_the_summary_at_the_top_gives_counts_the_kpis_to_discuss_and_the_actions
         "Marketing cost: $120.00 against a target of $110.00")
     assert "Orders:" not in text  # on track: not in the list to discuss
     # open actions, soonest first: this week's (due 6 Nov, overdue on 30 Nov) then last week's (due 4 Dec)
-    assert text.index("due 06 Nov 2026 overdue · Dara: Fix the checkout (Revenue)") < text.index(
-        "due 04 Dec 2026 · Lee: Renegotiate the CPC caps (Marketing cost)")
+    assert text.index("due 6 Nov 2026 overdue · Dara: Fix the checkout (Revenue)") < text.index(
+        "due 4 Dec 2026 · Lee: Renegotiate the CPC caps (Marketing cost)")
     assert review.index('<section class="summary">') < review.index("<h2>Scorecard</h2>")
 
 
@@ -165,3 +166,69 @@ def test_a_ratio_kpis_movers_show_own_rate_and_mix_as_on_the_page(demo_url):
     assert "<th>own rate</th>" in section and "<th>mix</th>" in section
     assert "split into its own Cost per click moving (own rate) and its share of ad clicks moving (mix)" in \
         _text(section).replace("&#x27;", "'")
+
+
+def _font_faces(document: str) -> dict[str, bytes]:
+    """The fonts embedded in a document's stylesheet: font-weight -> the decoded WOFF2 bytes."""
+    import base64
+
+    return {weight: base64.b64decode(data) for weight, data in re.findall(
+        r"@font-face\{font-family:Vazirmatn;[^}]*font-weight:(\d+);[^}]*base64,([A-Za-z0-9+/=]+)\)", document)}
+
+
+@pytest.fixture
+def review_fa(engine) -> str:
+    """The W45 review of the hand-made shop in Persian: the overdue action of this week is due 6 Nov 2026."""
+    load_fixture(engine)
+    set_targets(engine, [("sell.revenue", "week", W45.start, "", 400.0)])
+    add_action(engine, "Fix the checkout", "Dara", W45.start, date(2026, 11, 6), "sell.revenue")
+    return render(engine, W45, today=TODAY, lang="fa")
+
+
+def test_the_persian_review_is_right_to_left_with_vazirmatn_embedded_and_jalali_dates(review_fa):
+    assert review_fa.startswith('<!doctype html><html lang="fa" dir="rtl">')
+    fonts = _font_faces(review_fa)
+    fonts_dir = ROOT / "static" / "fonts"
+    assert fonts == {"400": (fonts_dir / "Vazirmatn-Regular.woff2").read_bytes(),
+                     "700": (fonts_dir / "Vazirmatn-Bold.woff2").read_bytes()}
+    assert all(data[:4] == b"wOF2" for data in fonts.values())  # WOFF2, inline: renders offline
+    css = review_fa[review_fa.index("<style>") + 7:review_fa.index("</style>")]
+    assert "body{font-family:Vazirmatn," in css and "bidi-override" not in css
+    assert "td{unicode-bidi:plaintext}" in css  # a Latin name in a cell keeps its own direction
+    # 6 Nov 2026 is 15 Aban 1405 (1 Aban = 23 Oct: 23 Oct + 14 days), in Persian digits; W45 = 2–8 Nov 2026 =
+    # 11–17 Aban 1405
+    assert "۱۵ آبان ۱۴۰۵" in review_fa and "۱۱–۱۷ آبان ۱۴۰۵" in review_fa
+    assert not re.search(r"<(script|img|iframe|link)[^>]+(src|href)=", review_fa)  # nothing fetched
+
+
+def test_the_persian_review_speaks_persian(review_fa):
+    """Passes once the central catalogue holds the review's messages (tr/rtl.fa.po)."""
+    from i18n import _, using_locale
+
+    with using_locale("fa"):
+        summary, scorecard = _("Summary"), _("Scorecard")
+    assert f"<h2>{summary}</h2>" in review_fa and f"<h2>{scorecard}</h2>" in review_fa
+    assert re.search("[\u0600-\u06ff]", summary), summary  # Persian, not the English source
+
+
+def test_english_and_arabic_reviews_carry_their_language_and_direction(engine):
+    load_fixture(engine)
+    english = render(engine, W45, today=TODAY, lang="en")
+    assert english.startswith('<!doctype html><html lang="en" dir="ltr">') and not _font_faces(english)
+    arabic = render(engine, W45, today=TODAY, lang="ar")
+    assert arabic.startswith('<!doctype html><html lang="ar" dir="rtl">') and set(_font_faces(arabic)) == {"400", "700"}
+    # Arabic keeps the Gregorian calendar: W45 = 2–8 Nov 2026, in Arabic-Indic digits
+    assert "٢–٨ نوفمبر ٢٠٢٦" in arabic
+
+
+def test_cli_review_takes_lang_and_keeps_its_own_messages_english(engine, cli_url, tmp_path, capsys, monkeypatch):
+    import cli
+
+    load_fixture(engine)
+    out_file = tmp_path / "review-fa.html"
+    assert cli.main(["review", "--week", "2026-W45", "--out", str(out_file), "--lang", "fa"]) == 0
+    assert out_file.read_text(encoding="utf-8").startswith('<!doctype html><html lang="fa" dir="rtl">')
+    assert "the review of 2026-W45, opens offline" in capsys.readouterr().out
+    monkeypatch.setenv("KPI_LOCALE", "ar")  # the default language of --lang
+    assert cli.main(["review", "--week", "2026-W45", "--out", str(out_file)]) == 0
+    assert out_file.read_text(encoding="utf-8").startswith('<!doctype html><html lang="ar" dir="rtl">')

@@ -42,6 +42,7 @@ _PAGE = "_url_page"  # the page this session last ran
 _EXTERNAL = "_url_external"  # this run was started by a new URL: its values win over the widgets'
 _PUBLISH = "_url_publish"  # key -> (value, default) this run wants in the URL (value None: drop the key)
 _MEMORY = "_selection"  # the user's last grain, period per grain, channel and campaign (not widget keys)
+_CARRY = "_url_carry"  # app-wide query parameters every link keeps (?lang=), set by app.py each run
 SHARED = ("grain", "period", "channel", "campaign")  # the selection every page keeps in its URL
 DEFAULT_GRAINS = ("week", "month", "quarter")
 
@@ -62,8 +63,8 @@ class Selection:
 
     def query(self, **extra: str | None) -> dict[str, str]:
         """Query parameters that open this selection on any page (plus ``extra``; None drops a key)."""
-        params = {"grain": self.period.grain, "period": self.period.label, "channel": self.channel,
-                  "campaign": self.campaign, **extra}
+        params = {**st.session_state.get(_CARRY, {}), "grain": self.period.grain, "period": self.period.label,
+                  "channel": self.channel, "campaign": self.campaign, **extra}
         return {k: str(v) for k, v in params.items() if v is not None}
 
 
@@ -150,6 +151,13 @@ def keep_in_url(key: str, value: str | None) -> None:
     _want(key, value, value)
 
 
+def carry_in_url(params: dict[str, str | None]) -> None:
+    """Keep app-wide settings (the language) in this run's URL and in every link it draws; None: absent."""
+    st.session_state[_CARRY] = params
+    for key, value in params.items():
+        _want(key, value)
+
+
 def publish() -> None:
     """Write this run's values to the URL, one history entry when they changed. The shared selection in the URL
     stays on pages that do not set it; a value at its default is not added (see :func:`_want`)."""
@@ -229,7 +237,8 @@ def nav_query(grains: tuple[str, ...] = DEFAULT_GRAINS, default_current: bool = 
     today = today or date.today()
     grain = memory["grain"] if memory["grain"] in grains else grains[0]
     channel = _none(memory["channel"]) if memory["channel"] else None
-    query = {"grain": grain, "period": _fallback(memory, grain, grains, today, default_current).label,
+    query = {**st.session_state.get(_CARRY, {}), "grain": grain,
+             "period": _fallback(memory, grain, grains, today, default_current).label,
              "channel": channel, "campaign": memory["campaign"]}
     return {k: v for k, v in query.items() if v is not None}
 
