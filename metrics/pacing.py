@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from i18n import N_
 from metrics.catalog import KPI
 from metrics.periods import Period
 
 STATUSES = ("on_track", "at_risk", "off_track", "no_target", "no_data")
-STATUS_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track",
-                 "no_target": "No target", "no_data": "No data"}
+STATUS_LABELS = {"on_track": N_("On track"), "at_risk": N_("At risk"), "off_track": N_("Off track"),
+                 "no_target": N_("No target"), "no_data": N_("No data")}  # shown through _(); keys are the statuses
 
 
 def elapsed(period: Period, today: date) -> Period | None:

@@ -285,7 +285,7 @@ st.header(_("Circulate"))
 left, middle, right = st.columns(3)
 left.download_button(_("Review as HTML (opens offline)"), renderer(engine, week, channel),
                      f"kpi-review-{week.label}.html", "text/html", icon=":material/download:", on_click="ignore")
-scorecard_table = pd.DataFrame([{**i.as_report(), "status_label": STATUS_LABELS[i.status]} for i in review["items"]])
+scorecard_table = pd.DataFrame([{**i.as_report(), "status_label": _(STATUS_LABELS[i.status])} for i in review["items"]])
 middle.download_button(_("Scorecard CSV"), to_csv(scorecard_table), f"scorecard-{week.label}.csv",
                        "text/csv", icon=":material/table:", on_click="ignore")
 right.download_button(_("Actions CSV"), to_csv(pd.concat([this_week, follow_up])),
