@@ -16,7 +16,6 @@ from connectors.tabular import Problem
 from connectors.values import parse_datetime, parse_int, parse_number
 from warehouse.schema import NAME
 
-JALALI = "a Gregorian date (YYYY-MM-DD); this looks like a Persian (Jalali) calendar date: convert it first"
 FEEDBACK_RANGES = {"csat": (1, 5), "nps": (0, 10)}
 
 
@@ -72,10 +71,10 @@ def _column(f: Field, text: pd.Series, position: int, issues: list[Issue], order
         issues.append(Issue(low | high, position, f"a value of {' and '.join(x for x in limits if x)}", order))
         return values
     if f.type in ("date", "datetime"):
-        values, bad, jalali = parse_datetime(text)
+        values, bad, jalali = parse_datetime(text)  # jalali: what a refused Jalali date should have been
         expected = expected_text(f)
-        if jalali.any():
-            expected = pd.Series(expected, index=text.index, dtype=object).where(~jalali, JALALI)
+        if jalali is not None:
+            expected = jalali.where(jalali.notna(), expected)
         issues.append(Issue(bad.to_numpy(), position, expected, order))
         return values.dt.date if f.type == "date" else values
     if f.type == "choice":

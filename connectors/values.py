@@ -3,24 +3,34 @@
 Every parser takes a Series of stripped text ("" for empty) and returns the parsed Series plus a
 mask of cells that could not be parsed. Numbers may use thousands separators, Persian (۰-۹) or
 Arabic-Indic (٠-٩) digits and the Arabic decimal (٫) and thousands (٬) separators; dates are
-ISO-like (2026-01-31, 2026/01/31, 20260131, with an optional time and UTC offset).
+ISO-like (2026-01-31, 2026/01/31, 20260131, with an optional time and UTC offset), and a year below 1700 is
+Jalali (۱۴۰۵/۰۸/۱۸ = 2026-11-09, :mod:`connectors.jalali_dates`).
 """
 
 from __future__ import annotations
+
+import re
+from datetime import date
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩٫٬،−", "01234567890123456789.,,-")
+from connectors.jalali_dates import jalali_text, parse_jalali
+from i18n.numerals import delocalize_digits
+
+_MORE_LATIN = str.maketrans("،−", ",-")  # the Arabic comma, the minus sign (digits, ٫ and ٬: delocalize_digits)
 # Bidi marks that right-to-left exports wrap numbers in; spaces used as thousands separators.
 _BIDI = "[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]"
+_CELLS = "\x1f"  # joins cells into one text, rewritten at once
 _SPACES = "[ \u00a0\u202f\u2009]"
 _CURRENCY = "[$€£¥₹]"
 _NUMBER = rf"{_CURRENCY}?[+-]?{_CURRENCY}?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)?(?:\.\d+)?{_CURRENCY}?"
 _OFFSET = r"^(.+\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})$"
 FIRST_YEAR, LAST_YEAR = 1970, 2100
+JALALI_RANGE = (f"a date from {FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31 (in the Jalali calendar "
+                f"{jalali_text(date(FIRST_YEAR, 1, 1))} to {jalali_text(date(LAST_YEAR, 12, 31))})")
 
 
 def ascii_digits(text: pd.Series) -> pd.Series:
@@ -29,8 +39,17 @@ def ascii_digits(text: pd.Series) -> pd.Series:
     if not foreign.any():
         return text
     text = text.copy()
-    text[foreign] = text[foreign].str.translate(_DIGITS).str.replace(_BIDI, "", regex=True)
+    text[foreign] = _latin(text[foreign].tolist())
     return text
+
+
+def _latin(cells: list[str]) -> list[str]:
+    """``cells`` with Latin digits and separators and no bidi marks: rewritten as one text (one pass in C)."""
+    joined = _CELLS.join(cells)
+    rewritten = re.sub(_BIDI, "", delocalize_digits(joined).translate(_MORE_LATIN)).split(_CELLS)
+    if len(rewritten) != len(cells):  # a cell holds the joining character itself
+        rewritten = [re.sub(_BIDI, "", delocalize_digits(c).translate(_MORE_LATIN)) for c in cells]
+    return rewritten
 
 
 _PLAIN_NUMBER = r"^-?[0-9]+(?:\.[0-9]+)?$"
@@ -96,18 +115,38 @@ def parse_int(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     return values.round().astype("Int64"), bad | fractional
 
 
-def parse_datetime(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """(datetime64 values, bad mask, Jalali-looking mask).
+def parse_datetime(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series | None]:
+    """(datetime64 values, bad mask, what was expected of each refused Jalali cell or None when there is none).
 
     Accepts 2026-01-31, 2026/01/31, 20260131, each optionally with a time (`T` or space) and a UTC offset,
-    which is dropped: times are kept as the shop's local wall-clock time written in the file.
+    which is dropped: times are kept as the shop's wall-clock time written in the file. A four-digit year below
+    1700 is Jalali: 1405/08/18, 1405-8-18, ۱۴۰۵/۰۸/۱۸ ۱۴:۳۰:۰۰ (Persian or Arabic-Indic digits too); only the cells
+    that are not a Gregorian date in range are looked at for that, so Gregorian files take the path they always took.
     """
     values, bad = _split(text, _PLAIN_DATETIME, _datetimes)
-    years = values.dt.year
-    jalali = years.between(1300, 1500)
-    out_of_range = values.notna() & ~years.between(FIRST_YEAR, LAST_YEAR)
-    values = values.where(~out_of_range)
-    return values, bad | out_of_range, jalali.fillna(False).astype(bool)
+    refused = bad | (values.notna() & ~values.dt.year.between(FIRST_YEAR, LAST_YEAR))
+    notes = None
+    if refused.any():
+        values, refused, notes = _jalali(text, values, refused)
+    return values.where(~refused), refused, notes
+
+
+def _jalali(text: pd.Series, values: pd.Series, refused: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series | None]:
+    """The refused cells read again as Jalali dates: (values, refused, what was expected of refused Jalali cells)."""
+    at = np.flatnonzero(refused.to_numpy())
+    found = parse_jalali(ascii_digits(text.iloc[at]))
+    if not found.jalali.any():
+        return values, refused, None
+    at, converted, expected = at[found.jalali], found.values[found.jalali], found.expected[found.jalali]
+    outside = converted.notna() & ~converted.dt.year.between(FIRST_YEAR, LAST_YEAR)
+    expected = expected.where(~outside, JALALI_RANGE)
+    values = pd.Series(values.to_numpy(dtype="datetime64[us]"), index=values.index)
+    values.iloc[at] = converted.where(~outside).to_numpy()
+    refused = refused.copy()
+    refused.iloc[at] = expected.notna().to_numpy()
+    notes = pd.Series(None, index=text.index, dtype=object)
+    notes.iloc[at] = expected.to_numpy()
+    return values, refused, notes
 
 
 def _datetimes(text: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -184,14 +184,14 @@ def test_line_numbers_are_the_editors_across_blank_lines_and_line_breaks_in_cell
         import_file(engine, "feedback", path)
 
 
-def test_a_jalali_date_and_a_decimal_comma_are_refused_not_misread(engine, tmp_path):
-    path = tmp_path / "social.csv"
-    path.write_text("date;network;followers;impressions;engagements\n۱۴۰۵/۰۸/۱۱;instagram;1;1;1\n"
+def test_a_jalali_date_that_does_not_exist_and_a_decimal_comma_are_refused_not_misread(engine, tmp_path):
+    path = tmp_path / "social.csv"  # Jalali dates are read (tests/test_jalali_imports.py); 1405 is a common year
+    path.write_text("date;network;followers;impressions;engagements\n۱۴۰۵/۱۲/۳۰;instagram;1;1;1\n"
                     "2026-11-02;instagram;1;2,5;1\n", encoding="utf-8")
     with pytest.raises(FileImportError) as err:
         import_file(engine, "social", path)
-    assert "line 2, column “date”: “۱۴۰۵/۰۸/۱۱”, expected a Gregorian date (YYYY-MM-DD); this looks like a " \
-           "Persian (Jalali)" in str(err.value)
+    assert "line 2, column “date”: “۱۴۰۵/۱۲/۳۰”, expected a Jalali (Persian calendar) date that exists: " \
+           "Esfand 1405 (not a leap year) has 29 days" in str(err.value)
     assert "line 3, column “impressions”: “2,5”, expected a whole number" in str(err.value)
 
 
