@@ -56,6 +56,15 @@ def localize_digits(text: str, locale: str | None = None) -> str:
     return _NUMBER.sub(rewrite, text)
 
 
+def localize_code(text: str, locale: str | None = None) -> str:
+    """A code such as a period label (``1405-W36``, ``2026-Q4``) with every digit in the language's digits and
+    nothing else changed (no separators, no signs): ``۱۴۰۵-W۳۶``."""
+    locale = locale or current_locale()
+    if locale == "en" or not text:
+        return text
+    return text.translate(str.maketrans(DIGITS["latn"], DIGITS[digit_system(locale)]))
+
+
 def delocalize_digits(text: str) -> str:
     """``text`` with Persian and Arabic-Indic digits (and their ``٫`` ``٬`` separators) as Latin ones, for reading
     input typed or exported in those digits."""

@@ -12,7 +12,7 @@ import jdatetime
 from babel.dates import get_month_names
 
 from i18n import N_, _, current_locale
-from i18n.numerals import localize_digits
+from i18n.numerals import localize_code, localize_digits
 from metrics.periods import Period, current_calendar
 
 JALALI_MONTHS_LATIN = ("Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar", "Mehr", "Aban", "Azar",
@@ -56,6 +56,11 @@ def format_day_range(first: date, last: date, calendar: str | None = None) -> st
 
 
 SEASONS = (N_("spring"), N_("summer"), N_("autumn"), N_("winter"))  # Jalali quarters are the seasons
+
+
+def period_code(period: Period) -> str:
+    """A period's label as written in the URL and the CLI (``1405-W36``), in the reader's digits (``۱۴۰۵-W۳۶``)."""
+    return localize_code(period.label)
 
 
 def period_title(period: Period) -> str:

@@ -30,7 +30,7 @@ from metrics.campaigns import (
 from metrics.date_text import format_day_range
 from metrics.periods import previous
 from ui import charts, data, tables
-from ui.bidi import isolate
+from ui.bidi import isolate, shown_period
 from ui.campaign_figures import figures_grid
 from ui.grains import grain_name
 from ui.safe_text import md
@@ -44,7 +44,7 @@ today = date.today()
 
 st.title(_("Campaigns"))
 st.caption(_("{period} · {days} · change against the previous {grain}").format(
-    period=isolate(period.label), days=format_day_range(period.start, period.end), grain=grain_name(period.grain))
+    period=shown_period(period), days=format_day_range(period.start, period.end), grain=grain_name(period.grain))
     + (" · " + _("in progress: figures cover the days so far, compared like for like")
        if selection.in_progress else ""))
 
@@ -124,7 +124,7 @@ else:  # the campaign's own sales and cost: source/medium rows have none
     before = previous(period)
     st.caption((_("{period} against the previous {grain}, {days}, as many days (like for like).")
                 if selection.in_progress else _("{period} against the previous {grain}, {days}.")).format(
-        period=isolate(period.label), grain=grain_name(period.grain), days=format_day_range(before.start, before.end)))
+        period=shown_period(period), grain=grain_name(period.grain), days=format_day_range(before.start, before.end)))
     figures_grid(data.campaign_figures(version, period, channel, campaign, today))
 
 frame = data.campaign_performance(version, period, level, channel, campaign, column_set, today)
@@ -139,7 +139,7 @@ if level == "source_medium":
                  "sorted by sessions."))
 if (rows["member"] != TOTAL).sum() == 0:
     st.info(_("No {level} rows for {scope} in {period}.").format(
-        level=_(LEVEL_LABELS[level]).lower(), scope=isolate(md(selection.scope)), period=isolate(period.label)))
+        level=_(LEVEL_LABELS[level]).lower(), scope=isolate(md(selection.scope)), period=shown_period(period)))
 else:
     st.dataframe(tables.styled(rows, column_set, level, tables.display_columns(column_set, level, sort_column),
                                compact_flags=True),
@@ -165,12 +165,12 @@ else:
 days = data.campaign_daily(version, period, channel, campaign, today)
 if days.empty:
     st.info(_("No day of {period} is over yet: the daily chart shows days once they have ended.").format(
-        period=isolate(period.label)), icon=":material/info:")
+        period=shown_period(period)), icon=":material/info:")
 elif not charts.has_values(days, "orders", "revenue", "cost"):
     st.info((_("No orders or ad cost for {scope} on the days of {period} so far, so there is no daily chart.")
              if selection.in_progress else
              _("No orders or ad cost for {scope} on the days of {period}, so there is no daily chart.")).format(
-        scope=isolate(md(selection.scope)), period=isolate(period.label)), icon=":material/info:")
+        scope=isolate(md(selection.scope)), period=shown_period(period)), icon=":material/info:")
 else:
     st.plotly_chart(charts.daily_chart(days, _("Revenue, cost and orders per day · {scope}").format(
         scope=isolate(selection.scope))), width="stretch")

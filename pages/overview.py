@@ -14,7 +14,7 @@ from metrics.catalog import KPI_BY_ID, KPIS, S_MEANING, S_ORDER, kpi_option
 from metrics.pacing import STATUS_LABELS
 from metrics.scorecard import partial_headline, unknown_headline
 from ui import charts, data
-from ui.bidi import isolate
+from ui.bidi import isolate, shown_period
 from ui.cards import PARTIAL_ICON, kpi_card, kpi_links
 from ui.grains import grain_count, grain_name
 from ui.kpi_table import attention_block, kpi_table, without_targets
@@ -45,13 +45,13 @@ if planned:
 else:
     with st.container(horizontal=True, vertical_alignment="center", key="no-targets"):
         st.markdown(":material/flag: " + (
-            _("No targets are set for {period} for {channel}:").format(period=isolate(period.label),
+            _("No targets are set for {period} for {channel}:").format(period=shown_period(period),
                                                                        channel=isolate(md(selection.channel)))
-            if selection.channel else _("No targets are set for {period}:").format(period=isolate(period.label))))
+            if selection.channel else _("No targets are set for {period}:").format(period=shown_period(period))))
         st.page_link("pages/targets.py", label=_("set them on the Targets page"), query_params=selection.query())
-if headline := partial_headline(items, _("in {period}").format(period=isolate(period.label))):
+if headline := partial_headline(items, _("in {period}").format(period=shown_period(period))):
     st.warning(headline, icon=PARTIAL_ICON)
-if unknown := unknown_headline(items, _("in {period}").format(period=isolate(period.label))):
+if unknown := unknown_headline(items, _("in {period}").format(period=shown_period(period))):
     st.info(md(unknown), icon=":material/help:")
 
 if planned:
@@ -95,7 +95,7 @@ with_last_year = url_toggle(_("Overlay last year"), "ly", container=right)
 kpi = KPI_BY_ID[kpi_id]
 frame = data.trend_with_plan(version, kpi_id, period, 26, selection.channel, with_last_year)
 why = charts.why_no_trend(kpi, frame, selection.scope, _("the {count} to {period}").format(
-    count=grain_count(period.grain, 26), period=isolate(period.label)))
+    count=grain_count(period.grain, 26), period=shown_period(period)))
 if why:
     st.info(why, icon=":material/info:")
 else:
@@ -105,12 +105,12 @@ else:
     st.plotly_chart(figure, width="stretch")
 if selection.in_progress and kpi.kind == "flow":
     burn = data.burn_up(version, kpi_id, period, selection.channel, date.today())
-    why = charts.why_no_trend(kpi, burn, selection.scope, _("{period} so far").format(period=isolate(period.label)))
+    why = charts.why_no_trend(kpi, burn, selection.scope, _("{period} so far").format(period=shown_period(period)))
     if why:
         st.info(_("{why} There is no burn-up to draw.").format(why=why), icon=":material/info:")
     else:
         st.plotly_chart(charts.burn_up_chart(kpi, burn, _("{kpi}: {period} so far against plan").format(
-            kpi=_(kpi.label), period=isolate(period.label))), width="stretch")
+            kpi=_(kpi.label), period=shown_period(period))), width="stretch")
 elif selection.in_progress:
     st.caption((_("{kpi} is a ratio, not a running total: its burn-up is not drawn.") if kpi.kind == "ratio"
                 else _("{kpi} is a stock, not a running total: its burn-up is not drawn.")).format(kpi=_(kpi.label)))

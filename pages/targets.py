@@ -22,7 +22,7 @@ from metrics.targets import (
     save_period_targets,
 )
 from ui import data
-from ui.bidi import column_order, isolate
+from ui.bidi import column_order, isolate, shown_period
 from ui.safe_text import md
 from ui.state import sidebar
 
@@ -33,7 +33,7 @@ engine = data.engine()
 UNIT_NAMES = {"count": N_("count"), "currency": N_("currency"), "minutes": N_("minutes"), "percent": N_("percent"),
               "ratio": N_("ratio"), "score": N_("score"), "seconds": N_("seconds")}
 
-st.title(_("Targets · {period}").format(period=isolate(period.label)))
+st.title(_("Targets · {period}").format(period=shown_period(period)))
 st.caption(_("{days} · {scope}. Type targets as the cards show them: {percent}, {amount} (or 1500000), 1,200, +30. "
              "A target set for a longer period implies one for the periods inside it: flows (revenue, orders, "
              "cost…) get their share by last year's daily profile when there is one, otherwise by days; ratios and "
@@ -42,7 +42,7 @@ st.caption(_("{days} · {scope}. Type targets as the cards show them: {percent},
     percent=md(format_target(0.025, "percent")), amount=md(format_target(1500000, "currency"))))
 
 grid = period_targets(engine, period, channel)
-column = _("target for {period}").format(period=isolate(period.label))
+column = _("target for {period}").format(period=shown_period(period))
 shown = grid.assign(target=[format_target(v, u) for v, u in zip(grid["target"], grid["unit"])],
                     implied=[_("{value} ({how})").format(value=format_value(v, u), how=how)
                              if v is not None and v == v else ""
@@ -72,7 +72,7 @@ if st.button(ngettext("Save {count} change", "Save {count} changes", len(changes
     try:
         save_period_targets(engine, period, channel, changes)
         st.toast(ngettext("Saved {count} target for {period}", "Saved {count} targets for {period}", len(changes))
-                 .format(count=count, period=isolate(period.label)))
+                 .format(count=count, period=shown_period(period)))
         st.rerun()
     except (TargetError, TargetConflict) as exc:
         st.error(md(exc))
@@ -102,6 +102,6 @@ with right:
     st.subheader(_("Export"))
     st.download_button(_("All targets as CSV"), export_csv(engine), "targets.csv", "text/csv",
                        icon=":material/download:", on_click="ignore")
-    st.download_button(_("Targets overlapping {period}").format(period=isolate(period.label)),
+    st.download_button(_("Targets overlapping {period}").format(period=shown_period(period)),
                        export_csv(engine, period),
                        f"targets-{period.label}.csv", "text/csv", icon=":material/download:", on_click="ignore")

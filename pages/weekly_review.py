@@ -32,7 +32,7 @@ from metrics.scorecard import KpiResult, partial_headline, unknown_headline, why
 from reports.csv_safe import to_csv
 from reports.review_html import renderer, review_notes
 from ui import charts, data
-from ui.bidi import column_order, isolate
+from ui.bidi import column_order, isolate, shown_period
 from ui.cards import PARTIAL_ICON, STATUS_STYLE, kpi_card
 from ui.kpi_table import kpi_table, without_targets
 from ui.movers import movers_table
@@ -191,7 +191,7 @@ def _kpi_detail(item: KpiResult) -> None:
 
 
 # 1. The headline
-st.title(_("Weekly KPI review · {week}").format(week=isolate(week.label)))
+st.title(_("Weekly KPI review · {week}").format(week=shown_period(week)))
 st.caption(_("{days} · {scope} · share this page's address to open the same week and channel").format(
     days=format_day_range(week.start, week.end), scope=isolate(md(selection.scope)))
     + (" · " + _("this week is still in progress") if selection.in_progress else ""))

@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from i18n import N_, _, current_locale, is_rtl, ngettext, using_locale
 from i18n.numerals import localize_digits
 from metrics.catalog import KPI_BY_ID, S_ORDER
-from metrics.date_text import format_date, format_day_range
+from metrics.date_text import format_date, format_day_range, period_code
 from metrics.format import format_change, format_delta, format_value
 from metrics.periods import Period, calendar_for, current_calendar, using_calendar
 from metrics.review import weekly_review
@@ -218,7 +218,7 @@ def _render(engine: Engine, week: Period, channel: str | None, today: date | Non
     esc = html.escape
     scope = channel or _("All channels")
     attention, figures = _attention(engine, review, week)
-    label = localize_digits(week.label)
+    label = period_code(week)
     body = ["<header><h1>" + esc(_("Weekly KPI review · {week}")).format(week=_bdi(label)) + "</h1>",
             '<p class="muted">' + esc(_("{days} · {scope} · generated {date}")).format(
                 days=_bdi(format_day_range(week.start, week.end)), scope=_bdi(scope),

@@ -244,7 +244,7 @@ def test_a_shared_s_page_url_restores_period_channel_and_kpi(page, base_url):
         "month", "2026-09", "Paid Search", "save.cpc")
     assert _heading(page, "h3")[0].startswith("Cost per click")  # the KPI from the URL is drawn first
     assert (_picked(page, "period"), _picked(page, "channel")) == ("September 2026", "Paid Search")  # its title
-    assert page.get_by_text("2026-09 · 01 Sep 2026 – 30 Sep 2026 · Paid Search").first.is_visible()
+    assert page.get_by_text("2026-09 · 1–30 Sep 2026 · Paid Search").first.is_visible()
     _no_exception(page, "a shared Save page URL")
 
 

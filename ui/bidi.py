@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from i18n import is_rtl
+from metrics.date_text import period_code
+from metrics.periods import Period
 
 FSI, PDI = "\u2068", "\u2069"  # FIRST STRONG ISOLATE, POP DIRECTIONAL ISOLATE
 
@@ -28,3 +30,8 @@ def column_order(columns: Sequence[str]) -> list[str]:
     column (the KPI or campaign name) is at the right edge. Streamlit's grid itself cannot be mirrored (its
     scrollbar, pinned columns and cell alignment stay left to right); the column order is what it allows."""
     return list(reversed(columns)) if is_rtl() else list(columns)
+
+
+def shown_period(period: Period) -> str:
+    """A period's label (``1405-W36``) as text in a sentence: the reader's digits, isolated in right-to-left text."""
+    return isolate(period_code(period))

@@ -6,8 +6,9 @@ import streamlit as st
 
 from i18n import N_, _
 from metrics.catalog import KPI_BY_ID
-from metrics.format import change_sign, format_change, format_value
+from metrics.format import format_change, format_value
 from metrics.scorecard import KpiResult
+from ui.cards import delta_style
 
 SHORT_LABELS = {"save.marketing_cost": N_("Cost"), "save.cpc": N_("CPC"), "save.cpa": N_("CPA")}
 FIGURE_ROWS = (("sell.revenue", "sell.orders", "sell.conversion_rate"),
@@ -22,18 +23,6 @@ def figure_delta(item: KpiResult) -> tuple[str, str]:
     if item.previous is None:
         return "—", _("none before")
     return format_change(item.change_pct), _("vs {value}").format(value=format_value(item.previous, unit))
-
-
-def delta_style(change: float | None, better: str) -> tuple[str, str]:
-    """``st.metric``'s delta colour and arrow for a change as shown: green for a rise of a higher-is-better KPI or a
-    fall of a lower-is-better one, red for the reverse, grey without an arrow when unknown or rounding to zero.
-    Set here, not left to Streamlit: it reads the direction from a leading '-', and a Persian or Arabic minus
-    starts with a direction mark (left-to-right mark, then '−')."""
-    sign = change_sign(change)
-    if not sign:
-        return "gray", "off"
-    good = sign > 0 if better == "higher" else sign < 0
-    return ("green" if good else "red"), ("up" if sign > 0 else "down")
 
 
 def figures_grid(items: list[KpiResult]) -> None:

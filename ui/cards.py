@@ -8,7 +8,7 @@ from i18n import _
 from metrics.campaigns import column_set_of
 from metrics.catalog import KPI_BY_ID
 from metrics.date_text import format_date
-from metrics.format import format_change, format_delta, format_value
+from metrics.format import change_sign, format_change, format_delta, format_value
 from metrics.pacing import STATUS_LABELS
 from metrics.scorecard import KpiResult
 from ui.state import Selection
@@ -78,13 +78,27 @@ def kpi_links(kpi_id: str, selection: Selection, details: bool = True) -> None:
                          help=_("Channels and campaigns sorted by {kpi}").format(kpi=_(kpi.label)))
 
 
+def delta_style(change: float | None, better: str) -> tuple[str, str]:
+    """``st.metric``'s delta colour and arrow for a change as shown: green for a rise of a higher-is-better KPI or a
+    fall of a lower-is-better one, red for the reverse, grey without an arrow when unknown or rounding to zero.
+    Set here, not left to Streamlit: it reads the direction from a leading '-', and a Persian or Arabic minus
+    starts with a direction mark (left-to-right mark, then '−')."""
+    sign = change_sign(change)
+    if not sign:
+        return "gray", "off"
+    good = sign > 0 if better == "higher" else sign < 0
+    return ("green" if good else "red"), ("up" if sign > 0 else "down")
+
+
 def kpi_card(item: KpiResult, width: int | str = 240, links: Selection | None = None, details: bool = True,
              status: bool = True) -> None:
     """One KPI in a bordered card; with ``links``, links to its drill-downs for that selection; without ``status``,
     no status badge (a period without targets, said once for all cards)."""
     kpi = KPI_BY_ID[item.id]
-    delta = None
+    delta, color, arrow = None, "off", "off"
     if item.change_pct is not None:
+        color, arrow = delta_style(item.change_pct, kpi.better)  # not from the text: a localized minus is no '-'
+
         delta = _("{change} ({delta})").format(change=format_change(item.change_pct),
                                               delta=format_delta(item.change_abs, kpi.unit))
     elif item.value is None:
@@ -94,8 +108,8 @@ def kpi_card(item: KpiResult, width: int | str = 240, links: Selection | None = 
             _(item.label),
             format_value(item.value, kpi.unit),
             delta=delta,
-            delta_color="off" if item.value is None else "normal" if kpi.better == "higher" else "inverse",
-            delta_arrow="off" if item.value is None else "auto",
+            delta_color=color,
+            delta_arrow=arrow,
             help=" ".join(part for part in (
                 _(kpi.description), _("Formula: `{formula}`.").format(formula=kpi.formula),
                 _("Lower is better.") if kpi.better == "lower" else "",

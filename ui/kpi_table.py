@@ -13,7 +13,7 @@ from metrics.catalog import KPI_BY_ID
 from metrics.format import format_change, format_value
 from metrics.pacing import STATUS_LABELS
 from metrics.scorecard import KpiResult, needing_attention, why_nothing_judged
-from ui.bidi import column_order
+from ui.bidi import column_order, shown_period
 from ui.cards import expected_so_far, kpi_links, partial_badge, status_badge
 from ui.grains import grain_count
 from ui.safe_text import md
@@ -116,7 +116,7 @@ def attention_block(items: list[KpiResult], selection: Selection) -> None:
     when no KPI can be judged)."""
     flagged = needing_attention(items)
     if not flagged:
-        if why := why_nothing_judged(items, _("for {period}").format(period=selection.period.label)):
+        if why := why_nothing_judged(items, _("for {period}").format(period=shown_period(selection.period))):
             st.info(_("{why}: nothing can be judged against plan.").format(why=md(why)), icon=":material/info:")
         else:
             st.success(_("Every KPI with a target is on track."), icon=":material/check_circle:")

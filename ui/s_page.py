@@ -15,7 +15,7 @@ from i18n import _
 from metrics.catalog import KPI, S_MEANING, kpis_for, why_no_breakdown
 from metrics.date_text import format_day_range
 from ui import charts, data
-from ui.bidi import isolate
+from ui.bidi import isolate, shown_period
 from ui.cards import kpi_card
 from ui.grains import grain_count, grain_name
 from ui.safe_text import md
@@ -60,7 +60,7 @@ def _kpi_section(version: tuple, kpi: KPI, selection: Selection) -> None:
     title = _("{kpi} by {grain}, {scope}").format(kpi=_(kpi.label), grain=grain_name(period.grain),
                                                   scope=isolate(selection.scope))
     why = charts.why_no_trend(kpi, frame, selection.scope, _("the {count} to {period}").format(
-        count=grain_count(period.grain, TREND_PERIODS), period=isolate(period.label)))
+        count=grain_count(period.grain, TREND_PERIODS), period=shown_period(period)))
     if why:
         trend_column.info(why, icon=":material/info:")
     else:
@@ -94,7 +94,7 @@ def period_caption(selection: Selection, progress: str | None = None) -> str:
     what its figures cover), in the reader's language, dates and digits."""
     period = selection.period
     text = _("{period} · {days} · {scope} · change against the previous {grain}").format(
-        period=isolate(period.label), days=format_day_range(period.start, period.end),
+        period=shown_period(period), days=format_day_range(period.start, period.end),
         scope=isolate(md(selection.scope)), grain=grain_name(period.grain))
     if selection.in_progress:
         text += " · " + (progress or _("in progress: values and comparisons cover the days so far"))
