@@ -249,34 +249,12 @@ def format_period(period: Period) -> str:
     """The period written as the CLI accepts it, in its calendar."""
     s = period.start
     if period.calendar == "jalali":
-        return _format_jalali(period)
-    if period.grain == "week" and week_start_day() == 0:
-        year, week, _ = s.isocalendar()
-        return f"{year}-W{week:02d}"
+        (year, month, _), as_text = jalali_parts(s), _jalali_text
+    else:
+        year, month, as_text = s.year, s.month, date.isoformat
     if period.grain == "week":
-        year, week, _ = (s + timedelta(days=(7 - week_start_day()) % 7)).isocalendar()
-        return f"{year}-W{week:02d}"
-    if period.grain == "month":
-        return f"{s.year}-{s.month:02d}"
-    if period.grain == "quarter":
-        return f"{s.year}-Q{(s.month - 1) // 3 + 1}"
-    if period.grain == "year":
-        return f"{s.year}"
-    if period.grain == "day":
-        return s.isoformat()
-    return f"{s.isoformat()}..{period.end.isoformat()}"
-
-
-def _jalali_text(day: date) -> str:
-    year, month, dom = jalali_parts(day)
-    return f"{year:04d}-{month:02d}-{dom:02d}"
-
-
-def _format_jalali(period: Period) -> str:
-    year, month, _ = jalali_parts(period.start)
-    if period.grain == "week":
-        wyear, week = _jalali_week_label(period.start)
-        return f"{wyear}-W{week:02d}"
+        week_year, week = _week_label(s, period.calendar)
+        return f"{week_year}-W{week:02d}"
     if period.grain == "month":
         return f"{year}-{month:02d}"
     if period.grain == "quarter":
@@ -284,8 +262,22 @@ def _format_jalali(period: Period) -> str:
     if period.grain == "year":
         return f"{year}"
     if period.grain == "day":
-        return _jalali_text(period.start)
-    return f"{_jalali_text(period.start)}..{_jalali_text(period.end)}"
+        return as_text(s)
+    return f"{as_text(s)}..{as_text(period.end)}"
+
+
+def _week_label(start: date, calendar: str) -> tuple[int, int]:
+    """(year, week number) of the week starting ``start``: Jalali, ISO, or the ISO week of its Monday when weeks
+    start on another day (``KPI_WEEK_START``)."""
+    if calendar == "jalali":
+        return _jalali_week_label(start)
+    year, week, _ = (start + timedelta(days=(7 - week_start_day()) % 7)).isocalendar()
+    return year, week
+
+
+def _jalali_text(day: date) -> str:
+    year, month, dom = jalali_parts(day)
+    return f"{year:04d}-{month:02d}-{dom:02d}"
 
 
 _FORMS = ("2026-W46 (ISO week), 2026-11 (month), 2026-Q4 (quarter), 2026 (year) or 2026-11-01..2026-11-20; "

@@ -12,6 +12,7 @@ import re
 from decimal import Decimal
 
 from i18n import N_, _
+from i18n.numerals import delocalize_digits
 from metrics.format import currency
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}  # as metrics.format.format_value writes them
@@ -68,6 +69,12 @@ def _number(text: str) -> Decimal:
     return Decimal(text.replace(",", ""))
 
 
+def _latin(text: str) -> str:
+    """Typed text in Persian or Arabic-Indic digits and symbols (``۱۲٫۵٪``, ``−۳``) as Latin (``12.5%``, ``-3``)."""
+    text = delocalize_digits(text).replace("٪", "%").replace("\u2212", "-")
+    return "".join(ch for ch in text if ch not in "\u200e\u200f\u061c")
+
+
 def parse_target(typed: object, unit: str) -> float | None:
     """A typed target -> the stored value (None when empty). Text is read as the grid shows it: '2.64%' or
     '2.64 %' -> 0.0264; '$1,505,000', '1,505,000' or '1505000' -> 1505000. A number that is not text (a caller
@@ -76,7 +83,7 @@ def parse_target(typed: object, unit: str) -> float | None:
         return None
     if isinstance(typed, (int, float)) and not isinstance(typed, bool):
         return float(typed)
-    text = " ".join(str(typed).replace("\u00a0", " ").replace("\u202f", " ").split())
+    text = " ".join(_latin(str(typed)).replace("\u00a0", " ").replace("\u202f", " ").split())
     if not text:
         return None
     sign = r"(?P<sign>[+-]?)\s*"

@@ -117,3 +117,20 @@ def cli_url(engine, monkeypatch):
     get_engine.cache_clear()
     yield
     get_engine.cache_clear()
+
+
+@pytest.fixture
+def shop_app(engine, monkeypatch):
+    """The hand-made shop of tests/fixtures.py, opened by the app (Streamlit's caches emptied: URLs and data versions
+    repeat across tests, on PostgreSQL too)."""
+    import streamlit as st
+
+    from tests.fixtures import load_fixture
+    from warehouse.db import get_engine
+
+    load_fixture(engine)
+    monkeypatch.setenv("KPI_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    get_engine.cache_clear()
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    return engine

@@ -6,15 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
-import streamlit as st
 
 from i18n import using_locale
 from tests.conftest import page_app
-from tests.fixtures import load_fixture
 from ui import tables
 from ui.bidi import FSI, PDI, column_order, isolate
 from ui.kpi_table import kpi_column_config, kpi_columns
-from warehouse.db import get_engine
 
 
 def test_isolate_wraps_latin_names_in_a_first_strong_isolate_only_right_to_left():
@@ -44,14 +41,9 @@ def test_column_order_reads_from_the_right_in_persian_and_arabic():
 
 
 @pytest.fixture
-def shop(engine, monkeypatch):
-    """The hand-made shop of tests/fixtures.py opened by the app (caches emptied: data versions repeat)."""
-    load_fixture(engine)
-    monkeypatch.setenv("KPI_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    get_engine.cache_clear()
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    return engine
+def shop(shop_app):
+    """The hand-made shop, opened by the app (conftest.shop_app)."""
+    return shop_app
 
 
 @pytest.mark.parametrize("locale, order", [

@@ -51,7 +51,9 @@ def test_the_overview_in_persian_runs_right_to_left_with_persian_page_titles():
         titles = {"overview": _("Overview"), "weekly_review": _("Weekly review"), "targets": _("Targets")}
     for page, title in titles.items():
         assert links[page][0] == title
-    assert dict(app.query_params) == {**WEEK, "lang": "fa"}  # kept in the URL, nothing else added
+    # kept in the URL, nothing else added; the calendar follows the language (Persian: Jalali), so the Gregorian
+    # week 2026-W47 (Mon 16 – Sun 22 Nov) shows as the Jalali week holding its first day: 1405-W35 (Sat 14 – Fri 20)
+    assert dict(app.query_params) == {**WEEK, "period": "1405-W35", "lang": "fa"}
     # Persian once the central catalogue holds app.py's titles (pages are named in the reader's language)
     assert _is_persian_or_arabic(links["overview"][0]), links["overview"][0]
 
@@ -74,21 +76,24 @@ def test_the_picker_writes_lang_to_the_url_and_every_sidebar_link_carries_it():
     assert {page: query.get("lang") for page, (_label, query) in links.items()} == dict.fromkeys(PAGES, "ar")
     assert links["overview"][1] == {**WEEK, "lang": "ar"}
 
-    # a rerun (another widget) keeps it; a page opened by its link keeps it and adds nothing to its URL
-    app.selectbox(key="channel").set_value("Email").run()
-    assert app.query_params["lang"] == "ar" and app.selectbox(key=locale.PICKER).value == "ar"
-    query = _nav_links(app)["sell"][1]
-    app.switch_page("pages/sell.py")
-    for key in list(app.query_params):
-        del app.query_params[key]
-    for key, value in query.items():
-        app.query_params[key] = value
-    app.run()
-    assert not app.exception and dict(app.query_params) == query and query["lang"] == "ar"
-    assert app.selectbox(key=locale.PICKER).value == "ar"
+    # AppTest formats the last run's widget values (format_func) in the test's own thread: in Arabic, as the app
+    with using_locale("ar"):
+        # a rerun (another widget) keeps it; a page opened by its link keeps it and adds nothing to its URL
+        app.selectbox(key="channel").set_value("Email").run()
+        assert app.query_params["lang"] == "ar" and app.selectbox(key=locale.PICKER).value == "ar"
+        query = _nav_links(app)["sell"][1]
+        app.switch_page("pages/sell.py")
+        for key in list(app.query_params):
+            del app.query_params[key]
+        for key, value in query.items():
+            app.query_params[key] = value
+        app.run()
+        assert not app.exception and dict(app.query_params) == query and query["lang"] == "ar"
+        assert app.selectbox(key=locale.PICKER).value == "ar"
 
     # back to the default: absent from the URL and from the links
-    app.selectbox(key=locale.PICKER).set_value("en").run()
+    with using_locale("ar"):  # the widgets on screen, read back before the run, are still the Arabic ones
+        app.selectbox(key=locale.PICKER).set_value("en").run()
     assert "lang" not in app.query_params and not _rtl_styled(app)
     assert all("lang" not in q for _label, q in _nav_links(app).values())
 

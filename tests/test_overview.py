@@ -11,14 +11,12 @@ from datetime import date
 from urllib.parse import parse_qs
 
 import pytest
-import streamlit as st
 
 from metrics.catalog import KPIS
 from metrics.scorecard import KpiResult
 from tests.conftest import page_app
-from tests.fixtures import load_fixture, set_targets
+from tests.fixtures import set_targets
 from ui.kpi_table import kpi_rows, needing_attention, target_text, without_targets
-from warehouse.db import get_engine
 
 W45 = {"grain": "week", "period": "2026-W45"}
 MONDAY = date(2026, 11, 2)
@@ -78,14 +76,9 @@ def test_without_targets_is_true_only_when_no_kpi_has_one():
 
 
 @pytest.fixture
-def shop(engine, monkeypatch):
-    """The hand-made shop, opened by the app (caches emptied: URLs and data versions repeat across tests)."""
-    load_fixture(engine)
-    monkeypatch.setenv("KPI_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    get_engine.cache_clear()
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    return engine
+def shop(shop_app):
+    """The hand-made shop, opened by the app (conftest.shop_app)."""
+    return shop_app
 
 
 @pytest.fixture

@@ -169,3 +169,11 @@ def test_the_csv_export_keeps_every_digit_and_re_imports_unchanged(engine, tmp_p
     path.write_text(exported, encoding="utf-8")
     assert tuple(import_csv(engine, path)) == (0, 0, 2)  # nothing new, nothing changed
     assert load_targets(engine).set_index("kpi_id")["value"]["sell.revenue"] == 1505001.0
+
+
+def test_a_target_typed_in_persian_or_arabic_digits_is_read():
+    # A Persian keyboard types ۱۲٫۵٪ (12.5 %: ٫ is the decimal separator), an Arabic one ٢٬٥٠٠ (٬ groups thousands);
+    # a minus copied from a Persian page is a left-to-right mark and U+2212.
+    assert parse_target("۱۲٫۵٪", "percent") == 0.125
+    assert parse_target("٢٬٥٠٠", "count") == 2500.0
+    assert parse_target("\u200e\u2212۳", "score") == -3.0
