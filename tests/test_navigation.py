@@ -49,12 +49,15 @@ def _history(tab) -> int:
 def _choose(tab, key: str, value: str) -> None:
     """Pick ``value`` in the sidebar selectbox ``key`` as a user does (type it, Enter) and wait for the run."""
     box = tab.locator(f".st-key-{key} input[role='combobox']")
+    shown = option_title(value) if key == "period" else value  # periods show their title
     box.click()
     box.fill(value)
-    tab.keyboard.press("Enter")
+    # click the option itself once the filtered list shows it: Enter right after typing could pick the list's first
+    # option before the filter applied (seen on a loaded CI machine)
+    tab.get_by_role("option", name=shown, exact=True).click()
     tab.wait_for_timeout(300)
     _settle(tab)
-    assert _picked(tab, key) == (option_title(value) if key == "period" else value)  # periods show their title
+    assert _picked(tab, key) == shown
 
 
 def _sidebar_link(tab, title: str) -> None:
