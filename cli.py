@@ -359,14 +359,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    from i18n import default_locale, set_locale
+    from i18n import LocaleError, default_locale, set_locale
     from metrics.periods import calendar_for, set_calendar
     from warehouse.db import DatabaseError
 
     set_locale("en")  # the CLI's messages stay English: scripts read them
     try:
         set_calendar(calendar_for(default_locale()))  # its periods follow KPI_CALENDAR / KPI_LOCALE
-    except PeriodError as exc:
+    except (LocaleError, PeriodError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     args = build_parser().parse_args(argv)

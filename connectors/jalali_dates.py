@@ -9,7 +9,6 @@ vectorised: one regular expression splits every cell in Arrow, each distinct day
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import jdatetime
 import numpy as np
@@ -18,8 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from metrics.date_text import JALALI_MONTHS_LATIN
+from metrics.periods import JALALI_BELOW
 
-JALALI_BELOW = 1700  # a year below this is Jalali
 _COMPACT = r"^([0-9]{4})([0-9]{2})([0-9]{2})($|[ T])"  # 14050818 -> 1405-08-18
 _PATTERN = (r"^(?P<y>[0-9]{4})[/-](?P<m>[0-9]{1,2})[/-](?P<d>[0-9]{1,2})"
             r"(?:(?:[ T]|\s+)(?P<H>[0-9]{1,2}):(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2})(?:\.(?P<f>[0-9]{1,6})[0-9]*)?)?)?"
@@ -105,7 +104,3 @@ def _expected(year: int, month: int) -> str:
             f"has {length} days")
 
 
-def jalali_text(day: date) -> str:
-    """``day`` as a Jalali date, YYYY/MM/DD (for messages)."""
-    j = jdatetime.date.fromgregorian(date=day)
-    return f"{j.year:04d}/{j.month:02d}/{j.day:02d}"

@@ -17,8 +17,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from connectors.jalali_dates import jalali_text, parse_jalali
+from connectors.jalali_dates import parse_jalali
 from i18n.numerals import delocalize_digits
+from metrics.periods import jalali_text
 
 _MORE_LATIN = str.maketrans("،−", ",-")  # the Arabic comma, the minus sign (digits, ٫ and ٬: delocalize_digits)
 # Bidi marks that right-to-left exports wrap numbers in; spaces used as thousands separators.
@@ -30,7 +31,7 @@ _NUMBER = rf"{_CURRENCY}?[+-]?{_CURRENCY}?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)?(?:\.\d
 _OFFSET = r"^(.+\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})$"
 FIRST_YEAR, LAST_YEAR = 1970, 2100
 JALALI_RANGE = (f"a date from {FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31 (in the Jalali calendar "
-                f"{jalali_text(date(FIRST_YEAR, 1, 1))} to {jalali_text(date(LAST_YEAR, 12, 31))})")
+                f"{jalali_text(date(FIRST_YEAR, 1, 1), '/')} to {jalali_text(date(LAST_YEAR, 12, 31), '/')})")
 
 
 def ascii_digits(text: pd.Series) -> pd.Series:

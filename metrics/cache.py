@@ -71,7 +71,7 @@ def scorecard(engine: Engine, period: Period, filters: Filters = Filters(), kpi_
     today = today or date.today()
     ids = tuple(kpi_ids) if kpi_ids else None
     extra = {"today": today} if "today" in inspect.signature(sc.scorecard).parameters else {}
-    return cached(engine, "scorecard", (period, filters, ids, today, current_calendar()),
+    return cached(engine, "scorecard", (period, filters, ids, today),
                   lambda db: sc.scorecard(db, period, filters, list(ids) if ids else None, **extra))
 
 
@@ -81,5 +81,5 @@ def compute(engine: Engine, kpi_ids, start: date, end: date, grain: str = "custo
     from metrics import engine as eng
 
     ids = tuple(kpi_ids)
-    return cached(engine, "compute", (ids, start, end, grain, filters, breakdown, current_calendar()),
+    return cached(engine, "compute", (ids, start, end, grain, filters, breakdown),
                   lambda db: eng.compute(db, list(ids), start, end, grain, filters, breakdown))

@@ -14,7 +14,6 @@ from sqlalchemy import Engine, func, literal, select, union_all
 
 from connectors.loader import run_kinds
 from i18n import _, current_locale
-from i18n.numerals import localize_digits
 from metrics.catalog import SOURCES
 from warehouse import schema
 
@@ -153,7 +152,7 @@ def count_text(n: int) -> str:
     """A count inside a sentence, as :func:`metrics.format.format_value` writes it, in the reader's digits."""
     from metrics.format import format_value
 
-    return localize_digits(format_value(n, "count"))
+    return format_value(n, "count")
 
 
 def coverage(source_names, start: date, end: date, ends: dict[str, date | None]) -> Coverage:

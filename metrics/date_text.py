@@ -13,7 +13,7 @@ from babel.dates import get_month_names
 
 from i18n import N_, _, current_locale
 from i18n.numerals import localize_code, localize_digits
-from metrics.periods import Period, current_calendar
+from metrics.periods import Period, current_calendar, jalali_parts, week_label
 
 JALALI_MONTHS_LATIN = ("Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar", "Mehr", "Aban", "Azar",
                        "Dey", "Bahman", "Esfand")
@@ -22,8 +22,7 @@ JALALI_MONTHS_LATIN = ("Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "
 def date_parts(day: date, calendar: str | None = None) -> tuple[int, int, int]:
     """(year, month, day) of ``day`` in ``calendar`` (default: the run's)."""
     if (calendar or current_calendar()) == "jalali":
-        j = jdatetime.date.fromgregorian(date=day)
-        return j.year, j.month, j.day
+        return jalali_parts(day)
     return day.year, day.month, day.day
 
 
@@ -69,7 +68,7 @@ def period_title(period: Period) -> str:
     cal = period.calendar
     year, month = date_parts(period.start, cal)[:2]
     if period.grain == "week":
-        wyear, week = (int(x) for x in period.label.split("-W"))
+        wyear, week = week_label(period.start, cal)
         text = _("{year}-W{week:02d} · {days}").format(year=wyear, week=week,
                                                        days=format_day_range(period.start, period.end, cal))
     elif period.grain == "month":

@@ -15,7 +15,7 @@ from functools import cache
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, literal, select
 
-from i18n import LOCALES, N_, _, current_locale, ngettext, translations
+from i18n import LOCALES, N_, _, translations
 from metrics import formula as formulas
 from metrics.catalog import (
     KPI_BY_ID,
@@ -28,13 +28,12 @@ from metrics.catalog import (
     measure_label,
     source_label,
 )
-from metrics.completeness import complete_through, count_text, coverage
+from metrics.completeness import complete_through, coverage
 from metrics.format import format_days
 from metrics.periods import Period, bucket_starts, period_containing
 from warehouse import schema
 
 DIMENSIONS = ("channel", "campaign", "source_medium")
-UNKNOWN = " unknown: "  # in an English reason: a measure some rows in scope do not have (a file without that column)
 # A reason saying a measure is unknown, in any language: see split_unknown().
 UNKNOWN_REASON = N_("{measure} unknown: {cause}")
 NOT_SET = "(not set)"  # breakdown member for rows without a channel (e.g. feedback not tied to a channel)
@@ -152,33 +151,11 @@ def unknown_reason(measure: Measure, days: list[date]) -> str:
     source = source_label(SOURCES[measure.source])
     if days:
         cause = _("the {source} data for {days} has no {measure} (the file that loaded it had no {measure} column)"
-                  ).format(source=source, days=days_text(days), measure=label)
+                  ).format(source=source, days=format_days(days), measure=label)
     else:
         cause = _("the {source} data has no {measure} (the file that loaded it had no {measure} column)").format(
             source=source, measure=label)
     return _(UNKNOWN_REASON).format(measure=label[:1].upper() + label[1:], cause=cause)
-
-
-def days_text(days, most: int = 3) -> str:
-    """Days in a sentence, consecutive ones as ranges: in English as :func:`metrics.format.format_days` writes them
-    ('2–8 Nov 2026'), elsewhere in the reader's language and calendar (:func:`metrics.date_text.format_day_range`);
-    past ``most`` ranges the rest are counted."""
-    if current_locale() == "en":
-        return format_days(days, most)
-    from metrics.date_text import format_day_range
-
-    runs: list[list[date]] = []
-    for day in sorted(set(days)):
-        if runs and (day - runs[-1][1]).days == 1:
-            runs[-1][1] = day
-        else:
-            runs.append([day, day])
-    text = _(", ").join(format_day_range(first, last) for first, last in runs[:most])
-    rest = sum((last - first).days + 1 for first, last in runs[most:])
-    if not rest:
-        return text
-    return ngettext("{days} and {count} more day", "{days} and {count} more days", rest).format(
-        days=text, count=count_text(rest))
 
 
 @cache
@@ -186,10 +163,7 @@ def _unknown_patterns() -> tuple[re.Pattern, ...]:
     """:data:`UNKNOWN_REASON` as a pattern in every language (a reason may come from a cache or another run)."""
     patterns = {}
     for code in LOCALES:
-        try:
-            template = translations(code).gettext(UNKNOWN_REASON) if code != "en" else UNKNOWN_REASON
-        except OSError:  # no compiled catalogue for this language yet
-            continue
+        template = translations(code).gettext(UNKNOWN_REASON)
         parts = re.split(r"(\{measure\}|\{cause\})", template)
         regex = "".join("(?P<measure>.+?)" if p == "{measure}" else "(?P<cause>.+)" if p == "{cause}"
                         else re.escape(p) for p in parts)

@@ -14,8 +14,9 @@ from datetime import date, timedelta
 
 from babel.numbers import get_currency_symbol
 
-from i18n import _, current_locale
+from i18n import _, current_locale, is_rtl, ngettext
 from i18n.numerals import localize_digits
+from metrics.date_text import format_day_range
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}  # written before the amount, in English
 WHOLE_CURRENCIES = frozenset({"IRR", "IRT"})  # rials and tomans are never written with decimals
@@ -175,26 +176,17 @@ def axis_suffix(unit: str) -> dict:
     return {"tickformat": ",.0f"}
 
 
-def _run_text(first: date, last: date) -> str:
-    from metrics.date_text import format_day_range
-
-    return format_day_range(first, last)
-
-
 def format_days(days, most: int = 3) -> str:
     """Days as a person reads them, in the run's language and calendar, consecutive ones as ranges: '2–8 Nov
     2026', '2–4 Nov 2026, 6 Nov 2026', '۱۱–۱۷ آبان ۱۴۰۵'; past ``most`` ranges the rest are counted ('… and 5 more
     days')."""
-    from i18n import is_rtl, ngettext
-    from i18n.numerals import localize_digits
-
     runs: list[list[date]] = []
     for day in sorted(set(days)):
         if runs and day - runs[-1][1] == timedelta(days=1):
             runs[-1][1] = day
         else:
             runs.append([day, day])
-    text = ("، " if is_rtl() else ", ").join(_run_text(first, last) for first, last in runs[:most])
+    text = ("، " if is_rtl() else ", ").join(format_day_range(first, last) for first, last in runs[:most])
     rest = sum((last - first).days + 1 for first, last in runs[most:])
     if not rest:
         return text

@@ -57,19 +57,22 @@ def current_calendar() -> str:
     return _calendar.get() or calendar_for(default_locale())
 
 
-def set_calendar(name: str) -> None:
-    """Use calendar ``name`` for the rest of this run (thread/context)."""
+def _checked(name: str) -> str:
+    """``name`` if it is one of :data:`CALENDARS`, else a clear error."""
     if name not in CALENDARS:
         raise PeriodError(f"Unknown calendar {name!r}; use one of {', '.join(CALENDARS)}.")
-    _calendar.set(name)
+    return name
+
+
+def set_calendar(name: str) -> None:
+    """Use calendar ``name`` for the rest of this run (thread/context)."""
+    _calendar.set(_checked(name))
 
 
 @contextmanager
 def using_calendar(name: str) -> Iterator[None]:
     """Use calendar ``name`` inside the block only."""
-    if name not in CALENDARS:
-        raise PeriodError(f"Unknown calendar {name!r}; use one of {', '.join(CALENDARS)}.")
-    token = _calendar.set(name)
+    token = _calendar.set(_checked(name))
     try:
         yield
     finally:
@@ -120,10 +123,7 @@ def _add_months(day: date, months: int) -> date:
 
 
 def _calendar_or_current(calendar: str | None) -> str:
-    name = calendar or current_calendar()
-    if name not in CALENDARS:
-        raise PeriodError(f"Unknown calendar {name!r}; use one of {', '.join(CALENDARS)}.")
-    return name
+    return _checked(calendar or current_calendar())
 
 
 def jalali_date(year: int, month: int, day: int) -> date:
@@ -249,11 +249,11 @@ def format_period(period: Period) -> str:
     """The period written as the CLI accepts it, in its calendar."""
     s = period.start
     if period.calendar == "jalali":
-        (year, month, _), as_text = jalali_parts(s), _jalali_text
+        (year, month, _), as_text = jalali_parts(s), jalali_text
     else:
         year, month, as_text = s.year, s.month, date.isoformat
     if period.grain == "week":
-        week_year, week = _week_label(s, period.calendar)
+        week_year, week = week_label(s, period.calendar)
         return f"{week_year}-W{week:02d}"
     if period.grain == "month":
         return f"{year}-{month:02d}"
@@ -266,7 +266,7 @@ def format_period(period: Period) -> str:
     return f"{as_text(s)}..{as_text(period.end)}"
 
 
-def _week_label(start: date, calendar: str) -> tuple[int, int]:
+def week_label(start: date, calendar: str) -> tuple[int, int]:
     """(year, week number) of the week starting ``start``: Jalali, ISO, or the ISO week of its Monday when weeks
     start on another day (``KPI_WEEK_START``)."""
     if calendar == "jalali":
@@ -275,9 +275,10 @@ def _week_label(start: date, calendar: str) -> tuple[int, int]:
     return year, week
 
 
-def _jalali_text(day: date) -> str:
+def jalali_text(day: date, separator: str = "-") -> str:
+    """``day`` as a Jalali date, ``YYYY-MM-DD`` (or with another separator, e.g. '/' in import messages)."""
     year, month, dom = jalali_parts(day)
-    return f"{year:04d}-{month:02d}-{dom:02d}"
+    return f"{year:04d}{separator}{month:02d}{separator}{dom:02d}"
 
 
 _FORMS = ("2026-W46 (ISO week), 2026-11 (month), 2026-Q4 (quarter), 2026 (year) or 2026-11-01..2026-11-20; "
