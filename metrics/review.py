@@ -22,6 +22,7 @@ from warehouse.schema import NAME
 from warehouse.snapshot import in_snapshot
 
 ACTION_STATUSES = ("open", "done")
+ACTION_STATUS_LABELS = {"open": N_("open"), "done": N_("done")}  # stored ids -> words shown (through _())
 NOTE_COLUMNS = ["id", "kpi_id", "week_start", "channel", "text", "author", "created_at", "updated_at", "version"]
 ACTION_COLUMNS = ["id", "text", "owner", "due_date", "status", "kpi_id", "week_start", "created_at", "updated_at",
                   "version"]

@@ -30,7 +30,7 @@ from metrics.campaigns import (
 from metrics.date_text import format_day_range
 from metrics.periods import previous
 from ui import charts, data, tables
-from ui.bidi import isolate, shown_period
+from ui.bidi import column_order, isolate, shown_period
 from ui.campaign_figures import figures_grid
 from ui.grains import grain_name
 from ui.safe_text import md
@@ -112,7 +112,7 @@ if level != "source_medium":
                          expanded=True):
             columns = ["member", "channel", "roas", "cpa", "cost", "revenue", "flags"]
             st.dataframe(tables.styled(flagged, "sales", "attention", columns), hide_index=True, placeholder="—",
-                         column_order=tables.column_order_of(columns),
+                         column_order=column_order(columns),
                          key="attention", on_select=_on_pick("attention", flagged, "campaign", None),
                          selection_mode="single-row", height=tables.table_height(len(flagged), ATTENTION_ROWS),
                          column_config=tables.column_config("sales", "attention", period.grain))
@@ -144,7 +144,7 @@ else:
     st.dataframe(tables.styled(rows, column_set, level, tables.display_columns(column_set, level, sort_column),
                                compact_flags=True),
                  hide_index=True, placeholder="—", key=f"table-{level}",
-                 column_order=tables.column_order_of(tables.display_columns(column_set, level, sort_column)),
+                 column_order=column_order(tables.display_columns(column_set, level, sort_column)),
                  on_select=_on_pick(f"table-{level}", rows, level, channel) if level != "source_medium"
                  else "ignore", selection_mode="single-row", height=tables.table_height(len(rows), TABLE_ROWS),
                  column_config=tables.column_config(column_set, level, period.grain))

@@ -18,6 +18,7 @@ from metrics.catalog import KPI_BY_ID, KPIS, S_ORDER, kpi_option
 from metrics.date_text import format_day_range
 from metrics.pacing import STATUS_LABELS
 from metrics.review import (
+    ACTION_STATUS_LABELS,
     ACTION_STATUSES,
     ConflictError,
     ReviewError,
@@ -41,7 +42,6 @@ from ui.state import sidebar
 
 AUTHOR = "review-author"  # the name this session last wrote a note under (kept across pages)
 NOTE_LABEL = N_("Note (shown on this KPI's charts for this week)")
-ACTION_STATUS_NAMES = {"open": N_("open"), "done": N_("done")}  # stored ids -> words shown
 
 version = data.version()
 selection = sidebar(version, grains=("week",))
@@ -182,7 +182,7 @@ def _kpi_detail(item: KpiResult) -> None:
             st.caption(_("No actions on this KPI yet."))
         else:
             shown = kpi_actions[["text", "owner", "due_date", "status"]].assign(
-                status=[_(ACTION_STATUS_NAMES[v]) if v in ACTION_STATUS_NAMES else v for v in kpi_actions["status"]])
+                status=[_(ACTION_STATUS_LABELS[v]) if v in ACTION_STATUS_LABELS else v for v in kpi_actions["status"]])
             st.dataframe(shown, hide_index=True, width="stretch",
                          column_order=column_order(["text", "owner", "due_date", "status"]),
                          column_config={"text": _("Action"), "owner": _("Owner"), "due_date": _("Due"),
@@ -240,7 +240,7 @@ def _action_editor(frame: pd.DataFrame, key: str, allow_new: bool) -> pd.DataFra
             "due_date": st.column_config.DateColumn(_("Due")),
             # the stored value stays the id ('open', 'done'): only its word is translated
             "status": st.column_config.SelectboxColumn(_("Status"), options=list(ACTION_STATUSES), default="open",
-                                                       format_func=lambda v: _(ACTION_STATUS_NAMES.get(v, v))),
+                                                       format_func=lambda v: _(ACTION_STATUS_LABELS.get(v, v))),
             "kpi_id": st.column_config.SelectboxColumn(_("KPI"), options=[k.id for k in KPIS],
                                                        format_func=kpi_option),
         },

@@ -17,13 +17,13 @@ import pandas as pd
 import plotly.graph_objects as go
 from sqlalchemy import Engine
 
-from i18n import N_, _, current_locale, is_rtl, ngettext, using_locale
+from i18n import _, current_locale, is_rtl, ngettext, using_locale
 from i18n.numerals import localize_digits
 from metrics.catalog import KPI_BY_ID, S_ORDER
 from metrics.date_text import format_date, format_day_range, period_code
 from metrics.format import format_change, format_delta, format_value
 from metrics.periods import Period, calendar_for, current_calendar, using_calendar
-from metrics.review import weekly_review
+from metrics.review import ACTION_STATUS_LABELS, weekly_review
 from metrics.scorecard import KpiResult, partial_headline, unknown_headline
 from metrics.trends import trend_with_plan
 from reports.plotly_bundle import plotlyjs_for, script_tag
@@ -37,7 +37,6 @@ PAPER_COLOURS = {charts.ACTUAL: "#1f5fa8", charts.TARGET: "#9a5b00", charts.NOTE
                  charts.LAST_YEAR: "#6b6b6b"}
 COUNTED = ("off_track", "at_risk", "on_track", "no_target", "no_data")
 TREND_WEEKS = 13
-ACTION_STATUS_LABELS = {"open": N_("open"), "done": N_("done")}
 
 
 def _el(tag: str, text: str, css_class: str = "") -> str:

@@ -36,7 +36,7 @@ def test_column_order_reads_from_the_right_in_persian_and_arabic():
             # the KPI's name is the last column, at the grid's right edge, and not pinned to the left one
             assert kpi_columns() == ["Trend", "Status", "Target", "Change", "Value", "KPI", "S"]
             assert kpi_column_config("week")["KPI"]["pinned"] is False
-            assert tables.column_order_of(tables.display_columns("sales", "channel"))[-1] == "member"
+            assert column_order(tables.display_columns("sales", "channel"))[-1] == "member"
     assert columns == ["S", "KPI", "Value", "Change", "Trend"]  # the caller's list is not reversed in place
 
 

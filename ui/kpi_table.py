@@ -31,6 +31,11 @@ CHANGE_HEADERS = {"day": N_("vs previous day"), "week": N_("vs previous week"), 
                   "custom": N_("vs previous period")}
 
 
+def change_header(grain: str) -> str:
+    """The change column's header for ``grain`` ('vs previous week'), in the reader's language."""
+    return _(CHANGE_HEADERS[grain]) if grain in CHANGE_HEADERS else grain
+
+
 def without_targets(items: list[KpiResult]) -> bool:
     """True when none of ``items`` has a target (a period or channel nobody planned for)."""
     return all(i.target is None for i in items)
@@ -94,7 +99,7 @@ def kpi_column_config(grain: str) -> dict:
         "S": st.column_config.TextColumn(_("S"), width="small"),
         "KPI": st.column_config.TextColumn(_("KPI"), width="medium", pinned=not is_rtl()),
         "Value": st.column_config.TextColumn(_("Value")),
-        "Change": st.column_config.TextColumn(_(CHANGE_HEADERS[grain]) if grain in CHANGE_HEADERS else grain),
+        "Change": st.column_config.TextColumn(change_header(grain)),
         "Target": st.column_config.TextColumn(_("Target"), width="medium"),
         "Status": st.column_config.TextColumn(_("Status")),
         "Trend": st.column_config.LineChartColumn(_("Last {count}").format(count=grain_count(grain, 13)),
@@ -125,7 +130,7 @@ def attention_block(items: list[KpiResult], selection: Selection) -> None:
         head = st.columns(ATTENTION_COLUMNS, gap="small")
         grain = selection.period.grain
         for column, title in zip(head, (_("Status"), _("KPI"), _("Value"),
-                                        _(CHANGE_HEADERS[grain]) if grain in CHANGE_HEADERS else grain,
+                                        change_header(grain),
                                         _("Target"), "")):
             column.caption(title)
         for item in flagged:

@@ -14,6 +14,7 @@ import streamlit as st
 from i18n import LANGUAGE_NAMES, LOCALES, LocaleError, _, check_locale, default_locale, is_rtl, set_locale
 from metrics.periods import calendar_for, set_calendar
 from ui import rtl
+from ui.bidi import FSI, PDI
 from ui.safe_text import md
 
 PARAM = "lang"  # the URL's query parameter: a contract, like ?period=
@@ -60,7 +61,7 @@ def begin() -> str:
 def _isolated(text: str) -> str:
     """``text`` between Unicode isolates (FSI … PDI): a name in another script keeps its own direction and does
     not merge with its neighbours (``فارسی, العربية`` inside English)."""
-    return f"\u2068{text}\u2069"
+    return f"{FSI}{text}{PDI}"
 
 
 def url_value(lang: str) -> str | None:

@@ -3,7 +3,7 @@
 On screen a table shows a compact subset of its columns, each with a fixed width, so that it fits a 1440 px
 wide window without sideways scrolling (the name column pinned); the CSV keeps every column. The frame's columns
 keep their ids; the headers are translated in :func:`column_config`. In a right-to-left language the columns are
-shown in reverse order (:func:`column_order_of`), the name column at the right; Streamlit's grid itself (scrollbar,
+shown in reverse order (:func:`ui.bidi.column_order`), the name column at the right; Streamlit's grid itself (scrollbar,
 cell alignment, pinning to the left edge) cannot be mirrored, so there the name column is not pinned.
 """
 
@@ -16,7 +16,6 @@ from i18n import N_, _, is_rtl
 from metrics.campaigns import CHANGE_COLUMNS, COLUMN_SETS, COLUMNS, LEVEL_LABELS, SPARKLINE_COLUMNS, TOTAL
 from metrics.format import format_change, format_value
 from reports.csv_safe import to_csv
-from ui.bidi import column_order
 from ui.grains import grain_count, grain_name
 
 MISS_STYLE = "background-color: rgba(232, 97, 90, 0.35)"  # the status red, see ui.cards
@@ -74,11 +73,6 @@ def short_flags(frame: pd.DataFrame) -> list[str]:
     """What a row is flagged for, in a word each ('ROAS · CPA · cost↑'); the full sentences are in ``flags``."""
     return [" · ".join(_(word) for flag, word in SHORT_FLAGS if flag in frame and bool(row.get(flag) or False))
             for row in frame.to_dict("records")]
-
-
-def column_order_of(columns: list[str]) -> list[str]:
-    """The shown columns in the reader's order (reversed right to left, see the module docstring)."""
-    return column_order(columns)
 
 
 def column_config(column_set: str, level: str, grain: str) -> dict:
