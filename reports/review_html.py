@@ -29,7 +29,7 @@ from metrics.trends import trend_with_plan
 from reports.plotly_bundle import plotlyjs_for, script_tag
 from reports.review_style import CHART_HEIGHT_PX, CHART_WIDTH_PX, page_css, status_badge
 from ui import charts
-from ui.movers import movers_caption, movers_frame
+from ui.movers import HEADERS, movers_caption, movers_frame
 from warehouse.snapshot import in_snapshot
 
 # the dashboard's dark-theme chart colours -> colours that read on white paper (also printed in grey)
@@ -160,7 +160,8 @@ def _attention(engine: Engine, review: dict, week: Period) -> tuple[str, list[go
             table = movers_frame(movers, kpi)
             parts.append(f'<p class="muted">{esc(movers_caption(kpi))}</p>')
             rows = [[esc(str(c)) for c in row] for row in table.itertuples(index=False)]
-            parts.append(_table(list(table.columns), rows, numeric=set(range(1, len(table.columns)))))
+            headers = [_(HEADERS.get(column, column)) for column in table.columns]  # ids -> the reader's words
+            parts.append(_table(headers, rows, numeric=set(range(1, len(table.columns)))))
         frame = trend_with_plan(engine, item.id, week, TREND_WEEKS)
         title = ngettext("{kpi}: {count} week", "{kpi}: {count} weeks", TREND_WEEKS).format(
             kpi=_(kpi.label), count=localize_digits(str(TREND_WEEKS)))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from i18n import _, is_rtl
 from metrics.pacing import STATUS_LABELS
+from ui.chart_locale import CHART_CONTAINER_CSS
 
 STATUS_ICONS = {"on_track": "✔", "at_risk": "▲", "off_track": "✖", "no_target": "–", "no_data": "?"}
 CHART_WIDTH_PX = 660  # fits the printable width of A4 (180 mm) and Letter at 96 px per inch
@@ -58,8 +59,8 @@ table{font-size:8.5pt} a{color:inherit;text-decoration:none}
 RTL_CSS = """
 body{font-family:Vazirmatn,Tahoma,"Noto Sans Arabic","DejaVu Sans",sans-serif}
 td{unicode-bidi:plaintext} th,td{text-align:right} td.n{text-align:left}
-.chart,.js-plotly-plot{direction:ltr}
-"""
+.chart{direction:ltr}
+""" + CHART_CONTAINER_CSS  # charts (and plotly's hidden text-measuring SVG) lay out left to right
 
 
 @cache

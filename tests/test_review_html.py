@@ -232,3 +232,13 @@ def test_cli_review_takes_lang_and_keeps_its_own_messages_english(engine, cli_ur
     monkeypatch.setenv("KPI_LOCALE", "ar")  # the default language of --lang
     assert cli.main(["review", "--week", "2026-W45", "--out", str(out_file)]) == 0
     assert out_file.read_text(encoding="utf-8").startswith('<!doctype html><html lang="ar" dir="rtl">')
+
+
+def test_the_persian_reviews_channel_table_has_persian_headers(review_fa):
+    from i18n import _, using_locale
+    from ui.movers import HEADERS
+
+    with using_locale("fa"):
+        channel, this_week = _(HEADERS["channel"]), _(HEADERS["this week"])
+    assert f"<th>{channel}</th>" in review_fa and f"<th>{this_week}</th>" in review_fa  # the movers table of W45
+    assert "<th>channel</th>" not in review_fa and "<th>this week</th>" not in review_fa  # not the frame's ids
