@@ -31,8 +31,8 @@ from metrics.review import (
 )
 from metrics.scorecard import KpiResult, partial_headline, unknown_headline, why_nothing_judged
 from reports.csv_safe import to_csv
-from reports.review_html import renderer, review_notes
-from ui import charts, data
+from reports.review_html import TREND_WEEKS, renderer, review_trend_figure
+from ui import data
 from ui.bidi import column_order, isolate, shown_period
 from ui.cards import PARTIAL_ICON, STATUS_STYLE, kpi_card
 from ui.kpi_table import kpi_table, without_targets
@@ -160,12 +160,8 @@ def _kpi_detail(item: KpiResult) -> None:
             movers_table(movers, kpi, f"{item.id}-{week.label}-channels.csv", f"csv-{item.id}")
         elif channel:
             st.caption(_("Channel contributions are shown for all channels; clear the channel filter to see them."))
-    frame = data.trend_with_plan(version, item.id, week, 13, channel, False)
-    title = ngettext("{kpi}: {count} week", "{kpi}: {count} weeks", 13).format(kpi=_(kpi.label),
-                                                                              count=localize_digits("13"))
-    figure = charts.add_plan_lines(charts.trend_chart(kpi, frame, title), kpi, frame)
-    charts.add_notes(figure, review_notes(engine, item.id, frame), kpi)
-    st.plotly_chart(figure, width="stretch", key=f"chart-{item.id}")
+    frame = data.trend_with_plan(version, item.id, week, TREND_WEEKS, channel, False)
+    st.plotly_chart(review_trend_figure(engine, kpi, frame), width="stretch", key=f"chart-{item.id}")
     notes_column, actions_column = st.columns(2)
     with notes_column:
         st.markdown(_("**Notes on {kpi} this week**").format(kpi=md(_(kpi.label))))

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 
 from i18n import _, current_locale, is_rtl, ngettext, using_locale
 from i18n.numerals import localize_digits
-from metrics.catalog import KPI_BY_ID, S_ORDER
+from metrics.catalog import KPI, KPI_BY_ID, S_ORDER
 from metrics.date_text import format_date, format_day_range, period_code
 from metrics.format import format_change, format_delta, format_value
 from metrics.periods import Period, calendar_for, current_calendar, using_calendar
@@ -163,10 +163,7 @@ def _attention(engine: Engine, review: dict, week: Period) -> tuple[str, list[go
             headers = [_(HEADERS.get(column, column)) for column in table.columns]  # ids -> the reader's words
             parts.append(_table(headers, rows, numeric=set(range(1, len(table.columns)))))
         frame = trend_with_plan(engine, item.id, week, TREND_WEEKS)
-        title = ngettext("{kpi}: {count} week", "{kpi}: {count} weeks", TREND_WEEKS).format(
-            kpi=_(kpi.label), count=localize_digits(str(TREND_WEEKS)))
-        figure = charts.add_plan_lines(charts.trend_chart(kpi, frame, title), kpi, frame)
-        charts.add_notes(figure, review_notes(engine, item.id, frame), kpi)
+        figure = review_trend_figure(engine, kpi, frame)
         figures.append(_for_paper(figure))
         parts.append('<div class="chart">' + figure.to_html(
             full_html=False, include_plotlyjs=False, config={"displaylogo": False})
@@ -238,6 +235,16 @@ def _render(engine: Engine, week: Period, channel: str | None, today: date | Non
 
 
 @in_snapshot
+def review_trend_figure(engine: Engine, kpi: KPI, frame: pd.DataFrame) -> go.Figure:
+    """A KPI's weeks up to the review's (``frame`` from trend_with_plan) with its plan lines and notes: the same
+    chart on the review page and in the export."""
+    title = ngettext("{kpi}: {count} week", "{kpi}: {count} weeks", TREND_WEEKS).format(
+        kpi=_(kpi.label), count=localize_digits(str(TREND_WEEKS)))
+    figure = charts.add_plan_lines(charts.trend_chart(kpi, frame, title), kpi, frame)
+    charts.add_notes(figure, review_notes(engine, kpi.id, frame), kpi)
+    return figure
+
+
 def review_notes(engine: Engine, kpi_id: str, frame):
     """Notes on ``kpi_id`` for the weeks of a trend frame (for chart annotations)."""
     from metrics.review import notes
