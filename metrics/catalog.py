@@ -84,6 +84,9 @@ class KPI:
     breakdowns: tuple[str, ...] = field(default=("channel", "campaign"))
     # Status tolerances: at risk beyond the first shortfall (fraction of expected), off track beyond the second.
     tolerance: tuple[float, float] = (0.05, 0.15)
+    # How an A/B test compares variants: "proportion" (each numerator unit is one of the denominator's: pooled
+    # z-test), "mean" (a mean over orders: Welch's t-test), "" (not testable).
+    abtest: str = ""
 
 
 SOURCES: dict[str, Source] = {
@@ -160,27 +163,31 @@ KPIS: tuple[KPI, ...] = (
         "revenue", kind="flow"),
     KPI("sell.orders", "Sell", N_("Orders"), N_("Number of orders."), "count", "higher", "orders", kind="flow"),
     KPI("sell.conversion_rate", "Sell", N_("Conversion rate"), N_("Orders per session."), "percent", "higher",
-        "orders / sessions"),
+        "orders / sessions", abtest="proportion"),
     KPI("sell.aov", "Sell", N_("Average order value"), N_("Revenue per order."), "currency", "higher",
-        "revenue / orders"),
+        "revenue / orders", abtest="mean"),
     KPI("sell.new_customers", "Sell", N_("New customers"),
         N_("Customers whose first-ever order falls in the period."), "count", "higher", "new_customers", kind="flow"),
     KPI("serve.csat", "Serve", N_("CSAT"), N_("Share of CSAT responses scoring 4 or 5 (of 5)."), "percent", "higher",
-        "csat_satisfied / csat_responses", breakdowns=_CHANNEL),
+        "csat_satisfied / csat_responses", breakdowns=_CHANNEL,
+        abtest="proportion"),
     KPI("serve.nps", "Serve", N_("NPS"),
         N_("Share of promoters (9-10) minus share of detractors (0-6), in points from -100 to 100."),
         "score", "higher", "(nps_promoters - nps_detractors) / nps_responses * 100", breakdowns=_CHANNEL),
     KPI("serve.repeat_order_rate", "Serve", N_("Repeat order rate"),
-        N_("Share of orders from customers who had ordered before."), "percent", "higher", "repeat_orders / orders"),
+        N_("Share of orders from customers who had ordered before."), "percent", "higher", "repeat_orders / orders",
+        abtest="proportion"),
     KPI("serve.first_response_minutes", "Serve", N_("First response time"),
         N_("Median minutes from ticket opened to first response."), "minutes", "lower", "first_response_minutes",
         breakdowns=()),
     KPI("speak.engagement_rate", "Speak", N_("Engagement rate"), N_("Engaged sessions per session."), "percent",
-        "higher", "engaged_sessions / sessions"),
+        "higher", "engaged_sessions / sessions", abtest="proportion"),
     KPI("speak.email_open_rate", "Speak", N_("Email open rate"), N_("Unique opens per delivered email."), "percent",
-        "higher", "email_unique_opens / email_delivered", breakdowns=("campaign",)),
+        "higher", "email_unique_opens / email_delivered", breakdowns=("campaign",),
+        abtest="proportion"),
     KPI("speak.email_click_rate", "Speak", N_("Email click rate"), N_("Unique clicks per delivered email."), "percent",
-        "higher", "email_unique_clicks / email_delivered", breakdowns=("campaign",)),
+        "higher", "email_unique_clicks / email_delivered", breakdowns=("campaign",),
+        abtest="proportion"),
     KPI("speak.social_engagement_rate", "Speak", N_("Social engagement rate"),
         N_("Social engagements per social impression."), "percent", "higher",
         "social_engagements / social_impressions", breakdowns=()),

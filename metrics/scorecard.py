@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import pandas as pd
 from sqlalchemy import Engine
 
 from i18n import _, ngettext
-from metrics.catalog import KPIS, get_kpi, kpi_label, sources_of
+from metrics.catalog import KPI, KPIS, get_kpi, kpi_label, sources_of
+from metrics.chance import probability_on_target
 from metrics.completeness import Coverage, complete_through, count_text, coverage, day_text
 from metrics.engine import Filters, compute, split_unknown
 from metrics.pacing import elapsed, pace
 from metrics.periods import Period, last_year, previous, shift
+from metrics.trend_test import TREND_PERIODS, Trend, kpi_trend
+from metrics.unusual import check_unusual, history_needed
 from warehouse.snapshot import in_snapshot
 
 SPARKLINE_PERIODS = 13
@@ -44,14 +47,22 @@ class KpiResult:
     in_progress: bool = False
     complete_through: date | None = None  # set when the KPI's data ends before the period (or today) does
     partial: bool = False
+    trend: Trend | None = None  # Mann–Kendall / Theil–Sen over the 13 periods ending with this one
+    expected_range: tuple[float, float] | None = None  # in the shown value's terms (the days counted so far)
+    unusual: bool | None = None
+    unusual_score: float | None = None
+    unusual_method: str | None = None
+    probability_on_target: float | None = None  # flows with a target in an unfinished period
 
     def as_report(self) -> dict:
         """The public JSON shape of ``cli.py report`` (keys are a contract: extend, never rename)."""
         keys = ("id", "s", "label", "unit", "value", "previous", "change_pct", "reason", "target", "expected",
                 "forecast", "status", "last_year", "change_pct_last_year", "target_method", "complete_through",
-                "partial")
-        out = {k: asdict(self)[k] for k in keys}
+                "partial", "unusual", "unusual_score", "probability_on_target")
+        out = {k: getattr(self, k) for k in keys}
         out["complete_through"] = self.complete_through.isoformat() if self.complete_through else None
+        out["trend"] = self.trend.as_report() if self.trend else None
+        out["expected_range"] = list(self.expected_range) if self.expected_range else None
         return out
 
 
@@ -191,10 +202,11 @@ def scorecard(engine: Engine, period: Period, filters: Filters = Filters(), kpi_
                   for w in (done, before, ly)]
         windows[through] = (done, before, ly)
         figures.update({k: tuple(f.loc[k] for f in frames) for k in group})
-    history = None
-    if sparkline and period.grain not in ("custom", "day"):
-        first = shift(period, -(SPARKLINE_PERIODS - 1))
-        history = compute(engine, ids, first.start, min(period.end, today - timedelta(days=1)), period.grain,
+    history, starts = None, []
+    if period.grain not in ("custom", "day"):  # sparkline and statistics: the periods up to this one
+        count = max(SPARKLINE_PERIODS, TREND_PERIODS, history_needed(period.grain) + 1)
+        starts = [shift(period, -i).start for i in range(count - 1, -1, -1)]
+        history = compute(engine, ids, starts[0], min(period.end, today - timedelta(days=1)), period.grain,
                           filters, ends=ends)
     targets, profiles = load_targets(engine), {}
     channel = filters.channel or ""
@@ -207,10 +219,10 @@ def scorecard(engine: Engine, period: Period, filters: Filters = Filters(), kpi_
         value = _number(current["value"])
         before_value = _number(prior["value"])
         ly_value = _number(a_year_ago["value"])
-        spark = []
+        series = []
         if history is not None:
-            series = history[history["kpi_id"] == kpi_id].sort_values("period_start")["value"]
-            spark = [_number(v) for v in series]
+            mine = history[history["kpi_id"] == kpi_id].set_index("period_start")["value"]
+            series = [_number(mine.get(start)) for start in starts]
         target = None if filters.campaign else resolve_target(engine, kpi_id, period, channel, targets, profiles)
         share = None
         if target and kpi.kind == "flow" and done and done.days < period.days:
@@ -219,16 +231,39 @@ def scorecard(engine: Engine, period: Period, filters: Filters = Filters(), kpi_
         plan = pace(kpi, value, period, today, target.value if target else None, share,
                     through=cover.through if partial else None)
         reason = current["reason"] if value is None or not partial else cover.reason()
+        stats = _statistics(kpi, series[:-1], value, plan.elapsed_share if done and done.days < period.days
+                            else 1.0, period.grain)
+        chance = None
+        if target and kpi.kind == "flow" and in_progress and done and value is not None:
+            chance = probability_on_target(engine, kpi, period, filters, target.value, value,
+                                           cover.through if partial else done.end)
         results.append(KpiResult(
             id=kpi.id, s=kpi.s, label=kpi_label(kpi), unit=kpi.unit, value=value, previous=before_value,
             change_pct=change_pct(value, before_value), reason=reason,
             change_abs=None if value is None or before_value is None else value - before_value,
-            better=kpi.better, sparkline=spark, target=plan.target, expected=plan.expected,
-            forecast=plan.forecast, status=plan.status, target_method=target.description if target else None,
+            better=kpi.better, sparkline=series[-SPARKLINE_PERIODS:] if sparkline else [], target=plan.target,
+            expected=plan.expected, forecast=plan.forecast, status=plan.status,
+            target_method=target.description if target else None,
             last_year=ly_value, change_pct_last_year=change_pct(value, ly_value), in_progress=in_progress,
-            complete_through=cover.through if partial else None, partial=partial,
+            complete_through=cover.through if partial else None, partial=partial, probability_on_target=chance,
+            **stats,
         ))
     return results
+
+
+def _statistics(kpi: KPI, before: list[float | None], value: float | None, share: float, grain: str) -> dict:
+    """The trend and unusual fields of a KPI whose periods before the shown one had ``before`` (oldest first) and
+    whose shown value is ``value``. A flow's value for part of a period (``share`` of it counted, < 1) is judged
+    on a full-period scale (value ÷ share), and its expected range is given back for the part counted."""
+    if value is None or grain in ("custom", "day"):
+        return {}
+    scale = share if kpi.kind == "flow" and 0 < share < 1 else 1.0
+    full = value / scale
+    out: dict = {"trend": kpi_trend(before[-(TREND_PERIODS - 1):] + [full])}
+    if check := check_unusual(before, full, grain):
+        out.update(expected_range=(check.low * scale, check.high * scale), unusual=check.unusual,
+                   unusual_score=check.score, unusual_method=check.method)
+    return out
 
 
 def trend(engine: Engine, kpi_id: str, last: Period, periods: int = 26, filters: Filters = Filters(),
