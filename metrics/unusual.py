@@ -2,26 +2,30 @@
 
 Method (README "Unusual values"), a robust z in both cases:
 
-- **Seasonal** (week, month, quarter, with a season (:data:`SEASON`: 52 weeks, 12 months, 4 quarters) plus
-  :data:`RECENT` periods of history before the shown one): the year-over-year change (this period minus the same
-  period a season earlier) is compared with the last :data:`RECENT` periods' year-over-year changes (at least
-  :data:`MIN_RECENT` with data). Expected value = the value a season ago + their median change. Seasonal
-  differencing removes yearly seasonality (Black Friday is compared with last year's) and the median change
-  carries the trend; the weekly cycle is inside every week already.
+- **Seasonal** (week, month, quarter, when the same period a season earlier (:data:`SEASON`: 52 weeks, 12
+  months, 4 quarters) has data): this period's year-over-year change is compared with the year-over-year changes
+  of the last :data:`RECENT` periods (at least :data:`MIN_RECENT` with data both years). Changes are relative (the
+  log of this year ÷ last year), so a shop that grew 20 % is expected 20 % higher in its peak weeks too; when a
+  value is 0 or negative they are differences instead. Expected value = the value a season ago × the median
+  ratio (or + the median difference). Seasonal differencing removes yearly seasonality (Black Friday is compared
+  with last year's) and the median change carries the trend; the weekly cycle is inside every week already.
 - **Recent** (fallback: less history, no value a season ago, or year grain): the value against the median and MAD
   of the last :data:`RECENT` periods with data (at least :data:`MIN_RECENT`; else no check).
 
-Score = (value − expected) ÷ (MAD × 1.4826) (``statsmodels.robust.scale.mad``, normalised to σ): Iglewicz &
-Hoaglin's (1993) modified z. Unusual when |score| > :data:`THRESHOLD` (3.5, their recommended cut-off); expected
-range = expected ± 3.5 × scale. When the MAD is 0 (more than half the periods share one value) the scale is the
-mean absolute deviation × 1.2533 (also σ-normalised); when that is 0 too (every period equal) there is no score,
-the range is that one value and any other value is unusual (no division by zero).
+Score = (change − median change) ÷ (MAD × 1.4826), the fallback's (value − median) ÷ (MAD × 1.4826), with the MAD
+of ``statsmodels.robust.scale.mad`` normalised to σ: Iglewicz & Hoaglin's (1993) modified z. Unusual when
+|score| > :data:`THRESHOLD` (3.5, their recommended cut-off); expected range = expected ± 3.5 × scale (for ratios
+the value a season ago × e^(median ± 3.5 × scale), not symmetric). When the MAD is 0 (more than half the periods
+share one value) the scale is the mean absolute deviation × 1.2533 (also σ-normalised); when that is 0 too
+(every period equal) there is no score, the range is that one value and any other value is unusual (no division
+by zero).
 
 Why not STL (Cleveland et al. 1990) on the residuals: with the two or three years a shop has, each week-of-year
 has only 2–3 points, so STL's seasonal component absorbs the noise and its residuals understate the usual
 variation (on a simulated weekly series with σ = 40 the residual-based range was about 2 wide, and a 10σ spike
 was never flagged; on the seasonally adjusted series half of ordinary weeks were flagged). The year-over-year
-change keeps the noise of both years in every comparison, so its MAD is the right yardstick.
+change keeps the noise of both years in every comparison, so its MAD is the right yardstick (same simulation:
+1–2 % of ordinary weeks flagged, about 90 % of 10σ spikes).
 
 Gaps: periods without data are skipped: a change needs both years' values; periods before the KPI's first data
 are left out. Nothing is interpolated.
@@ -39,7 +43,7 @@ from statsmodels.robust.scale import mad
 
 from i18n import N_, _
 
-SEASON = {"week": 52, "month": 12, "quarter": 4}  # periods per year: the seasonal cycle STL removes
+SEASON = {"week": 52, "month": 12, "quarter": 4}  # periods per year: a season back is the same period last year
 RECENT = 13  # the fallback's window: the last periods with data ...
 MIN_RECENT = 8  # ... of which at least this many (else no check)
 THRESHOLD = 3.5  # |robust z| above this is unusual (Iglewicz & Hoaglin 1993)
@@ -118,15 +122,23 @@ def _seasonal(known: list[float | None], value: float, grain: str) -> Unusual | 
     """The year-over-year check, or None when it does not apply (no season, no value a season ago, fewer than
     :data:`MIN_RECENT` of the last :data:`RECENT` periods with a year-over-year change)."""
     period = SEASON.get(grain)
-    if period is None or len(known) < period + RECENT or known[-period] is None:
+    if period is None or len(known) < period or known[-period] is None:
         return None
-    pairs = zip(known[-(period + RECENT):-period], known[-RECENT:])  # the last RECENT periods and a season earlier
-    recent = np.asarray([b - a for a, b in pairs if a is not None and b is not None])
-    if len(recent) < MIN_RECENT:
+    last = range(max(period, len(known) - RECENT), len(known))  # the last RECENT periods with a season before
+    pairs = [(known[i - period], known[i]) for i in last if known[i - period] is not None and known[i] is not None]
+    if len(pairs) < MIN_RECENT:
         return None
+    ago = known[-period]
+    if value > 0 and ago > 0 and all(a > 0 and b > 0 for a, b in pairs):  # relative changes (log ratios)
+        recent = np.log([b / a for a, b in pairs])
+        centre = float(np.median(recent))
+        scale = _scale(recent - centre)
+        check = _judge(math.log(value / ago), centre, scale, _(METHOD_SEASONAL[grain]))
+        return Unusual(ago * math.exp(check.low), ago * math.exp(check.high), check.score, check.unusual,
+                       check.method)
+    recent = np.asarray([b - a for a, b in pairs])
     centre = float(np.median(recent))
-    expected = known[-period] + centre  # the same period a season ago, moved by the usual year-over-year change
-    return _judge(value, expected, _scale(recent - centre), _(METHOD_SEASONAL[grain]))
+    return _judge(value, ago + centre, _scale(recent - centre), _(METHOD_SEASONAL[grain]))
 
 
 def _scale(deviations: np.ndarray) -> float:

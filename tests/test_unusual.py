@@ -25,28 +25,47 @@ def test_history_needed():
     assert check_unusual([1.0] * 20, 5.0, "day") is None
 
 
-def _seasonal_history() -> list[float]:
-    """65 weeks: weeks 0–12 are 100+k, weeks 13–51 are 200, weeks 52–64 are week k−52 plus a year-over-year change
-    of 10, 12, 8, 10, 11, 9, 10, 14, 6, 10, 10, 9, 11."""
-    changes = [10, 12, 8, 10, 11, 9, 10, 14, 6, 10, 10, 9, 11]
-    first = [100.0 + k for k in range(13)]
-    return first + [200.0] * 39 + [first[k] + changes[k] for k in range(13)]
+DEVIATIONS = [0, 2, -2, 0, 1, -1, 0, 4, -4, 0, 0, -1, 1]  # |d| sorted: 0,0,0,0,0,1,1,1,1,2,2,4,4 → median 1
 
 
-def test_seasonal_path_by_hand():
-    history = _seasonal_history()
-    # The shown week is 65; a season ago is week 13 = 200. Changes' median = 10; |change − 10| sorted:
-    # 0,0,0,0,0,1,1,1,1,2,2,4,4 → MAD = 1 (the 7th) → scale = 1.4826. Expected = 200 + 10 = 210;
-    # range = 210 ± 3.5·1.4826 = [204.811, 215.189]
-    scale = SIGMA
-    calm = check_unusual(history, 214.0, "week")
+def _seasonal_history(first: list[float], change) -> list[float]:
+    """65 weeks: weeks 0–12 are ``first``, weeks 13–51 are 200, week 52+k is week k changed by ``change(k)``."""
+    return first + [200.0] * 39 + [change(k, first[k]) for k in range(13)]
+
+
+def test_seasonal_path_relative_changes_by_hand():
+    # Weeks 52–64 are weeks 0–12 × e^(0.10 + d/100): log ratios 0.10 + d/100 → median 0.10, MAD 0.01 → scale
+    # 0.014826. The shown week is 65; a season ago is week 13 = 200 → expected 200·e^0.10 = 221.03;
+    # range 200·e^(0.10 ± 3.5·0.014826) = 200·e^(0.10 ± 0.051891) = 200·[1.04929, 1.16403] = [209.86, 232.81]
+    history = _seasonal_history([100.0 + k for k in range(13)], lambda k, a: a * math.exp(0.10 + DEVIATIONS[k] / 100))
+    scale = 0.01 * SIGMA
+    calm = check_unusual(history, 200 * math.exp(0.15), "week")  # log ratio 0.15: z = 0.05/0.014826 = 3.372
     assert calm.method.startswith("robust z (median/MAD) of the change on the same week last year")
-    assert (calm.low, calm.high) == pytest.approx((210 - 3.5 * scale, 210 + 3.5 * scale), abs=1e-9)
-    assert calm.score == pytest.approx(4 / scale, abs=1e-9) and not calm.unusual  # 2.698 ≤ 3.5
+    assert calm.score == pytest.approx(0.05 / scale, abs=1e-9) and not calm.unusual
+    assert (calm.low, calm.high) == pytest.approx((200 * math.exp(0.10 - 3.5 * scale),
+                                                   200 * math.exp(0.10 + 3.5 * scale)), abs=1e-9)
+    assert (calm.low, calm.high) == pytest.approx((209.86, 232.81), abs=0.01)
+    spike = check_unusual(history, 200 * math.exp(0.16), "week")  # z = 0.06/0.014826 = 4.047
+    assert spike.score == pytest.approx(0.06 / scale, abs=1e-9) and spike.unusual
+    drop = check_unusual(history, 200.0, "week")  # log ratio 0: z = −0.10/0.014826 = −6.745
+    assert drop.score == pytest.approx(-0.10 / scale, abs=1e-9) and drop.unusual
+
+
+def test_seasonal_path_differences_when_a_value_is_zero():
+    # week 0 is 0 → no ratios: differences. Weeks 52–64 are weeks 0–12 + 10 + d → median change 10, MAD 1 →
+    # scale 1.4826; expected = 200 + 10 = 210; range 210 ± 3.5·1.4826 = [204.811, 215.189]
+    history = _seasonal_history([0.0] + [100.0 + k for k in range(1, 13)], lambda k, a: a + 10 + DEVIATIONS[k])
+    calm = check_unusual(history, 214.0, "week")
+    assert (calm.low, calm.high) == pytest.approx((210 - 3.5 * SIGMA, 210 + 3.5 * SIGMA), abs=1e-9)
+    assert calm.score == pytest.approx(4 / SIGMA, abs=1e-9) and not calm.unusual  # 2.698 ≤ 3.5
     spike = check_unusual(history, 216.0, "week")
-    assert spike.score == pytest.approx(6 / scale, abs=1e-9) and spike.unusual  # 4.047 > 3.5
-    drop = check_unusual(history, 200.0, "week")
-    assert drop.score == pytest.approx(-10 / scale, abs=1e-9) and drop.unusual
+    assert spike.score == pytest.approx(6 / SIGMA, abs=1e-9) and spike.unusual  # 4.047 > 3.5
+
+
+def test_seasonal_needs_the_value_a_season_ago():
+    history = _seasonal_history([100.0 + k for k in range(13)], lambda k, a: a * 1.1)
+    history[13] = None  # the shown week's week a season ago has no data → the recent weeks' median/MAD
+    assert check_unusual(history, 220.0, "week").method == "robust z (median/MAD) over the last 13 weeks"
 
 
 def test_fallback_path_by_hand():
