@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import pandas as pd
 import pytest
-from sqlalchemy import text
+from sqlalchemy import update
 
 import cli
 from metrics.catalog import KPIS
 from metrics.engine import Filters
 from metrics.unusual import THRESHOLD, check_unusual, expected_bands, history_needed
 from tests.conftest import DEMO_AS_OF, build_demo_warehouse
+from warehouse import schema
 from warehouse.db import make_engine
 
 SIGMA = 1 / 0.6744897501960817  # MAD → σ: 1.4826…
@@ -125,9 +127,10 @@ def spiked_url(tmp_path_factory) -> str:
     """A demo warehouse with new users × 4 in ISO week 2026-W42 (12–18 Oct 2026)."""
     url = build_demo_warehouse(tmp_path_factory, "stats_spike", DEMO_AS_OF)
     engine = make_engine(url)
+    web = schema.web_traffic
     with engine.begin() as conn:
-        conn.execute(text("UPDATE web_traffic SET new_users = new_users * 4 "
-                          "WHERE date >= :start AND date <= :end"), {"start": "2026-10-12", "end": "2026-10-18"})
+        conn.execute(update(web).where(web.c.date.between(date(2026, 10, 12), date(2026, 10, 18)))
+                     .values(new_users=web.c.new_users * 4))
     engine.dispose()
     return url
 
@@ -184,3 +187,22 @@ def test_demo_weeks_use_the_seasonal_check(demo_url):
         engine.dispose()
     assert "same week last year" in seasonal.unusual_method
     assert early.unusual_method == "robust z (median/MAD) over the last 13 weeks"
+
+
+def test_trend_chart_frame_has_the_expected_range(demo_url):
+    from metrics.periods import parse_period
+    from metrics.trends import trend_with_plan
+
+    engine = make_engine(demo_url)
+    try:
+        frame = trend_with_plan(engine, "sizzle.new_users", parse_period("2026-W44"), 26)
+    finally:
+        engine.dispose()
+    # the rows are still the 26 weeks ending with W44 (26 Oct): 26 Oct − 25·7 days = 4 May (not the longer history)
+    assert len(frame) == 26 and str(frame["period_start"].iloc[0]) == "2026-05-04"
+    assert str(frame["period_start"].iloc[-1]) == "2026-10-26"
+    assert frame[["expected_low", "expected_high"]].notna().all().all()
+    assert (frame["expected_low"] <= frame["expected_high"]).all()
+    # the last week's band is the report's expected range for that week (the same check)
+    report = _kpis(demo_url, "2026-W44")["sizzle.new_users"]
+    assert [frame["expected_low"].iloc[-1], frame["expected_high"].iloc[-1]] == pytest.approx(report["expected_range"])
