@@ -241,7 +241,7 @@ def scorecard(engine: Engine, period: Period, filters: Filters = Filters(), kpi_
             id=kpi.id, s=kpi.s, label=kpi_label(kpi), unit=kpi.unit, value=value, previous=before_value,
             change_pct=change_pct(value, before_value), reason=reason,
             change_abs=None if value is None or before_value is None else value - before_value,
-            better=kpi.better, sparkline=series[-SPARKLINE_PERIODS:] if sparkline else [], target=plan.target,
+            better=kpi.better, sparkline=_spark(series, starts, today) if sparkline else [], target=plan.target,
             expected=plan.expected, forecast=plan.forecast, status=plan.status,
             target_method=target.description if target else None,
             last_year=ly_value, change_pct_last_year=change_pct(value, ly_value), in_progress=in_progress,
@@ -249,6 +249,11 @@ def scorecard(engine: Engine, period: Period, filters: Filters = Filters(), kpi_
             **stats,
         ))
     return results
+
+
+def _spark(series: list[float | None], starts: list[date], today: date) -> list[float | None]:
+    """The sparkline: the last :data:`SPARKLINE_PERIODS` periods of ``series`` that have begun before ``today``."""
+    return [v for v, start in zip(series[-SPARKLINE_PERIODS:], starts[-SPARKLINE_PERIODS:]) if start < today]
 
 
 def _statistics(kpi: KPI, before: list[float | None], value: float | None, share: float, grain: str) -> dict:
