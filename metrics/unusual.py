@@ -44,7 +44,7 @@ from statsmodels.robust.scale import mad
 from i18n import N_, _
 
 SEASON = {"week": 52, "month": 12, "quarter": 4}  # periods per year: a season back is the same period last year
-RECENT = 13  # the fallback's window: the last periods with data ...
+RECENT = 13  # the window of both checks: the last periods with data ...
 MIN_RECENT = 8  # ... of which at least this many (else no check)
 THRESHOLD = 3.5  # |robust z| above this is unusual (Iglewicz & Hoaglin 1993)
 MEAN_AD_TO_SIGMA = math.sqrt(math.pi / 2)  # 1.2533: mean absolute deviation → σ for normal data
