@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from connectors.loader import load
 from metrics.catalog import get_kpi
-from metrics.chance import MIN_DAYS, probability_on_target
+from metrics.chance import MIN_DAYS, probability_on_target, seasonal_factor
 from metrics.engine import Filters
 from metrics.periods import Period, parse_period
 from metrics.scorecard import scorecard
@@ -83,6 +83,22 @@ def test_a_remaining_weekday_that_varies_gives_its_share(engine):
     assert probability_on_target(engine, COST, W48, Filters(), 550.0, 400.0, THU) == chance  # fixed seed
     assert probability_on_target(engine, COST, W48, Filters(), 600.0, 400.0, THU) == 1.0
     assert probability_on_target(engine, COST, W48, Filters(), 499.0, 400.0, THU) == 0.0
+
+
+def test_last_years_season_scales_the_remaining_days(engine):
+    costs = weekdays_100(date(2025, 9, 1), date(2025, 11, 26))  # a year ago (52 weeks: same weekdays) ...
+    costs |= {date(2025, 11, 27): 200.0, date(2025, 11, 28): 200.0}  # ... its Thu and Fri cost twice as much
+    costs |= weekdays_100(date(2026, 9, 1), WED)
+    load_costs(engine, costs, WED)
+    # Last year's Thu 27 - Sun 30 Nov 2025 (this year's remaining days, 52 weeks back): 200 + 200 + 0 + 0 = 400,
+    # against its 8 weeks before's same-weekday means 100 + 100 + 0 + 0 = 200: factor 400 / 200 = 2.
+    remaining = days(THU, W48.end)
+    assert seasonal_factor(engine, COST, Filters(), WED, remaining) == pytest.approx(2.0)
+    # The final: 300 + 2 x (100 + 100 + 0 + 0) = 700 in every draw
+    assert probability_on_target(engine, COST, W48, Filters(), 700.0, 300.0, WED) == 1.0
+    assert probability_on_target(engine, COST, W48, Filters(), 699.99, 300.0, WED) == 0.0
+    # no rows a year before the days of W49 (30 Nov - 6 Dec 2026 less 52 weeks = 1-7 Dec 2025): no scaling
+    assert seasonal_factor(engine, COST, Filters(), WED, days(date(2026, 11, 30), date(2026, 12, 6))) == 1.0
 
 
 def noisy_days(first: date, last: date, level: float) -> dict[date, float]:
