@@ -26,8 +26,10 @@ from metrics.abtest import (
     proportion_arm,
     run_abtest,
     sample_size_per_arm,
-    testable_kpis as kpis_to_test,
     verdict,
+)
+from metrics.abtest import (
+    testable_kpis as kpis_to_test,
 )
 from metrics.periods import Period, parse_period
 
