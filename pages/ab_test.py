@@ -11,8 +11,17 @@ from __future__ import annotations
 import streamlit as st
 
 from i18n import _
-from metrics.abtest import ALPHA, POWER, ABTestError, cautions, sample_size_per_arm, testable_kpis, verdict
-from metrics.catalog import get_kpi, kpi_option
+from metrics.abtest import (
+    ALPHA,
+    POWER,
+    ABTestError,
+    cautions,
+    denominator_label,
+    sample_size_per_arm,
+    testable_kpis,
+    verdict,
+)
+from metrics.catalog import KPI_BY_ID, get_kpi, kpi_label, kpi_option, why_no_breakdown
 from metrics.format import format_change, format_delta, format_value
 from ui import data
 from ui.abtest_view import (
@@ -28,6 +37,8 @@ from ui.abtest_view import (
     help_text,
     interval_chart,
     interval_text,
+    methods_text,
+    missing_data,
     p_text,
     run_test,
     still_needed,
@@ -48,6 +59,10 @@ st.caption(_("{period} · {scope} · is a variant's rate really different from A
     + (" · " + _("in progress: the figures cover the days so far") if selection.in_progress else ""))
 
 kpis = testable_kpis()
+asked = st.query_params.get("kpi")
+if asked in KPI_BY_ID and asked not in kpis:  # a link to a KPI that campaigns do not carry
+    st.warning(_("{kpi} cannot be A/B tested by campaign: {reason}. Choose one of the KPIs below.").format(
+        kpi=kpi_label(asked), reason=why_no_breakdown(KPI_BY_ID[asked], "campaign")), icon=":material/warning:")
 kpi_id = url_selectbox(_("KPI"), kpis, "kpi", index=kpis.index(DEFAULT_KPI) if DEFAULT_KPI in kpis else 0,
                        format_func=kpi_option, help=_("The KPIs an A/B test can compare: rates of counts (each "
                                                       "click is one of the delivered emails) and average order "
@@ -75,14 +90,18 @@ test = None
 if problem := check_variants(variants):
     st.info(problem, icon=":material/info:")
 else:
+    asked_variants = tuple((k, tuple(v)) for k, v in chosen_variants(variants).items())
     try:
-        test = run_test(version, kpi_id, tuple((k, tuple(v)) for k, v in chosen_variants(variants).items()),
-                        period, channel)
-    except ABTestError as exc:
-        st.error(md(str(exc)), icon=":material/error:")
-    if test is not None and (empty := empty_arms(test)):
-        st.info(_("No data for variant {variant} in {period}: choose another period or other campaigns.").format(
-            variant=empty[0], period=shown_period(period)), icon=":material/info:")
+        test = run_test(version, kpi_id, asked_variants, period, channel)
+        empty = empty_arms(test)
+    except ABTestError as exc:  # its message is the CLI's (English): said in the reader's language when it can be
+        empty = missing_data(version, kpi_id, asked_variants, period, channel)
+        if not empty:
+            st.error(md(str(exc)), icon=":material/error:")
+    if empty:
+        st.info(_("No data for variant {variant} in {period}: its campaigns have no {measure} then. Choose another "
+                  "period or other campaigns.").format(variant=empty[0], period=shown_period(period),
+                                                       measure=denominator_label(kpi_id)), icon=":material/info:")
         test = None
 
 if test is not None:
@@ -117,7 +136,7 @@ if test is not None:
         st.dataframe(variants_frame, hide_index=True, column_order=column_order(list(variants_frame.columns)))
         compared = comparison_table(test, kpi)
         st.dataframe(compared, hide_index=True, column_order=column_order(list(compared.columns)))
-    st.caption(_("Methods: {method}.").format(method=md(test.method)))
+    st.caption(_("Methods: {methods}").format(methods=methods_text(kpi.abtest, len(test.comparisons) + 1)))
 
 with st.expander(_("Methods and references")):
     st.markdown(_(REFERENCES))

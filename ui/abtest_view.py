@@ -11,7 +11,8 @@ from statsmodels.stats.proportion import proportion_confint
 from i18n import N_, _
 from i18n.numerals import localize_digits
 from metrics.abtest import ALPHA, ABTest, Arm, Comparison, run_abtest
-from metrics.catalog import KPI, measure_label
+from metrics.abtest_data import campaign_sums
+from metrics.catalog import KPI, get_kpi, measure_label
 from metrics.format import axis_suffix, format_change, format_delta, format_value
 from metrics.formula import measure_names
 from metrics.periods import Period
@@ -72,6 +73,22 @@ REFERENCES = N_(
     "tests, *KDD*). Decide the sample size first (Plan a test) and read the result once it is reached.")
 
 
+METHODS = {
+    "proportion": N_("Pooled two-proportion z-test (p-value); Newcombe's hybrid score interval of the difference; "
+                     "probability that B is better from Beta(1,1) posteriors; Wilson score interval of each "
+                     "variant's rate."),
+    "mean": N_("Welch's t-test over the orders' revenues (p-value) and Welch's interval of the difference; t "
+               "interval of each variant's average."),
+}
+SEVERAL = N_("With more than two variants, each is compared with A and the p-values are adjusted by "
+             "Benjamini–Hochberg.")
+
+
+def methods_text(kind: str, variants: int) -> str:
+    """The methods a test used, named, in the reader's language (``variants``: how many, A included)."""
+    return " ".join([_(METHODS[kind])] + ([_(SEVERAL)] if variants > 2 else []))
+
+
 def help_text(topic: str, kind: str) -> str:
     """A metric's help in the reader's language (``kind``: the KPI's ``abtest``, 'proportion' or 'mean')."""
     text = HELP[topic]
@@ -130,8 +147,10 @@ def run_test(version: tuple, kpi_id: str, variants: tuple[tuple[str, tuple[str, 
 
 
 def arm_interval(arm: Arm, kind: str) -> tuple[float | None, float | None]:
-    """A share KPI's variant rate's 95 % Wilson score interval; (None, None) for an average (the arm's totals do
-    not give the spread of its orders) or without data."""
+    """A variant's value's 95 % interval: the arm's own (metrics.abtest: Wilson score for a share, t for an average)
+    when it has one, else a share's Wilson score interval; (None, None) without data or for an average without."""
+    if arm.ci_low is not None and arm.ci_high is not None:
+        return arm.ci_low, arm.ci_high
     if kind != "proportion" or not arm.denominator or arm.numerator > arm.denominator:
         return None, None
     low, high = proportion_confint(arm.numerator, arm.denominator, alpha=ALPHA, method="wilson")
@@ -141,6 +160,23 @@ def arm_interval(arm: Arm, kind: str) -> tuple[float | None, float | None]:
 def arms(test: ABTest) -> list[tuple[str, Arm]]:
     """(variant key, arm) for A and each compared variant, in order."""
     return [("a", test.a)] + [(c.variant, c.arm) for c in test.comparisons]
+
+
+def variants_without_data(engine, kpi: KPI, variants: dict[str, list[str]], period: Period,
+                          channel: str | None) -> list[str]:
+    """The variants (labels) whose campaigns have nothing to divide by in ``period`` (no delivered emails,
+    sessions or orders), read as metrics.abtest reads them."""
+    sums = campaign_sums(engine, kpi, period.start, period.end, channel)
+    return [variant_label(key) for key, campaigns in variants.items()
+            if sum(sums.get(c, (0.0, 0.0))[1] for c in campaigns) <= 0]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def missing_data(version: tuple, kpi_id: str, variants: tuple[tuple[str, tuple[str, ...]], ...], period: Period,
+                 channel: str | None) -> list[str]:
+    """:func:`variants_without_data` on the page's read snapshot, cached per data version."""
+    with read_snapshot(data.engine()) as db:
+        return variants_without_data(db, get_kpi(kpi_id), {k: list(v) for k, v in variants}, period, channel)
 
 
 def empty_arms(test: ABTest) -> list[str]:
