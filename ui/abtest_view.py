@@ -8,17 +8,18 @@ import plotly.graph_objects as go
 import streamlit as st
 from statsmodels.stats.proportion import proportion_confint
 
-from i18n import N_, _
+from i18n import N_, _, is_rtl
 from i18n.numerals import localize_digits
 from metrics.abtest import ALPHA, ABTest, Arm, Comparison, run_abtest
 from metrics.abtest_data import campaign_sums
 from metrics.catalog import KPI, get_kpi, measure_label
-from metrics.format import axis_suffix, format_change, format_delta, format_value
+from metrics.chart_ticks import nice_ticks
+from metrics.format import axis_suffix, format_change, format_delta, format_tick, format_value
 from metrics.formula import measure_names
 from metrics.periods import Period
 from ui import data
 from ui.bidi import isolate
-from ui.chart_locale import localize
+from ui.chart_locale import RTL_FONT, bidi, own_numbers
 from ui.charts import ACTUAL, TEMPLATE
 from ui.safe_text import chart_text, md
 from warehouse.snapshot import read_snapshot
@@ -258,22 +259,34 @@ def comparison_table(test: ABTest, kpi: KPI) -> pd.DataFrame:
 
 
 def interval_chart(test: ABTest, kpi: KPI) -> go.Figure:
-    """Each variant's rate as a point with its 95 % interval as a vertical line (share KPIs; an average shows its
-    points only)."""
+    """Each variant's value as a point with its 95 % interval as a vertical line, in the reader's language (its
+    digits on the value axis, right-to-left titles and hover; the variants' letters stay Latin). Not through
+    ui.chart_locale.localize, which reads a chart's x axis as dates."""
     fig = go.Figure()
     label = _(kpi.label)
+    values: list[float] = []
     for key, arm in arms(test):
         low, high = arm_interval(arm, kpi.abtest)
         name = variant_label(key)
         if low is not None:
             fig.add_trace(go.Scatter(x=[name, name], y=[low, high], mode="lines", showlegend=False,
                                      line=dict(color=ACTUAL, width=3), hoverinfo="skip"))
-        fig.add_trace(go.Scatter(
-            x=[name], y=[arm.value], mode="markers", showlegend=False, marker=dict(color=ACTUAL, size=12),
-            customdata=[[format_value(arm.value, kpi.unit), interval_text(low, high, kpi.unit)]],
-            hovertemplate=_("{variant}: %{{customdata[0]}} (95 % interval %{{customdata[1]}})").format(
-                variant=name) + "<extra></extra>"))
-    fig.update_layout(template=TEMPLATE, height=300, margin=dict(l=10, r=10, t=40, b=10),
-                      title=chart_text(_("{kpi} per variant, with 95 % intervals").format(kpi=label)))
-    fig.update_yaxes(title_text=label, **axis_suffix(kpi.unit))
-    return localize(fig, {"yaxis": kpi.unit})
+            values += [low, high]
+        hover = _("{variant}: {value} (95 % interval {interval})").format(
+            variant=name, value=format_value(arm.value, kpi.unit), interval=interval_text(low, high, kpi.unit))
+        fig.add_trace(go.Scatter(x=[name], y=[arm.value], mode="markers", showlegend=False,
+                                 marker=dict(color=ACTUAL, size=12), customdata=[chart_text(hover)],
+                                 hovertemplate=f"{bidi('%{customdata}')}<extra></extra>"))
+        if arm.value is not None:
+            values.append(arm.value)
+    title = chart_text(_("{kpi} per variant, with 95 % intervals").format(kpi=label))
+    fig.update_layout(template=TEMPLATE, height=300, margin=dict(l=10, r=10, t=40, b=10), title=bidi(title))
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(title_text=bidi(chart_text(label)), **axis_suffix(kpi.unit))
+    if own_numbers() and values:  # plotly writes Latin digits: ready-made tick labels
+        ticks, step = nice_ticks(min(values), max(values), 5)
+        fig.update_yaxes(tickmode="array", tickvals=ticks, ticktext=[format_tick(v, kpi.unit, step) for v in ticks],
+                         tickformat=None, ticksuffix=None, tickprefix=None)
+    if is_rtl():
+        fig.update_layout(font_family=RTL_FONT, title_x=1, title_xanchor="right", hoverlabel_align="right")
+    return fig
