@@ -277,6 +277,104 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return 0
 
 
+def _campaign_list(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"{text!r} has an empty campaign name; use CAMPAIGN[,CAMPAIGN…]")
+    return names
+
+
+def _abtest_text(test, cautions: list[str], verdict: str) -> str:
+    """The readable form of an A/B test: a table of the variants, the comparison, the verdict and cautions."""
+    from metrics.catalog import KPI_BY_ID
+    from metrics.format import format_delta, format_value
+
+    unit = KPI_BY_ID[test.kpi].unit
+    p = lambda v: "—" if v is None else ("< 0.001" if v < 0.001 else f"{v:.3f}")  # noqa: E731
+    share = lambda v: "—" if v is None else f"{v:.1%}"  # noqa: E731
+    lines = [f"A/B test of {test.kpi}, {test.period.label} ({test.period.start} to {test.period.end})"
+             + (f", channel {test.channel}" if test.channel else ""), ""]
+    arms = [("A", test.a, None)] + [(c.variant.upper(), c.arm, c) for c in test.comparisons]
+    width = max(12, *(len(arm.name) for _, arm, _ in arms))
+    lines.append(f"{'variant':8} {'campaigns':{width}} {'numerator':>12} {'denominator':>12} {'value':>10} "
+                 f"{'95% CI':>21} {'diff vs A':>11} {'lift':>8} {'p':>7} {'P(better)':>9}")
+    for variant, arm, c in arms:
+        ci = f"{format_value(arm.ci_low, unit)} to {format_value(arm.ci_high, unit)}" if arm.ci_low is not None \
+            else "—"
+        numerator = format_value(arm.numerator, "currency") if unit == "currency" else f"{arm.numerator:,.0f}"
+        row = (f"{variant:8} {arm.name:{width}} {numerator:>12} {arm.denominator:>12,.0f} "
+               f"{format_value(arm.value, unit):>10} {ci:>21}")
+        if c is not None:
+            shown_p = c.p_value_adjusted if len(test.comparisons) > 1 else c.p_value
+            row += (f" {format_delta(c.difference, unit):>11} {share(c.relative_lift):>8} {p(shown_p):>7} "
+                    f"{share(c.probability_better):>9}")
+        lines.append(row.rstrip())
+    lines.append("")
+    for c in test.comparisons:
+        lines.append(f"{c.variant.upper()} - A: {format_delta(c.difference, unit)}, 95% CI "
+                     f"{format_delta(c.ci_low, unit)} to {format_delta(c.ci_high, unit)}, p {p(c.p_value)}"
+                     + (f" (adjusted {p(c.p_value_adjusted)})" if len(test.comparisons) > 1 else "")
+                     + (f", needed per variant to detect this lift: {c.needed_per_arm:,}" if c.needed_per_arm
+                        else ""))
+    lines += [f"Method: {test.method}", "", f"Verdict: {verdict}", ""]
+    lines += [f"Caution: {text}" for text in cautions]
+    return "\n".join(lines)
+
+
+def cmd_abtest(args: argparse.Namespace) -> int:
+    """Compare campaign variants on a KPI (``abtest``) or plan a test's sample size (``abtest plan``)."""
+    if getattr(args, "abtest_action", None) == "plan":
+        return cmd_abtest_plan(args)
+    from metrics.abtest import ABTestError, cautions, run_abtest, verdict
+
+    missing = [flag for flag, value in (("--kpi", args.kpi), ("--a", args.a), ("--b", args.b),
+                                        ("--period", args.period)) if value is None]
+    if missing:
+        raise CliError(f"abtest needs {', '.join(missing)} (or use: abtest plan --baseline RATE --mde LIFT)")
+    try:
+        period = parse_period(args.period)
+    except PeriodError as exc:
+        raise CliError(str(exc)) from None
+    variants = {name: getattr(args, name) for name in ("a", "b", "c", "d") if getattr(args, name)}
+    if (args.c is None) and args.d:
+        raise CliError("--d needs --c: variants are given in order (a, b, c, d)")
+    from warehouse.snapshot import read_snapshot
+
+    with read_snapshot(_engine()) as db, using_calendar(period.calendar):
+        if args.channel:
+            _filters(db, argparse.Namespace(channel=args.channel))
+        try:
+            test = run_abtest(db, args.kpi, variants, period, args.channel)
+        except ABTestError as exc:
+            raise CliError(str(exc)) from None
+        if args.format == "json":
+            json.dump(test.as_json(), sys.stdout, indent=2, ensure_ascii=False)
+            print()
+        else:
+            print(_abtest_text(test, cautions(test), verdict(test)))
+    return 0
+
+
+def cmd_abtest_plan(args: argparse.Namespace) -> int:
+    """The sample size per variant to detect a lift (normal approximation for two proportions)."""
+    from metrics.abtest import sample_size_per_arm
+
+    try:
+        per_arm = sample_size_per_arm(args.baseline, args.mde, args.relative, args.alpha, args.power)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    doc = {"baseline": args.baseline, "mde": args.mde, "relative": args.relative, "alpha": args.alpha,
+           "power": args.power, "per_arm": per_arm}
+    if args.plan_format == "json":
+        json.dump(doc, sys.stdout, indent=2)
+        print()
+    else:
+        target = args.baseline * (1 + args.mde) if args.relative else args.baseline + args.mde
+        print(f"To tell {target:.2%} from a baseline of {args.baseline:.2%} (two-sided, alpha {args.alpha:g}, "
+              f"power {args.power:.0%}): {per_arm:,} per variant, {2 * per_arm:,} in all.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python cli.py", description="e-marketing 5S KPI dashboard: command line")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -341,6 +439,34 @@ def build_parser() -> argparse.ArgumentParser:
     catalog = sub.add_parser("catalog", help="the KPI catalog as Markdown (from the declarations)")
     catalog.add_argument("--write-readme", action="store_true", help="regenerate the README's catalog section")
     catalog.set_defaults(func=cmd_catalog)
+
+    abtest = sub.add_parser(
+        "abtest", help="A/B test campaign variants on a KPI, or plan a test's sample size (abtest plan)",
+        usage="%(prog)s --kpi ID --a CAMPAIGN[,CAMPAIGN...] --b CAMPAIGN[,...] [--c ...] [--d ...] --period P "
+              "[--channel NAME] [--format json|text]\n       %(prog)s plan --baseline RATE --mde LIFT [--relative] "
+              "[--alpha 0.05] [--power 0.8] [--format json|text]",
+        description="Compare variants (each one campaign or several) on an A/B-testable KPI: share KPIs by the "
+                    "pooled two-proportion z-test with Newcombe's interval and P(B better) from Beta(1,1) "
+                    "posteriors; average order value by Welch's t-test; more than two variants with "
+                    "Benjamini-Hochberg adjusted p-values.")
+    abtest.add_argument("--kpi", default=None, help="an A/B-testable KPI id, e.g. speak.email_click_rate")
+    for name in ("a", "b", "c", "d"):
+        abtest.add_argument(f"--{name}", type=_campaign_list, default=None, metavar="CAMPAIGN[,CAMPAIGN...]",
+                            help=f"variant {name.upper()}'s campaign(s)" + (" (the control)" if name == "a" else ""))
+    abtest.add_argument("--period", default=None, help="as for report: 2026-10, 2026-W46, 2026-11-01..2026-11-20")
+    abtest.add_argument("--channel", default=None, help="only this channel's rows")
+    abtest.add_argument("--format", choices=("json", "text"), default="text")
+    abtest_actions = abtest.add_subparsers(dest="abtest_action", required=False, metavar="plan")
+    plan = abtest_actions.add_parser("plan", help="sample size per variant to detect a lift")
+    plan.add_argument("--baseline", type=float, required=True, help="the current rate, e.g. 0.03 for 3%%")
+    plan.add_argument("--mde", type=float, required=True,
+                      help="the smallest lift worth detecting: absolute (0.003 = +0.3 points) or with --relative a "
+                           "fraction of the baseline (0.1 = +10%%)")
+    plan.add_argument("--relative", action="store_true", help="--mde is relative to the baseline")
+    plan.add_argument("--alpha", type=float, default=0.05, help="significance level, two-sided (default 0.05)")
+    plan.add_argument("--power", type=float, default=0.8, help="power (default 0.8)")
+    plan.add_argument("--format", dest="plan_format", choices=("json", "text"), default="text")
+    abtest.set_defaults(func=cmd_abtest)
 
     copy = sub.add_parser("copy-warehouse", help="copy the whole warehouse to another database (e.g. PostgreSQL)")
     copy.add_argument("--to", required=True, help="target URL, e.g. postgresql+psycopg://user:password@host/kpi")

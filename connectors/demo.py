@@ -85,6 +85,11 @@ EMAILS = (
     ("vip_early_access", "monthly", 0.060, 0.90),
     ("black_friday_teaser", "promo", 0.050, 0.70),
 )
+# A subject-line A/B test: a Thursday product-news email, its audience split in halves, sent in the last
+# AB_TEST_DAYS days. B's subject line lifts opens and clicks a little. Drawn from a generator of its own
+# (seeded by the seed and the day), so the rest of the demo's random stream, and every other number, is unchanged.
+AB_TEST = (("newsletter_subject_a", 0.300, 0.112), ("newsletter_subject_b", 0.318, 0.115))  # open, click per open
+AB_TEST_DAYS = 84
 SOCIAL_NETWORKS = (("instagram", 42000, 35), ("facebook", 31000, 8), ("tiktok", 8000, 28), ("youtube", 5200, 6))
 WEEKDAY = np.array([1.0, 1.04, 1.02, 0.98, 0.94, 0.82, 0.90])  # Monday..Sunday
 AOV = 78.0
@@ -206,6 +211,8 @@ def generate(as_of: date | None = None, seed: int = DEFAULT_SEED, days: int = 73
             n_orders = int(rng.binomial(sessions, cvr))
             revenue = add_orders(day, n_orders, "Email", name, returning, AOV)
             web.append(_web_row(rng, day, "Email", "newsletter / email", name, sessions, n_orders, revenue))
+        if (end - day).days < AB_TEST_DAYS and day.weekday() == 3:
+            emails.extend(_ab_test_sends(seed, day, list_size))
         for name, _, growth in SOCIAL_NETWORKS:
             followers[name] += growth * rng.uniform(0.2, 1.8) * (1.5 if promo else 1.0)
             impressions = int(followers[name] * rng.uniform(0.15, 0.35))
@@ -245,6 +252,21 @@ def generate(as_of: date | None = None, seed: int = DEFAULT_SEED, days: int = 73
         "feedback": pd.DataFrame(feedback, columns=["response_id", "date", "kind", "score", "channel"]),
         "tickets": pd.DataFrame(tickets, columns=["ticket_id", "opened_at", "first_response_at"]),
     }
+
+
+def _ab_test_sends(seed: int, day: date, list_size: float) -> list[tuple]:
+    """The subject-line test's two email rows of one send day (its own generator: see AB_TEST)."""
+    rng = np.random.default_rng([seed, day.toordinal(), 0xAB])
+    half = int(list_size * 0.2 / 2)
+    rows = []
+    for name, open_rate, click_per_open in AB_TEST:
+        sent = int(half * rng.uniform(0.995, 1.005))
+        delivered = int(sent * rng.uniform(0.975, 0.99))
+        opens = int(rng.binomial(delivered, open_rate))
+        clicks = int(rng.binomial(opens, click_per_open))
+        rows.append((day, name, sent, delivered, opens, clicks, int(rng.binomial(delivered, 0.0025)),
+                     sent - delivered))
+    return rows
 
 
 def _web_row(rng, day, channel, source_medium, campaign, sessions, n_orders, revenue) -> tuple:
