@@ -63,15 +63,15 @@ asked = st.query_params.get("kpi")
 if asked in KPI_BY_ID and asked not in kpis:  # a link to a KPI that campaigns do not carry
     st.warning(_("{kpi} cannot be A/B tested by campaign: {reason}. Choose one of the KPIs below.").format(
         kpi=kpi_label(asked), reason=why_no_breakdown(KPI_BY_ID[asked], "campaign")), icon=":material/warning:")
-kpi_id = url_selectbox(_("KPI"), kpis, "kpi", index=kpis.index(DEFAULT_KPI) if DEFAULT_KPI in kpis else 0,
-                       format_func=kpi_option, help=_("The KPIs an A/B test can compare: rates of counts (each "
-                                                      "click is one of the delivered emails) and average order "
-                                                      "value."))
-kpi = get_kpi(kpi_id)
 options = data.campaigns(version, channel)
 defaults = default_variants(options)
 placeholder = _("Choose campaigns")
-left, right = st.columns(2)
+kpi_box, left, right = st.columns(3)
+kpi_id = url_selectbox(_("KPI"), kpis, "kpi", container=kpi_box,
+                       index=kpis.index(DEFAULT_KPI) if DEFAULT_KPI in kpis else 0, format_func=kpi_option,
+                       help=_("The KPIs an A/B test can compare: rates of counts (each click is one of the "
+                              "delivered emails) and average order value."))
+kpi = get_kpi(kpi_id)
 variants = {
     "a": url_multiselect(_("Variant A (the control)"), options, "a", defaults["a"], container=left,
                          placeholder=placeholder),
@@ -124,18 +124,17 @@ if test is not None:
     needed.metric(_("Still needed per variant"), format_value(still_needed(test, b), "count"),
                   help=help_text("needed", kpi.abtest))
     if b.needed_per_arm is not None:
-        needed.caption(_("of {needed} per variant to detect this lift").format(
+        needed.caption(_("of {needed} per variant to detect this lift with 80 % power").format(
             needed=format_value(b.needed_per_arm, "count")))
     for caution in cautions(test):
         st.warning(md(caution), icon=":material/warning:")
 
-    chart, tables = st.columns([2, 3])
+    chart, table = st.columns([1, 2], vertical_alignment="center")
     chart.plotly_chart(interval_chart(test, kpi), width="stretch")
-    with tables:
-        variants_frame = variant_table(test, kpi)
-        st.dataframe(variants_frame, hide_index=True, column_order=column_order(list(variants_frame.columns)))
-        compared = comparison_table(test, kpi)
-        st.dataframe(compared, hide_index=True, column_order=column_order(list(compared.columns)))
+    variants_frame = variant_table(test, kpi)
+    table.dataframe(variants_frame, hide_index=True, column_order=column_order(list(variants_frame.columns)))
+    compared = comparison_table(test, kpi)
+    st.dataframe(compared, hide_index=True, column_order=column_order(list(compared.columns)))
     st.caption(_("Methods: {methods}").format(methods=methods_text(kpi.abtest, len(test.comparisons) + 1)))
 
 with st.expander(_("Methods and references")):

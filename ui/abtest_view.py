@@ -279,9 +279,9 @@ def interval_chart(test: ABTest, kpi: KPI) -> go.Figure:
                                  hovertemplate=f"{bidi('%{customdata}')}<extra></extra>"))
         if arm.value is not None:
             values.append(arm.value)
-    title = chart_text(_("{kpi} per variant, with 95 % intervals").format(kpi=label))
-    fig.update_layout(template=TEMPLATE, height=300, margin=dict(l=10, r=10, t=40, b=10), title=bidi(title))
-    fig.update_xaxes(type="category")
+    title = chart_text(_("{kpi} per variant").format(kpi=label))
+    fig.update_layout(template=TEMPLATE, height=260, margin=dict(l=10, r=10, t=40, b=10), title=bidi(title))
+    fig.update_xaxes(type="category", title_text=bidi(chart_text(_("Lines: 95 % intervals"))))
     fig.update_yaxes(title_text=bidi(chart_text(label)), **axis_suffix(kpi.unit))
     if own_numbers() and values:  # plotly writes Latin digits: ready-made tick labels
         ticks, step = nice_ticks(min(values), max(values), 5)
