@@ -1,6 +1,6 @@
 """A/B tests: is variant B's rate (or average order value) really different from A's?
 
-Pick a KPI, the campaigns of each variant and a period; the page shows each variant's rate with its 95 % interval,
+Pick a KPI, the campaigns of each variant and a period; the page shows each variant's rate with its 95% interval,
 the difference with its interval, p, the probability that B is better, the sample still needed and a one-line
 verdict (metrics.abtest). The URL keeps the choices (?kpi=&a=&b=&c=…&grain=&period=&channel=), so a link reproduces
 the test. "Plan a test" gives the sample per variant for a lift to detect.
@@ -112,7 +112,7 @@ if test is not None:
     difference, p_value, chance, needed = st.columns(4)
     difference.metric(_("Difference (B − A)"), format_delta(b.difference, kpi.unit),
                       help=help_text("difference", kpi.abtest))
-    difference.caption(_("95 % interval: {interval}").format(
+    difference.caption(_("Interval (95%): {interval}").format(
         interval=interval_text(b.ci_low, b.ci_high, kpi.unit, delta=True)))
     p_value.metric(_("p-value"), p_text(b.p_value), help=help_text("p", kpi.abtest))
     if several:
@@ -124,7 +124,7 @@ if test is not None:
     needed.metric(_("Still needed per variant"), format_value(still_needed(test, b), "count"),
                   help=help_text("needed", kpi.abtest))
     if b.needed_per_arm is not None:
-        needed.caption(_("of {needed} per variant to detect this lift with 80 % power").format(
+        needed.caption(_("of {needed} per variant to detect this lift with 80% power").format(
             needed=format_value(b.needed_per_arm, "count")))
     for caution in cautions(test):
         st.warning(md(caution), icon=":material/warning:")
@@ -148,7 +148,7 @@ baseline_in, mde_in, relative_in, alpha_in, power_in = st.columns([2, 2, 2, 1, 1
 baseline = baseline_in.number_input(_("Baseline rate (%)"), min_value=0.01, max_value=99.99, value=3.0, step=0.5,
                                     key="plan_baseline", help=_("Variant A's rate today, e.g. the click rate."))
 relative = relative_in.toggle(_("Relative lift"), value=True, key="plan_relative",
-                              help=_("On: the lift is a share of the baseline (10 % of 3 % is 0.3 points). Off: "
+                              help=_("On: the lift is a share of the baseline (a tenth more than 3% makes 3.3%). Off: "
                                      "in percentage points."))
 mde = mde_in.number_input(_("Smallest lift worth detecting (%)") if relative else
                           _("Smallest lift worth detecting (points)"), min_value=0.01, value=10.0 if relative else 0.3,

@@ -109,7 +109,7 @@ def test_a_kpi_campaigns_do_not_carry_and_a_period_without_data_say_why():
 
 
 def test_the_plan_gives_the_sample_per_variant():
-    # baseline 3 %, relative lift 10 % → p₂ = 3.3 %, p̄ = 3.15 %, α 0.05 (z = 1.959964), power 0.8 (z = 0.841621):
+    # baseline 3 %, relative lift 10% → p₂ = 3.3 %, p̄ = 3.15 %, α 0.05 (z = 1.959964), power 0.8 (z = 0.841621):
     # 1.959964·√(2·0.0315·0.9685) = 1.959964·0.247013 = 0.484137; 0.841621·√(0.03·0.97 + 0.033·0.967)
     # = 0.841621·0.247004 = 0.207884; (0.484137 + 0.207884)² / 0.003² = 0.478893 / 0.000009 = 53,210.3 → 53,211
     app = page_app("ab_test", **OCTOBER).run()

@@ -1,5 +1,5 @@
 """What the A/B test page shows, built from :mod:`metrics.abtest`'s results: the variants' checks, each variant's
-rate with its 95 % Wilson interval, the rows of its tables and its chart. The page only lays these out."""
+rate with its 95% Wilson interval, the rows of its tables and its chart. The page only lays these out."""
 
 from __future__ import annotations
 
@@ -33,9 +33,9 @@ GRAINS = ("month", "week", "quarter", "year")  # the page's period types, a mont
 # The methods, named with their references (the metrics' help and the page's "Methods" section).
 HELP = {
     "difference": {
-        "proportion": N_("B's rate minus A's, in percentage points. The 95 % interval is Newcombe's hybrid score "
+        "proportion": N_("B's rate minus A's, in percentage points. Its interval (95%) is Newcombe's hybrid score "
                          "interval (Newcombe 1998), from statsmodels' confint_proportions_2indep."),
-        "mean": N_("B's average minus A's. The 95 % interval is Welch's (Welch 1947), which does not assume the two "
+        "mean": N_("B's average minus A's. Its interval (95%) is Welch's (Welch 1947), which does not assume the two "
                    "variants' orders vary alike."),
     },
     "p": {
@@ -53,7 +53,7 @@ HELP = {
         "mean": N_("Given for share KPIs only (rates of counts)."),
     },
     "needed": N_("The sample each variant needs to detect a lift as large as the one observed, two-sided at α = 0.05 "
-                 "with 80 % power (the normal approximation for two proportions, Fleiss, Levin and Paik 2003), less "
+                 "with 80% power (the normal approximation for two proportions, Fleiss, Levin and Paik 2003), less "
                  "what the smaller variant already has."),
 }
 REFERENCES = N_(
@@ -70,7 +70,7 @@ REFERENCES = N_(
     "- **Benjamini–Hochberg** adjustment with more than two variants: Y. Benjamini, Y. Hochberg (1995), "
     "Controlling the false discovery rate. *JRSS B* 57, 289–300.\n"
     "- **Peeking**: looking at a running test again and again and stopping when p drops below 0.05 finds "
-    "differences that are not there far more often than 5 % of the time (R. Johari et al. 2017, Peeking at A/B "
+    "differences that are not there far more often than in one test of 20 (R. Johari et al. 2017, Peeking at A/B "
     "tests, *KDD*). Decide the sample size first (Plan a test) and read the result once it is reached.")
 
 
@@ -148,7 +148,7 @@ def run_test(version: tuple, kpi_id: str, variants: tuple[tuple[str, tuple[str, 
 
 
 def arm_interval(arm: Arm, kind: str) -> tuple[float | None, float | None]:
-    """A variant's value's 95 % interval: the arm's own (metrics.abtest: Wilson score for a share, t for an average)
+    """A variant's value's 95% interval: the arm's own (metrics.abtest: Wilson score for a share, t for an average)
     when it has one, else a share's Wilson score interval; (None, None) without data or for an average without."""
     if arm.ci_low is not None and arm.ci_high is not None:
         return arm.ci_low, arm.ci_high
@@ -204,7 +204,7 @@ def _heading(text: str) -> str:
 
 
 def variant_table(test: ABTest, kpi: KPI) -> pd.DataFrame:
-    """One row per variant: its campaigns, numerator, denominator, rate and the rate's 95 % interval, as shown."""
+    """One row per variant: its campaigns, numerator, denominator, rate and the rate's 95% interval, as shown."""
     numerator, denominator = _measures(kpi)
     rows = []
     for key, arm in arms(test):
@@ -216,7 +216,7 @@ def variant_table(test: ABTest, kpi: KPI) -> pd.DataFrame:
                                                             else "count"),
             _heading(measure_label(denominator)): format_value(arm.denominator, "count"),
             _(kpi.label): format_value(arm.value, kpi.unit),
-            _("95 % interval"): interval_text(low, high, kpi.unit),
+            _("Interval (95%)"): interval_text(low, high, kpi.unit),
         })
     return pd.DataFrame(rows)
 
@@ -237,7 +237,7 @@ def p_text(p: float | None) -> str:
 
 
 def comparison_table(test: ABTest, kpi: KPI) -> pd.DataFrame:
-    """One row per variant compared with A: difference and its 95 % interval, relative lift, p (adjusted with more
+    """One row per variant compared with A: difference and its 95% interval, relative lift, p (adjusted with more
     than two variants), P(better) and the sample still needed, as shown."""
     several = len(test.comparisons) > 1
     rows = []
@@ -245,7 +245,7 @@ def comparison_table(test: ABTest, kpi: KPI) -> pd.DataFrame:
         row = {
             _("Comparison"): _("{variant} − A").format(variant=variant_label(comparison.variant)),
             _("Difference"): format_delta(comparison.difference, kpi.unit),
-            _("95 % interval of the difference"): interval_text(comparison.ci_low, comparison.ci_high, kpi.unit,
+            _("Interval of the difference (95%)"): interval_text(comparison.ci_low, comparison.ci_high, kpi.unit,
                                                                 delta=True),
             _("Relative lift"): format_change(comparison.relative_lift),
             _("p-value"): p_text(comparison.p_value),
@@ -259,7 +259,7 @@ def comparison_table(test: ABTest, kpi: KPI) -> pd.DataFrame:
 
 
 def interval_chart(test: ABTest, kpi: KPI) -> go.Figure:
-    """Each variant's value as a point with its 95 % interval as a vertical line, in the reader's language (its
+    """Each variant's value as a point with its 95% interval as a vertical line, in the reader's language (its
     digits on the value axis, right-to-left titles and hover; the variants' letters stay Latin). Not through
     ui.chart_locale.localize, which reads a chart's x axis as dates."""
     fig = go.Figure()
@@ -272,7 +272,7 @@ def interval_chart(test: ABTest, kpi: KPI) -> go.Figure:
             fig.add_trace(go.Scatter(x=[name, name], y=[low, high], mode="lines", showlegend=False,
                                      line=dict(color=ACTUAL, width=3), hoverinfo="skip"))
             values += [low, high]
-        hover = _("{variant}: {value} (95 % interval {interval})").format(
+        hover = _("{variant}: {value}, interval (95%) {interval}").format(
             variant=name, value=format_value(arm.value, kpi.unit), interval=interval_text(low, high, kpi.unit))
         fig.add_trace(go.Scatter(x=[name], y=[arm.value], mode="markers", showlegend=False,
                                  marker=dict(color=ACTUAL, size=12), customdata=[chart_text(hover)],
@@ -281,7 +281,7 @@ def interval_chart(test: ABTest, kpi: KPI) -> go.Figure:
             values.append(arm.value)
     title = chart_text(_("{kpi} per variant").format(kpi=label))
     fig.update_layout(template=TEMPLATE, height=260, margin=dict(l=10, r=10, t=40, b=10), title=bidi(title))
-    fig.update_xaxes(type="category", title_text=bidi(chart_text(_("Lines: 95 % intervals"))))
+    fig.update_xaxes(type="category", title_text=bidi(chart_text(_("Lines: intervals (95%)"))))
     fig.update_yaxes(title_text=bidi(chart_text(label)), **axis_suffix(kpi.unit))
     if own_numbers() and values:  # plotly writes Latin digits: ready-made tick labels
         ticks, step = nice_ticks(min(values), max(values), 5)
