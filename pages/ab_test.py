@@ -109,7 +109,7 @@ if test is not None:
     with st.container(border=True):
         st.markdown("#### " + md(verdict(test)))
     several = len(test.comparisons) > 1
-    difference, p_value, chance, needed = st.columns(4)
+    difference, p_value, chance, needed = st.columns([4, 3, 3, 4])  # room for '+0.4 واحد درصد'
     difference.metric(_("Difference (B − A)"), format_delta(b.difference, kpi.unit),
                       help=help_text("difference", kpi.abtest))
     difference.caption(_("Interval (95%): {interval}").format(

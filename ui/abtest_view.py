@@ -216,17 +216,21 @@ def variant_table(test: ABTest, kpi: KPI) -> pd.DataFrame:
                                                             else "count"),
             _heading(measure_label(denominator)): format_value(arm.denominator, "count"),
             _(kpi.label): format_value(arm.value, kpi.unit),
-            _("Interval (95%)"): interval_text(low, high, kpi.unit),
+            # the interval's ends in two columns: the grid lays a cell's mixed-direction text out wrongly in
+            # Persian and Arabic ('+0.1 pp to +0.7 pp' came out scrambled), one value per cell reads right
+            _("Low end (95%)"): format_value(low, kpi.unit),
+            _("High end (95%)"): format_value(high, kpi.unit),
         })
     return pd.DataFrame(rows)
 
 
 def interval_text(low: float | None, high: float | None, unit: str, delta: bool = False) -> str:
-    """'2.9% to 3.4%' ('+0.1 pp to +0.8 pp' for a difference); '—' when unknown."""
+    """'2.9% to 3.4%' ('+0.1 pp to +0.8 pp' for a difference); '—' when unknown. Each value is isolated in
+    right-to-left text (a signed value starts with a left-to-right mark, which would turn the line around)."""
     if low is None or high is None:
         return "—"
     shown = (lambda v: format_delta(v, unit)) if delta else (lambda v: format_value(v, unit))
-    return _("{low} to {high}").format(low=shown(low), high=shown(high))
+    return _("{low} to {high}").format(low=isolate(shown(low)), high=isolate(shown(high)))
 
 
 def p_text(p: float | None) -> str:
@@ -245,8 +249,8 @@ def comparison_table(test: ABTest, kpi: KPI) -> pd.DataFrame:
         row = {
             _("Comparison"): _("{variant} − A").format(variant=variant_label(comparison.variant)),
             _("Difference"): format_delta(comparison.difference, kpi.unit),
-            _("Interval of the difference (95%)"): interval_text(comparison.ci_low, comparison.ci_high, kpi.unit,
-                                                                delta=True),
+            _("Difference, low end (95%)"): format_delta(comparison.ci_low, kpi.unit),
+            _("Difference, high end (95%)"): format_delta(comparison.ci_high, kpi.unit),
             _("Relative lift"): format_change(comparison.relative_lift),
             _("p-value"): p_text(comparison.p_value),
         }
