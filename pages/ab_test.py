@@ -129,7 +129,7 @@ if test is not None:
     for caution in cautions(test):
         st.warning(md(caution), icon=":material/warning:")
 
-    chart, table = st.columns([1, 2], vertical_alignment="center")
+    chart, table = st.columns([2, 5], vertical_alignment="center")
     chart.plotly_chart(interval_chart(test, kpi), width="stretch")
     variants_frame = variant_table(test, kpi)
     table.dataframe(variants_frame, hide_index=True, column_order=column_order(list(variants_frame.columns)))
