@@ -83,13 +83,13 @@ def test_the_tables_rows():
     test = _test(_arm("a", 300, 10_000), _arm("b", 360, 10_000), _arm("c", 280, 10_000))
     rows = variant_table(test, KPI)
     assert list(rows.columns) == ["Variant", "Campaigns", "Unique clicks", "Emails delivered", "Email click rate",
-                                  "Low end (95%)", "High end (95%)"]
+                                  "Low (95%)", "High (95%)"]
     assert list(rows["Variant"]) == ["A", "B", "C"]
     assert list(rows["Email click rate"]) == ["3.0%", "3.6%", "2.8%"]
     # 300 of 10,000 by Wilson: p = 0.03, z²/n = 0.000384146, centre = 0.030192073 / 1.000384146 = 0.0301805,
     # half = 1.959964 · √(0.03·0.97/10,000 + z²/4n²) / 1.000384146 = 1.959964 · 0.00170869 / 1.000384 = 0.0033477
     # → 0.0268328 to 0.0335282, shown 2.7% to 3.4%
-    assert (rows["Low end (95%)"][0], rows["High end (95%)"][0]) == ("2.7%", "3.4%")
+    assert (rows["Low (95%)"][0], rows["High (95%)"][0]) == ("2.7%", "3.4%")
     compared = comparison_table(test, KPI)
     assert list(compared["Comparison"]) == ["B − A", "C − A"]
     assert list(compared["Adjusted p-value"]) == ["0.080", "0.080"]  # 0.04 × 2 comparisons, as made above

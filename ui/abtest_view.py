@@ -218,8 +218,8 @@ def variant_table(test: ABTest, kpi: KPI) -> pd.DataFrame:
             _(kpi.label): format_value(arm.value, kpi.unit),
             # the interval's ends in two columns: the grid lays a cell's mixed-direction text out wrongly in
             # Persian and Arabic ('+0.1 pp to +0.7 pp' came out scrambled), one value per cell reads right
-            _("Low end (95%)"): format_value(low, kpi.unit),
-            _("High end (95%)"): format_value(high, kpi.unit),
+            _("Low (95%)"): format_value(low, kpi.unit),
+            _("High (95%)"): format_value(high, kpi.unit),
         })
     return pd.DataFrame(rows)
 
