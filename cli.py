@@ -456,8 +456,10 @@ def build_parser() -> argparse.ArgumentParser:
     abtest.add_argument("--period", default=None, help="as for report: 2026-10, 2026-W46, 2026-11-01..2026-11-20")
     abtest.add_argument("--channel", default=None, help="only this channel's rows")
     abtest.add_argument("--format", choices=("json", "text"), default="text")
-    abtest_actions = abtest.add_subparsers(dest="abtest_action", required=False, metavar="plan")
-    plan = abtest_actions.add_parser("plan", help="sample size per variant to detect a lift")
+    abtest_actions = abtest.add_subparsers(dest="abtest_action", required=False, metavar="plan",
+                                           title="before the test")
+    plan = abtest_actions.add_parser("plan", prog="python cli.py abtest plan",
+                                     help="the sample size per variant to detect a lift (abtest plan --help)")
     plan.add_argument("--baseline", type=float, required=True, help="the current rate, e.g. 0.03 for 3%%")
     plan.add_argument("--mde", type=float, required=True,
                       help="the smallest lift worth detecting: absolute (0.003 = +0.3 points) or with --relative a "

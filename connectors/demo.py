@@ -3,6 +3,7 @@
 About two years of data up to the day before ``as_of`` for every kind, with
 weekly seasonality, a year-end promotion spike (Black Friday to Christmas), one
 paid campaign with poor return on ad spend (``tiktok_broad_prospecting``),
+a subject-line A/B test of two email campaigns (``newsletter_subject_a``/``_b``),
 returning customers, and plan targets for the current quarter. It loads through
 ``connectors.loader.load``, the same path as every real connector.
 """
