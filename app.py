@@ -61,6 +61,7 @@ def page(file: str, title: str, icon: str, default: bool = False) -> st.Page:
 PERIOD_PICKERS: dict[str, dict] = {
     "weekly_review": {"grains": ("week",)},
     "targets": {"grains": ("quarter", "month", "week", "year"), "default_current": True},
+    "ab_test": {"grains": ("month", "week", "quarter", "year")},
 }
 
 
@@ -69,6 +70,7 @@ pages = {
         page("overview", _("Overview"), ":material/dashboard:", default=True),
         page("weekly_review", _("Weekly review"), ":material/groups:"),
         page("campaigns", _("Campaigns"), ":material/campaign:"),
+        page("ab_test", _("A/B tests"), ":material/compare_arrows:"),
     ],
     _("The 5S"): [
         page("sell", _("Sell"), ":material/shopping_cart:"),

@@ -27,7 +27,7 @@ from tests.conftest import ROOT, _server_database
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
-PAGES = ("overview", "weekly_review", "campaigns", "sell", "serve", "speak", "save", "sizzle", "targets",
+PAGES = ("overview", "weekly_review", "campaigns", "ab_test", "sell", "serve", "speak", "save", "sizzle", "targets",
          "data_sources")
 FIRST_LOAD_TIMEOUT_MS = 180_000  # the first view loads two years of demo data
 TIMEOUT_MS = 60_000

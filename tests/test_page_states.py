@@ -25,7 +25,7 @@ from ui import charts, tables
 from ui.state import NO_DATA, period_options
 from warehouse.db import init_schema, is_empty, make_engine
 
-PAGES = ("overview", "weekly_review", "campaigns", "sell", "serve", "speak", "save", "sizzle", "targets",
+PAGES = ("overview", "weekly_review", "campaigns", "ab_test", "sell", "serve", "speak", "save", "sizzle", "targets",
          "data_sources")
 S_PAGES = {"sell": "Sell", "serve": "Serve", "speak": "Speak", "save": "Save", "sizzle": "Sizzle"}
 

@@ -145,6 +145,26 @@ def url_toggle(label: str, key: str, container=st, **kwargs) -> bool:
     return value
 
 
+def url_multiselect(label: str, options: Sequence[str], key: str, default: Sequence[str] = (), container=st,
+                    separator: str = ",", **kwargs) -> list[str]:
+    """A multiselect whose values live in the URL as ``?key=x,y`` (``default`` when the URL does not say; an empty
+    choice is ``?key=``). Values the options do not hold (another channel's campaigns) are dropped."""
+    options = list(options)
+    url = st.query_params.to_dict()
+
+    def kept(values) -> list[str]:
+        return [v for v in values if v in options]
+
+    if st.session_state.get(_EXTERNAL) or not isinstance(st.session_state.get(key), list):
+        chosen = [v.strip() for v in url[key].split(separator) if v.strip()] if key in url else list(default)
+    else:
+        chosen = st.session_state[key]
+    st.session_state[key] = kept(chosen)  # see _adopt: always assigned
+    value = container.multiselect(label, options, key=key, **kwargs)
+    _want(key, separator.join(value), separator.join(kept(default)))
+    return value
+
+
 def keep_in_url(key: str, value: str | None) -> None:
     """Keep the URL's ``?key=value`` this run without a widget (a setting the page shows no picker for): written
     when the URL has the key (a URL without it already means ``value``, the page's default); None drops the key."""
