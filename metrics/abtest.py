@@ -416,7 +416,7 @@ def cautions(test: ABTest) -> list[str]:
         smaller = min(test.a.denominator, c.arm.denominator)
         if c.needed_per_arm and smaller < c.needed_per_arm:
             out.append(_("To detect a difference as large as the one observed between A and {variant} takes about "
-                         "{needed} {denominator} per variant (5% significance, 80% power); the smaller variant has "
+                         "{needed} {denominator} per variant (α = 0.05, 80% power); the smaller variant has "
                          "{have}.").format(
                 variant=c.variant.upper(), needed=_about(c.needed_per_arm), denominator=measure_label(denominator),
                 have=localize_digits(f"{smaller:,.0f}")))

@@ -20,6 +20,7 @@ from metrics.unusual import check_unusual, history_needed
 from warehouse.snapshot import in_snapshot
 
 SPARKLINE_PERIODS = 13
+MIN_SHARE_JUDGED = 0.5  # an unfinished period is checked for being unusual once half of its days are counted
 
 
 @dataclass
@@ -231,8 +232,9 @@ def scorecard(engine: Engine, period: Period, filters: Filters = Filters(), kpi_
         plan = pace(kpi, value, period, today, target.value if target else None, share,
                     through=cover.through if partial else None)
         reason = current["reason"] if value is None or not partial else cover.reason()
-        stats = _statistics(kpi, series[:-1], value, plan.elapsed_share if done and done.days < period.days
-                            else 1.0, period.grain)
+        counted = done.days / period.days if done else 0.0
+        stats = _statistics(kpi, series[:-1], value, plan.elapsed_share if counted < 1 else 1.0, counted,
+                            period.grain)
         chance = None
         if target and kpi.kind == "flow" and in_progress and done and value is not None:
             chance = probability_on_target(engine, kpi, period, filters, target.value, value,
@@ -256,16 +258,22 @@ def _spark(series: list[float | None], starts: list[date], today: date) -> list[
     return [v for v, start in zip(series[-SPARKLINE_PERIODS:], starts[-SPARKLINE_PERIODS:]) if start < today]
 
 
-def _statistics(kpi: KPI, before: list[float | None], value: float | None, share: float, grain: str) -> dict:
+def _statistics(kpi: KPI, before: list[float | None], value: float | None, share: float, counted: float,
+                grain: str) -> dict:
     """The trend and unusual fields of a KPI whose periods before the shown one had ``before`` (oldest first) and
     whose shown value is ``value``. A flow's value for part of a period (``share`` of it counted, < 1) is judged
-    on a full-period scale (value ÷ share), and its expected range is given back for the part counted."""
+    on a full-period scale (value ÷ share), and its expected range is given back for the part counted.
+
+    A period less than half over (``counted``: the share of its days counted) is too early to judge: a day or
+    two of a rate or a run rate varies far more than a whole period does (on the demo, Monday alone flagged 5
+    KPIs). Its trend is that of the periods before it, and it is not checked for being unusual."""
     if value is None or grain in ("custom", "day"):
         return {}
     scale = share if kpi.kind == "flow" and 0 < share < 1 else 1.0
     full = value / scale
-    out: dict = {"trend": kpi_trend(before[-(TREND_PERIODS - 1):] + [full])}
-    if check := check_unusual(before, full, grain):
+    early = counted < MIN_SHARE_JUDGED
+    out: dict = {"trend": kpi_trend(before[-(TREND_PERIODS - 1):] + [None if early else full])}
+    if not early and (check := check_unusual(before, full, grain)):
         out.update(expected_range=(check.low * scale, check.high * scale), unusual=check.unusual,
                    unusual_score=check.score, unusual_method=check.method)
     return out
