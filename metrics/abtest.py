@@ -412,9 +412,17 @@ def cautions(test: ABTest) -> list[str]:
                          "skewed revenues is unreliable.").format(
                 variant=variant, count=localize_digits(f"{arm.denominator:,.0f}"),
                 denominator=measure_label(denominator)))
+    adjusted = len(test.comparisons) > 1
     for c in test.comparisons:
         smaller = min(test.a.denominator, c.arm.denominator)
-        if c.needed_per_arm and smaller < c.needed_per_arm:
+        p = c.p_value_adjusted if adjusted else c.p_value
+        if c.needed_per_arm and smaller < c.needed_per_arm and p is not None and p < ALPHA:
+            out.append(_("The difference between A and {variant} is reliable, but the test is smaller than the "
+                         "{needed} {denominator} per variant it needs for 80% power at this lift: a lift found by "
+                         "an underpowered test tends to be overstated, so expect a smaller one when it is rolled "
+                         "out.").format(variant=c.variant.upper(), needed=_about(c.needed_per_arm),
+                                        denominator=measure_label(denominator)))
+        elif c.needed_per_arm and smaller < c.needed_per_arm:
             out.append(_("To detect a difference as large as the one observed between A and {variant} takes about "
                          "{needed} {denominator} per variant (α = 0.05, 80% power); the smaller variant has "
                          "{have}.").format(
