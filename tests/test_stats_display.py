@@ -75,7 +75,7 @@ def test_an_unusual_value_says_which_side_with_the_expected_range_in_its_unit_an
     assert unusual_cell(high) == "▲ high (expected $1,000 – $1,400)"
     assert unusual_help(high) == (
         "Expected range $1,000 – $1,400, from STL decomposition with a robust z-score; $2,400 is outside it. "
-        "Score +6.2 (a robust z: how many usual deviations away).")
+        "Score +6.2 (a robust z: how many usual deviations away; unusual beyond ±3.5).")
     low = _item("sell.conversion_rate", 0.011, expected_range=(0.021, 0.029), unusual=True, unusual_score=-4.0)
     assert unusual_label(low) == "Unusually low"
     assert unusual_cell(low) == "▼ low (expected 2.1% – 2.9%)"
@@ -122,7 +122,8 @@ def test_the_compact_scorecard_adds_chance_trend_and_unusual_columns_only_when_k
     assert config["Direction"]["label"] == "Trend" and "Mann–Kendall test over the last 13 weeks" in \
         config["Direction"]["help"]
     assert config["Unusual"]["help"].endswith(f"Method: {STL}.")
-    assert "last 8 weeks' daily values, weekday by weekday" in config["Chance"]["help"]
+    assert "simulated 10,000 times, each day drawn from the same weekday's values of the last 8 weeks" in \
+        config["Chance"]["help"]
 
 
 def test_in_persian_the_arrows_are_not_mirrored_and_numbers_are_persian_and_isolated():

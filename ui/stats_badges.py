@@ -14,16 +14,17 @@ import streamlit as st
 from i18n import _
 from i18n.numerals import localize_digits
 from metrics.catalog import KPI_BY_ID
+from metrics.chance import DRAWS, WEEKS
 from metrics.format import format_delta, format_share, format_value
 from metrics.scorecard import KpiResult
 from metrics.trend_test import ALPHA, Trend
+from metrics.unusual import THRESHOLD
 from ui.bidi import isolate
 from ui.grains import grain_count
 
 TREND_ARROWS = {"up": "↗", "down": "↘", "flat": "→"}  # time runs left to right in every language's charts
 UNUSUAL_MARKS = {"high": "▲", "low": "▼"}
 UNUSUAL_ICON = ":material/bolt:"
-CHANCE_WEEKS = 8  # the weeks of daily values metrics.chance simulates the remaining days from
 # Whole sentences per grain (a translation cannot be assembled from 'a' and a grain's name).
 SLOPE_TEXTS = {
     "day": lambda s: _("{slope} a day").format(slope=s), "week": lambda s: _("{slope} a week").format(slope=s),
@@ -118,8 +119,9 @@ def unusual_help(item: KpiResult) -> str | None:
     text = _("Expected range {range}, from {method}; {value} is outside it.").format(
         range=range_text(item), method=method, value=format_value(item.value, KPI_BY_ID[item.id].unit))
     if score:
-        text = _("{text} Score {score} (a robust z: how many usual deviations away).").format(
-            text=text, score=isolate(score))
+        text = _("{text} Score {score} (a robust z: how many usual deviations away; unusual beyond "
+                 "±{threshold}).").format(text=text, score=isolate(score),
+                                          threshold=localize_digits(f"{THRESHOLD:g}"))
     return text
 
 
@@ -156,9 +158,10 @@ def chance_text(item: KpiResult) -> str | None:
 
 def chance_method() -> str:
     """How the chance is worked out, for the hover."""
-    return _("Chance: simulation of the period's remaining days from the last {weeks} weeks' daily values, weekday "
-             "by weekday; for a lower-is-better KPI, the chance to end at or under the budget.").format(
-        weeks=localize_digits(str(CHANCE_WEEKS)))
+    return _("Chance: the period's remaining days simulated {draws} times, each day drawn from the same weekday's "
+             "values of the last {weeks} weeks (a bootstrap) and scaled by last year's season where it is known; "
+             "for a lower-is-better KPI, the chance to end at or under the budget.").format(
+        draws=localize_digits(f"{DRAWS:,}"), weeks=localize_digits(str(WEEKS)))
 
 
 def trend_badge(item: KpiResult, grain: str | None = None) -> None:
