@@ -20,7 +20,7 @@ from ui.stats_badges import (
     range_text,
     trend_colour,
     trend_help,
-    trend_text,
+    trend_short,
     unusual_cell,
     unusual_help,
     unusual_label,
@@ -42,11 +42,11 @@ FLAT = Trend("flat", 0.34, 5.0)
 
 
 def test_the_trend_is_an_arrow_and_says_whether_it_is_significant():
-    assert trend_text(RISING) == "↗ rising, significant (p = 0.012)"  # p to two significant digits
-    assert trend_text(FALLING) == "↘ falling, significant (p = 0.0042)"
-    assert trend_text(FLAT) == "→ no clear trend"
-    assert trend_text(Trend("up", 0.0004, 1.0)) == "↗ rising, significant (p < 0.001)"
-    assert trend_text(None) is None  # fewer than 8 periods with data: nothing is said
+    # the arrow and the word, in the compact scorecard's cell and on the card's badge ('' with < 8 periods of data)
+    assert [trend_short(t) for t in (RISING, FALLING, FLAT, None)] == [
+        "↗ significant rise", "↘ significant fall", "→ no clear trend", ""]
+    assert [p_text(p) for p in (0.0123, 0.0042, 0.34, 0.0004)] == [  # two significant digits
+        "p = 0.012", "p = 0.0042", "p = 0.34", "p < 0.001"]
 
 
 def test_the_trend_help_names_the_test_the_periods_and_the_slope_in_the_kpi_unit():
@@ -72,13 +72,13 @@ def test_an_unusual_value_says_which_side_with_the_expected_range_in_its_unit_an
                  unusual_method=STL)
     assert unusual_label(high) == "Unusually high"
     assert range_text(high) == "$1,000 – $1,400"
-    assert unusual_cell(high) == "▲ high (expected $1,000 – $1,400)"
+    assert unusual_cell(high) == "▲ high"  # the table's cell: the range is on the card
     assert unusual_help(high) == (
         "Expected range $1,000 – $1,400, from STL decomposition with a robust z-score; $2,400 is outside it. "
         "Score +6.2 (a robust z: how many usual deviations away; unusual beyond ±3.5).")
     low = _item("sell.conversion_rate", 0.011, expected_range=(0.021, 0.029), unusual=True, unusual_score=-4.0)
     assert unusual_label(low) == "Unusually low"
-    assert unusual_cell(low) == "▼ low (expected 2.1% – 2.9%)"
+    assert unusual_cell(low) == "▼ low"
     assert "from its own history; 1.1% is outside it" in unusual_help(low)  # no method named: said plainly
 
 
@@ -113,14 +113,16 @@ def test_the_compact_scorecard_adds_chance_trend_and_unusual_columns_only_when_k
     assert list(frame.columns) == ["id", "S", "KPI", "Value", "Change", "Target", "Chance", "Status", "Direction",
                                    "Unusual", "Trend"]
     assert frame[["Chance", "Direction", "Unusual"]].to_dict("records") == [
-        {"Chance": "72%", "Direction": "↗ rising, significant (p = 0.012)", "Unusual": ""},
-        {"Chance": "", "Direction": "", "Unusual": "▲ high (expected 20 – 40)"}]
+        {"Chance": "72%", "Direction": "↗ significant rise", "Unusual": ""},
+        {"Chance": "", "Direction": "", "Unusual": "▲ high"}]
     assert stats_columns([revenue, orders], plan=False) == ["Direction", "Unusual"]  # no plan: no chance
     plain = _item("sell.revenue", 400.0)
     assert stats_columns([plain]) == [] and "Direction" not in kpi_rows([plain]).columns
     config = kpi_column_config("week", [orders.__class__(**{**orders.__dict__, "unusual_method": STL})])
     assert config["Direction"]["label"] == "Trend" and "Mann–Kendall test over the last 13 weeks" in \
         config["Direction"]["help"]
+    widths = kpi_column_config("week", [], ["Direction"])
+    assert widths["KPI"]["width"] == 145 and config["KPI"]["width"] == "medium"  # narrower only beside statistics
     assert config["Unusual"]["help"].endswith(f"Method: {STL}.")
     assert "simulated 10,000 times, each day drawn from the same weekday's values of the last 8 weeks" in \
         config["Chance"]["help"]
@@ -128,10 +130,11 @@ def test_the_compact_scorecard_adds_chance_trend_and_unusual_columns_only_when_k
 
 def test_in_persian_the_arrows_are_not_mirrored_and_numbers_are_persian_and_isolated():
     with using_locale("fa"):
-        rising = trend_text(RISING)
+        rising = trend_short(RISING)
         assert rising.startswith("↗") and "↖" not in rising  # read first (at the right), pointing up the time axis
-        assert f"{FSI}p = ۰٫۰۱۲{PDI}" in rising  # 'p = 0.012' kept left to right inside the Persian sentence
-        assert trend_text(FALLING).startswith("↘") and trend_text(FLAT).startswith("→")
+        assert trend_short(FALLING).startswith("↘") and trend_short(FLAT).startswith("→")
+        # 'p = 0.012' kept left to right inside the Persian sentence
+        assert f"({FSI}p = ۰٫۰۱۲{PDI})" in trend_help(_item("sell.revenue", trend=RISING), "week")
         assert p_text(0.0004) == f"{FSI}p < ۰٫۰۰۱{PDI}"
         high = _item("sell.revenue", 2400.0, expected_range=(1000.0, 1400.0), unusual=True)
         assert "۱٬۰۰۰" in range_text(high) and "۱٬۴۰۰" in range_text(high)
@@ -145,13 +148,15 @@ def test_in_persian_the_words_are_persian(monkeypatch):
     """The wording as translated in locales/fa (from the meeting part's catalogue), amounts in tomans."""
     monkeypatch.setenv("KPI_CURRENCY", "IRT")
     with using_locale("fa"):
-        assert trend_text(RISING) == f"↗ رو به افزایش، معنادار ({FSI}p = ۰٫۰۱۲{PDI})"
-        assert trend_text(FALLING) == f"↘ رو به کاهش، معنادار ({FSI}p = ۰٫۰۰۴۲{PDI})"
-        assert trend_text(FLAT) == "→ بدون روند مشخص"
+        assert [trend_short(t) for t in (RISING, FALLING, FLAT)] == [
+            "↗ افزایش معنادار", "↘ کاهش معنادار", "→ روند نامشخص"]
+        assert trend_help(_item("sell.revenue", trend=RISING), "week").startswith(
+            f"آزمون من-کندال روی ۱۳ هفته اخیر ({FSI}p = ۰٫۰۱۲{PDI})، شیب تایل-سن")
         high = _item("sell.revenue", 2400.0, expected_range=(1000.0, 1400.0), unusual=True)
         assert unusual_label(high) == "غیرعادی بالا"
         assert chance_text(_item("sell.revenue", probability_on_target=0.72)) == "۷۲٪ احتمال رسیدن به هدف"
-        assert unusual_cell(high) == "▲ بالا (مورد انتظار: ۱٬۰۰۰ تومان تا ۱٬۴۰۰ تومان)"
+        assert unusual_cell(high) == "▲ بالا"
+        assert range_text(high) == "۱٬۰۰۰ تومان تا ۱٬۴۰۰ تومان"
         assert chance_text(_item("save.marketing_cost", probability_on_target=0.72)) == \
             "۷۲٪ احتمال ماندن در سقف بودجه"
 
@@ -171,8 +176,8 @@ def test_the_card_shows_the_unusual_badge_and_the_trend_with_their_methods_on_ho
     assert not app.exception
     badges = {m.value: m.help for m in app.markdown if "-badge[" in m.value}
     assert badges[":blue-badge[:material/bolt: Unusually high]"].startswith("Expected range $1,000 – $1,400, from STL")
-    trend_hover = badges[":green-badge[↗ rising, significant (p = 0.012)]"]  # revenue rising: green
-    assert trend_hover.startswith("Mann–Kendall test over the last 13 weeks")
+    trend_hover = badges[":green-badge[↗ significant rise]"]  # revenue rising: green
+    assert trend_hover.startswith("Mann–Kendall test over the last 13 weeks (p = 0.012), Theil–Sen slope +$120.00")
     plain = _card_app(_item("sell.revenue", 1200.0, status="on_track", target=1000.0)).run()
     assert [m.value for m in plain.markdown if "-badge[" in m.value] == [
         ":green-badge[:material/check_circle: On track]"]  # nothing known: no trend, no unusual badge

@@ -19,7 +19,7 @@ from ui.cards import expected_so_far, kpi_links, partial_badge, status_badge
 from ui.grains import grain_count
 from ui.safe_text import md
 from ui.state import Selection
-from ui.stats_badges import alpha_text, chance_method, chance_share, trend_text, unusual_cell
+from ui.stats_badges import alpha_text, chance_method, chance_share, trend_short, unusual_cell
 
 # A mark every font draws, coloured with the word by the table (see _status_colour).
 STATUS_MARK = {"on_track": "●", "at_risk": "●", "off_track": "●", "no_target": "○", "no_data": "○"}
@@ -83,7 +83,7 @@ def kpi_rows(items: list[KpiResult], plan: bool = True, stats: list[str] | None 
             "Status": f"{STATUS_MARK[item.status]} {status}",
             "Trend": [v for v in item.sparkline if v is not None],
             "Chance": chance_share(item.probability_on_target),
-            "Direction": trend_text(item.trend) or "",
+            "Direction": trend_short(item.trend),
             "Unusual": unusual_cell(item),
         })
     columns = ["id"] + kpi_columns(plan, stats, rtl=False)
@@ -102,7 +102,7 @@ def kpi_table(items: list[KpiResult], key: str, grain: str, on_select: Callable[
     return st.dataframe(
         shown, hide_index=True, width="stretch", key=key, on_select=on_select, selection_mode="single-row",
         height=(len(frame) + 1) * ROW_HEIGHT + 3,  # every row shown, no inner scrolling
-        column_order=kpi_columns(plan, stats), column_config=kpi_column_config(grain, items),
+        column_order=kpi_columns(plan, stats), column_config=kpi_column_config(grain, items, stats),
     )
 
 
@@ -116,27 +116,37 @@ def kpi_columns(plan: bool = True, stats: list[str] | tuple[str, ...] = (), rtl:
     return columns if rtl is False else column_order(columns)
 
 
-def kpi_column_config(grain: str, items: list[KpiResult] = ()) -> dict:
+# Widths (px) when the statistics columns are shown: the whole table fits the 980 px a 1440 px screen leaves it
+# (beside the sidebar), so that in a right-to-left table, which starts at its left edge, the KPI's name is in view.
+STATS_WIDTHS = {"S": 50, "KPI": 145, "Target": 165, "Chance": 50, "Direction": 120, "Unusual": 65}
+
+
+def kpi_column_config(grain: str, items: list[KpiResult] = (), stats: list[str] | tuple[str, ...] = ()) -> dict:
     """Translated headers and widths of the compact table (the KPI column pinned, left to right only: a pinned
-    column sticks to the grid's left edge, which in a right-to-left table is its end)."""
+    column sticks to the grid's left edge, which in a right-to-left table is its end); with ``stats`` columns,
+    narrower widths (:data:`STATS_WIDTHS`) and the methods named in the statistics headers' help."""
+    def width(column: str, default: str) -> str | int:
+        return STATS_WIDTHS[column] if stats else default
+
     return {
         "id": None,
-        "S": st.column_config.TextColumn(_("S"), width="small"),
-        "KPI": st.column_config.TextColumn(_("KPI"), width="medium", pinned=not is_rtl()),
+        "S": st.column_config.TextColumn(_("S"), width=width("S", "small")),
+        "KPI": st.column_config.TextColumn(_("KPI"), width=width("KPI", "medium"), pinned=not is_rtl()),
         "Value": st.column_config.TextColumn(_("Value")),
         "Change": st.column_config.TextColumn(change_header(grain)),
-        "Target": st.column_config.TextColumn(_("Target"), width="medium"),
+        "Target": st.column_config.TextColumn(_("Target"), width=width("Target", "medium")),
         "Status": st.column_config.TextColumn(_("Status")),
         "Trend": st.column_config.LineChartColumn(_("Last {count}").format(count=grain_count(grain, 13)),
                                                   width="small"),
-        "Chance": st.column_config.TextColumn(_("Chance"), width="small", help=chance_method()),
-        "Direction": st.column_config.TextColumn(_("Trend"), width="medium", help=_(
-            "Mann–Kendall test over the last {periods} ending with the one shown: rising or falling when {alpha}, "
-            "otherwise no clear trend. Each card names the Theil–Sen slope on hover.").format(
+        "Chance": st.column_config.TextColumn(_("Chance"), width=STATS_WIDTHS["Chance"], help=chance_method()),
+        "Direction": st.column_config.TextColumn(_("Trend"), width=STATS_WIDTHS["Direction"], help=_(
+            "Mann–Kendall test over the last {periods} ending with the one shown: a significant rise or fall when "
+            "{alpha}, otherwise no clear trend. Each card gives the p-value and the Theil–Sen slope on hover.").format(
             periods=grain_count(grain, TREND_PERIODS), alpha=alpha_text())),
-        "Unusual": st.column_config.TextColumn(_("Unusual"), width="medium", help=_(
-            "Empty when the value is within the range its own history makes likely; otherwise how it is unusual "
-            "and that range. Method: {method}.").format(method=unusual_methods(items))),
+        "Unusual": st.column_config.TextColumn(_("Unusual"), width=STATS_WIDTHS["Unusual"], help=_(
+            "Empty when the value is within the range its own history makes likely; otherwise whether it is above "
+            "or below that range (each card shows the range on hover). Method: {method}.").format(
+            method=unusual_methods(items))),
     }
 
 

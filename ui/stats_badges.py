@@ -45,17 +45,17 @@ def alpha_text() -> str:
     return isolate(localize_digits(f"p < {ALPHA:g}"))
 
 
-def trend_text(trend: Trend | None) -> str | None:
-    """'↗ rising, significant (p = 0.01)', '↘ falling, significant (p = 0.003)' or '→ no clear trend'; None when
-    no trend could be judged (too few periods with data)."""
+def trend_short(trend: Trend | None) -> str:
+    """'↗ significant rise', '↘ significant fall' or '→ no clear trend' ('' when no trend could be judged: fewer
+    than 8 periods with data), for the compact scorecard's cell and the card's badge (the p-value and the method
+    are in :func:`trend_help`)."""
     if trend is None:
-        return None
-    arrow = TREND_ARROWS.get(trend.direction, TREND_ARROWS["flat"])
+        return ""
     if trend.direction == "up":
-        return _("{arrow} rising, significant ({p})").format(arrow=arrow, p=p_text(trend.p_value))
+        return _("{arrow} significant rise").format(arrow=TREND_ARROWS["up"])
     if trend.direction == "down":
-        return _("{arrow} falling, significant ({p})").format(arrow=arrow, p=p_text(trend.p_value))
-    return _("{arrow} no clear trend").format(arrow=arrow)
+        return _("{arrow} significant fall").format(arrow=TREND_ARROWS["down"])
+    return _("{arrow} no clear trend").format(arrow=TREND_ARROWS["flat"])
 
 
 def slope_text(slope: float, unit: str, grain: str | None) -> str:
@@ -65,7 +65,7 @@ def slope_text(slope: float, unit: str, grain: str | None) -> str:
 
 
 def trend_help(item: KpiResult, grain: str | None = None) -> str | None:
-    """The method behind :func:`trend_text`, for the hover: 'Mann–Kendall test over the last 13 weeks (p = 0.01),
+    """The test behind :func:`trend_short`, for the hover: 'Mann–Kendall test over the last 13 weeks (p = 0.01),
     Theil–Sen slope +120 a week. Rising or falling when p < 0.05, otherwise no clear trend.'"""
     trend = item.trend
     if trend is None:
@@ -126,12 +126,12 @@ def unusual_help(item: KpiResult) -> str | None:
 
 
 def unusual_cell(item: KpiResult) -> str:
-    """The table's cell: '▲ high (expected $1,000 – $1,400)'; empty for a usual value or when nothing is known."""
+    """The compact scorecard's cell: '▲ high' or '▼ low' (the expected range is on the card's badge); empty for a
+    usual value or when nothing is known."""
     side = unusual_side(item)
     if side is None:
         return ""
-    how = _("{mark} high") if side == "high" else _("{mark} low")
-    return _("{how} (expected {range})").format(how=how.format(mark=UNUSUAL_MARKS[side]), range=range_text(item))
+    return (_("{mark} high") if side == "high" else _("{mark} low")).format(mark=UNUSUAL_MARKS[side])
 
 
 def chance_share(probability: float | None) -> str:
@@ -166,7 +166,7 @@ def chance_method() -> str:
 
 def trend_badge(item: KpiResult, grain: str | None = None) -> None:
     """The trend in colour and words, with the method on hover (nothing when no trend could be judged)."""
-    if (text := trend_text(item.trend)) is not None:
+    if text := trend_short(item.trend):
         st.badge(text, color=trend_colour(item.trend, KPI_BY_ID[item.id].better), help=trend_help(item, grain))
 
 
