@@ -14,7 +14,7 @@ from metrics.format import format_change, format_value
 from metrics.pacing import STATUS_LABELS
 from metrics.scorecard import KpiResult, needing_attention, why_nothing_judged
 from metrics.trend_test import TREND_PERIODS
-from ui.bidi import column_order, shown_period
+from ui.bidi import column_order, isolate, shown_period
 from ui.cards import expected_so_far, kpi_links, partial_badge, status_badge
 from ui.grains import grain_count
 from ui.safe_text import md
@@ -152,7 +152,7 @@ def kpi_column_config(grain: str, items: list[KpiResult] = (), stats: list[str] 
 
 def unusual_methods(items: list[KpiResult]) -> str:
     """The unusual check's method(s) named by ``items`` ('its own history' when none is named)."""
-    methods = dict.fromkeys(_(i.unusual_method) for i in items if i.unusual_method)
+    methods = dict.fromkeys(isolate(_(i.unusual_method)) for i in items if i.unusual_method)
     return _("; ").join(methods) if methods else _("its own history")
 
 

@@ -114,7 +114,7 @@ def unusual_help(item: KpiResult) -> str | None:
     """The hover of the badge: the expected range, the score, and the method named."""
     if unusual_side(item) is None:
         return None
-    method = _(item.unusual_method) if item.unusual_method else _("its own history")
+    method = isolate(_(item.unusual_method)) if item.unusual_method else _("its own history")
     score = "" if item.unusual_score is None else localize_digits(f"{item.unusual_score:+.1f}")
     text = _("Expected range {range}, from {method}; {value} is outside it.").format(
         range=range_text(item), method=method, value=format_value(item.value, KPI_BY_ID[item.id].unit))
