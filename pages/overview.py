@@ -85,7 +85,7 @@ else:
         st.subheader(_(s), help=_(S_MEANING[s]))
         with st.container(horizontal=True):
             for item in (i for i in items if i.s == s):
-                kpi_card(item, width="stretch", links=selection, status=planned)
+                kpi_card(item, width="stretch", links=selection, status=planned, grain=period.grain)
 
 st.divider()
 left, right = st.columns([3, 1])

@@ -12,6 +12,7 @@ from metrics.format import change_sign, format_change, format_delta, format_valu
 from metrics.pacing import STATUS_LABELS
 from metrics.scorecard import KpiResult
 from ui.state import Selection
+from ui.stats_badges import chance_method, chance_text, trend_badge, unusual_badge
 
 # Green always means good, also for lower-is-better KPIs: the status is already direction-aware.
 STATUS_STYLE = {
@@ -50,7 +51,9 @@ def expected_so_far(item: KpiResult) -> str | None:
 
 
 def plan_caption(item: KpiResult) -> str:
-    """'Target $1,200 · expected by now $800 · forecast $1,150 · vs last year +4.0%'."""
+    """'Target $1,200 · expected by now $800 · forecast $1,150 · 72% chance to reach the target · vs last year
+    +4.0%'."""
+
     unit = KPI_BY_ID[item.id].unit
     parts = []
     if item.target is not None:
@@ -58,6 +61,8 @@ def plan_caption(item: KpiResult) -> str:
         if expected := expected_so_far(item):
             parts.append(_("expected {expected}").format(expected=expected))
             parts.append(_("forecast {value}").format(value=format_value(item.forecast, unit)))
+        if chance := chance_text(item):
+            parts.append(chance)
     if item.change_pct_last_year is not None:
         parts.append(_("vs last year {change}").format(change=format_change(item.change_pct_last_year)))
     return " · ".join(parts)
@@ -91,9 +96,11 @@ def delta_style(change: float | None, better: str) -> tuple[str, str]:
 
 
 def kpi_card(item: KpiResult, width: int | str = 240, links: Selection | None = None, details: bool = True,
-             status: bool = True) -> None:
+             status: bool = True, grain: str | None = None) -> None:
     """One KPI in a bordered card; with ``links``, links to its drill-downs for that selection; without ``status``,
-    no status badge (a period without targets, said once for all cards)."""
+    no status badge (a period without targets, said once for all cards). The trend and an 'unusual' badge show
+    when the statistics could be worked out (``grain`` words the trend's slope: '+120 a week')."""
+
     kpi = KPI_BY_ID[item.id]
     delta, color, arrow = None, "off", "off"
     if item.change_pct is not None:
@@ -122,8 +129,10 @@ def kpi_card(item: KpiResult, width: int | str = 240, links: Selection | None = 
             if status:
                 status_badge(item.status)
             partial_badge(item)
+            unusual_badge(item)
+            trend_badge(item, grain)
         caption = plan_caption(item)
         if caption:
-            st.caption(caption)
+            st.caption(caption, help=chance_method() if item.probability_on_target is not None else None)
         if links is not None:
             kpi_links(item.id, links, details)

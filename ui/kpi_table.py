@@ -13,11 +13,13 @@ from metrics.catalog import KPI_BY_ID
 from metrics.format import format_change, format_value
 from metrics.pacing import STATUS_LABELS
 from metrics.scorecard import KpiResult, needing_attention, why_nothing_judged
-from ui.bidi import column_order, shown_period
+from metrics.trend_test import TREND_PERIODS
+from ui.bidi import column_order, isolate, shown_period
 from ui.cards import expected_so_far, kpi_links, partial_badge, status_badge
 from ui.grains import grain_count
 from ui.safe_text import md
 from ui.state import Selection
+from ui.stats_badges import alpha_text, chance_method, chance_share, trend_short, unusual_cell
 
 # A mark every font draws, coloured with the word by the table (see _status_colour).
 STATUS_MARK = {"on_track": "●", "at_risk": "●", "off_track": "●", "no_target": "○", "no_data": "○"}
@@ -48,9 +50,23 @@ def target_text(item: KpiResult) -> str:
     return _("{target} ({expected})").format(target=text, expected=expected) if expected else text
 
 
-def kpi_rows(items: list[KpiResult], plan: bool = True) -> pd.DataFrame:
+STATS_COLUMNS = ("Chance", "Direction", "Unusual")  # shown only when some KPI has that figure (stats_columns)
+
+
+def stats_columns(items: list[KpiResult], plan: bool = True) -> list[str]:
+    """The statistics columns worth showing for ``items``: the chance of reaching the target (with ``plan``), the
+    trend test and the unusual check, each only when some KPI has it (none for a custom range or a day)."""
+    shown = {"Chance": plan and any(i.probability_on_target is not None for i in items),
+             "Direction": any(i.trend is not None for i in items),
+             "Unusual": any(i.expected_range is not None for i in items)}
+    return [c for c in STATS_COLUMNS if shown[c]]
+
+
+def kpi_rows(items: list[KpiResult], plan: bool = True, stats: list[str] | None = None) -> pd.DataFrame:
     """One formatted row per KPI, in the order given (the status both as colour mark and as word); without
-    ``plan``, no Target and Status columns (a period without targets)."""
+    ``plan``, no Target and Status columns (a period without targets); ``stats`` (default: :func:`stats_columns`)
+    adds the chance of reaching the target, the trend test ('Direction') and the unusual check."""
+    stats = stats_columns(items, plan) if stats is None else stats
     rows = []
     for item in items:
         unit = KPI_BY_ID[item.id].unit
@@ -66,9 +82,13 @@ def kpi_rows(items: list[KpiResult], plan: bool = True) -> pd.DataFrame:
             "Target": target_text(item),
             "Status": f"{STATUS_MARK[item.status]} {status}",
             "Trend": [v for v in item.sparkline if v is not None],
+            "Chance": chance_share(item.probability_on_target),
+            "Direction": trend_short(item.trend),
+            "Unusual": unusual_cell(item),
         })
-    columns = ["id", "S", "KPI", "Value", "Change"] + (["Target", "Status"] if plan else []) + ["Trend"]
-    return pd.DataFrame(rows, columns=["id", "S", "KPI", "Value", "Change", "Target", "Status", "Trend"])[columns]
+    columns = ["id"] + kpi_columns(plan, stats, rtl=False)
+    return pd.DataFrame(rows, columns=["id", "S", "KPI", "Value", "Change", "Target", "Status", "Trend",
+                                       *STATS_COLUMNS])[columns]
 
 
 def kpi_table(items: list[KpiResult], key: str, grain: str, on_select: Callable[[], None] | str = "ignore",
@@ -76,35 +96,64 @@ def kpi_table(items: list[KpiResult], key: str, grain: str, on_select: Callable[
     """Draw :func:`kpi_rows` as a compact table (select a row with ``on_select``); returns the widget's event.
     The frame's columns keep their English names (the rows are selected by position); the headers are translated
     in ``column_config``, and in a right-to-left language the columns read from the right (:func:`kpi_columns`)."""
-    frame = kpi_rows(items, plan)
+    stats = stats_columns(items, plan)
+    frame = kpi_rows(items, plan, stats)
     shown = frame.style.map(_status_colour, subset=["Status"]) if plan else frame
     return st.dataframe(
         shown, hide_index=True, width="stretch", key=key, on_select=on_select, selection_mode="single-row",
         height=(len(frame) + 1) * ROW_HEIGHT + 3,  # every row shown, no inner scrolling
-        column_order=kpi_columns(plan), column_config=kpi_column_config(grain),
+        column_order=kpi_columns(plan, stats), column_config=kpi_column_config(grain, items, stats),
     )
 
 
-def kpi_columns(plan: bool = True) -> list[str]:
-    """The columns the compact table shows, in the reader's order: S, KPI, value, change, (target, status,) trend,
-    reversed right to left so the KPI's name sits at the right (Streamlit cannot mirror the grid itself)."""
-    return column_order(["S", "KPI", "Value", "Change"] + (["Target", "Status"] if plan else []) + ["Trend"])
+def kpi_columns(plan: bool = True, stats: list[str] | tuple[str, ...] = (), rtl: bool | None = None) -> list[str]:
+    """The columns the compact table shows, in the reader's order: S, KPI, value, change, (target, chance, status,)
+    trend test, unusual, sparkline (the ``stats`` columns among them only when given), reversed right to left so the
+    KPI's name sits at the right (Streamlit cannot mirror the grid itself); ``rtl=False``: never reversed."""
+    columns = ["S", "KPI", "Value", "Change"] + (["Target", "Chance", "Status"] if plan else []) \
+        + ["Direction", "Unusual", "Trend"]
+    columns = [c for c in columns if c not in STATS_COLUMNS or c in stats]
+    return columns if rtl is False else column_order(columns)
 
 
-def kpi_column_config(grain: str) -> dict:
+# Widths (px) when the statistics columns are shown: the whole table fits the 980 px a 1440 px screen leaves it
+# (beside the sidebar), so that in a right-to-left table, which starts at its left edge, the KPI's name is in view.
+STATS_WIDTHS = {"S": 50, "KPI": 145, "Target": 165, "Chance": 50, "Direction": 120, "Unusual": 65}
+
+
+def kpi_column_config(grain: str, items: list[KpiResult] = (), stats: list[str] | tuple[str, ...] = ()) -> dict:
     """Translated headers and widths of the compact table (the KPI column pinned, left to right only: a pinned
-    column sticks to the grid's left edge, which in a right-to-left table is its end)."""
+    column sticks to the grid's left edge, which in a right-to-left table is its end); with ``stats`` columns,
+    narrower widths (:data:`STATS_WIDTHS`) and the methods named in the statistics headers' help."""
+    def width(column: str, default: str) -> str | int:
+        return STATS_WIDTHS[column] if stats else default
+
     return {
         "id": None,
-        "S": st.column_config.TextColumn(_("S"), width="small"),
-        "KPI": st.column_config.TextColumn(_("KPI"), width="medium", pinned=not is_rtl()),
+        "S": st.column_config.TextColumn(_("S"), width=width("S", "small")),
+        "KPI": st.column_config.TextColumn(_("KPI"), width=width("KPI", "medium"), pinned=not is_rtl()),
         "Value": st.column_config.TextColumn(_("Value")),
         "Change": st.column_config.TextColumn(change_header(grain)),
-        "Target": st.column_config.TextColumn(_("Target"), width="medium"),
+        "Target": st.column_config.TextColumn(_("Target"), width=width("Target", "medium")),
         "Status": st.column_config.TextColumn(_("Status")),
         "Trend": st.column_config.LineChartColumn(_("Last {count}").format(count=grain_count(grain, 13)),
                                                   width="small"),
+        "Chance": st.column_config.TextColumn(_("Chance"), width=STATS_WIDTHS["Chance"], help=chance_method()),
+        "Direction": st.column_config.TextColumn(_("Trend"), width=STATS_WIDTHS["Direction"], help=_(
+            "Mann–Kendall test over the last {periods} ending with the one shown: a significant rise or fall when "
+            "{alpha}, otherwise no clear trend. Each card gives the p-value and the Theil–Sen slope on hover.").format(
+            periods=grain_count(grain, TREND_PERIODS), alpha=alpha_text())),
+        "Unusual": st.column_config.TextColumn(_("Unusual"), width=STATS_WIDTHS["Unusual"], help=_(
+            "Empty when the value is within the range its own history makes likely; otherwise whether it is above "
+            "or below that range (each card shows the range on hover). Method: {method}.").format(
+            method=unusual_methods(items))),
     }
+
+
+def unusual_methods(items: list[KpiResult]) -> str:
+    """The unusual check's method(s) named by ``items`` ('its own history' when none is named)."""
+    methods = dict.fromkeys(isolate(_(i.unusual_method)) for i in items if i.unusual_method)
+    return _("; ").join(methods) if methods else _("its own history")
 
 
 def _status_colour(text: str) -> str:
