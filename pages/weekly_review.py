@@ -27,6 +27,8 @@ from metrics.review import (
     notes_by,
     notes_table,
     save_action_edits,
+    unusual_methods,
+    unusual_table,
     update_note,
 )
 from metrics.scorecard import KpiResult, partial_headline, unknown_headline, why_nothing_judged
@@ -217,6 +219,22 @@ else:
                          on_change="rerun") as detail:
             if detail.open:  # drawn only when opened: the closed list stays short and quick
                 _kpi_detail(item)
+
+# 2b. Unusual KPIs: beyond their usual variation, on track or not
+unusual = unusual_table(review["unusual"])
+st.subheader(_("Unusual this week"), help=_(
+    "A KPI is unusual when this week's value lies outside the range its own history makes likely, seasonality "
+    "included, whether or not it is on track: worth a look before it shows in the plan. The score says how far "
+    "outside (0 is the middle of the usual range; beyond about ±3 is rare). Method: {methods}.").format(
+    methods=_(", ").join(unusual_methods(review["items"])) or _("see the README")))
+if not unusual.empty:
+    st.dataframe(unusual, hide_index=True, width="stretch", column_order=column_order(list(unusual.columns)),
+                 column_config={"kpi": _("KPI"), "value": _("This week"), "expected": _("Expected range"),
+                                "side": _("Against the range"), "score": _("Score"), "status": _("Status")})
+elif any(i.unusual is not None for i in review["items"]):
+    st.caption(_("No KPI moved beyond its usual variation this week."))
+else:
+    st.caption(_("Too little history to tell which KPIs are unusual this week."))
 
 # 3. Actions: this week's and the open ones from earlier reviews
 st.header(_("Actions"))

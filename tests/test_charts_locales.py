@@ -151,3 +151,21 @@ def test_rtl_legend_reads_from_the_right_on_one_row_only():
         assert charts.breakdown_chart(revenue, four, "channel").layout.legend.traceorder == "reversed"
         many = charts.breakdown_chart(revenue, five, "channel").layout.legend
     assert many.traceorder == "normal" and many.xanchor == "right"  # several rows fill left to right anyway
+
+
+def test_the_expected_range_band_in_persian_hovers_its_range_in_persian_digits():
+    from tests.test_charts import _revenue_with_range
+
+    revenue = KPI_BY_ID["sell.revenue"]
+    frame = _revenue_with_range()
+    with using_locale("fa"), using_calendar("jalali"):
+        fig = charts.add_plan_lines(charts.trend_chart(revenue, frame), revenue, frame)
+        name = _("Expected range")
+    _assert_nothing_left_to_plotly(fig)  # the band's hover too: date and range pre-formatted, no Latin digit
+    low, high = [t for t in fig.data if t.legendgroup == "expected"]
+    assert list(low.y) == [180.0, 190.0, 200.0] and list(high.y) == [260.0, 270.0, 280.0]  # values stay numbers
+    assert high.name == RLE + name + PDF and high.fill == "tonexty"
+    day, text = shown(high.customdata[1])  # 16 Nov 2026 = 25 Aban 1405: the range 190 to 270
+    assert day == "۲۵ آبان ۱۴۰۵" and "۱۹۰" in text and "۲۷۰" in text and text.index("۱۹۰") < text.index("۲۷۰")
+    # the value axis runs over the band too: 180..900 in round steps, Persian digits
+    assert min(fig.layout.yaxis.tickvals) <= 180 and max(fig.layout.yaxis.tickvals) >= 900
