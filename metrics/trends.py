@@ -20,6 +20,7 @@ from metrics.engine import Filters, compute, is_unknown
 from metrics.pacing import elapsed
 from metrics.periods import Period, last_year, period_containing, shift
 from metrics.targets import load_targets, resolve_target, share_of
+from metrics.unusual import expected_bands, history_needed
 from warehouse.snapshot import in_snapshot
 
 
@@ -52,14 +53,19 @@ def mark_late_start(frame: pd.DataFrame, grain: str, start: date | None) -> pd.D
 @in_snapshot
 def trend_with_plan(engine: Engine, kpi_id: str, last: Period, periods: int = 26, filters: Filters = Filters(),
                     with_last_year: bool = False) -> pd.DataFrame:
-    """period_start, value, reason, complete_through, starts_late, target[, last_year] for the ``periods``
-    periods ending with ``last``.
+    """period_start, value, reason, complete_through, starts_late, target, expected_low, expected_high[, last_year]
+    for the ``periods`` periods ending with ``last``.
 
     Last year's value is aligned to this year's period (weeks 52 weeks earlier, so weekdays align). A period that
-    begins before the KPI's data does has ``starts_late`` set (see :func:`mark_late_start`).
+    begins before the KPI's data does has ``starts_late`` set (see :func:`mark_late_start`). The expected range is
+    each period's, judged against the periods before it (:func:`metrics.unusual.expected_bands`).
     """
     first = shift(last, -(periods - 1))
-    frame = compute(engine, [kpi_id], first.start, last.end, last.grain, filters).drop(columns="kpi_id")
+    before = history_needed(last.grain)
+    start = shift(first, -before).start if before else first.start
+    frame = compute(engine, [kpi_id], start, last.end, last.grain, filters).drop(columns="kpi_id")
+    frame = with_expected_range(frame, kpi_id, last.grain)
+    frame = frame[frame["period_start"] >= first.start].reset_index(drop=True)
     frame = mark_late_start(frame, last.grain, data_start(engine, kpi_id))
     targets, cache = load_targets(engine), {}
     channel = filters.channel or ""
@@ -75,6 +81,28 @@ def trend_with_plan(engine: Engine, kpi_id: str, last: Period, periods: int = 26
         before["period_start"] = before["period_start"].map(mapping)
         frame = frame.merge(before[["period_start", "value"]].rename(columns={"value": "last_year"}),
                             on="period_start", how="left")
+    return frame
+
+
+def with_expected_range(frame: pd.DataFrame, kpi_id: str, grain: str) -> pd.DataFrame:
+    """``frame`` (period_start, value, complete_through; oldest first) with ``expected_low``/``expected_high``. A
+    flow's partial period (data through ``complete_through``) is judged on a full-period scale (value ÷ the share
+    of its days counted) and its range given back for the days counted, as the scorecard does."""
+    frame = frame.copy()
+    if grain in ("day", "custom"):
+        frame["expected_low"] = frame["expected_high"] = float("nan")
+        return frame
+    shares = pd.Series(1.0, index=frame.index)
+    if get_kpi(kpi_id).kind == "flow" and "complete_through" in frame:
+        for row, (period_start, through) in frame[["period_start", "complete_through"]].iterrows():
+            if isinstance(through, date):
+                period = period_containing(period_start, grain)
+                if period.start <= through < period.end:
+                    shares[row] = ((through - period.start).days + 1) / period.days
+    values = pd.to_numeric(frame["value"], errors="coerce") / shares
+    bands = expected_bands(pd.Series(values.to_numpy(), index=frame["period_start"]), grain)
+    frame["expected_low"] = bands["expected_low"].to_numpy() * shares.to_numpy()
+    frame["expected_high"] = bands["expected_high"].to_numpy() * shares.to_numpy()
     return frame
 
 
