@@ -32,6 +32,7 @@ from metrics.review import (
     update_note,
 )
 from metrics.scorecard import KpiResult, partial_headline, unknown_headline, why_nothing_judged
+from metrics.unusual import THRESHOLD
 from reports.csv_safe import to_csv
 from reports.review_html import TREND_WEEKS, renderer, review_trend_figure
 from ui import data
@@ -223,10 +224,12 @@ else:
 # 2b. Unusual KPIs: beyond their usual variation, on track or not
 unusual = unusual_table(review["unusual"])
 st.subheader(_("Unusual this week"), help=_(
-    "A KPI is unusual when this week's value lies outside the range its own history makes likely, seasonality "
-    "included, whether or not it is on track: worth a look before it shows in the plan. The score says how far "
-    "outside (0 is the middle of the usual range; beyond about ±3 is rare). Method: {methods}.").format(
-    methods=_(", ").join(unusual_methods(review["items"])) or _("see the README")))
+    "A KPI is unusual when this week's value lies outside its expected range, the values its own history makes "
+    "likely (the same week last year moved by the usual year-on-year change, or the recent weeks), whether or not "
+    "it is on track. The score is how far the value is from what was expected, in units of the KPI's usual "
+    "variation (a robust z-score: median and MAD); beyond ±{threshold} it is unusual. Method: {methods}.").format(
+    threshold=localize_digits(f"{THRESHOLD:g}"),
+    methods=_("; ").join(unusual_methods(review["items"])) or _("too little history so far")))
 if not unusual.empty:
     st.dataframe(unusual, hide_index=True, width="stretch", column_order=column_order(list(unusual.columns)),
                  column_config={"kpi": _("KPI"), "value": _("This week"), "expected": _("Expected range"),

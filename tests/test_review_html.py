@@ -286,3 +286,15 @@ def test_the_persian_unusual_list_isolates_values_and_writes_persian_digits():
     # scores signed, a left-to-right mark keeping the sign left of the number in right-to-left text
     assert (values[2], values[5]) == ("\u200e+۶٫۱", "\u200e−۳٫۹")
     assert not re.search(r"[0-9]", _text(fragment).replace("robust z", ""))  # Persian digits throughout
+
+
+def test_the_exported_demo_review_lists_the_unusual_kpis_and_shades_the_expected_range(demo_engine):
+    """Demo shop, W47 (as of 24 Nov 2026): First response time is unusual (117 min above its 66-117 min range) and
+    off track; its chart in the export carries the expected-range band, restyled for paper like the rest."""
+    html_text = render(demo_engine, parse_period("2026-W47"), today=date(2026, 11, 24))
+    summary = _text(html_text[html_text.index('<section class="summary">'):html_text.index("</section>")])
+    assert ("Unusual this week ✖ Off track First response time: 117 min, above its expected range of 66 min to "
+            "117 min (score +3.5)") in summary
+    assert "Method: robust z (median/MAD)" in summary and "±3.5" in summary
+    assert html_text.count('"legendgroup":"expected"') >= 2  # each attention chart's band: low and high edges
+    assert '"name":"Expected range"' in html_text and '"fill":"tonexty"' in html_text
