@@ -37,7 +37,8 @@ TARGET = "#F5D547"
 NOTE = "#FFFFFF"
 LAST_YEAR = "#9AA5B1"
 PARTIAL = "rgba(154, 165, 177, 0.18)"
-EXPECTED = "rgba(76, 155, 232, 0.16)"  # the expected range's band: the series' blue, light (reads on white paper too)
+EXPECTED = "rgba(76, 155, 232, 0.22)"  # the expected range's band: the series' blue, light (reads on white paper too)
+EXPECTED_HOVER = "#2F5F8F"  # its hover and edges (width 0): solid, the band itself is too faint to read a label on
 EXPECTED_COLUMNS = ("expected_low", "expected_high")
 BAND = "y9"  # an overlay axis fixed at 0..1 for markers above the plot (notes without a value, partial periods)
 BAND_Y = 0.96  # notes without a value, and the hover of a partial period's label: along the top
@@ -117,13 +118,16 @@ def add_expected_range(fig: go.Figure, kpi: KPI, frame: pd.DataFrame) -> go.Figu
     name = _("Expected range")
     for number, run in enumerate(_runs(low.notna() & high.notna())):
         x = pd.to_datetime(frame.loc[run, "period_start"])
-        common = dict(x=x, mode="lines", line=dict(width=0, color=EXPECTED), legendgroup="expected", name=name,
-                      zorder=-1,  # drawn under the series and the plan lines
-                      customdata=[format_range(a, b, kpi.unit) for a, b in zip(low[run], high[run])],
-                      hovertemplate="%{customdata}<extra>" + name + "</extra>")
-        fig.add_trace(go.Scatter(y=low[run], showlegend=False, hoverinfo="skip", **common))  # hovered once: above
-        fig.add_trace(go.Scatter(y=high[run], fill="tonexty", fillcolor=EXPECTED, showlegend=number == 0,
-                                 hoveron="points", **common))
+        common = dict(x=x, mode="lines", line=dict(width=0, color=EXPECTED_HOVER), legendgroup="expected", name=name,
+                      zorder=-1)  # drawn under the series and the plan lines
+        # the low edge has no hover of its own (a hovertemplate would override 'skip' in a unified hover): the
+        # high edge's gives the whole range
+        fig.add_trace(go.Scatter(y=low[run], showlegend=False, hoverinfo="skip", **common))
+        fig.add_trace(go.Scatter(
+            y=high[run], fill="tonexty", fillcolor=EXPECTED, showlegend=number == 0, hoveron="points",
+            hoverlabel=dict(bgcolor=EXPECTED_HOVER),
+            customdata=[format_range(a, b, kpi.unit) for a, b in zip(low[run], high[run])],
+            hovertemplate="%{customdata}<extra>" + name + "</extra>", **common))
     return fig
 
 
