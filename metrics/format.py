@@ -192,3 +192,11 @@ def format_days(days, most: int = 3) -> str:
         return text
     return ngettext("{days} and {count} more day", "{days} and {count} more days", rest).format(
         days=text, count=localize_digits(str(rest)))
+
+
+def format_range(low: float | None, high: float | None, unit: str) -> str:
+    """A range of values in the KPI's unit, low first: '$180.00 to $260.00' ('۱۸۰ تا ۲۶۰ تومان' reads the same way
+    in Persian); '—' when either end is unknown."""
+    if _unknown(low) or _unknown(high):
+        return "—"
+    return _("{low} to {high}").format(low=format_value(low, unit), high=format_value(high, unit))

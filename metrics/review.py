@@ -8,18 +8,23 @@ saving at once never lose each other's changes.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from sqlalchemy import Engine, insert, select, update
 
 from i18n import N_, _, current_locale
 from i18n.numerals import localize_digits
-from metrics.catalog import KPI_BY_ID, kpi_option
+from metrics.catalog import KPI_BY_ID, KPIS, kpi_option
 from metrics.date_text import format_date
-from metrics.format import format_value
+from metrics.format import format_range, format_value
+from metrics.pacing import STATUS_LABELS
 from warehouse import schema
 from warehouse.schema import NAME
 from warehouse.snapshot import in_snapshot
+
+if TYPE_CHECKING:
+    from metrics.scorecard import KpiResult
 
 ACTION_STATUSES = ("open", "done")
 ACTION_STATUS_LABELS = {"open": N_("open"), "done": N_("done")}  # stored ids -> words shown (through _())
@@ -308,10 +313,55 @@ def actions(engine: Engine, week_start: date | None = None, status: str | None =
         return pd.DataFrame(conn.execute(query).mappings().all(), columns=ACTION_COLUMNS)
 
 
+UNUSUAL_COLUMNS = ["kpi", "value", "expected", "side", "score", "status"]
+SIDES = {"above": N_("above"), "below": N_("below")}  # where the value is against its expected range
+
+
+def unusual_items(items: list[KpiResult]) -> list[KpiResult]:
+    """The KPIs (``KpiResult``) whose value is beyond their usual variation (``unusual`` True), in the catalog's
+    order, whatever their status: an on-track KPI that jumped is listed too."""
+    order = {k.id: n for n, k in enumerate(KPIS)}
+    return sorted((i for i in items if i.unusual), key=lambda i: order.get(i.id, len(order)))
+
+
+def unusual_side(item: KpiResult) -> str | None:
+    """'above' or 'below': where the value lies against its expected range (None when either is unknown)."""
+    if item.value is None or not item.expected_range:
+        return None
+    low, high = item.expected_range
+    return "above" if item.value > high else "below" if item.value < low else None
+
+
+def format_score(score: float | None) -> str:
+    """How far beyond the usual variation a value is, signed, one decimal, in the reader's digits: '+4.2'."""
+    return "—" if _missing(score) else localize_digits(f"{score:+.1f}")
+
+
+def unusual_table(items: list[KpiResult]) -> pd.DataFrame:
+    """The unusual KPIs as the review lists them (``UNUSUAL_COLUMNS``), every cell text in the reader's language:
+    label, value and expected range in the KPI's unit, above or below it, score and plan status."""
+    rows = []
+    for item in unusual_items(items):
+        side = unusual_side(item)
+        rows.append({
+            "kpi": _(item.label), "value": format_value(item.value, item.unit),
+            "expected": format_range(*item.expected_range, item.unit) if item.expected_range else "—",
+            "side": _(SIDES[side]) if side else "—", "score": format_score(item.unusual_score),
+            "status": _(STATUS_LABELS.get(item.status, item.status)),
+        })
+    return pd.DataFrame(rows, columns=UNUSUAL_COLUMNS)
+
+
+def unusual_methods(items: list[KpiResult]) -> list[str]:
+    """The methods that judged ``items`` (their ``unusual_method``), each once, in the reader's language."""
+    return list(dict.fromkeys(_(i.unusual_method) for i in items if i.unusual_method))
+
+
 @in_snapshot
 def weekly_review(engine: Engine, week, channel: str | None = None, today: date | None = None) -> dict:
     """Everything the weekly review shows for ``week`` (a week Period): scorecard, headline counts, the
-    off-track and at-risk KPIs first with the channels that moved them, notes and actions."""
+    off-track and at-risk KPIs first with the channels that moved them, the unusual KPIs (beyond their usual
+    variation, on track or not), notes and actions."""
     from metrics.contribution import contribution
     from metrics.engine import Filters
     from metrics.scorecard import comparison_windows, needing_attention, scorecard
@@ -330,7 +380,8 @@ def weekly_review(engine: Engine, week, channel: str | None = None, today: date 
     counts["partial"] = sum(1 for i in items if i.partial)
     return {
         "week": week, "channel": channel, "items": items, "counts": counts, "attention": attention,
-        "movers": movers, "notes": notes(engine, since=week.start, until=week.start, channel=channel or ""),
+        "movers": movers, "unusual": unusual_items(items),
+        "notes": notes(engine, since=week.start, until=week.start, channel=channel or ""),
         "actions": actions(engine, week_start=week.start),
         "follow_up": actions(engine, before_week=week.start, status="open"),
     }

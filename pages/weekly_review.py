@@ -27,9 +27,12 @@ from metrics.review import (
     notes_by,
     notes_table,
     save_action_edits,
+    unusual_methods,
+    unusual_table,
     update_note,
 )
 from metrics.scorecard import KpiResult, partial_headline, unknown_headline, why_nothing_judged
+from metrics.unusual import THRESHOLD
 from reports.csv_safe import to_csv
 from reports.review_html import TREND_WEEKS, renderer, review_trend_figure
 from ui import data
@@ -217,6 +220,24 @@ else:
                          on_change="rerun") as detail:
             if detail.open:  # drawn only when opened: the closed list stays short and quick
                 _kpi_detail(item)
+
+# 2b. Unusual KPIs: beyond their usual variation, on track or not
+unusual = unusual_table(review["unusual"])
+st.subheader(_("Unusual this week"), help=_(
+    "A KPI is unusual when this week's value lies outside its expected range, the values its own history makes "
+    "likely (the same week last year moved by the usual year-on-year change, or the recent weeks), whether or not "
+    "it is on track. The score is how far the value is from what was expected, in units of the KPI's usual "
+    "variation (a robust z-score: median and MAD); beyond ±{threshold} it is unusual. Method: {methods}.").format(
+    threshold=localize_digits(f"{THRESHOLD:g}"),
+    methods=_("; ").join(unusual_methods(review["items"])) or _("too little history so far")))
+if not unusual.empty:
+    st.dataframe(unusual, hide_index=True, width="stretch", column_order=column_order(list(unusual.columns)),
+                 column_config={"kpi": _("KPI"), "value": _("This week"), "expected": _("Expected range"),
+                                "side": _("Against the range"), "score": _("Score"), "status": _("Status")})
+elif any(i.unusual is not None for i in review["items"]):
+    st.caption(_("No KPI moved beyond its usual variation this week."))
+else:
+    st.caption(_("Too little history to tell which KPIs are unusual this week."))
 
 # 3. Actions: this week's and the open ones from earlier reviews
 st.header(_("Actions"))

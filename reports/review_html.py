@@ -17,15 +17,16 @@ import pandas as pd
 import plotly.graph_objects as go
 from sqlalchemy import Engine
 
-from i18n import _, current_locale, is_rtl, ngettext, using_locale
+from i18n import N_, _, current_locale, is_rtl, ngettext, using_locale
 from i18n.numerals import localize_digits
 from metrics.catalog import KPI, KPI_BY_ID, S_ORDER
 from metrics.date_text import format_date, format_day_range, period_code
-from metrics.format import format_change, format_delta, format_value
+from metrics.format import format_change, format_delta, format_range, format_value
 from metrics.periods import Period, calendar_for, current_calendar, using_calendar
-from metrics.review import ACTION_STATUS_LABELS, weekly_review
+from metrics.review import ACTION_STATUS_LABELS, format_score, unusual_methods, unusual_side, weekly_review
 from metrics.scorecard import KpiResult, partial_headline, unknown_headline
 from metrics.trends import trend_with_plan
+from metrics.unusual import THRESHOLD
 from reports.plotly_bundle import plotlyjs_for, script_tag
 from reports.review_style import CHART_HEIGHT_PX, CHART_WIDTH_PX, page_css, status_badge
 from ui import charts
@@ -111,6 +112,7 @@ def _summary(review: dict, today: date) -> str:
             f"{' · ' + partial_week if i.partial else ''}</li>" for i in review["attention"]) + "</ul>")
     else:
         parts.append(_el("p", _("Every KPI with a target is on track.")))
+    parts.append(_unusual(review))
     due = _open_actions(review)
     parts.append(_el("h3", _("Open actions, by due date")))
     if due.empty:
@@ -126,6 +128,37 @@ def _summary(review: dict, today: date) -> str:
         parts.append("<ul>" + "".join(items) + "</ul>")
     parts.append("</section>")
     return "".join(parts)
+
+
+UNUSUAL_LINES = {"above": N_("{value}, above its expected range of {range} (score {score})"),
+                 "below": N_("{value}, below its expected range of {range} (score {score})"),
+                 None: N_("{value}, expected range {range} (score {score})")}
+
+
+def _unusual_line(item: KpiResult) -> str:
+    """'Revenue ✔ On track: $900.00, above its expected range of $190.00 to $270.00 (score +6.1)', as HTML."""
+    low_high = item.expected_range or (None, None)
+    return (f"<li>{status_badge(item.status)} {_el('b', _(item.label))}: "
+            + html.escape(_(UNUSUAL_LINES[unusual_side(item)])).format(
+                value=_bdi(format_value(item.value, item.unit)), range=_bdi(format_range(*low_high, item.unit)),
+                score=_bdi(format_score(item.unusual_score))) + "</li>")
+
+
+def _unusual(review: dict) -> str:
+    """The KPIs beyond their usual variation this week, on track or not, with the method that judged them."""
+    unusual = review.get("unusual") or []
+    if not unusual:
+        if not any(i.unusual is not None for i in review["items"]):
+            return ""  # too little history to judge any KPI: nothing to say in print
+        return _el("h3", _("Unusual this week")) + _el("p", _("No KPI moved beyond its usual variation this week."),
+                                                        "muted")
+    methods = _("; ").join(unusual_methods(review["items"]))
+    return (_el("h3", _("Unusual this week")) + "<ul>" + "".join(_unusual_line(i) for i in unusual) + "</ul>"
+            + (_el("p", _("Unusual: outside the range its own history makes likely (the same week last year moved "
+                          "by the usual year-on-year change, or the recent weeks), whether or not on track; the "
+                          "score is the distance from the expected value in units of usual variation (robust "
+                          "z-score), unusual beyond ±{threshold}. Method: {methods}.").format(
+                threshold=localize_digits(f"{THRESHOLD:g}"), methods=methods), "muted") if methods else ""))
 
 
 def _scorecard(review: dict) -> str:

@@ -128,3 +128,66 @@ def test_breakdown_leaves_out_the_period_the_data_starts_in():
 def test_figures_serialise(kpi_id):
     fig = charts.breakdown_chart(KPI_BY_ID[kpi_id], _roas(), "channel", late_starts=[WEEKS[0]])
     assert fig.to_json()
+
+
+def _revenue_with_range() -> pd.DataFrame:
+    """Four weeks of revenue; the first has too little history for an expected range (NaN), the third jumps to 900
+    above its 190-270 range."""
+    return pd.DataFrame({"period_start": WEEKS, "value": [200.0, 250.0, 900.0, 260.0],
+                         "expected_low": [NAN, 180.0, 190.0, 200.0], "expected_high": [NAN, 260.0, 270.0, 280.0],
+                         "target": [300.0] * 4})
+
+
+def _band(fig) -> list:
+    return [t for t in fig.data if t.legendgroup == "expected"]
+
+
+def test_the_expected_range_is_a_band_behind_the_series_with_the_range_on_hover():
+    revenue = KPI_BY_ID["sell.revenue"]
+    frame = _revenue_with_range()
+    fig = charts.add_plan_lines(charts.trend_chart(revenue, frame), revenue, frame)
+    assert fig.data[0].name == "Revenue"  # the series stays the first trace
+    low, high = _band(fig)
+    weeks = [pd.Timestamp(w) for w in WEEKS[1:]]  # the first week has no range: not shaded
+    assert [pd.Timestamp(x) for x in low.x] == weeks and [pd.Timestamp(x) for x in high.x] == weeks
+    assert list(low.y) == [180.0, 190.0, 200.0] and list(high.y) == [260.0, 270.0, 280.0]
+    assert high.fill == "tonexty" and low.fill is None  # filled between the two lines
+    assert low.zorder == high.zorder == -1 and fig.data[0].zorder is None  # drawn behind the series
+    assert low.line.width == high.line.width == 0
+    assert (low.showlegend, high.showlegend) == (False, True) and high.name == "Expected range"
+    # one hover per week, on the upper line: a hovertemplate on the low edge would override 'skip' in plotly's
+    # unified hover (seen in chromium: the range listed twice)
+    assert low.hoverinfo == "skip" and low.hovertemplate is None
+    assert high.customdata == ("$180.00 to $260.00", "$190.00 to $270.00", "$200.00 to $280.00")
+    assert high.hovertemplate == "%{customdata}<extra>Expected range</extra>"
+
+
+def test_a_gap_in_the_expected_range_splits_the_band_and_the_legend_shows_it_once():
+    revenue = KPI_BY_ID["sell.revenue"]
+    frame = _revenue_with_range().assign(expected_low=[180.0, NAN, 190.0, 200.0], expected_high=[250.0, 260.0,
+                                                                                                   270.0, 280.0])
+    low1, high1, low2, high2 = _band(charts.trend_chart(revenue, frame))
+    assert (list(low1.y), list(high1.y)) == ([180.0], [250.0])  # week 1 alone: week 2 lacks its low end
+    assert (list(low2.y), list(high2.y)) == ([190.0, 200.0], [270.0, 280.0])  # weeks 3-4
+    assert [pd.Timestamp(x) for x in high2.x] == [pd.Timestamp(WEEKS[2]), pd.Timestamp(WEEKS[3])]
+    assert [t.showlegend for t in (high1, high2)] == [True, False]  # one legend entry for the whole band
+
+
+def test_no_expected_range_no_band():
+    """Before the statistics fill the columns they are absent or all NaN: the chart is as before."""
+    revenue = KPI_BY_ID["sell.revenue"]
+    without = _revenue_with_range().drop(columns=["expected_low", "expected_high"])
+    unknown = _revenue_with_range().assign(expected_low=NAN, expected_high=NAN)
+    for frame in (without, unknown):
+        fig = charts.add_plan_lines(charts.trend_chart(revenue, frame), revenue, frame)
+        assert _band(fig) == [] and [t.name for t in fig.data] == ["Revenue", "Target"]
+
+
+def test_the_band_widens_the_value_axis_to_show_the_range():
+    """English: plotly autoranges over every trace, the band's too; the band's 180-280 lies within 200-900, so
+    here the check is that a range below the series (100-150 under values of 200+) is on the value axis."""
+    revenue = KPI_BY_ID["sell.revenue"]
+    frame = _revenue_with_range().assign(expected_low=[NAN, 100.0, 100.0, 100.0],
+                                         expected_high=[NAN, 150.0, 150.0, 150.0])
+    fig = charts.trend_chart(revenue, frame)
+    assert min(_on_value_axis(fig)) == 100.0  # the band is drawn on the value axis, not on the overlay band

@@ -49,6 +49,8 @@ def _assert_nothing_left_to_plotly(fig) -> None:
         assert not any(LATIN_DIGIT.search(text) for text in axis["ticktext"]), (name, axis["ticktext"])
         assert not any(key in axis for key in PLOTLY_FORMATS), name
     for trace in spec["data"]:
+        if trace.get("hoverinfo") == "skip":  # never hovered (the expected range's low edge): nothing shown
+            continue
         template = trace.get("hovertemplate", "")
         assert "%{customdata[0]}<br>%{customdata[1]}" in template, trace["name"]
         assert "%{x" not in template and "%{y" not in template
@@ -151,3 +153,22 @@ def test_rtl_legend_reads_from_the_right_on_one_row_only():
         assert charts.breakdown_chart(revenue, four, "channel").layout.legend.traceorder == "reversed"
         many = charts.breakdown_chart(revenue, five, "channel").layout.legend
     assert many.traceorder == "normal" and many.xanchor == "right"  # several rows fill left to right anyway
+
+
+def test_the_expected_range_band_in_persian_hovers_its_range_in_persian_digits():
+    from tests.test_charts import _revenue_with_range
+
+    revenue = KPI_BY_ID["sell.revenue"]
+    frame = _revenue_with_range()
+    with using_locale("fa"), using_calendar("jalali"):
+        fig = charts.add_plan_lines(charts.trend_chart(revenue, frame), revenue, frame)
+        name = _("Expected range")
+    _assert_nothing_left_to_plotly(fig)  # the band's hover too: date and range pre-formatted, no Latin digit
+    low, high = [t for t in fig.data if t.legendgroup == "expected"]
+    assert low.hoverinfo == "skip" and low.hovertemplate is None and low.customdata is None
+    assert list(low.y) == [180.0, 190.0, 200.0] and list(high.y) == [260.0, 270.0, 280.0]  # values stay numbers
+    assert high.name == RLE + name + PDF and high.fill == "tonexty"
+    day, text = shown(high.customdata[1])  # 16 Nov 2026 = 25 Aban 1405: the range 190 to 270
+    assert day == "۲۵ آبان ۱۴۰۵" and "۱۹۰" in text and "۲۷۰" in text and text.index("۱۹۰") < text.index("۲۷۰")
+    # the value axis runs over the band too: 180..900 in round steps, Persian digits
+    assert min(fig.layout.yaxis.tickvals) <= 180 and max(fig.layout.yaxis.tickvals) >= 900

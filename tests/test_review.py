@@ -218,3 +218,61 @@ def test_a_kpi_picker_option_reads_s_and_label():
     assert kpi_option("save.roas") == "Save · ROAS"
     assert kpi_option("serve.first_response_minutes") == "Serve · First response time"
     assert kpi_option("gone.kpi") == "gone.kpi"  # an id no longer in the catalog is shown as stored
+
+
+def _result(kpi_id: str, status: str, value: float, low: float | None, high: float | None,
+            unusual: bool | None, score: float | None = None):
+    from metrics.catalog import KPI_BY_ID
+    from metrics.scorecard import KpiResult
+
+    kpi = KPI_BY_ID[kpi_id]
+    return KpiResult(id=kpi.id, s=kpi.s, label=kpi.label, unit=kpi.unit, value=value, previous=None, change_pct=None,
+                     reason=None, status=status, expected_range=(low, high) if low is not None else None,
+                     unusual=unusual, unusual_score=score, unusual_method="robust z" if unusual is not None else None)
+
+
+def _week_of_results() -> list:
+    """Out of the catalog's order on purpose: NPS (serve) before revenue (sell) before marketing cost (save)."""
+    return [
+        _result("serve.nps", "no_target", 40.0, 20.0, 50.0, False, 0.8),  # within its range: not listed
+        _result("sell.revenue", "on_track", 900.0, 190.0, 270.0, True, 6.1),  # on track, yet far above its range
+        _result("sell.orders", "off_track", 3.0, None, None, None),  # too little history: not judged
+        _result("save.marketing_cost", "at_risk", 50.0, 100.0, 140.0, True, -3.9),  # below its range
+    ]
+
+
+def test_unusual_kpis_are_listed_in_catalog_order_on_track_or_not():
+    from metrics.catalog import KPIS
+    from metrics.review import unusual_items
+
+    items = _week_of_results()
+    listed = unusual_items(items)
+    catalog = [k.id for k in KPIS]
+    assert {i.id for i in listed} == {"sell.revenue", "save.marketing_cost"}  # the on-track one too
+    assert [i.id for i in listed] == sorted((i.id for i in listed), key=catalog.index)
+    assert [i.status for i in listed if i.id == "sell.revenue"] == ["on_track"]
+    assert unusual_items([i for i in items if not i.unusual]) == []
+
+
+def test_the_unusual_table_gives_value_range_side_score_and_status_in_the_kpis_unit():
+    from metrics.review import unusual_methods, unusual_table
+
+    items = _week_of_results()
+    table = unusual_table(items).set_index("kpi")
+    assert list(table.columns) == ["value", "expected", "side", "score", "status"]
+    assert table.loc["Revenue"].tolist() == ["$900.00", "$190.00 to $270.00", "above", "+6.1", "On track"]
+    # 50 < 100, the range's low end: below; -3.9 keeps its sign
+    assert table.loc["Marketing cost"].tolist() == ["$50.00", "$100.00 to $140.00", "below", "-3.9", "At risk"]
+    assert unusual_methods(items) == ["robust z"]  # named once however many KPIs it judged
+    assert unusual_table([]).empty and list(unusual_table([]).columns) == ["kpi", "value", "expected", "side",
+                                                                          "score", "status"]
+
+
+def test_the_unusual_table_in_persian_has_persian_digits():
+    from i18n import using_locale
+    from metrics.review import unusual_table
+
+    with using_locale("fa"):
+        table = unusual_table(_week_of_results())
+    text = " ".join(table.astype(str).to_numpy().ravel())
+    assert "۹۰۰" in text and "۶٫۱" in text and not any(ch.isascii() and ch.isdigit() for ch in text)

@@ -242,3 +242,59 @@ def test_the_persian_reviews_channel_table_has_persian_headers(review_fa):
         channel, this_week = _(HEADERS["channel"]), _(HEADERS["this week"])
     assert f"<th>{channel}</th>" in review_fa and f"<th>{this_week}</th>" in review_fa  # the movers table of W45
     assert "<th>channel</th>" not in review_fa and "<th>this week</th>" not in review_fa  # not the frame's ids
+
+
+def _unusual_review() -> dict:
+    from metrics.review import unusual_items
+    from tests.test_review import _week_of_results
+
+    items = _week_of_results()
+    return {"items": items, "unusual": unusual_items(items)}
+
+
+def test_the_summary_lists_unusual_kpis_on_track_or_not_with_range_and_method():
+    from reports.review_html import _unusual
+
+    text = _text(_unusual(_unusual_review()))
+    # revenue is on track yet 900 is far above its 190-270 range; marketing cost's 50 is below 100-140
+    assert text.startswith("Unusual this week ✔ On track Revenue: $900.00, above its expected range of "
+                           "$190.00 to $270.00 (score +6.1) ▲ At risk Marketing cost: $50.00, below its expected "
+                           "range of $100.00 to $140.00 (score -3.9)")
+    assert "NPS" not in text and "Orders" not in text  # within its range; not judged
+    assert text.endswith("Method: robust z.")
+
+
+def test_the_unusual_list_says_none_or_is_left_out_when_nothing_could_be_judged():
+    from reports.review_html import _unusual
+    from tests.test_review import _week_of_results
+
+    judged = [i for i in _week_of_results() if i.unusual is False]
+    assert _text(_unusual({"items": judged, "unusual": []})) == (
+        "Unusual this week No KPI moved beyond its usual variation this week.")
+    assert _unusual({"items": [i for i in _week_of_results() if i.unusual is None], "unusual": []}) == ""
+
+
+def test_the_persian_unusual_list_isolates_values_and_writes_persian_digits():
+    from i18n import using_locale
+    from reports.review_html import _unusual
+
+    with using_locale("fa"):
+        fragment = _unusual(_unusual_review())
+    values = re.findall(r"<bdi>(.*?)</bdi>", fragment)
+    # each value, range and score in its own bidi isolate: value, range, score per KPI
+    assert len(values) == 6 and "۹۰۰" in values[0] and "۱۹۰" in values[1]
+    # scores signed, a left-to-right mark keeping the sign left of the number in right-to-left text
+    assert (values[2], values[5]) == ("\u200e+۶٫۱", "\u200e−۳٫۹")
+    assert not re.search(r"[0-9]", _text(fragment).replace("robust z", ""))  # Persian digits throughout
+
+
+def test_the_exported_demo_review_lists_the_unusual_kpis_and_shades_the_expected_range(demo_engine):
+    """Demo shop, W47 (as of 24 Nov 2026): First response time is unusual (117 min above its 66-117 min range) and
+    off track; its chart in the export carries the expected-range band, restyled for paper like the rest."""
+    html_text = render(demo_engine, parse_period("2026-W47"), today=date(2026, 11, 24))
+    summary = _text(html_text[html_text.index('<section class="summary">'):html_text.index("</section>")])
+    assert ("Unusual this week ✖ Off track First response time: 117 min, above its expected range of 66 min to "
+            "117 min (score +3.5)") in summary
+    assert "Method: robust z (median/MAD)" in summary and "±3.5" in summary
+    assert html_text.count('"legendgroup":"expected"') >= 2  # each attention chart's band: low and high edges
+    assert '"name":"Expected range"' in html_text and '"fill":"tonexty"' in html_text

@@ -155,3 +155,30 @@ def test_a_kpi_picked_by_its_label_is_saved_as_its_id(shop):
     next(b for b in app.button if b.label == "Save actions").click().run()
     assert not app.exception and not app.error
     assert actions(shop, week_start=W45)["kpi_id"].tolist() == ["save.roas"]
+
+
+def test_unusual_kpis_are_listed_under_the_attention_list_as_the_cli_report_says(demo_url, monkeypatch):
+    """Demo shop, W47: the KPIs the report calls unusual (on track or not) are listed with value, expected range,
+    side, score and status, in the catalog's order; the method is named in the block's help."""
+    monkeypatch.setenv("KPI_DATABASE_URL", demo_url)
+    app = page_app("weekly_review", grain="week", period="2026-W47").run()
+    assert not app.exception
+    out = run(["report", "--period", "2026-W47", "--format", "json"], demo_url)
+    assert out.returncode == 0, out.stderr
+    kpis = json.loads(out.stdout)["kpis"]
+    unusual = [k for k in kpis if k["unusual"]]
+    assert unusual and len(unusual) <= 5  # an ordinary week: a handful at most
+    block = next(s for s in app.subheader if s.value == "Unusual this week")
+    assert "robust z (median/MAD)" in block.proto.help and "±3.5" in block.proto.help
+    table = next(df.value for df in app.dataframe if "side" in df.value)  # columns by id; headers configured
+    assert table["kpi"].tolist() == [k["label"] for k in unusual]  # the report's order: the catalog's
+    for row, kpi in zip(table.to_dict("records"), unusual):
+        low, high = kpi["expected_range"]
+        assert row["side"] == ("above" if kpi["value"] > high else "below")
+        assert row["score"] == f"{kpi['unusual_score']:+.1f}"
+        assert row["status"] == STATUS_LABELS[kpi["status"]]
+    # as read on the page: First response time at 117 min, above its 66-117 min range (the edge rounds to it)
+    assert table.iloc[0].tolist() == ["First response time", "117 min", "66 min to 117 min", "above", "+3.5",
+                                      "Off track"]
+    headers = [h.value for h in app.header]
+    assert headers.index("Off track and at risk") < headers.index("Actions")

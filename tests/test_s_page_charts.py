@@ -72,3 +72,27 @@ def test_charts_in_persian_carry_their_own_tick_labels_and_hovers(monkeypatch):
         assert hovered and all(t["hovertemplate"].startswith("%{customdata[0]}<br>%{customdata[1]}")
                                for t in hovered)
     assert any("آبان" in text for text in figures[0]["layout"]["xaxis"]["ticktext"])  # Jalali months
+
+
+def test_the_weekly_trend_shades_the_expected_range_the_statistics_give(demo_engine):
+    """The S page's revenue trend to W47: the band's edges are trend_with_plan's expected_low/high for the weeks
+    that have them, drawn behind the series, hovered with the range in dollars."""
+    from metrics.periods import parse_period
+    from metrics.trends import trend_with_plan
+    from ui.s_page import TREND_PERIODS
+
+    app = page_app("sell", grain="week", period="2026-W47", kpi="sell.revenue").run()
+    assert not app.exception
+    trend = _figures(app)[0]
+    frame = trend_with_plan(demo_engine, "sell.revenue", parse_period("2026-W47"), TREND_PERIODS)
+    ranged = frame.dropna(subset=["expected_low", "expected_high"])
+    assert len(ranged) >= 8  # two years of demo data: most weeks have a range
+    band = [t for t in trend["data"] if t.get("legendgroup") == "expected"]
+    lows, highs = band[0::2], band[1::2]  # each run of weeks: its low edge, then its high edge filled to it
+    assert [str(x)[:10] for t in highs for x in t["x"]] == [str(d)[:10] for d in ranged["period_start"]]
+    assert np.allclose([y for t in lows for y in _numbers(t["y"])], ranged["expected_low"].to_numpy())
+    assert np.allclose([y for t in highs for y in _numbers(t["y"])], ranged["expected_high"].to_numpy())
+    assert all(t["fill"] == "tonexty" and t["zorder"] == -1 for t in highs)
+    assert [t["showlegend"] for t in highs] == [True] + [False] * (len(highs) - 1)
+    assert highs[0]["name"] == "Expected range" and trend["data"][0]["name"] == "Revenue"  # the series on top
+    assert all(text.startswith("$") and " to $" in text for t in highs for text in t["customdata"])

@@ -15,7 +15,7 @@ from i18n import N_, _
 from i18n.numerals import localize_digits
 from metrics.catalog import KPI
 from metrics.engine import is_unknown
-from metrics.format import axis_suffix, format_value
+from metrics.format import axis_suffix, format_range, format_value
 from ui.chart_locale import localize, plain
 from ui.safe_text import chart_text
 
@@ -37,6 +37,9 @@ TARGET = "#F5D547"
 NOTE = "#FFFFFF"
 LAST_YEAR = "#9AA5B1"
 PARTIAL = "rgba(154, 165, 177, 0.18)"
+EXPECTED = "rgba(76, 155, 232, 0.22)"  # the expected range's band: the series' blue, light (reads on white paper too)
+EXPECTED_HOVER = "#2F5F8F"  # its hover and edges (width 0): solid, the band itself is too faint to read a label on
+EXPECTED_COLUMNS = ("expected_low", "expected_high")
 BAND = "y9"  # an overlay axis fixed at 0..1 for markers above the plot (notes without a value, partial periods)
 BAND_Y = 0.96  # notes without a value, and the hover of a partial period's label: along the top
 SPREAD = 10.0  # channels whose typical values differ more than this factor get one panel each
@@ -84,9 +87,48 @@ def trend_chart(kpi: KPI, frame: pd.DataFrame, title: str | None = None) -> go.F
         hovertemplate="%{customdata}<extra>" + label + "</extra>",
     ))
     fig.update_layout(title=chart_text(title or _("{kpi} by period").format(kpi=label)))
+    add_expected_range(fig, kpi, frame.assign(**{c: frame[c].where(~late) for c in EXPECTED_COLUMNS if c in frame}))
     _mark_late_starts(fig, kpi, frame[late], frame["period_start"])
     _mark_unknown(fig, frame[reasons.map(is_unknown).astype(bool) & ~late])
     return _layout(fig, kpi)
+
+
+def _runs(known: pd.Series) -> list[pd.Index]:
+    """The index labels of each run of consecutive True values in ``known``."""
+    runs: list[list] = []
+    previous = False
+    for label, flag in known.items():
+        if flag:
+            if not previous:
+                runs.append([])
+            runs[-1].append(label)
+        previous = bool(flag)
+    return [pd.Index(run) for run in runs]
+
+
+def add_expected_range(fig: go.Figure, kpi: KPI, frame: pd.DataFrame) -> go.Figure:
+    """Shade each period's expected range (``frame`` columns ``expected_low``, ``expected_high``, from
+    :func:`metrics.unusual.expected_bands`) behind the series: a light band between two lines, 'Expected range' in
+    the legend, the range in the KPI's unit on hover. Periods without a range are left unshaded (each run of
+    periods with one is its own band); without the columns or any range, nothing is drawn."""
+    if not all(c in frame for c in EXPECTED_COLUMNS):
+        return fig
+    frame = frame.sort_values("period_start")
+    low, high = (pd.to_numeric(frame[c], errors="coerce") for c in EXPECTED_COLUMNS)
+    name = _("Expected range")
+    for number, run in enumerate(_runs(low.notna() & high.notna())):
+        x = pd.to_datetime(frame.loc[run, "period_start"])
+        common = dict(x=x, mode="lines", line=dict(width=0, color=EXPECTED_HOVER), legendgroup="expected", name=name,
+                      zorder=-1)  # drawn under the series and the plan lines
+        # the low edge has no hover of its own (a hovertemplate would override 'skip' in a unified hover): the
+        # high edge's gives the whole range
+        fig.add_trace(go.Scatter(y=low[run], showlegend=False, hoverinfo="skip", **common))
+        fig.add_trace(go.Scatter(
+            y=high[run], fill="tonexty", fillcolor=EXPECTED, showlegend=number == 0, hoveron="points",
+            hoverlabel=dict(bgcolor=EXPECTED_HOVER),
+            customdata=[format_range(a, b, kpi.unit) for a, b in zip(low[run], high[run])],
+            hovertemplate="%{customdata}<extra>" + name + "</extra>", **common))
+    return fig
 
 
 def _mark_unknown(fig: go.Figure, rows: pd.DataFrame) -> None:
