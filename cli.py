@@ -335,9 +335,13 @@ def cmd_abtest(args: argparse.Namespace) -> int:
         period = parse_period(args.period)
     except PeriodError as exc:
         raise CliError(str(exc)) from None
-    variants = {name: getattr(args, name) for name in ("a", "b", "c", "d") if getattr(args, name)}
-    if (args.c is None) and args.d:
-        raise CliError("--d needs --c: variants are given in order (a, b, c, d)")
+    from metrics.abtest import VARIANTS
+
+    given = [name for name in VARIANTS if getattr(args, name)]
+    if given != list(VARIANTS[:len(given)]):
+        raise CliError(f"--{given[-1]} needs --{VARIANTS[len(given) - 1]}: variants are given in order "
+                       f"({', '.join(VARIANTS)})")
+    variants = {name: getattr(args, name) for name in given}
     from warehouse.snapshot import read_snapshot
 
     with read_snapshot(_engine()) as db, using_calendar(period.calendar):
@@ -365,7 +369,7 @@ def cmd_abtest_plan(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     doc = {"baseline": args.baseline, "mde": args.mde, "relative": args.relative, "alpha": args.alpha,
            "power": args.power, "per_arm": per_arm}
-    if args.plan_format == "json":
+    if (args.plan_format or args.format) == "json":  # --format before or after 'plan'
         json.dump(doc, sys.stdout, indent=2)
         print()
     else:
@@ -442,7 +446,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     abtest = sub.add_parser(
         "abtest", help="A/B test campaign variants on a KPI, or plan a test's sample size (abtest plan)",
-        usage="%(prog)s --kpi ID --a CAMPAIGN[,CAMPAIGN...] --b CAMPAIGN[,...] [--c ...] [--d ...] --period P "
+        usage="%(prog)s --kpi ID --a CAMPAIGN[,CAMPAIGN...] --b CAMPAIGN[,...] [--c ...] [--d ... --f] --period P "
               "[--channel NAME] [--format json|text]\n       %(prog)s plan --baseline RATE --mde LIFT [--relative] "
               "[--alpha 0.05] [--power 0.8] [--format json|text]",
         description="Compare variants (each one campaign or several) on an A/B-testable KPI: share KPIs by the "
@@ -450,7 +454,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "posteriors; average order value by Welch's t-test; more than two variants with "
                     "Benjamini-Hochberg adjusted p-values.")
     abtest.add_argument("--kpi", default=None, help="an A/B-testable KPI id, e.g. speak.email_click_rate")
-    for name in ("a", "b", "c", "d"):
+    from metrics.abtest import VARIANTS
+
+    for name in VARIANTS:
         abtest.add_argument(f"--{name}", type=_campaign_list, default=None, metavar="CAMPAIGN[,CAMPAIGN...]",
                             help=f"variant {name.upper()}'s campaign(s)" + (" (the control)" if name == "a" else ""))
     abtest.add_argument("--period", default=None, help="as for report: 2026-10, 2026-W46, 2026-11-01..2026-11-20")
@@ -467,7 +473,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--relative", action="store_true", help="--mde is relative to the baseline")
     plan.add_argument("--alpha", type=float, default=0.05, help="significance level, two-sided (default 0.05)")
     plan.add_argument("--power", type=float, default=0.8, help="power (default 0.8)")
-    plan.add_argument("--format", dest="plan_format", choices=("json", "text"), default="text")
+    plan.add_argument("--format", dest="plan_format", choices=("json", "text"), default=None)
     abtest.set_defaults(func=cmd_abtest)
 
     copy = sub.add_parser("copy-warehouse", help="copy the whole warehouse to another database (e.g. PostgreSQL)")

@@ -99,7 +99,8 @@ class ABTest:
     def as_json(self) -> dict:
         """``abtest --format json``: {"kpi", "period": {...}, "a", "b", "difference", "relative_lift", "ci_low",
         "ci_high", "p_value", "method", "probability_b_better"} (b − a), extended with "channel",
-        "p_value_adjusted", "needed_per_arm" and, with more than two variants, "variants" (each comparison)."""
+        "p_value_adjusted", "p_value_unadjusted", "needed_per_arm" and, with more than two variants, "variants"
+        (each comparison). With more than two variants ``p_value`` is the Benjamini–Hochberg adjusted one."""
         b = self.b
         doc = {
             "kpi": self.kpi,
@@ -111,11 +112,12 @@ class ABTest:
             "relative_lift": b.relative_lift,
             "ci_low": b.ci_low,
             "ci_high": b.ci_high,
-            "p_value": b.p_value,
+            "p_value": b.p_value_adjusted if len(self.comparisons) > 1 else b.p_value,
             "method": self.method,
             "probability_b_better": b.probability_better,
             "channel": self.channel,
             "p_value_adjusted": b.p_value_adjusted,
+            "p_value_unadjusted": b.p_value,
             "needed_per_arm": b.needed_per_arm,
         }
         if len(self.comparisons) > 1:
@@ -311,6 +313,12 @@ def run_abtest(engine: Engine, kpi_id: str, variants: dict[str, list[str]], peri
         if den <= 0:
             raise ABTestError(f"no data for variant {variant} ({', '.join(campaigns)}) in {period.label}: "
                               f"its {_english_measure(abtest_data.ratio_parts(kpi)[1])} is zero")
+        if kpi.abtest == "proportion" and num > den:  # e.g. more shop orders than web sessions: no share to test
+            parts = abtest_data.ratio_parts(kpi)
+            raise ABTestError(f"variant {variant} ({', '.join(campaigns)}) has more {_english_measure(parts[0])} "
+                              f"({num:,.0f}) than {_english_measure(parts[1])} ({den:,.0f}) in {period.label}: "
+                              f"{kpi.id} is not a share of them there, so a test of proportions cannot compare it "
+                              "(check the campaign's tagging in each source)")
         arms[variant] = (campaigns, num, den)
     if kpi.abtest == "mean":
         end = abtest_data.covered_end(engine, kpi, period.start, period.end)
@@ -365,21 +373,29 @@ def _sentence(test: ABTest, c: Comparison, adjusted: bool) -> str:
     variant, kpi = c.variant.upper(), _kpi_in_text(test.kpi)
     p = c.p_value_adjusted if adjusted else c.p_value
     if c.difference is None or c.difference == 0 or p is None:
-        return _("No difference detected in {kpi} between A and {variant}.").format(kpi=kpi, variant=variant)
+        return _("No reliable difference in {kpi} between A and {variant}.").format(kpi=kpi, variant=variant)
     higher = c.difference > 0
     if p < ALPHA:
         text = (_("{variant}'s {kpi} is higher than A's, and the difference is reliable ({p}).") if higher
                 else _("{variant}'s {kpi} is lower than A's, and the difference is reliable ({p})."))
         return text.format(variant=variant, kpi=kpi, p=_p_text(p, adjusted))
-    more = (c.needed_per_arm or 0) - min(test.a.denominator, c.arm.denominator)
+    more = still_needed(test, c) or 0
     if more > 0:
         text = (_("{variant}'s {kpi} is higher than A's; the difference is not yet reliable: about {count} more "
                   "{measure} per variant needed.") if higher
                 else _("{variant}'s {kpi} is lower than A's; the difference is not yet reliable: about {count} more "
                        "{measure} per variant needed."))
         return text.format(variant=variant, kpi=kpi, count=_about(more), measure=denominator_label(test.kpi))
-    return _("No difference detected in {kpi} between A and {variant} ({p}).").format(
+    return _("No reliable difference in {kpi} between A and {variant} ({p}).").format(
         kpi=kpi, variant=variant, p=_p_text(p, adjusted))
+
+
+def still_needed(test: ABTest, comparison: Comparison) -> int | None:
+    """How many more (sessions, delivered emails …) each variant needs to detect the observed lift: the sample per
+    variant less what the smaller of the two has; 0 when it has enough; None when unknown."""
+    if comparison.needed_per_arm is None:
+        return None
+    return max(0, math.ceil(comparison.needed_per_arm - min(test.a.denominator, comparison.arm.denominator)))
 
 
 def verdict(test: ABTest) -> str:

@@ -16,6 +16,7 @@ from metrics.engine import Filters, compute, split_unknown
 from metrics.pacing import elapsed, pace
 from metrics.periods import Period, last_year, previous, shift
 from metrics.trend_test import TREND_PERIODS, Trend, kpi_trend
+from metrics.trends import data_start
 from metrics.unusual import check_unusual, history_needed
 from warehouse.snapshot import in_snapshot
 
@@ -233,8 +234,8 @@ def scorecard(engine: Engine, period: Period, filters: Filters = Filters(), kpi_
                     through=cover.through if partial else None)
         reason = current["reason"] if value is None or not partial else cover.reason()
         counted = done.days / period.days if done else 0.0
-        stats = _statistics(kpi, series[:-1], value, plan.elapsed_share if counted < 1 else 1.0, counted,
-                            period.grain)
+        stats = _statistics(kpi, _from_data_start(series[:-1], starts, data_start(engine, kpi_id)), value,
+                            plan.elapsed_share if counted < 1 else 1.0, counted, ly_value, period.grain)
         chance = None
         if target and kpi.kind == "flow" and in_progress and done and value is not None:
             chance = probability_on_target(engine, kpi, period, filters, target.value, value,
@@ -258,24 +259,32 @@ def _spark(series: list[float | None], starts: list[date], today: date) -> list[
     return [v for v, start in zip(series[-SPARKLINE_PERIODS:], starts[-SPARKLINE_PERIODS:]) if start < today]
 
 
-def _statistics(kpi: KPI, before: list[float | None], value: float | None, share: float, counted: float,
-                grain: str) -> dict:
-    """The trend and unusual fields of a KPI whose periods before the shown one had ``before`` (oldest first) and
-    whose shown value is ``value``. A flow's value for part of a period (``share`` of it counted, < 1) is judged
-    on a full-period scale (value ÷ share), and its expected range is given back for the part counted.
+def _from_data_start(series: list[float | None], starts: list[date], first: date | None) -> list[float | None]:
+    """``series`` without the period that begins before the KPI's data does (``first``): a quarter holding the
+    data's first month is no quarter's value, and would read as a fall in the trend and widen the usual range."""
+    return [None if first is not None and start < first else v for v, start in zip(series, starts)]
 
-    A period less than half over (``counted``: the share of its days counted) is too early to judge: a day or
-    two of a rate or a run rate varies far more than a whole period does (on the demo, Monday alone flagged 5
-    KPIs). Its trend is that of the periods before it, and it is not checked for being unusual."""
+
+def _statistics(kpi: KPI, before: list[float | None], value: float | None, share: float, counted: float,
+                same_days_last_year: float | None, grain: str) -> dict:
+    """The trend and unusual fields of a KPI whose periods before the shown one had ``before`` (oldest first) and
+    whose shown value is ``value``.
+
+    A period counted in part (``counted``, the share of its days, < 1: in progress or partial data) is compared
+    with last year's same days (``same_days_last_year``) where there is a year of history; otherwise a flow's value
+    (``share`` of the period's target due) is judged on a full-period scale, its range given back for the part
+    counted. A period less than half over is too early to judge: a day or two of a rate or a run rate varies far
+    more than a whole period does (on the demo, a Monday alone flagged 5 KPIs). Its trend is that of the periods
+    before it, and it is not checked for being unusual."""
     if value is None or grain in ("custom", "day"):
         return {}
     scale = share if kpi.kind == "flow" and 0 < share < 1 else 1.0
-    full = value / scale
     early = counted < MIN_SHARE_JUDGED
-    out: dict = {"trend": kpi_trend(before[-(TREND_PERIODS - 1):] + [None if early else full])}
-    if not early and (check := check_unusual(before, full, grain)):
-        out.update(expected_range=(check.low * scale, check.high * scale), unusual=check.unusual,
-                   unusual_score=check.score, unusual_method=check.method)
+    out: dict = {"trend": kpi_trend(before[-(TREND_PERIODS - 1):] + [None if early else value / scale])}
+    ago = same_days_last_year if counted < 1 else None
+    if not early and (check := check_unusual(before, value, grain, kpi.unit, scale, ago)):
+        out.update(expected_range=(check.low, check.high), unusual=check.unusual, unusual_score=check.score,
+                   unusual_method=check.method)
     return out
 
 

@@ -64,7 +64,7 @@ def trend_with_plan(engine: Engine, kpi_id: str, last: Period, periods: int = 26
     before = history_needed(last.grain)
     start = shift(first, -before).start if before else first.start
     frame = compute(engine, [kpi_id], start, last.end, last.grain, filters).drop(columns="kpi_id")
-    frame = with_expected_range(frame, kpi_id, last.grain)
+    frame = with_expected_range(frame, kpi_id, last.grain, data_start(engine, kpi_id))
     frame = frame[frame["period_start"] >= first.start].reset_index(drop=True)
     frame = mark_late_start(frame, last.grain, data_start(engine, kpi_id))
     targets, cache = load_targets(engine), {}
@@ -84,25 +84,26 @@ def trend_with_plan(engine: Engine, kpi_id: str, last: Period, periods: int = 26
     return frame
 
 
-def with_expected_range(frame: pd.DataFrame, kpi_id: str, grain: str) -> pd.DataFrame:
-    """``frame`` (period_start, value, complete_through; oldest first) with ``expected_low``/``expected_high``. A
-    flow's partial period (data through ``complete_through``) is judged on a full-period scale (value ÷ the share
-    of its days counted) and its range given back for the days counted, as the scorecard does."""
+def with_expected_range(frame: pd.DataFrame, kpi_id: str, grain: str, first: date | None = None) -> pd.DataFrame:
+    """``frame`` (period_start, value, complete_through; oldest first) with ``expected_low``/``expected_high``, each
+    period judged against the periods before it as the scorecard judges a complete period. A period counted in
+    part (its data ends inside it) has no band: the scorecard compares it with last year's same days, which a
+    chart of whole periods does not hold. The period that begins before the KPI's data does (``first``) is left
+    out of the history, as in the scorecard."""
     frame = frame.copy()
     if grain in ("day", "custom"):
         frame["expected_low"] = frame["expected_high"] = float("nan")
         return frame
-    shares = pd.Series(1.0, index=frame.index)
-    if get_kpi(kpi_id).kind == "flow" and "complete_through" in frame:
+    values = pd.to_numeric(frame["value"], errors="coerce")
+    if first is not None:
+        values = values.where(frame["period_start"] >= first)
+    bands = expected_bands(pd.Series(values.to_numpy(), index=frame["period_start"]), grain, get_kpi(kpi_id).unit)
+    counted_in_part = pd.Series(False, index=frame.index)
+    if "complete_through" in frame:
         for row, (period_start, through) in frame[["period_start", "complete_through"]].iterrows():
-            if isinstance(through, date):
-                period = period_containing(period_start, grain)
-                if period.start <= through < period.end:
-                    shares[row] = ((through - period.start).days + 1) / period.days
-    values = pd.to_numeric(frame["value"], errors="coerce") / shares
-    bands = expected_bands(pd.Series(values.to_numpy(), index=frame["period_start"]), grain)
-    frame["expected_low"] = bands["expected_low"].to_numpy() * shares.to_numpy()
-    frame["expected_high"] = bands["expected_high"].to_numpy() * shares.to_numpy()
+            counted_in_part[row] = isinstance(through, date) and through < period_containing(period_start, grain).end
+    frame["expected_low"] = bands["expected_low"].where(~counted_in_part.to_numpy()).to_numpy()
+    frame["expected_high"] = bands["expected_high"].where(~counted_in_part.to_numpy()).to_numpy()
     return frame
 
 

@@ -6,9 +6,10 @@ Method (README "Unusual values"), a robust z in both cases:
   months, 4 quarters) has data): this period's year-over-year change is compared with the year-over-year changes
   of the last :data:`RECENT` periods (at least :data:`MIN_RECENT` with data both years). Changes are relative (the
   log of this year ÷ last year), so a shop that grew 20 % is expected 20 % higher in its peak weeks too; when a
-  value is 0 or negative they are differences instead. Expected value = the value a season ago × the median
-  ratio (or + the median difference). Seasonal differencing removes yearly seasonality (Black Friday is compared
-  with last year's) and the median change carries the trend; the weekly cycle is inside every week already.
+  value is 0 or negative, and for shares and scores (a conversion rate, NPS), they are differences instead.
+  Expected value = the value a season ago × the median ratio (or + the median difference). Seasonal differencing
+  removes yearly seasonality (Black Friday is compared with last year's) and the median change carries the trend;
+  the weekly cycle is inside every week already.
 - **Recent** (fallback: less history, no value a season ago, or year grain): the value against the median and MAD
   of the last :data:`RECENT` periods with data (at least :data:`MIN_RECENT`; else no check).
 
@@ -26,6 +27,10 @@ variation (on a simulated weekly series with σ = 40 the residual-based range wa
 was never flagged; on the seasonally adjusted series half of ordinary weeks were flagged). The year-over-year
 change keeps the noise of both years in every comparison, so its MAD is the right yardstick (same simulation:
 1–2 % of ordinary weeks flagged, about 90 % of 10σ spikes).
+
+A period counted in part (a week in progress) is compared with last year's same days when the caller has them
+(the scorecard does), else judged on a full-period scale. Ranges are clipped to what the KPI can take (a share
+0–1, NPS ±100, amounts ≥ 0).
 
 Gaps: periods without data are skipped: a change needs both years' values; periods before the KPI's first data
 are left out. Nothing is interpolated.
@@ -84,25 +89,51 @@ def history_needed(grain: str) -> int:
     return RECENT if grain == "year" else 0
 
 
-def check_unusual(history: Sequence[float | None], value: float | None, grain: str) -> Unusual | None:
-    """``value`` (the shown period's, on a full-period scale) against ``history`` (the periods before it, oldest
-    first, None where a period has no data); None when there is too little history or no value."""
+def check_unusual(history: Sequence[float | None], value: float | None, grain: str, unit: str | None = None,
+                  share: float = 1.0, ago: float | None = None) -> Unusual | None:
+    """``value`` (the shown period's) against ``history`` (the periods before it, oldest first, None where a period
+    has no data); None when there is too little history or no value.
+
+    ``unit`` (the KPI's) decides how changes are measured and bounds the range: relative changes for amounts and
+    counts, differences for shares (``percent``) and scores (NPS); shares stay within 0–1, NPS within ±100,
+    amounts at 0 or above. For a period counted in part, ``ago`` is last year's value over the same days (then
+    ``value`` is compared with it as it is); without it a flow's value covering ``share`` of the period is judged
+    on a full-period scale (value ÷ share) and its range given back for the part counted."""
     if value is None or _missing(value) or history_needed(grain) == 0:
         return None
     known = [None if v is None or _missing(v) else float(v) for v in history]
     while known and known[0] is None:  # before the KPI's data starts
         known.pop(0)
-    seasonal = _seasonal(known, float(value), grain)
-    if seasonal is not None:
-        return seasonal
-    recent = [v for v in known if v is not None][-RECENT:]
-    if len(recent) < MIN_RECENT:
-        return None
-    centre = float(np.median(recent))
-    return _judge(float(value), centre, _scale(np.asarray(recent) - centre), _(METHOD_RECENT[grain]))
+    relative = unit not in ("percent", "score")
+    if ago is not None and not _missing(ago):
+        check = _seasonal(known, float(value), grain, relative, float(ago))
+        if check is not None:
+            return _bounded(check, unit)
+    scale = share if 0 < share < 1 else 1.0
+    full = float(value) / scale
+    check = _seasonal(known, full, grain, relative)
+    if check is None:
+        recent = [v for v in known if v is not None][-RECENT:]
+        if len(recent) < MIN_RECENT:
+            return None
+        centre = float(np.median(recent))
+        check = _judge(full, centre, _scale(np.asarray(recent) - centre), _(METHOD_RECENT[grain]))
+    check = _bounded(check, unit)
+    return Unusual(check.low * scale, check.high * scale, check.score, check.unusual, check.method)
 
 
-def expected_bands(values: pd.Series, grain: str) -> pd.DataFrame:
+BOUNDS = {"percent": (0.0, 1.0), "score": (-100.0, 100.0)}  # other units: 0 and above
+
+
+def _bounded(check: Unusual, unit: str | None) -> Unusual:
+    """``check`` with its range clipped to what the KPI's ``unit`` can take (a share within 0–1, NPS within ±100,
+    an amount or count at 0 or above)."""
+    low, high = BOUNDS.get(unit or "", (0.0, math.inf))
+    return Unusual(min(max(check.low, low), high), max(min(check.high, high), low), check.score, check.unusual,
+                   check.method)
+
+
+def expected_bands(values: pd.Series, grain: str, unit: str | None = None) -> pd.DataFrame:
     """For a chart: each period's expected range from the periods before it. ``values`` is indexed by period start
     (oldest first); the result has the same index and columns ``expected_low``, ``expected_high`` (NaN where there
     is too little history).
@@ -112,24 +143,29 @@ def expected_bands(values: pd.Series, grain: str) -> pd.DataFrame:
     items = [None if _missing(v) else float(v) for v in values.tolist()]
     low, high = [], []
     for i, value in enumerate(items):
-        check = check_unusual(items[:i], value, grain)
+        check = check_unusual(items[:i], value, grain, unit)
         low.append(check.low if check else math.nan)
         high.append(check.high if check else math.nan)
     return pd.DataFrame({"expected_low": low, "expected_high": high}, index=values.index)
 
 
-def _seasonal(known: list[float | None], value: float, grain: str) -> Unusual | None:
+def _seasonal(known: list[float | None], value: float, grain: str, relative: bool = True,
+              ago: float | None = None) -> Unusual | None:
     """The year-over-year check, or None when it does not apply (no season, no value a season ago, fewer than
-    :data:`MIN_RECENT` of the last :data:`RECENT` periods with a year-over-year change)."""
+    :data:`MIN_RECENT` of the last :data:`RECENT` periods with a year-over-year change). ``ago``: the value a season
+    ago to compare with (default: the whole period a season ago, from ``known``); ``relative``: changes as ratios
+    where every value is positive (else, and for shares and scores, differences)."""
     period = SEASON.get(grain)
-    if period is None or len(known) < period or known[-period] is None:
+    if period is None or len(known) < period:
+        return None
+    ago = known[-period] if ago is None else ago
+    if ago is None:
         return None
     last = range(max(period, len(known) - RECENT), len(known))  # the last RECENT periods with a season before
     pairs = [(known[i - period], known[i]) for i in last if known[i - period] is not None and known[i] is not None]
     if len(pairs) < MIN_RECENT:
         return None
-    ago = known[-period]
-    if value > 0 and ago > 0 and all(a > 0 and b > 0 for a, b in pairs):  # relative changes (log ratios)
+    if relative and value > 0 and ago > 0 and all(a > 0 and b > 0 for a, b in pairs):  # relative changes (logs)
         recent = np.log([b / a for a, b in pairs])
         centre = float(np.median(recent))
         scale = _scale(recent - centre)

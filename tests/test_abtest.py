@@ -139,6 +139,9 @@ def test_run_abtest_on_email_campaigns_with_three_variants(engine):
     assert test.comparisons[0].p_value_adjusted == pytest.approx(min(2 * small, large))
     doc = test.as_json()
     assert [v["variant"] for v in doc["variants"]] == ["b", "c"]
+    # with more than two variants the top-level p-value is B's adjusted one; the raw one is kept beside it
+    assert doc["p_value"] == doc["p_value_adjusted"] == test.comparisons[0].p_value_adjusted
+    assert doc["p_value_unadjusted"] == pytest.approx(p_b)
     assert "Benjamini-Hochberg" in doc["method"]
     # B: z = 0.02/√(0.04·0.96·2/3000) = 3.95, adjusted p = 2·0.00008 < 0.001; C's 95 vs 90 clicks: no evidence
     assert verdict(test) == ("B's email click rate is higher than A's, and the difference is reliable (adjusted p < "
@@ -162,6 +165,10 @@ def test_run_abtest_errors(engine):
         run_abtest(engine, rate, {"a": ["subject_a"], "b": ["subject_b", "subject_a"]}, WEEK)
     with pytest.raises(ABTestError, match="no data for variant a"):
         run_abtest(engine, rate, {"a": ["subject_a"], "b": ["subject_b"]}, parse_period("2026-W40"))
+    _emails(engine, [(date(2026, 11, 4), "subject_c", 10, 10, 5, 20, 0, 0)])  # 20 clicks of 10 delivered: no share
+    with pytest.raises(ABTestError, match=r"variant b \(subject_c\) has more unique clicks \(20\) than emails "
+                                          r"delivered \(10\)"):
+        run_abtest(engine, rate, {"a": ["subject_a"], "b": ["subject_c"]}, WEEK)
     assert "serve.csat" not in kpis_to_test() and "speak.email_click_rate" in kpis_to_test()
 
 
@@ -213,7 +220,7 @@ def test_verdict_words():
     assert verdict(unsure) == ("B's email click rate is higher than A's; the difference is not yet reliable: "
                                "about 36,000 more emails delivered per variant needed.")
     same = _made((30, 1000), (30, 1000))
-    assert verdict(same) == "No difference detected in email click rate between A and B."
+    assert verdict(same) == "No reliable difference in email click rate between A and B."
     with using_locale("fa"):
         assert verdict(unsure)  # a sentence in any language (its words are translated centrally)
 

@@ -12,7 +12,7 @@ from tests.test_cli import run
 PAIR = ["--kpi", "speak.email_click_rate", "--a", "newsletter_subject_a", "--b", "newsletter_subject_b"]
 KEYS = {"kpi", "period", "a", "b", "difference", "relative_lift", "ci_low", "ci_high", "p_value", "method",
         "probability_b_better"}  # issue 15's contract
-EXTENDED = {"channel", "p_value_adjusted", "needed_per_arm"}
+EXTENDED = {"channel", "p_value_adjusted", "p_value_unadjusted", "needed_per_arm"}
 
 
 def test_demo_email_pair_as_json(demo_url):
@@ -65,6 +65,8 @@ def test_plan_json_and_text(demo_url):
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout) == {"baseline": 0.03, "mde": 0.1, "relative": True, "alpha": 0.05, "power": 0.8,
                                       "per_arm": 53211}
+    before = run(["abtest", "--format", "json", "plan", "--baseline", "0.03", "--mde", "0.1", "--relative"], demo_url)
+    assert json.loads(before.stdout)["per_arm"] == 53211  # --format before 'plan' counts too
     text = run(["abtest", "plan", "--baseline", "0.03", "--mde", "0.003"], demo_url)
     assert text.returncode == 0, text.stderr
     assert "3.30% from a baseline of 3.00%" in text.stdout and "53,211 per variant" in text.stdout
@@ -79,6 +81,7 @@ def test_plan_json_and_text(demo_url):
       "--b", "newsletter_subject_b,newsletter_subject_a", "--period", "2026-10"], "is in two variants"),
     ([*PAIR, "--period", "2025-03"], "no data for variant a (newsletter_subject_a) in 2025-03"),
     ([*PAIR], "abtest needs --period"),
+    ([*PAIR, "--e", "winback", "--period", "2026-10"], "--e needs --c: variants are given in order"),
     ([*PAIR, "--period", "2026-13"], "is not a real date"),
     (["plan", "--baseline", "1.5", "--mde", "0.1"], "baseline must be a rate between 0 and 1"),
     (["plan", "--baseline", "0.03", "--mde", "0"], "must differ from the baseline"),
