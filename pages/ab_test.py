@@ -42,6 +42,7 @@ from ui.abtest_view import (
     p_text,
     run_test,
     still_needed,
+    variant_column_config,
     variant_label,
     variant_table,
 )
@@ -132,7 +133,8 @@ if test is not None:
     chart, table = st.columns([2, 5], vertical_alignment="center")
     chart.plotly_chart(interval_chart(test, kpi), width="stretch")
     variants_frame = variant_table(test, kpi)
-    table.dataframe(variants_frame, hide_index=True, column_order=column_order(list(variants_frame.columns)))
+    table.dataframe(variants_frame, hide_index=True, column_order=column_order(list(variants_frame.columns)),
+                    column_config=variant_column_config(variants_frame))
     compared = comparison_table(test, kpi)
     st.dataframe(compared, hide_index=True, column_order=column_order(list(compared.columns)))
     st.caption(_("Methods: {methods}").format(methods=methods_text(kpi.abtest, len(test.comparisons) + 1)))

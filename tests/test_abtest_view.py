@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from i18n import using_locale
+from i18n import _, using_locale
 from metrics.abtest import ABTest, Arm, Comparison
 from metrics.catalog import get_kpi
 from metrics.periods import parse_period
 from ui.abtest_view import (
+    VARIANT_WIDTHS,
     arm_interval,
     check_variants,
     chosen_variants,
@@ -18,11 +19,14 @@ from ui.abtest_view import (
     empty_arms,
     from_url,
     interval_chart,
+    interval_text,
     p_text,
     still_needed,
     to_url,
+    variant_column_config,
     variant_table,
 )
+from ui.bidi import FSI, PDI, RLI
 
 KPI = get_kpi("speak.email_click_rate")
 
@@ -113,3 +117,27 @@ def test_the_interval_chart_draws_a_point_and_an_interval_per_variant():
     points = [t for t in fig.data if t.mode == "markers"]
     assert [t.x[0] for t in points] == ["A", "B"] and [t.y[0] for t in points] == [0.03, 0.036]
     assert lines[0].y[0] == pytest.approx(0.0268328, abs=1e-6) and lines[0].y[1] == pytest.approx(0.0335282, abs=1e-6)
+
+
+def test_a_persian_interval_reads_number_then_unit_for_each_bound():
+    # A first-strong isolate takes a signed value's direction from its left-to-right mark and laid
+    # '+۰٫۷ واحد درصد' out left to right (unit before number for a right-to-left reader): each bound is isolated
+    # right to left instead (RLI … PDI), the sign and number still in their own left-to-right run inside it.
+    with using_locale("fa"):
+        text = interval_text(-0.004, 0.01, "percent", delta=True)  # −0.4 pp to +1.0 pp
+        caption = _("Interval (95%): {interval}").format(interval=text)
+    assert text == f"{RLI}\u200e−۰٫۴ واحد درصد{PDI} تا {RLI}\u200e+۱٫۰ واحد درصد{PDI}"
+    assert caption == f"بازهٔ اطمینان ۹۵٪: {text}" and FSI not in caption
+    assert interval_text(-0.004, 0.01, "percent", delta=True) == "-0.4 pp to +1.0 pp"  # English: no marks
+    assert interval_text(None, 0.01, "percent") == "—"
+
+
+def test_the_variants_table_fits_beside_the_chart_with_its_letters_in_view():
+    test = _test(_arm("a", 300, 10_000), _arm("b", 360, 10_000))
+    with using_locale("fa"):
+        frame = variant_table(test, KPI)
+        config = variant_column_config(frame)
+    widths = [config[c]["width"] for c in frame.columns]
+    assert widths[0] == VARIANT_WIDTHS["variant"] and len(widths) == 7
+    # 60 + 170 + 5 × 85 = 655 px, within the ~680 px the [2, 5] column leaves at 1440 px (seen in chromium)
+    assert sum(widths) == 655

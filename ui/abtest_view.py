@@ -18,7 +18,7 @@ from metrics.format import axis_suffix, format_change, format_delta, format_tick
 from metrics.formula import measure_names
 from metrics.periods import Period
 from ui import data
-from ui.bidi import isolate
+from ui.bidi import in_reading_order, isolate
 from ui.chart_locale import RTL_FONT, bidi, own_numbers
 from ui.charts import ACTUAL, TEMPLATE
 from ui.safe_text import chart_text, md
@@ -224,13 +224,27 @@ def variant_table(test: ABTest, kpi: KPI) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# Widths (px) of the variants table: it fits the ~680 px its column leaves on a 1440 px screen, so that the Variant
+# column (the first, at the right edge in a right-to-left table) is always in view. Long headers are cut, not widened.
+VARIANT_WIDTHS = {"variant": 60, "campaigns": 170, "figure": 85}
+
+
+def variant_column_config(frame: pd.DataFrame) -> dict:
+    """Widths of :func:`variant_table`'s columns (:data:`VARIANT_WIDTHS`)."""
+    first, second, *rest = frame.columns
+    return {first: st.column_config.TextColumn(first, width=VARIANT_WIDTHS["variant"]),
+            second: st.column_config.TextColumn(second, width=VARIANT_WIDTHS["campaigns"]),
+            **{c: st.column_config.TextColumn(c, width=VARIANT_WIDTHS["figure"]) for c in rest}}
+
+
 def interval_text(low: float | None, high: float | None, unit: str, delta: bool = False) -> str:
-    """'2.9% to 3.4%' ('+0.1 pp to +0.8 pp' for a difference); '—' when unknown. Each value is isolated in
-    right-to-left text (a signed value starts with a left-to-right mark, which would turn the line around)."""
+    """'2.9% to 3.4%' ('+0.1 pp to +0.8 pp' for a difference); '—' when unknown. In right-to-left text each value
+    is isolated in the reader's direction (:func:`ui.bidi.in_reading_order`): a signed value starts with a
+    left-to-right mark, and a first-strong isolate would lay '+۰٫۷ واحد درصد' out left to right, the unit first."""
     if low is None or high is None:
         return "—"
     shown = (lambda v: format_delta(v, unit)) if delta else (lambda v: format_value(v, unit))
-    return _("{low} to {high}").format(low=isolate(shown(low)), high=isolate(shown(high)))
+    return _("{low} to {high}").format(low=in_reading_order(shown(low)), high=in_reading_order(shown(high)))
 
 
 def p_text(p: float | None) -> str:
@@ -248,6 +262,8 @@ def comparison_table(test: ABTest, kpi: KPI) -> pd.DataFrame:
     for comparison in test.comparisons:
         row = {
             _("Comparison"): _("{variant} − A").format(variant=variant_label(comparison.variant)),
+            # one signed value per cell, bare: the grid draws it in the reader's direction (an isolate control
+            # character is not honoured there: seen in chromium, it put the unit first)
             _("Difference"): format_delta(comparison.difference, kpi.unit),
             _("Difference, low end (95%)"): format_delta(comparison.ci_low, kpi.unit),
             _("Difference, high end (95%)"): format_delta(comparison.ci_high, kpi.unit),
