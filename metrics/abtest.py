@@ -336,6 +336,14 @@ def run_abtest(engine: Engine, kpi_id: str, variants: dict[str, list[str]], peri
     return ABTest(kpi_id, period, channel, method, built["a"], comparisons)
 
 
+def variants_without_data(engine: Engine, kpi_id: str, variants: dict[str, list[str]], period: Period,
+                          channel: str | None = None) -> list[str]:
+    """The variants (keys: 'a', 'b' …) whose campaigns have nothing to divide by in ``period`` (no delivered
+    emails, sessions or orders), read as :func:`run_abtest` reads them: the ones it refuses for want of data."""
+    sums = abtest_data.campaign_sums(engine, KPI_BY_ID[kpi_id], period.start, period.end, channel)
+    return [key for key, campaigns in variants.items() if sum(sums.get(c, (0.0, 0.0))[1] for c in campaigns) <= 0]
+
+
 def _english_measure(name: str) -> str:
     with with_english():
         return measure_label(name)

@@ -18,6 +18,7 @@ from metrics.abtest import (
     cautions,
     denominator_label,
     sample_size_per_arm,
+    still_needed,
     testable_kpis,
     verdict,
 )
@@ -41,7 +42,6 @@ from ui.abtest_view import (
     missing_data,
     p_text,
     run_test,
-    still_needed,
     variant_column_config,
     variant_label,
     variant_table,

@@ -6,12 +6,11 @@ from __future__ import annotations
 import pytest
 
 from i18n import _, using_locale
-from metrics.abtest import ABTest, Arm, Comparison
+from metrics.abtest import ABTest, Arm, Comparison, proportion_arm, still_needed
 from metrics.catalog import get_kpi
 from metrics.periods import parse_period
 from ui.abtest_view import (
     VARIANT_WIDTHS,
-    arm_interval,
     check_variants,
     chosen_variants,
     comparison_table,
@@ -21,7 +20,6 @@ from ui.abtest_view import (
     interval_chart,
     interval_text,
     p_text,
-    still_needed,
     to_url,
     variant_column_config,
     variant_table,
@@ -32,7 +30,7 @@ KPI = get_kpi("speak.email_click_rate")
 
 
 def _arm(name: str, clicks: float, delivered: float) -> Arm:
-    return Arm(name, (name,), clicks, delivered, clicks / delivered if delivered else None)
+    return proportion_arm(name, (name,), clicks, delivered)  # with its Wilson score interval, as run_abtest builds it
 
 
 def _test(a: Arm, *others: Arm, needed: int | None = 9_000) -> ABTest:
@@ -67,11 +65,17 @@ def test_a_variants_rate_has_its_wilson_interval():
     # 40 of 200: p = 0.2, z = 1.959964, z² = 3.841459, z²/n = 0.0192073
     # centre = (0.2 + z²/2n) / (1 + z²/n) = 0.2096036 / 1.0192073 = 0.2056535
     # half = z·√(p(1−p)/n + z²/4n²) / (1 + z²/n) = 1.959964 · √0.00082401 / 1.0192073 = 0.0552015
-    low, high = arm_interval(_arm("a", 40, 200), "proportion")
-    assert low == pytest.approx(0.2056535 - 0.0552015, abs=1e-6)
-    assert high == pytest.approx(0.2056535 + 0.0552015, abs=1e-6)
-    assert arm_interval(_arm("a", 0, 0), "proportion") == (None, None)  # no data
-    assert arm_interval(Arm("a", ("a",), 5000.0, 40, 125.0), "mean") == (None, None)  # an average: no spread
+    arm = _arm("a", 40, 200)
+    assert arm.ci_low == pytest.approx(0.2056535 - 0.0552015, abs=1e-6)
+    assert arm.ci_high == pytest.approx(0.2056535 + 0.0552015, abs=1e-6)
+    # the table shows the arm's own interval (metrics.abtest), not one of its own: 15.0% to 26.0% as given here
+    given = Arm("b", ("b",), 40, 200, 0.2, 0.15, 0.26)
+    rows = variant_table(_test(arm, given), KPI)
+    assert (rows["Low (95%)"][1], rows["High (95%)"][1]) == ("15.0%", "26.0%")
+    assert (rows["Low (95%)"][0], rows["High (95%)"][0]) == ("15.0%", "26.1%")  # 0.1504520, 0.2608550
+    without = Arm("b", ("b",), 5000.0, 40, 125.0)  # an average without its spread: no interval to show
+    rows = variant_table(_test(arm, without), KPI)
+    assert (rows["Low (95%)"][1], rows["High (95%)"][1]) == ("—", "—")
 
 
 def test_the_sample_still_needed_is_the_smaller_variants_shortfall():

@@ -1,18 +1,17 @@
 """What the A/B test page shows, built from :mod:`metrics.abtest`'s results: the variants' checks, each variant's
-rate with its 95% Wilson interval, the rows of its tables and its chart. The page only lays these out."""
+rate with its 95% interval (the arm's own: Wilson score for a share, t for an average), the rows of its tables
+and its chart. The page only lays these out."""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
-from statsmodels.stats.proportion import proportion_confint
 
 from i18n import N_, _, is_rtl
 from i18n.numerals import localize_digits
-from metrics.abtest import ALPHA, ABTest, Arm, Comparison, run_abtest
-from metrics.abtest_data import campaign_sums
-from metrics.catalog import KPI, get_kpi, measure_label
+from metrics.abtest import ABTest, Arm, run_abtest, still_needed, variants_without_data
+from metrics.catalog import KPI, measure_label
 from metrics.chart_ticks import nice_ticks
 from metrics.format import axis_suffix, format_change, format_delta, format_tick, format_value
 from metrics.formula import measure_names
@@ -147,51 +146,24 @@ def run_test(version: tuple, kpi_id: str, variants: tuple[tuple[str, tuple[str, 
         return run_abtest(db, kpi_id, {k: list(v) for k, v in variants}, period, channel)
 
 
-def arm_interval(arm: Arm, kind: str) -> tuple[float | None, float | None]:
-    """A variant's value's 95% interval: the arm's own (metrics.abtest: Wilson score for a share, t for an average)
-    when it has one, else a share's Wilson score interval; (None, None) without data or for an average without."""
-    if arm.ci_low is not None and arm.ci_high is not None:
-        return arm.ci_low, arm.ci_high
-    if kind != "proportion" or not arm.denominator or arm.numerator > arm.denominator:
-        return None, None
-    low, high = proportion_confint(arm.numerator, arm.denominator, alpha=ALPHA, method="wilson")
-    return float(low), float(high)
-
-
 def arms(test: ABTest) -> list[tuple[str, Arm]]:
     """(variant key, arm) for A and each compared variant, in order."""
     return [("a", test.a)] + [(c.variant, c.arm) for c in test.comparisons]
 
 
-def variants_without_data(engine, kpi: KPI, variants: dict[str, list[str]], period: Period,
-                          channel: str | None) -> list[str]:
-    """The variants (labels) whose campaigns have nothing to divide by in ``period`` (no delivered emails,
-    sessions or orders), read as metrics.abtest reads them."""
-    sums = campaign_sums(engine, kpi, period.start, period.end, channel)
-    return [variant_label(key) for key, campaigns in variants.items()
-            if sum(sums.get(c, (0.0, 0.0))[1] for c in campaigns) <= 0]
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
 def missing_data(version: tuple, kpi_id: str, variants: tuple[tuple[str, tuple[str, ...]], ...], period: Period,
                  channel: str | None) -> list[str]:
-    """:func:`variants_without_data` on the page's read snapshot, cached per data version."""
+    """The variants (labels) without data (:func:`metrics.abtest.variants_without_data`) on the page's read
+    snapshot, cached per data version."""
     with read_snapshot(data.engine()) as db:
-        return variants_without_data(db, get_kpi(kpi_id), {k: list(v) for k, v in variants}, period, channel)
+        empty = variants_without_data(db, kpi_id, {k: list(v) for k, v in variants}, period, channel)
+    return [variant_label(key) for key in empty]
 
 
 def empty_arms(test: ABTest) -> list[str]:
     """The variants (labels) with no data in the period (nothing to divide by)."""
     return [variant_label(key) for key, arm in arms(test) if not arm.denominator]
-
-
-def still_needed(test: ABTest, comparison: Comparison) -> int | None:
-    """How many more (sessions, delivered emails …) each variant needs to detect the observed lift: the sample per
-    variant less what the smaller of the two has; 0 when it has enough; None when unknown."""
-    if comparison.needed_per_arm is None:
-        return None
-    have = min(test.a.denominator, comparison.arm.denominator)
-    return max(0, int(comparison.needed_per_arm - have))
 
 
 def _measures(kpi: KPI) -> tuple[str, str]:
@@ -208,7 +180,7 @@ def variant_table(test: ABTest, kpi: KPI) -> pd.DataFrame:
     numerator, denominator = _measures(kpi)
     rows = []
     for key, arm in arms(test):
-        low, high = arm_interval(arm, kpi.abtest)
+        low, high = arm.ci_low, arm.ci_high
         rows.append({
             _("Variant"): variant_label(key),
             _("Campaigns"): ", ".join(arm.campaigns),
@@ -286,7 +258,7 @@ def interval_chart(test: ABTest, kpi: KPI) -> go.Figure:
     label = _(kpi.label)
     values: list[float] = []
     for key, arm in arms(test):
-        low, high = arm_interval(arm, kpi.abtest)
+        low, high = arm.ci_low, arm.ci_high
         name = variant_label(key)
         if low is not None:
             fig.add_trace(go.Scatter(x=[name, name], y=[low, high], mode="lines", showlegend=False,
