@@ -200,3 +200,13 @@ def format_range(low: float | None, high: float | None, unit: str) -> str:
     if _unknown(low) or _unknown(high):
         return "—"
     return _("{low} to {high}").format(low=format_value(low, unit), high=format_value(high, unit))
+
+
+def format_p(p: float | None, label: bool = True) -> str:
+    """A p-value as every page, report and verdict writes it: two significant digits ('p = 0.049', 'p = 0.0042',
+    'p = 0.44'), 'p < 0.001' below 0.001, in the reader's digits; without ``label`` the bare value ('0.049',
+    '< 0.001') for a column or a metric already headed 'p-value'; '—' when unknown."""
+    if _unknown(p):
+        return "—"
+    value = "< 0.001" if p < 0.001 else f"{p:.2g}"
+    return localize_digits(value if not label else f"p {value}" if value.startswith("<") else f"p = {value}")

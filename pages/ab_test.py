@@ -23,7 +23,7 @@ from metrics.abtest import (
     verdict,
 )
 from metrics.catalog import KPI_BY_ID, get_kpi, kpi_label, kpi_option, why_no_breakdown
-from metrics.format import format_change, format_delta, format_value
+from metrics.format import format_change, format_delta, format_p, format_value
 from ui import data
 from ui.abtest_view import (
     DEFAULT_KPI,
@@ -40,7 +40,6 @@ from ui.abtest_view import (
     interval_text,
     methods_text,
     missing_data,
-    p_text,
     run_test,
     variant_column_config,
     variant_label,
@@ -115,10 +114,10 @@ if test is not None:
                       help=help_text("difference", kpi.abtest))
     difference.caption(_("Interval (95%): {interval}").format(
         interval=interval_text(b.ci_low, b.ci_high, kpi.unit, delta=True)))
-    p_value.metric(_("p-value"), p_text(b.p_value), help=help_text("p", kpi.abtest))
+    p_value.metric(_("p-value"), format_p(b.p_value, label=False), help=help_text("p", kpi.abtest))
     if several:
         p_value.caption(_("Adjusted for {count} comparisons: {p}").format(
-            count=format_value(len(test.comparisons), "count"), p=p_text(b.p_value_adjusted)))
+            count=format_value(len(test.comparisons), "count"), p=format_p(b.p_value_adjusted, label=False)))
     chance.metric(_("Probability B is better"), format_value(b.probability_better, "percent"),
                   help=help_text("probability", kpi.abtest))
     chance.caption(_("Relative lift: {lift}").format(lift=format_change(b.relative_lift)))

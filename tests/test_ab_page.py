@@ -11,9 +11,9 @@ from scipy.stats import norm
 
 from i18n import using_locale
 from metrics.abtest import run_abtest, verdict
+from metrics.format import format_p
 from metrics.periods import parse_period
 from tests.conftest import page_app
-from ui.abtest_view import p_text
 
 OCTOBER = {"grain": "month", "period": "2026-10"}
 PAIR = {"a": "newsletter_subject_a", "b": "newsletter_subject_b"}
@@ -49,7 +49,7 @@ def test_the_page_opens_on_the_demo_pair_with_the_verdict_p_and_probability(demo
     expected = run_abtest(demo_engine, "speak.email_click_rate", {"a": [PAIR["a"]], "b": [PAIR["b"]]},
                           parse_period("2026-10"))
     assert _verdict(app) == verdict(expected)
-    assert _metric(app, "p-value") == p_text(expected.b.p_value)
+    assert _metric(app, "p-value") == format_p(expected.b.p_value, label=False)
 
     # the pooled z-test by hand from the counts the page's table shows
     table = app.dataframe[0].value
@@ -80,7 +80,7 @@ def test_choosing_kpi_and_variants_runs_the_test_and_keeps_it_in_the_url():
     app.multiselect(key="b").set_value([PAIR["b"]]).run()
     assert not app.exception
     assert "email open rate" in _verdict(app)
-    assert p_text(None) != _metric(app, "p-value")
+    assert format_p(None, label=False) != _metric(app, "p-value")
     assert dict(app.query_params) == {**OCTOBER, "channel": "Email", "kpi": "speak.email_open_rate", **PAIR}
 
     again = page_app("ab_test", **dict(app.query_params)).run()  # the link reproduces the test

@@ -250,3 +250,11 @@ def test_a_reliable_but_underpowered_difference_is_said_to_be_overstated():
     texts = cautions(test)
     assert any(t.startswith("The difference between A and B is reliable, but the test is smaller") for t in texts)
     assert not any("takes about" in t for t in texts)
+
+
+def test_the_verdicts_p_is_written_by_format_p():
+    from metrics.abtest import _p_text
+
+    assert (_p_text(0.0821, False), _p_text(0.0004, True)) == ("p = 0.082", "adjusted p < 0.001")  # 2 significant
+    with using_locale("fa"):
+        assert "۰٫۰۸۲" in _p_text(0.0821, False)

@@ -19,7 +19,6 @@ from ui.abtest_view import (
     from_url,
     interval_chart,
     interval_text,
-    p_text,
     to_url,
     variant_column_config,
     variant_table,
@@ -100,7 +99,7 @@ def test_the_tables_rows():
     assert (rows["Low (95%)"][0], rows["High (95%)"][0]) == ("2.7%", "3.4%")
     compared = comparison_table(test, KPI)
     assert list(compared["Comparison"]) == ["B − A", "C − A"]
-    assert list(compared["Adjusted p-value"]) == ["0.080", "0.080"]  # 0.04 × 2 comparisons, as made above
+    assert list(compared["Adjusted p-value"]) == ["0.08", "0.08"]  # 0.04 × 2 comparisons, as made above
     assert list(compared["Still needed per variant"]) == ["0", "0"]  # 9,000 needed, 10,000 each
     assert "Adjusted p-value" not in comparison_table(_test(_arm("a", 300, 10_000), _arm("b", 360, 10_000)), KPI)
     nothing = _arm("a", 0, 0)
@@ -109,9 +108,10 @@ def test_the_tables_rows():
 
 
 def test_p_values_as_read():
-    assert p_text(0.0004) == "< 0.001" and p_text(0.0123) == "0.012" and p_text(None) == "—"
+    test = _test(_arm("a", 300, 10_000), _arm("b", 360, 10_000), _arm("c", 280, 10_000))
+    assert list(comparison_table(test, KPI)["p-value"]) == ["0.04", "0.04"]  # format_p, bare: 2 significant digits
     with using_locale("fa"):
-        assert p_text(0.0123) == "۰٫۰۱۲"
+        assert list(comparison_table(test, KPI)["مقدار p"]) == ["۰٫۰۴", "۰٫۰۴"]
 
 
 def test_the_interval_chart_draws_a_point_and_an_interval_per_variant():

@@ -9,11 +9,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from i18n import N_, _, is_rtl
-from i18n.numerals import localize_digits
 from metrics.abtest import ABTest, Arm, run_abtest, still_needed, variants_without_data
 from metrics.catalog import KPI, measure_label
 from metrics.chart_ticks import nice_ticks
-from metrics.format import axis_suffix, format_change, format_delta, format_tick, format_value
+from metrics.format import axis_suffix, format_change, format_delta, format_p, format_tick, format_value
 from metrics.formula import measure_names
 from metrics.periods import Period
 from ui import data
@@ -219,13 +218,6 @@ def interval_text(low: float | None, high: float | None, unit: str, delta: bool 
     return _("{low} to {high}").format(low=in_reading_order(shown(low)), high=in_reading_order(shown(high)))
 
 
-def p_text(p: float | None) -> str:
-    """A p-value as read: '0.012', '< 0.001'; '—' when unknown."""
-    if p is None:
-        return "—"
-    return localize_digits("< 0.001" if p < 0.001 else f"{p:.3f}")
-
-
 def comparison_table(test: ABTest, kpi: KPI) -> pd.DataFrame:
     """One row per variant compared with A: difference and its 95% interval, relative lift, p (adjusted with more
     than two variants), P(better) and the sample still needed, as shown."""
@@ -240,10 +232,10 @@ def comparison_table(test: ABTest, kpi: KPI) -> pd.DataFrame:
             _("Difference, low end (95%)"): format_delta(comparison.ci_low, kpi.unit),
             _("Difference, high end (95%)"): format_delta(comparison.ci_high, kpi.unit),
             _("Relative lift"): format_change(comparison.relative_lift),
-            _("p-value"): p_text(comparison.p_value),
+            _("p-value"): format_p(comparison.p_value, label=False),
         }
         if several:
-            row[_("Adjusted p-value")] = p_text(comparison.p_value_adjusted)
+            row[_("Adjusted p-value")] = format_p(comparison.p_value_adjusted, label=False)
         row[_("Probability better than A")] = format_value(comparison.probability_better, "percent")
         row[_("Still needed per variant")] = format_value(still_needed(test, comparison), "count")
         rows.append(row)

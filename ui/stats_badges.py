@@ -15,7 +15,7 @@ from i18n import _
 from i18n.numerals import localize_digits
 from metrics.catalog import KPI_BY_ID
 from metrics.chance import DRAWS, WEEKS
-from metrics.format import format_delta, format_share, format_value
+from metrics.format import format_delta, format_p, format_share, format_value
 from metrics.scorecard import KpiResult
 from metrics.trend_test import ALPHA, Trend
 from metrics.unusual import THRESHOLD
@@ -34,10 +34,8 @@ SLOPE_TEXTS = {
 
 
 def p_text(p_value: float) -> str:
-    """'p = 0.01' (two significant digits: 'p = 0.049', 'p = 0.0042'; 'p < 0.001' below that), in the reader's
-    digits, isolated in right-to-left text."""
-    text = "p < 0.001" if p_value < 0.001 else f"p = {p_value:.2g}"
-    return isolate(localize_digits(text))
+    """:func:`metrics.format.format_p` ('p = 0.049', 'p < 0.001'), isolated in right-to-left text."""
+    return isolate(format_p(p_value))
 
 
 def alpha_text() -> str:
