@@ -145,3 +145,12 @@ def test_the_variants_table_fits_beside_the_chart_with_its_letters_in_view():
     assert widths[0] == VARIANT_WIDTHS["variant"] and len(widths) == 7
     # 60 + 170 + 5 × 85 = 655 px, within the ~680 px the [2, 5] column leaves at 1440 px (seen in chromium)
     assert sum(widths) == 655
+
+
+def test_a_variants_campaigns_are_joined_in_the_readers_language():
+    test = _test(_arm("a", 300, 10_000), _arm("b", 360, 10_000))
+    two = Arm("a", ("x", "y"), 300, 10_000, 0.03)
+    test = ABTest(test.kpi, test.period, None, "", two, test.comparisons)
+    assert variant_table(test, KPI)["Campaigns"][0] == "x, y"
+    with using_locale("fa"):
+        assert variant_table(test, KPI)["کمپین‌ها"][0] == "x، y"  # the Persian comma

@@ -182,7 +182,7 @@ def variant_table(test: ABTest, kpi: KPI) -> pd.DataFrame:
         low, high = arm.ci_low, arm.ci_high
         rows.append({
             _("Variant"): variant_label(key),
-            _("Campaigns"): ", ".join(arm.campaigns),
+            _("Campaigns"): _(", ").join(arm.campaigns),
             _heading(measure_label(numerator)): format_value(arm.numerator, kpi.unit if kpi.abtest == "mean"
                                                             else "count"),
             _heading(measure_label(denominator)): format_value(arm.denominator, "count"),
