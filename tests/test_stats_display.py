@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from i18n import using_locale
+from i18n import _, using_locale
 from metrics.scorecard import KpiResult
 from metrics.trend_test import Trend
 from ui.cards import plan_caption
@@ -153,7 +153,8 @@ def test_in_persian_the_words_are_persian(monkeypatch):
         assert trend_help(_item("sell.revenue", trend=RISING), "week").startswith(
             f"آزمون من-کندال روی ۱۳ هفته اخیر ({FSI}p = ۰٫۰۱۲{PDI})، شیب تایل-سن")
         high = _item("sell.revenue", 2400.0, expected_range=(1000.0, 1400.0), unusual=True)
-        assert unusual_label(high) == "غیرعادی بالا"
+        # the catalogue's words (issue-15 polish: «بالاتر از حد معمول», merged centrally), never the English
+        assert unusual_label(high) == _("Unusually high") != "Unusually high"
         assert chance_text(_item("sell.revenue", probability_on_target=0.72)) == "۷۲٪ احتمال رسیدن به هدف"
         assert unusual_cell(high) == "▲ ۱٬۰۰۰ تومان–۱٬۴۰۰ تومان"
         assert range_text(high) == "۱٬۰۰۰ تومان تا ۱٬۴۰۰ تومان"

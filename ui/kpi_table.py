@@ -119,7 +119,7 @@ def kpi_columns(plan: bool = True, stats: list[str] | tuple[str, ...] = (), rtl:
 
 # Widths (px) when the statistics columns are shown: the whole table fits the 980 px a 1440 px screen leaves it
 # (beside the sidebar), so that in a right-to-left table, which starts at its left edge, the KPI's name is in view.
-STATS_WIDTHS = {"S": 50, "KPI": 145, "Target": 150, "Chance": 50, "Direction": 105, "Unusual": 115}
+STATS_WIDTHS = {"S": 50, "KPI": 145, "Target": 150, "Chance": 50, "Direction": 115, "Unusual": 105}
 
 
 def kpi_column_config(grain: str, items: list[KpiResult] = (), stats: list[str] | tuple[str, ...] = ()) -> dict:
