@@ -23,6 +23,7 @@ from i18n import _
 from i18n.numerals import localize_digits
 from metrics import abtest_data
 from metrics.catalog import KPI_BY_ID, KPIS, kpi_label, measure_label, why_no_breakdown
+from metrics.format import format_p
 from metrics.periods import Period
 
 ALPHA = 0.05
@@ -336,6 +337,14 @@ def run_abtest(engine: Engine, kpi_id: str, variants: dict[str, list[str]], peri
     return ABTest(kpi_id, period, channel, method, built["a"], comparisons)
 
 
+def variants_without_data(engine: Engine, kpi_id: str, variants: dict[str, list[str]], period: Period,
+                          channel: str | None = None) -> list[str]:
+    """The variants (keys: 'a', 'b' …) whose campaigns have nothing to divide by in ``period`` (no delivered
+    emails, sessions or orders), read as :func:`run_abtest` reads them: the ones it refuses for want of data."""
+    sums = abtest_data.campaign_sums(engine, KPI_BY_ID[kpi_id], period.start, period.end, channel)
+    return [key for key, campaigns in variants.items() if sum(sums.get(c, (0.0, 0.0))[1] for c in campaigns) <= 0]
+
+
 def _english_measure(name: str) -> str:
     with with_english():
         return measure_label(name)
@@ -359,9 +368,10 @@ def _about(count: float) -> str:
 
 
 def _p_text(p: float, adjusted: bool) -> str:
-    shown = "< 0.001" if p < 0.001 else f"= {p:.3f}"
-    text = _("adjusted p {value}") if adjusted else _("p {value}")
-    return localize_digits(text.format(value=shown))
+    """'p = 0.082', 'adjusted p < 0.001': :func:`metrics.format.format_p`'s value in the verdict's words."""
+    value = format_p(p, label=False)
+    shown = value if value.startswith("<") else localize_digits("= ") + value
+    return (_("adjusted p {value}") if adjusted else _("p {value}")).format(value=shown)
 
 
 def denominator_label(kpi_id: str) -> str:

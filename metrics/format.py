@@ -53,9 +53,10 @@ def _unknown(value: float | None) -> bool:
     return value is None or value != value
 
 
-def _currency_text(value: float) -> str:
-    """An amount with Latin digits: '-$12.34', '1,235 JPY' in English; '-12.34 ر.س.' (number first) otherwise."""
-    digits = _currency_digits(value)
+def _currency_text(value: float, digits: int | None = None) -> str:
+    """An amount with Latin digits: '-$12.34', '1,235 JPY' in English; '-12.34 ر.س.' (number first) otherwise
+    (``digits``: decimals, default two below 1,000 and none above)."""
+    digits = _currency_digits(value) if digits is None else digits
     shown = _shown(value, digits)
     amount = f"{abs(shown):,.{digits}f}"
     sign = "-" if shown < 0 else ""  # '-$12.34', as accountants and spreadsheets write it, not '$-12.34'
@@ -200,3 +201,25 @@ def format_range(low: float | None, high: float | None, unit: str) -> str:
     if _unknown(low) or _unknown(high):
         return "—"
     return _("{low} to {high}").format(low=format_value(low, unit), high=format_value(high, unit))
+
+
+def format_range_compact(low: float | None, high: float | None, unit: str) -> str:
+    """A range for a narrow cell, low first: '$190–$270' (whole amounts from 100 up), '62–90 min' (the unit once),
+    '2.9%–3.4%', in the reader's digits; '—' when either end is unknown."""
+    if _unknown(low) or _unknown(high):
+        return "—"
+    if unit in ("minutes", "seconds", "count"):
+        return localize_digits(_with_unit(f"{_shown(low, 0):,.0f}–{_shown(high, 0):,.0f}", unit))
+    if unit == "currency" and max(abs(low), abs(high)) >= 100:
+        return localize_digits(f"{_currency_text(low, 0)}–{_currency_text(high, 0)}")
+    return localize_digits(f"{_value_text(low, unit)}–{_value_text(high, unit)}")
+
+
+def format_p(p: float | None, label: bool = True) -> str:
+    """A p-value as every page, report and verdict writes it: two significant digits ('p = 0.049', 'p = 0.0042',
+    'p = 0.44'), 'p < 0.001' below 0.001, in the reader's digits; without ``label`` the bare value ('0.049',
+    '< 0.001') for a column or a metric already headed 'p-value'; '—' when unknown."""
+    if _unknown(p):
+        return "—"
+    value = "< 0.001" if p < 0.001 else f"{p:.2g}"
+    return localize_digits(value if not label else f"p {value}" if value.startswith("<") else f"p = {value}")

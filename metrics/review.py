@@ -19,6 +19,7 @@ from metrics.catalog import KPI_BY_ID, KPIS, kpi_option
 from metrics.date_text import format_date
 from metrics.format import format_range, format_value
 from metrics.pacing import STATUS_LABELS
+from metrics.unusual_text import SIDES, format_score, half_counted, unusual_methods, unusual_side  # noqa: F401 (used by pages)
 from warehouse import schema
 from warehouse.schema import NAME
 from warehouse.snapshot import in_snapshot
@@ -314,7 +315,6 @@ def actions(engine: Engine, week_start: date | None = None, status: str | None =
 
 
 UNUSUAL_COLUMNS = ["kpi", "value", "expected", "side", "score", "status"]
-SIDES = {"above": N_("above"), "below": N_("below")}  # where the value is against its expected range
 
 
 def unusual_items(items: list[KpiResult]) -> list[KpiResult]:
@@ -322,19 +322,6 @@ def unusual_items(items: list[KpiResult]) -> list[KpiResult]:
     order, whatever their status: an on-track KPI that jumped is listed too."""
     order = {k.id: n for n, k in enumerate(KPIS)}
     return sorted((i for i in items if i.unusual), key=lambda i: order.get(i.id, len(order)))
-
-
-def unusual_side(item: KpiResult) -> str | None:
-    """'above' or 'below': where the value lies against its expected range (None when either is unknown)."""
-    if item.value is None or not item.expected_range:
-        return None
-    low, high = item.expected_range
-    return "above" if item.value > high else "below" if item.value < low else None
-
-
-def format_score(score: float | None) -> str:
-    """How far beyond the usual variation a value is, signed, one decimal, in the reader's digits: '+4.2'."""
-    return "—" if _missing(score) else localize_digits(f"{score:+.1f}")
 
 
 def unusual_table(items: list[KpiResult]) -> pd.DataFrame:
@@ -350,11 +337,6 @@ def unusual_table(items: list[KpiResult]) -> pd.DataFrame:
             "status": _(STATUS_LABELS.get(item.status, item.status)),
         })
     return pd.DataFrame(rows, columns=UNUSUAL_COLUMNS)
-
-
-def unusual_methods(items: list[KpiResult]) -> list[str]:
-    """The methods that judged ``items`` (their ``unusual_method``), each once, in the reader's language."""
-    return list(dict.fromkeys(_(i.unusual_method) for i in items if i.unusual_method))
 
 
 @in_snapshot
@@ -381,6 +363,7 @@ def weekly_review(engine: Engine, week, channel: str | None = None, today: date 
     return {
         "week": week, "channel": channel, "items": items, "counts": counts, "attention": attention,
         "movers": movers, "unusual": unusual_items(items),
+        "unusual_waits": not half_counted(week, today),  # less than half the week counted: not checked yet
         "notes": notes(engine, since=week.start, until=week.start, channel=channel or ""),
         "actions": actions(engine, week_start=week.start),
         "follow_up": actions(engine, before_week=week.start, status="open"),

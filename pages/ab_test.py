@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from i18n import _
+from i18n import _, ngettext
 from metrics.abtest import (
     ALPHA,
     POWER,
@@ -18,11 +18,12 @@ from metrics.abtest import (
     cautions,
     denominator_label,
     sample_size_per_arm,
+    still_needed,
     testable_kpis,
     verdict,
 )
 from metrics.catalog import KPI_BY_ID, get_kpi, kpi_label, kpi_option, why_no_breakdown
-from metrics.format import format_change, format_delta, format_value
+from metrics.format import format_change, format_delta, format_p, format_value
 from ui import data
 from ui.abtest_view import (
     DEFAULT_KPI,
@@ -39,9 +40,8 @@ from ui.abtest_view import (
     interval_text,
     methods_text,
     missing_data,
-    p_text,
     run_test,
-    still_needed,
+    variant_column_config,
     variant_label,
     variant_table,
 )
@@ -114,10 +114,11 @@ if test is not None:
                       help=help_text("difference", kpi.abtest))
     difference.caption(_("Interval (95%): {interval}").format(
         interval=interval_text(b.ci_low, b.ci_high, kpi.unit, delta=True)))
-    p_value.metric(_("p-value"), p_text(b.p_value), help=help_text("p", kpi.abtest))
+    p_value.metric(_("p-value"), format_p(b.p_value, label=False), help=help_text("p", kpi.abtest))
     if several:
-        p_value.caption(_("Adjusted for {count} comparisons: {p}").format(
-            count=format_value(len(test.comparisons), "count"), p=p_text(b.p_value_adjusted)))
+        p_value.caption(ngettext("Adjusted for {count} comparison: {p}", "Adjusted for {count} comparisons: {p}",
+                                 len(test.comparisons)).format(
+            count=format_value(len(test.comparisons), "count"), p=format_p(b.p_value_adjusted, label=False)))
     chance.metric(_("Probability B is better"), format_value(b.probability_better, "percent"),
                   help=help_text("probability", kpi.abtest))
     chance.caption(_("Relative lift: {lift}").format(lift=format_change(b.relative_lift)))
@@ -132,7 +133,8 @@ if test is not None:
     chart, table = st.columns([2, 5], vertical_alignment="center")
     chart.plotly_chart(interval_chart(test, kpi), width="stretch")
     variants_frame = variant_table(test, kpi)
-    table.dataframe(variants_frame, hide_index=True, column_order=column_order(list(variants_frame.columns)))
+    table.dataframe(variants_frame, hide_index=True, column_order=column_order(list(variants_frame.columns)),
+                    column_config=variant_column_config(variants_frame))
     compared = comparison_table(test, kpi)
     st.dataframe(compared, hide_index=True, column_order=column_order(list(compared.columns)))
     st.caption(_("Methods: {methods}").format(methods=methods_text(kpi.abtest, len(test.comparisons) + 1)))
@@ -144,7 +146,7 @@ st.subheader(_("Plan a test"))
 st.caption(_("How many (sessions, delivered emails …) each variant needs before the test is read, so that a lift "
              "of the size that matters is found when it is there. Sample size for two proportions by the normal "
              "approximation (Fleiss, Levin and Paik 2003)."))
-baseline_in, mde_in, relative_in, alpha_in, power_in = st.columns([2, 2, 2, 1, 1], vertical_alignment="bottom")
+baseline_in, mde_in, relative_in, alpha_in, power_in = st.columns([2, 2, 1.5, 1.5, 1], vertical_alignment="bottom")
 baseline = baseline_in.number_input(_("Baseline rate (%)"), min_value=0.01, max_value=99.99, value=3.0, step=0.5,
                                     key="plan_baseline", help=_("Variant A's rate today, e.g. the click rate."))
 relative = relative_in.toggle(_("Relative lift"), value=True, key="plan_relative",
@@ -153,9 +155,10 @@ relative = relative_in.toggle(_("Relative lift"), value=True, key="plan_relative
 mde = mde_in.number_input(_("Smallest lift worth detecting (%)") if relative else
                           _("Smallest lift worth detecting (points)"), min_value=0.01, value=10.0 if relative else 0.3,
                           step=0.1, key=f"plan_mde_{relative}")
-alpha = alpha_in.number_input(_("α"), min_value=0.001, max_value=0.5, value=ALPHA, step=0.01, format="%.3f",
-                              key="plan_alpha", help=_("The false alarm rate: 0.05 calls one difference in 20 "
-                                                       "reliable when there is none."))
+alpha = alpha_in.number_input(_("Significance level (α)"), min_value=0.001, max_value=0.5, value=ALPHA, step=0.01,
+                              format="%.3f", key="plan_alpha",
+                              help=_("How often a difference is called reliable when there is none: 0.05 = 1 time "
+                                     "in 20."))
 power = power_in.number_input(_("Power"), min_value=0.5, max_value=0.99, value=POWER, step=0.05, format="%.2f",
                               key="plan_power", help=_("The chance of finding a lift of that size when it is "
                                                        "there."))

@@ -32,7 +32,7 @@ from metrics.review import (
     update_note,
 )
 from metrics.scorecard import KpiResult, partial_headline, unknown_headline, why_nothing_judged
-from metrics.unusual import THRESHOLD
+from metrics.unusual_text import unusual_explanation
 from reports.csv_safe import to_csv
 from reports.review_html import TREND_WEEKS, renderer, review_trend_figure
 from ui import data
@@ -223,19 +223,15 @@ else:
 
 # 2b. Unusual KPIs: beyond their usual variation, on track or not
 unusual = unusual_table(review["unusual"])
-st.subheader(_("Unusual this week"), help=_(
-    "A KPI is unusual when this week's value lies outside its expected range, the values its own history makes "
-    "likely (the same week last year moved by the usual year-on-year change, or the recent weeks), whether or not "
-    "it is on track. The score is how far the value is from what was expected, in units of the KPI's usual "
-    "variation (a robust z-score: median and MAD); beyond ±{threshold} it is unusual. Method: {methods}.").format(
-    threshold=localize_digits(f"{THRESHOLD:g}"),
-    methods=_("; ").join(unusual_methods(review["items"])) or _("too little history so far")))
+st.subheader(_("Unusual this week"), help=unusual_explanation(unusual_methods(review["items"])))
 if not unusual.empty:
     st.dataframe(unusual, hide_index=True, width="stretch", column_order=column_order(list(unusual.columns)),
                  column_config={"kpi": _("KPI"), "value": _("This week"), "expected": _("Expected range"),
-                                "side": _("Against the range"), "score": _("Score"), "status": _("Status")})
+                                "side": _("Above or below"), "score": _("How unusual (score)"), "status": _("Status")})
 elif any(i.unusual is not None for i in review["items"]):
     st.caption(_("No KPI moved beyond its usual variation this week."))
+elif review.get("unusual_waits"):
+    st.caption(_("The unusual check runs once half the week is counted."))
 else:
     st.caption(_("Too little history to tell which KPIs are unusual this week."))
 

@@ -26,7 +26,7 @@ from metrics.periods import Period, calendar_for, current_calendar, using_calend
 from metrics.review import ACTION_STATUS_LABELS, format_score, unusual_methods, unusual_side, weekly_review
 from metrics.scorecard import KpiResult, partial_headline, unknown_headline
 from metrics.trends import trend_with_plan
-from metrics.unusual import THRESHOLD
+from metrics.unusual_text import unusual_explanation
 from reports.plotly_bundle import plotlyjs_for, script_tag
 from reports.review_style import CHART_HEIGHT_PX, CHART_WIDTH_PX, page_css, status_badge
 from ui import charts
@@ -148,17 +148,16 @@ def _unusual(review: dict) -> str:
     """The KPIs beyond their usual variation this week, on track or not, with the method that judged them."""
     unusual = review.get("unusual") or []
     if not unusual:
+        if review.get("unusual_waits"):
+            return _el("h3", _("Unusual this week")) + _el(
+                "p", _("The unusual check runs once half the week is counted."), "muted")
         if not any(i.unusual is not None for i in review["items"]):
             return ""  # too little history to judge any KPI: nothing to say in print
         return _el("h3", _("Unusual this week")) + _el("p", _("No KPI moved beyond its usual variation this week."),
                                                         "muted")
-    methods = _("; ").join(unusual_methods(review["items"]))
+    methods = unusual_methods(review["items"])
     return (_el("h3", _("Unusual this week")) + "<ul>" + "".join(_unusual_line(i) for i in unusual) + "</ul>"
-            + (_el("p", _("Unusual: outside the range its own history makes likely (the same week last year moved "
-                          "by the usual year-on-year change, or the recent weeks), whether or not on track; the "
-                          "score is the distance from the expected value in units of usual variation (robust "
-                          "z-score), unusual beyond ±{threshold}. Method: {methods}.").format(
-                threshold=localize_digits(f"{THRESHOLD:g}"), methods=methods), "muted") if methods else ""))
+            + (_el("p", unusual_explanation(methods), "muted") if methods else ""))
 
 
 def _scorecard(review: dict) -> str:

@@ -11,9 +11,9 @@ from scipy.stats import norm
 
 from i18n import using_locale
 from metrics.abtest import run_abtest, verdict
+from metrics.format import format_p
 from metrics.periods import parse_period
 from tests.conftest import page_app
-from ui.abtest_view import p_text
 
 OCTOBER = {"grain": "month", "period": "2026-10"}
 PAIR = {"a": "newsletter_subject_a", "b": "newsletter_subject_b"}
@@ -49,7 +49,7 @@ def test_the_page_opens_on_the_demo_pair_with_the_verdict_p_and_probability(demo
     expected = run_abtest(demo_engine, "speak.email_click_rate", {"a": [PAIR["a"]], "b": [PAIR["b"]]},
                           parse_period("2026-10"))
     assert _verdict(app) == verdict(expected)
-    assert _metric(app, "p-value") == p_text(expected.b.p_value)
+    assert _metric(app, "p-value") == format_p(expected.b.p_value, label=False)
 
     # the pooled z-test by hand from the counts the page's table shows
     table = app.dataframe[0].value
@@ -58,7 +58,8 @@ def test_the_page_opens_on_the_demo_pair_with_the_verdict_p_and_probability(demo
     na, nb = map(_count, table["Emails delivered"])
     pooled = (xa + xb) / (na + nb)
     z = (xb / nb - xa / na) / math.sqrt(pooled * (1 - pooled) * (1 / na + 1 / nb))
-    assert float(_metric(app, "p-value")) == pytest.approx(2 * norm.sf(abs(z)), abs=0.0005)  # shown to 3 decimals
+    p = 2 * norm.sf(abs(z))
+    assert float(_metric(app, "p-value")) == pytest.approx(p, rel=0.05)  # two significant digits (format_p)
     assert _metric(app, "Probability B is better").endswith("%")
     assert float(_metric(app, "Probability B is better").rstrip("%")) / 100 == pytest.approx(
         expected.b.probability_better, abs=0.0005)
@@ -80,7 +81,7 @@ def test_choosing_kpi_and_variants_runs_the_test_and_keeps_it_in_the_url():
     app.multiselect(key="b").set_value([PAIR["b"]]).run()
     assert not app.exception
     assert "email open rate" in _verdict(app)
-    assert p_text(None) != _metric(app, "p-value")
+    assert format_p(None, label=False) != _metric(app, "p-value")
     assert dict(app.query_params) == {**OCTOBER, "channel": "Email", "kpi": "speak.email_open_rate", **PAIR}
 
     again = page_app("ab_test", **dict(app.query_params)).run()  # the link reproduces the test
@@ -119,6 +120,18 @@ def test_the_plan_gives_the_sample_per_variant():
     assert _metric(app, "Sample per variant") == "53,211"
     app.number_input(key="plan_power").set_value(0.9).run()  # more power, more sample
     assert _count(_metric(app, "Sample per variant")) > 53_211
+    alpha = app.number_input(key="plan_alpha")  # said for a non-statistician
+    assert alpha.label == "Significance level (α)"
+    assert alpha.help == "How often a difference is called reliable when there is none: 0.05 = 1 time in 20."
+
+
+def test_a_third_variant_adjusts_p_for_two_comparisons(demo_engine):
+    app = page_app("ab_test", **OCTOBER, **PAIR, c="winback").run()
+    assert not app.exception
+    expected = run_abtest(demo_engine, "speak.email_click_rate", {"a": [PAIR["a"]], "b": [PAIR["b"]], "c": ["winback"]},
+                          parse_period("2026-10"))
+    assert "Adjusted for 2 comparisons: " + format_p(expected.b.p_value_adjusted, label=False) in [
+        c.value for c in app.caption]
 
 
 @pytest.mark.parametrize("lang", ["fa", "ar"])

@@ -26,6 +26,7 @@ from metrics.abtest import (
     proportion_arm,
     run_abtest,
     sample_size_per_arm,
+    variants_without_data,
     verdict,
 )
 from metrics.abtest import (
@@ -165,6 +166,10 @@ def test_run_abtest_errors(engine):
         run_abtest(engine, rate, {"a": ["subject_a"], "b": ["subject_b", "subject_a"]}, WEEK)
     with pytest.raises(ABTestError, match="no data for variant a"):
         run_abtest(engine, rate, {"a": ["subject_a"], "b": ["subject_b"]}, parse_period("2026-W40"))
+    # the variants it refuses for want of data, named for the page: both in W40 (nothing sent), none in W45
+    assert variants_without_data(engine, rate, {"a": ["subject_a"], "b": ["subject_b"]},
+                                 parse_period("2026-W40")) == ["a", "b"]
+    assert variants_without_data(engine, rate, {"a": ["subject_a"], "b": ["subject_b"]}, WEEK) == []
     _emails(engine, [(date(2026, 11, 4), "subject_c", 10, 10, 5, 20, 0, 0)])  # 20 clicks of 10 delivered: no share
     with pytest.raises(ABTestError, match=r"variant b \(subject_c\) has more unique clicks \(20\) than emails "
                                           r"delivered \(10\)"):
@@ -245,3 +250,11 @@ def test_a_reliable_but_underpowered_difference_is_said_to_be_overstated():
     texts = cautions(test)
     assert any(t.startswith("The difference between A and B is reliable, but the test is smaller") for t in texts)
     assert not any("takes about" in t for t in texts)
+
+
+def test_the_verdicts_p_is_written_by_format_p():
+    from metrics.abtest import _p_text
+
+    assert (_p_text(0.0821, False), _p_text(0.0004, True)) == ("p = 0.082", "adjusted p < 0.001")  # 2 significant
+    with using_locale("fa"):
+        assert "۰٫۰۸۲" in _p_text(0.0821, False)

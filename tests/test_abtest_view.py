@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from i18n import using_locale
-from metrics.abtest import ABTest, Arm, Comparison
+from i18n import _, using_locale
+from metrics.abtest import ABTest, Arm, Comparison, proportion_arm, still_needed
 from metrics.catalog import get_kpi
 from metrics.periods import parse_period
 from ui.abtest_view import (
-    arm_interval,
+    VARIANT_WIDTHS,
     check_variants,
     chosen_variants,
     comparison_table,
@@ -18,17 +18,18 @@ from ui.abtest_view import (
     empty_arms,
     from_url,
     interval_chart,
-    p_text,
-    still_needed,
+    interval_text,
     to_url,
+    variant_column_config,
     variant_table,
 )
+from ui.bidi import FSI, PDI, RLI
 
 KPI = get_kpi("speak.email_click_rate")
 
 
 def _arm(name: str, clicks: float, delivered: float) -> Arm:
-    return Arm(name, (name,), clicks, delivered, clicks / delivered if delivered else None)
+    return proportion_arm(name, (name,), clicks, delivered)  # with its Wilson score interval, as run_abtest builds it
 
 
 def _test(a: Arm, *others: Arm, needed: int | None = 9_000) -> ABTest:
@@ -63,11 +64,17 @@ def test_a_variants_rate_has_its_wilson_interval():
     # 40 of 200: p = 0.2, z = 1.959964, z² = 3.841459, z²/n = 0.0192073
     # centre = (0.2 + z²/2n) / (1 + z²/n) = 0.2096036 / 1.0192073 = 0.2056535
     # half = z·√(p(1−p)/n + z²/4n²) / (1 + z²/n) = 1.959964 · √0.00082401 / 1.0192073 = 0.0552015
-    low, high = arm_interval(_arm("a", 40, 200), "proportion")
-    assert low == pytest.approx(0.2056535 - 0.0552015, abs=1e-6)
-    assert high == pytest.approx(0.2056535 + 0.0552015, abs=1e-6)
-    assert arm_interval(_arm("a", 0, 0), "proportion") == (None, None)  # no data
-    assert arm_interval(Arm("a", ("a",), 5000.0, 40, 125.0), "mean") == (None, None)  # an average: no spread
+    arm = _arm("a", 40, 200)
+    assert arm.ci_low == pytest.approx(0.2056535 - 0.0552015, abs=1e-6)
+    assert arm.ci_high == pytest.approx(0.2056535 + 0.0552015, abs=1e-6)
+    # the table shows the arm's own interval (metrics.abtest), not one of its own: 15.0% to 26.0% as given here
+    given = Arm("b", ("b",), 40, 200, 0.2, 0.15, 0.26)
+    rows = variant_table(_test(arm, given), KPI)
+    assert (rows["Low (95%)"][1], rows["High (95%)"][1]) == ("15.0%", "26.0%")
+    assert (rows["Low (95%)"][0], rows["High (95%)"][0]) == ("15.0%", "26.1%")  # 0.1504520, 0.2608550
+    without = Arm("b", ("b",), 5000.0, 40, 125.0)  # an average without its spread: no interval to show
+    rows = variant_table(_test(arm, without), KPI)
+    assert (rows["Low (95%)"][1], rows["High (95%)"][1]) == ("—", "—")
 
 
 def test_the_sample_still_needed_is_the_smaller_variants_shortfall():
@@ -92,7 +99,7 @@ def test_the_tables_rows():
     assert (rows["Low (95%)"][0], rows["High (95%)"][0]) == ("2.7%", "3.4%")
     compared = comparison_table(test, KPI)
     assert list(compared["Comparison"]) == ["B − A", "C − A"]
-    assert list(compared["Adjusted p-value"]) == ["0.080", "0.080"]  # 0.04 × 2 comparisons, as made above
+    assert list(compared["Adjusted p-value"]) == ["0.08", "0.08"]  # 0.04 × 2 comparisons, as made above
     assert list(compared["Still needed per variant"]) == ["0", "0"]  # 9,000 needed, 10,000 each
     assert "Adjusted p-value" not in comparison_table(_test(_arm("a", 300, 10_000), _arm("b", 360, 10_000)), KPI)
     nothing = _arm("a", 0, 0)
@@ -101,9 +108,10 @@ def test_the_tables_rows():
 
 
 def test_p_values_as_read():
-    assert p_text(0.0004) == "< 0.001" and p_text(0.0123) == "0.012" and p_text(None) == "—"
+    test = _test(_arm("a", 300, 10_000), _arm("b", 360, 10_000), _arm("c", 280, 10_000))
+    assert list(comparison_table(test, KPI)["p-value"]) == ["0.04", "0.04"]  # format_p, bare: 2 significant digits
     with using_locale("fa"):
-        assert p_text(0.0123) == "۰٫۰۱۲"
+        assert list(comparison_table(test, KPI)["مقدار p"]) == ["۰٫۰۴", "۰٫۰۴"]
 
 
 def test_the_interval_chart_draws_a_point_and_an_interval_per_variant():
@@ -113,3 +121,36 @@ def test_the_interval_chart_draws_a_point_and_an_interval_per_variant():
     points = [t for t in fig.data if t.mode == "markers"]
     assert [t.x[0] for t in points] == ["A", "B"] and [t.y[0] for t in points] == [0.03, 0.036]
     assert lines[0].y[0] == pytest.approx(0.0268328, abs=1e-6) and lines[0].y[1] == pytest.approx(0.0335282, abs=1e-6)
+
+
+def test_a_persian_interval_reads_number_then_unit_for_each_bound():
+    # A first-strong isolate takes a signed value's direction from its left-to-right mark and laid
+    # '+۰٫۷ واحد درصد' out left to right (unit before number for a right-to-left reader): each bound is isolated
+    # right to left instead (RLI … PDI), the sign and number still in their own left-to-right run inside it.
+    with using_locale("fa"):
+        text = interval_text(-0.004, 0.01, "percent", delta=True)  # −0.4 pp to +1.0 pp
+        caption = _("Interval (95%): {interval}").format(interval=text)
+    assert text == f"{RLI}\u200e−۰٫۴ واحد درصد{PDI} تا {RLI}\u200e+۱٫۰ واحد درصد{PDI}"
+    assert caption == f"بازهٔ اطمینان ۹۵٪: {text}" and FSI not in caption
+    assert interval_text(-0.004, 0.01, "percent", delta=True) == "-0.4 pp to +1.0 pp"  # English: no marks
+    assert interval_text(None, 0.01, "percent") == "—"
+
+
+def test_the_variants_table_fits_beside_the_chart_with_its_letters_in_view():
+    test = _test(_arm("a", 300, 10_000), _arm("b", 360, 10_000))
+    with using_locale("fa"):
+        frame = variant_table(test, KPI)
+        config = variant_column_config(frame)
+    widths = [config[c]["width"] for c in frame.columns]
+    assert widths[0] == VARIANT_WIDTHS["variant"] and len(widths) == 7
+    # 60 + 170 + 5 × 85 = 655 px, within the ~680 px the [2, 5] column leaves at 1440 px (seen in chromium)
+    assert sum(widths) == 655
+
+
+def test_a_variants_campaigns_are_joined_in_the_readers_language():
+    test = _test(_arm("a", 300, 10_000), _arm("b", 360, 10_000))
+    two = Arm("a", ("x", "y"), 300, 10_000, 0.03)
+    test = ABTest(test.kpi, test.period, None, "", two, test.comparisons)
+    assert variant_table(test, KPI)["Campaigns"][0] == "x, y"
+    with using_locale("fa"):
+        assert variant_table(test, KPI)["کمپین‌ها"][0] == "x، y"  # the Persian comma

@@ -1,6 +1,7 @@
 import pytest
 
-from metrics.format import axis_suffix, format_change, format_delta, format_share, format_value
+from i18n import using_locale
+from metrics.format import axis_suffix, format_change, format_delta, format_p, format_share, format_value
 
 
 @pytest.mark.parametrize(
@@ -73,3 +74,12 @@ def test_kpi_currency_zero_change_without_a_symbol(monkeypatch):
     monkeypatch.setenv("KPI_CURRENCY", "JPY")
     assert format_delta(-0.001, "currency") == "0.00 JPY"
     assert format_delta(-1500.4, "currency") == "-1,500 JPY"
+
+
+def test_one_p_value_format_for_every_page_report_and_verdict():
+    # two significant digits; below 0.001 only the bound; the bare value for a column headed 'p-value'
+    assert [format_p(p) for p in (0.0493, 0.00421, 0.444, 0.082, 0.0004)] == [
+        "p = 0.049", "p = 0.0042", "p = 0.44", "p = 0.082", "p < 0.001"]
+    assert [format_p(p, label=False) for p in (0.0821, 0.0004, None)] == ["0.082", "< 0.001", "—"]
+    with using_locale("fa"):
+        assert format_p(0.0493) == "p = ۰٫۰۴۹" and format_p(0.0004, label=False) == "< ۰٫۰۰۱"

@@ -49,7 +49,9 @@ def test_the_scorecard_shows_each_kpis_trend_and_unusual_check_for_a_demo_week(d
     assert "→ no clear trend" in directions
     flagged = table.index[table["Unusual"] != ""].tolist()
     assert 1 <= len(flagged) <= 3  # an ordinary week: a handful at most
-    assert set(table.loc[flagged, "Unusual"]) <= {"▲ high", "▼ low"}
+    # the arrow and the range: First response time, 117 min above its 66-117 min range (the edge rounds to it)
+    assert all(cell[:2] in ("▲ ", "▼ ") for cell in table.loc[flagged, "Unusual"])
+    assert "▲ 66–117 min" in set(table.loc[flagged, "Unusual"])
 
 
 def test_the_cards_show_the_trend_and_the_unusual_badge_with_the_methods_on_hover(demo):

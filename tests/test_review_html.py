@@ -298,3 +298,11 @@ def test_the_exported_demo_review_lists_the_unusual_kpis_and_shades_the_expected
     assert "Method: robust z (median/MAD)" in summary and "±3.5" in summary
     assert html_text.count('"legendgroup":"expected"') >= 2  # each attention chart's band: low and high edges
     assert '"name":"Expected range"' in html_text and '"fill":"tonexty"' in html_text
+
+
+def test_a_week_less_than_half_over_says_when_the_unusual_check_runs(demo_engine):
+    """Demo shop on Tue 24 Nov 2026: W48 has one day counted, so the scorecard has not checked it for being
+    unusual; the export says when it will (as the page does), not that there is too little history."""
+    html_text = render(demo_engine, parse_period("2026-W48"), today=date(2026, 11, 24))
+    summary = _text(html_text[html_text.index('<section class="summary">'):html_text.index("</section>")])
+    assert "Unusual this week The unusual check runs once half the week is counted." in summary

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from i18n import using_locale
+from i18n import _, using_locale
 from metrics.scorecard import KpiResult
 from metrics.trend_test import Trend
 from ui.cards import plan_caption
@@ -71,14 +71,14 @@ def test_an_unusual_value_says_which_side_with_the_expected_range_in_its_unit_an
     high = _item("sell.revenue", 2400.0, expected_range=(1000.0, 1400.0), unusual=True, unusual_score=6.24,
                  unusual_method=STL)
     assert unusual_label(high) == "Unusually high"
-    assert range_text(high) == "$1,000 – $1,400"
-    assert unusual_cell(high) == "▲ high"  # the table's cell: the range is on the card
+    assert range_text(high) == "$1,000 to $1,400"  # metrics.format.format_range, as the review says it
+    assert unusual_cell(high) == "▲ $1,000–$1,400"  # the table's cell: above, and the range, compact
     assert unusual_help(high) == (
-        "Expected range $1,000 – $1,400, from STL decomposition with a robust z-score; $2,400 is outside it. "
+        "Expected range $1,000 to $1,400, from STL decomposition with a robust z-score; $2,400 is outside it. "
         "Score +6.2 (a robust z: how many usual deviations away; unusual beyond ±3.5).")
     low = _item("sell.conversion_rate", 0.011, expected_range=(0.021, 0.029), unusual=True, unusual_score=-4.0)
     assert unusual_label(low) == "Unusually low"
-    assert unusual_cell(low) == "▼ low"
+    assert unusual_cell(low) == "▼ 2.1%–2.9%"  # below its range
     assert "from its own history; 1.1% is outside it" in unusual_help(low)  # no method named: said plainly
 
 
@@ -114,7 +114,7 @@ def test_the_compact_scorecard_adds_chance_trend_and_unusual_columns_only_when_k
                                    "Unusual", "Trend"]
     assert frame[["Chance", "Direction", "Unusual"]].to_dict("records") == [
         {"Chance": "72%", "Direction": "↗ significant rise", "Unusual": ""},
-        {"Chance": "", "Direction": "", "Unusual": "▲ high"}]
+        {"Chance": "", "Direction": "", "Unusual": "▲ 20–40"}]  # 90 orders above 20 to 40
     assert stats_columns([revenue, orders], plan=False) == ["Direction", "Unusual"]  # no plan: no chance
     plain = _item("sell.revenue", 400.0)
     assert stats_columns([plain]) == [] and "Direction" not in kpi_rows([plain]).columns
@@ -153,9 +153,10 @@ def test_in_persian_the_words_are_persian(monkeypatch):
         assert trend_help(_item("sell.revenue", trend=RISING), "week").startswith(
             f"آزمون من-کندال روی ۱۳ هفته اخیر ({FSI}p = ۰٫۰۱۲{PDI})، شیب تایل-سن")
         high = _item("sell.revenue", 2400.0, expected_range=(1000.0, 1400.0), unusual=True)
-        assert unusual_label(high) == "غیرعادی بالا"
+        # the catalogue's words (issue-15 polish: «بالاتر از حد معمول», merged centrally), never the English
+        assert unusual_label(high) == _("Unusually high") != "Unusually high"
         assert chance_text(_item("sell.revenue", probability_on_target=0.72)) == "۷۲٪ احتمال رسیدن به هدف"
-        assert unusual_cell(high) == "▲ بالا"
+        assert unusual_cell(high) == "▲ ۱٬۰۰۰ تومان–۱٬۴۰۰ تومان"
         assert range_text(high) == "۱٬۰۰۰ تومان تا ۱٬۴۰۰ تومان"
         assert chance_text(_item("save.marketing_cost", probability_on_target=0.72)) == \
             "۷۲٪ احتمال ماندن در سقف بودجه"
@@ -175,7 +176,7 @@ def test_the_card_shows_the_unusual_badge_and_the_trend_with_their_methods_on_ho
     app = _card_app(item).run()
     assert not app.exception
     badges = {m.value: m.help for m in app.markdown if "-badge[" in m.value}
-    assert badges[":blue-badge[:material/bolt: Unusually high]"].startswith("Expected range $1,000 – $1,400, from STL")
+    assert badges[":blue-badge[:material/bolt: Unusually high]"].startswith("Expected range $1,000 to $1,400, from STL")
     trend_hover = badges[":green-badge[↗ significant rise]"]  # revenue rising: green
     assert trend_hover.startswith("Mann–Kendall test over the last 13 weeks (p = 0.012), Theil–Sen slope +$120.00")
     plain = _card_app(_item("sell.revenue", 1200.0, status="on_track", target=1000.0)).run()

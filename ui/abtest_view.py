@@ -1,24 +1,22 @@
 """What the A/B test page shows, built from :mod:`metrics.abtest`'s results: the variants' checks, each variant's
-rate with its 95% Wilson interval, the rows of its tables and its chart. The page only lays these out."""
+rate with its 95% interval (the arm's own: Wilson score for a share, t for an average), the rows of its tables
+and its chart. The page only lays these out."""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
-from statsmodels.stats.proportion import proportion_confint
 
 from i18n import N_, _, is_rtl
-from i18n.numerals import localize_digits
-from metrics.abtest import ALPHA, ABTest, Arm, Comparison, run_abtest
-from metrics.abtest_data import campaign_sums
-from metrics.catalog import KPI, get_kpi, measure_label
+from metrics.abtest import ABTest, Arm, run_abtest, still_needed, variants_without_data
+from metrics.catalog import KPI, measure_label
 from metrics.chart_ticks import nice_ticks
-from metrics.format import axis_suffix, format_change, format_delta, format_tick, format_value
+from metrics.format import axis_suffix, format_change, format_delta, format_p, format_tick, format_value
 from metrics.formula import measure_names
 from metrics.periods import Period
 from ui import data
-from ui.bidi import isolate
+from ui.bidi import in_reading_order, isolate
 from ui.chart_locale import RTL_FONT, bidi, own_numbers
 from ui.charts import ACTUAL, TEMPLATE
 from ui.safe_text import chart_text, md
@@ -147,51 +145,24 @@ def run_test(version: tuple, kpi_id: str, variants: tuple[tuple[str, tuple[str, 
         return run_abtest(db, kpi_id, {k: list(v) for k, v in variants}, period, channel)
 
 
-def arm_interval(arm: Arm, kind: str) -> tuple[float | None, float | None]:
-    """A variant's value's 95% interval: the arm's own (metrics.abtest: Wilson score for a share, t for an average)
-    when it has one, else a share's Wilson score interval; (None, None) without data or for an average without."""
-    if arm.ci_low is not None and arm.ci_high is not None:
-        return arm.ci_low, arm.ci_high
-    if kind != "proportion" or not arm.denominator or arm.numerator > arm.denominator:
-        return None, None
-    low, high = proportion_confint(arm.numerator, arm.denominator, alpha=ALPHA, method="wilson")
-    return float(low), float(high)
-
-
 def arms(test: ABTest) -> list[tuple[str, Arm]]:
     """(variant key, arm) for A and each compared variant, in order."""
     return [("a", test.a)] + [(c.variant, c.arm) for c in test.comparisons]
 
 
-def variants_without_data(engine, kpi: KPI, variants: dict[str, list[str]], period: Period,
-                          channel: str | None) -> list[str]:
-    """The variants (labels) whose campaigns have nothing to divide by in ``period`` (no delivered emails,
-    sessions or orders), read as metrics.abtest reads them."""
-    sums = campaign_sums(engine, kpi, period.start, period.end, channel)
-    return [variant_label(key) for key, campaigns in variants.items()
-            if sum(sums.get(c, (0.0, 0.0))[1] for c in campaigns) <= 0]
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
 def missing_data(version: tuple, kpi_id: str, variants: tuple[tuple[str, tuple[str, ...]], ...], period: Period,
                  channel: str | None) -> list[str]:
-    """:func:`variants_without_data` on the page's read snapshot, cached per data version."""
+    """The variants (labels) without data (:func:`metrics.abtest.variants_without_data`) on the page's read
+    snapshot, cached per data version."""
     with read_snapshot(data.engine()) as db:
-        return variants_without_data(db, get_kpi(kpi_id), {k: list(v) for k, v in variants}, period, channel)
+        empty = variants_without_data(db, kpi_id, {k: list(v) for k, v in variants}, period, channel)
+    return [variant_label(key) for key in empty]
 
 
 def empty_arms(test: ABTest) -> list[str]:
     """The variants (labels) with no data in the period (nothing to divide by)."""
     return [variant_label(key) for key, arm in arms(test) if not arm.denominator]
-
-
-def still_needed(test: ABTest, comparison: Comparison) -> int | None:
-    """How many more (sessions, delivered emails …) each variant needs to detect the observed lift: the sample per
-    variant less what the smaller of the two has; 0 when it has enough; None when unknown."""
-    if comparison.needed_per_arm is None:
-        return None
-    have = min(test.a.denominator, comparison.arm.denominator)
-    return max(0, int(comparison.needed_per_arm - have))
 
 
 def _measures(kpi: KPI) -> tuple[str, str]:
@@ -208,10 +179,10 @@ def variant_table(test: ABTest, kpi: KPI) -> pd.DataFrame:
     numerator, denominator = _measures(kpi)
     rows = []
     for key, arm in arms(test):
-        low, high = arm_interval(arm, kpi.abtest)
+        low, high = arm.ci_low, arm.ci_high
         rows.append({
             _("Variant"): variant_label(key),
-            _("Campaigns"): ", ".join(arm.campaigns),
+            _("Campaigns"): _(", ").join(arm.campaigns),
             _heading(measure_label(numerator)): format_value(arm.numerator, kpi.unit if kpi.abtest == "mean"
                                                             else "count"),
             _heading(measure_label(denominator)): format_value(arm.denominator, "count"),
@@ -224,20 +195,27 @@ def variant_table(test: ABTest, kpi: KPI) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# Widths (px) of the variants table: it fits the ~680 px its column leaves on a 1440 px screen, so that the Variant
+# column (the first, at the right edge in a right-to-left table) is always in view. Long headers are cut, not widened.
+VARIANT_WIDTHS = {"variant": 60, "campaigns": 170, "figure": 85}
+
+
+def variant_column_config(frame: pd.DataFrame) -> dict:
+    """Widths of :func:`variant_table`'s columns (:data:`VARIANT_WIDTHS`)."""
+    first, second, *rest = frame.columns
+    return {first: st.column_config.TextColumn(first, width=VARIANT_WIDTHS["variant"]),
+            second: st.column_config.TextColumn(second, width=VARIANT_WIDTHS["campaigns"]),
+            **{c: st.column_config.TextColumn(c, width=VARIANT_WIDTHS["figure"]) for c in rest}}
+
+
 def interval_text(low: float | None, high: float | None, unit: str, delta: bool = False) -> str:
-    """'2.9% to 3.4%' ('+0.1 pp to +0.8 pp' for a difference); '—' when unknown. Each value is isolated in
-    right-to-left text (a signed value starts with a left-to-right mark, which would turn the line around)."""
+    """'2.9% to 3.4%' ('+0.1 pp to +0.8 pp' for a difference); '—' when unknown. In right-to-left text each value
+    is isolated in the reader's direction (:func:`ui.bidi.in_reading_order`): a signed value starts with a
+    left-to-right mark, and a first-strong isolate would lay '+۰٫۷ واحد درصد' out left to right, the unit first."""
     if low is None or high is None:
         return "—"
     shown = (lambda v: format_delta(v, unit)) if delta else (lambda v: format_value(v, unit))
-    return _("{low} to {high}").format(low=isolate(shown(low)), high=isolate(shown(high)))
-
-
-def p_text(p: float | None) -> str:
-    """A p-value as read: '0.012', '< 0.001'; '—' when unknown."""
-    if p is None:
-        return "—"
-    return localize_digits("< 0.001" if p < 0.001 else f"{p:.3f}")
+    return _("{low} to {high}").format(low=in_reading_order(shown(low)), high=in_reading_order(shown(high)))
 
 
 def comparison_table(test: ABTest, kpi: KPI) -> pd.DataFrame:
@@ -248,14 +226,16 @@ def comparison_table(test: ABTest, kpi: KPI) -> pd.DataFrame:
     for comparison in test.comparisons:
         row = {
             _("Comparison"): _("{variant} − A").format(variant=variant_label(comparison.variant)),
+            # one signed value per cell, bare: the grid draws it in the reader's direction (an isolate control
+            # character is not honoured there: seen in chromium, it put the unit first)
             _("Difference"): format_delta(comparison.difference, kpi.unit),
             _("Difference, low end (95%)"): format_delta(comparison.ci_low, kpi.unit),
             _("Difference, high end (95%)"): format_delta(comparison.ci_high, kpi.unit),
             _("Relative lift"): format_change(comparison.relative_lift),
-            _("p-value"): p_text(comparison.p_value),
+            _("p-value"): format_p(comparison.p_value, label=False),
         }
         if several:
-            row[_("Adjusted p-value")] = p_text(comparison.p_value_adjusted)
+            row[_("Adjusted p-value")] = format_p(comparison.p_value_adjusted, label=False)
         row[_("Probability better than A")] = format_value(comparison.probability_better, "percent")
         row[_("Still needed per variant")] = format_value(still_needed(test, comparison), "count")
         rows.append(row)
@@ -270,7 +250,7 @@ def interval_chart(test: ABTest, kpi: KPI) -> go.Figure:
     label = _(kpi.label)
     values: list[float] = []
     for key, arm in arms(test):
-        low, high = arm_interval(arm, kpi.abtest)
+        low, high = arm.ci_low, arm.ci_high
         name = variant_label(key)
         if low is not None:
             fig.add_trace(go.Scatter(x=[name, name], y=[low, high], mode="lines", showlegend=False,

@@ -15,6 +15,7 @@ from metrics.date_text import period_code
 from metrics.periods import Period
 
 FSI, PDI = "\u2068", "\u2069"  # FIRST STRONG ISOLATE, POP DIRECTIONAL ISOLATE
+RLI = "\u2067"  # RIGHT-TO-LEFT ISOLATE
 
 
 def isolate(text: object) -> str:
@@ -23,6 +24,16 @@ def isolate(text: object) -> str:
     if not value or not is_rtl():
         return value
     return f"{FSI}{value}{PDI}"
+
+
+def in_reading_order(text: object) -> str:
+    """``text`` laid out in the reader's direction (a right-to-left isolate in Persian and Arabic; unchanged in
+    English): for a value with its unit, such as '+۰٫۷ واحد درصد', whose first strong character is the left-to-right
+    mark of its sign, so that :func:`isolate` would lay it out left to right and put the unit before the number."""
+    value = "" if text is None else str(text)
+    if not value or not is_rtl():
+        return value
+    return f"{RLI}{value}{PDI}"
 
 
 def column_order(columns: Sequence[str]) -> list[str]:

@@ -14,6 +14,7 @@ from metrics.format import format_change, format_value
 from metrics.pacing import STATUS_LABELS
 from metrics.scorecard import KpiResult, needing_attention, why_nothing_judged
 from metrics.trend_test import TREND_PERIODS
+from metrics.unusual_text import unusual_methods as named_methods
 from ui.bidi import column_order, isolate, shown_period
 from ui.cards import expected_so_far, kpi_links, partial_badge, status_badge
 from ui.grains import grain_count
@@ -118,7 +119,7 @@ def kpi_columns(plan: bool = True, stats: list[str] | tuple[str, ...] = (), rtl:
 
 # Widths (px) when the statistics columns are shown: the whole table fits the 980 px a 1440 px screen leaves it
 # (beside the sidebar), so that in a right-to-left table, which starts at its left edge, the KPI's name is in view.
-STATS_WIDTHS = {"S": 50, "KPI": 145, "Target": 165, "Chance": 50, "Direction": 120, "Unusual": 65}
+STATS_WIDTHS = {"S": 50, "KPI": 145, "Target": 150, "Chance": 50, "Direction": 115, "Unusual": 105}
 
 
 def kpi_column_config(grain: str, items: list[KpiResult] = (), stats: list[str] | tuple[str, ...] = ()) -> dict:
@@ -144,15 +145,16 @@ def kpi_column_config(grain: str, items: list[KpiResult] = (), stats: list[str] 
             "{alpha}, otherwise no clear trend. Each card gives the p-value and the Theil–Sen slope on hover.").format(
             periods=grain_count(grain, TREND_PERIODS), alpha=alpha_text())),
         "Unusual": st.column_config.TextColumn(_("Unusual"), width=STATS_WIDTHS["Unusual"], help=_(
-            "Empty when the value is within the range its own history makes likely; otherwise whether it is above "
-            "or below that range (each card shows the range on hover). Method: {method}.").format(
+            "Empty when the value is within the range its own history makes likely; otherwise ▲ above or ▼ below "
+            "that range, and the range. Method: {method}.").format(
             method=unusual_methods(items))),
     }
 
 
 def unusual_methods(items: list[KpiResult]) -> str:
-    """The unusual check's method(s) named by ``items`` ('its own history' when none is named)."""
-    methods = dict.fromkeys(isolate(_(i.unusual_method)) for i in items if i.unusual_method)
+    """The unusual check's method(s) named by ``items`` (metrics.unusual_text), each isolated in right-to-left
+    text ('its own history' when none is named)."""
+    methods = [isolate(m) for m in named_methods(items)]
     return _("; ").join(methods) if methods else _("its own history")
 
 

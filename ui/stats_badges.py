@@ -1,6 +1,6 @@
 """What the statistics say about a KPI, as the cards and the compact scorecard show it: the trend (an arrow, and
-whether it is significant), the "unusual" badge with the expected range, and the chance of reaching the target.
-Each method is named in the help shown on hover.
+whether it is significant), the "unusual" badge with the expected range (its words: metrics.unusual_text), and
+the chance of reaching the target. Each method is named in the help shown on hover.
 
 The arrows are not mirrored in Persian and Arabic: the charts' time axis runs left to right there too
 (ui/chart_locale.py), so a rise is ↗ in every language. The p-value is isolated (ui/bidi.py) so that
@@ -15,15 +15,15 @@ from i18n import _
 from i18n.numerals import localize_digits
 from metrics.catalog import KPI_BY_ID
 from metrics.chance import DRAWS, WEEKS
-from metrics.format import format_delta, format_share, format_value
+from metrics.format import format_delta, format_p, format_range, format_share, format_value
 from metrics.scorecard import KpiResult
 from metrics.trend_test import ALPHA, Trend
 from metrics.unusual import THRESHOLD
+from metrics.unusual_text import format_score, unusual_mark, unusual_side
 from ui.bidi import isolate
 from ui.grains import grain_count
 
 TREND_ARROWS = {"up": "↗", "down": "↘", "flat": "→"}  # time runs left to right in every language's charts
-UNUSUAL_MARKS = {"high": "▲", "low": "▼"}
 UNUSUAL_ICON = ":material/bolt:"
 # Whole sentences per grain (a translation cannot be assembled from 'a' and a grain's name).
 SLOPE_TEXTS = {
@@ -34,10 +34,8 @@ SLOPE_TEXTS = {
 
 
 def p_text(p_value: float) -> str:
-    """'p = 0.01' (two significant digits: 'p = 0.049', 'p = 0.0042'; 'p < 0.001' below that), in the reader's
-    digits, isolated in right-to-left text."""
-    text = "p < 0.001" if p_value < 0.001 else f"p = {p_value:.2g}"
-    return isolate(localize_digits(text))
+    """:func:`metrics.format.format_p` ('p = 0.049', 'p < 0.001'), isolated in right-to-left text."""
+    return isolate(format_p(p_value))
 
 
 def alpha_text() -> str:
@@ -85,37 +83,27 @@ def trend_colour(trend: Trend, better: str) -> str:
     return "green" if (trend.direction == "up") == (better == "higher") else "red"
 
 
-def unusual_side(item: KpiResult) -> str | None:
-    """'high' or 'low': which side of its expected range an unusual value is on (None when it is not unusual)."""
-    if not item.unusual or item.expected_range is None or item.value is None:
-        return None
-    low, high = item.expected_range
-    return "high" if item.value > high else "low" if item.value < low else None
-
-
 def range_text(item: KpiResult) -> str | None:
-    """The expected range in the KPI's unit: '$1,000 – $1,400' (None when not known)."""
+    """The expected range in the KPI's unit: '$1,000 to $1,400' (metrics.format.format_range; None when not known)."""
     if item.expected_range is None:
         return None
-    unit = KPI_BY_ID[item.id].unit
-    low, high = item.expected_range
-    return _("{low} – {high}").format(low=format_value(low, unit), high=format_value(high, unit))
+    return format_range(*item.expected_range, KPI_BY_ID[item.id].unit)
 
 
 def unusual_label(item: KpiResult) -> str | None:
     """The badge: 'Unusually high' or 'Unusually low' (None when the value is within its usual variation)."""
-    side = unusual_side(item)
+    side = unusual_side(item) if item.unusual else None
     if side is None:
         return None
-    return _("Unusually high") if side == "high" else _("Unusually low")
+    return _("Unusually high") if side == "above" else _("Unusually low")
 
 
 def unusual_help(item: KpiResult) -> str | None:
     """The hover of the badge: the expected range, the score, and the method named."""
-    if unusual_side(item) is None:
+    if unusual_label(item) is None:
         return None
     method = isolate(_(item.unusual_method)) if item.unusual_method else _("its own history")
-    score = "" if item.unusual_score is None else localize_digits(f"{item.unusual_score:+.1f}")
+    score = "" if item.unusual_score is None else format_score(item.unusual_score)
     text = _("Expected range {range}, from {method}; {value} is outside it.").format(
         range=range_text(item), method=method, value=format_value(item.value, KPI_BY_ID[item.id].unit))
     if score:
@@ -126,12 +114,9 @@ def unusual_help(item: KpiResult) -> str | None:
 
 
 def unusual_cell(item: KpiResult) -> str:
-    """The compact scorecard's cell: '▲ high' or '▼ low' (the expected range is on the card's badge); empty for a
-    usual value or when nothing is known."""
-    side = unusual_side(item)
-    if side is None:
-        return ""
-    return (_("{mark} high") if side == "high" else _("{mark} low")).format(mark=UNUSUAL_MARKS[side])
+    """The compact scorecard's cell: the arrow (above or below) and the expected range, '▲ $190–$270' or
+    '▼ 62–90 min' (metrics.unusual_text.unusual_mark); empty for a usual value or when nothing is known."""
+    return unusual_mark(item, KPI_BY_ID[item.id].unit)
 
 
 def chance_share(probability: float | None) -> str:
