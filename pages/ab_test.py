@@ -14,6 +14,7 @@ from i18n import _, ngettext
 from metrics.abtest import (
     ALPHA,
     POWER,
+    VARIANTS,
     ABTestError,
     cautions,
     denominator_label,
@@ -28,7 +29,6 @@ from ui import data
 from ui.abtest_view import (
     DEFAULT_KPI,
     GRAINS,
-    LETTERS,
     REFERENCES,
     check_variants,
     chosen_variants,
@@ -78,7 +78,7 @@ variants = {
     "b": url_multiselect(_("Variant B"), options, "b", defaults["b"], container=right, placeholder=placeholder),
 }
 with st.expander(_("More variants (C, D …)"), expanded=bool(st.query_params.get("c"))):
-    for key in LETTERS[2:]:  # the next one appears once this one has campaigns
+    for key in VARIANTS[2:]:  # the next one appears once this one has campaigns
         variants[key] = url_multiselect(_("Variant {variant}").format(variant=variant_label(key)), options, key,
                                         placeholder=placeholder)
         if not variants[key]:

@@ -10,10 +10,10 @@ import streamlit as st
 
 from i18n import N_, _, is_rtl
 from metrics.abtest import ABTest, Arm, run_abtest, still_needed, variants_without_data
+from metrics.abtest_data import ratio_parts
 from metrics.catalog import KPI, measure_label
 from metrics.chart_ticks import nice_ticks
 from metrics.format import axis_suffix, format_change, format_delta, format_p, format_tick, format_value
-from metrics.formula import measure_names
 from metrics.periods import Period
 from ui import data
 from ui.bidi import in_reading_order, isolate
@@ -22,7 +22,6 @@ from ui.charts import ACTUAL, TEMPLATE
 from ui.safe_text import chart_text, md
 from warehouse.snapshot import read_snapshot
 
-LETTERS = "abcdef"  # the variants a test can have: A (the control), B, and up to four more
 DEMO_PAIR = ("newsletter_subject_a", "newsletter_subject_b")  # the demo shop's A/B pair of emails
 DEFAULT_KPI = "speak.email_click_rate"
 SEPARATOR = ","  # campaigns of one variant in the URL, as the CLI's --a/--b take them
@@ -165,18 +164,13 @@ def empty_arms(test: ABTest) -> list[str]:
     return [variant_label(key) for key, arm in arms(test) if not arm.denominator]
 
 
-def _measures(kpi: KPI) -> tuple[str, str]:
-    names = measure_names(kpi.formula)
-    return names[0], names[-1]
-
-
 def _heading(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
 def variant_table(test: ABTest, kpi: KPI) -> pd.DataFrame:
     """One row per variant: its campaigns, numerator, denominator, rate and the rate's 95% interval, as shown."""
-    numerator, denominator = _measures(kpi)
+    numerator, denominator = ratio_parts(kpi)
     rows = []
     for key, arm in arms(test):
         low, high = arm.ci_low, arm.ci_high
