@@ -77,6 +77,16 @@ def _server_database(server: str, name: str) -> str:
     return make_url(server).set(database=name).render_as_string(hide_password=False)
 
 
+@pytest.fixture
+def demo_env(demo_url: str, monkeypatch) -> str:
+    """The app as a new user runs it on the demo warehouse: KPI_DATABASE_URL set to it, the language and calendar
+    left to their defaults (English, Gregorian) whatever the shell sets. Returns the URL."""
+    monkeypatch.setenv("KPI_DATABASE_URL", demo_url)
+    monkeypatch.delenv("KPI_LOCALE", raising=False)
+    monkeypatch.delenv("KPI_CALENDAR", raising=False)
+    return demo_url
+
+
 @pytest.fixture(scope="session")
 def demo_engine(demo_url: str) -> Engine:
     return make_engine(demo_url)

@@ -19,11 +19,7 @@ OCTOBER = {"grain": "month", "period": "2026-10"}
 PAIR = {"a": "newsletter_subject_a", "b": "newsletter_subject_b"}
 
 
-@pytest.fixture(autouse=True)
-def demo(demo_url, monkeypatch):
-    monkeypatch.setenv("KPI_DATABASE_URL", demo_url)
-    monkeypatch.delenv("KPI_LOCALE", raising=False)
-    monkeypatch.delenv("KPI_CALENDAR", raising=False)
+pytestmark = pytest.mark.usefixtures("demo_env")  # the app on the demo warehouse (tests/conftest.py)
 
 
 def _metric(app, label: str) -> str:

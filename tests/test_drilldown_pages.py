@@ -19,9 +19,7 @@ from tests.test_cli import run
 WEEK = {"grain": "week", "period": "2026-W47"}
 
 
-@pytest.fixture(autouse=True)
-def demo(demo_url, monkeypatch):
-    monkeypatch.setenv("KPI_DATABASE_URL", demo_url)
+pytestmark = pytest.mark.usefixtures("demo_env")  # the app on the demo warehouse (tests/conftest.py)
 
 
 def _links(app) -> list[tuple[str, str, dict]]:

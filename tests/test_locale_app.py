@@ -17,11 +17,7 @@ PAGES = {"overview", "weekly_review", "campaigns", "ab_test", "sell", "serve", "
 WEEK = {"grain": "week", "period": "2026-W47"}
 
 
-@pytest.fixture(autouse=True)
-def demo(demo_url, monkeypatch):
-    monkeypatch.setenv("KPI_DATABASE_URL", demo_url)
-    monkeypatch.delenv("KPI_LOCALE", raising=False)
-    monkeypatch.delenv("KPI_CALENDAR", raising=False)
+pytestmark = pytest.mark.usefixtures("demo_env")  # the app on the demo warehouse (tests/conftest.py)
 
 
 def _nav_links(app) -> dict[str, dict[str, str]]:

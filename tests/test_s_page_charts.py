@@ -11,10 +11,7 @@ import pytest
 
 from tests.conftest import page_app
 
-
-@pytest.fixture(autouse=True)
-def demo(demo_url, monkeypatch):
-    monkeypatch.setenv("KPI_DATABASE_URL", demo_url)
+pytestmark = pytest.mark.usefixtures("demo_env")  # the app on the demo warehouse (tests/conftest.py)
 
 
 def _figures(app) -> list[dict]:

@@ -67,11 +67,6 @@ def _today(grain: str, weeks_back: int = 0) -> str:
     return period_containing(date.today() - timedelta(weeks=weeks_back), grain).label
 
 
-@pytest.fixture
-def demo_env(demo_url, monkeypatch):
-    monkeypatch.setenv("KPI_DATABASE_URL", demo_url)
-
-
 def _caption(app) -> str:
     return app.caption[0].value
 
