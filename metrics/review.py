@@ -19,7 +19,7 @@ from metrics.catalog import KPI_BY_ID, KPIS, kpi_option
 from metrics.date_text import format_date
 from metrics.format import format_range, format_value
 from metrics.pacing import STATUS_LABELS
-from metrics.unusual_text import SIDES, format_score, half_counted, unusual_methods, unusual_side  # noqa: F401 (used by pages)
+from metrics.unusual_text import SIDES, format_score, half_counted, unusual_side
 from warehouse import schema
 from warehouse.schema import NAME
 from warehouse.snapshot import in_snapshot

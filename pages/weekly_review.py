@@ -27,12 +27,11 @@ from metrics.review import (
     notes_by,
     notes_table,
     save_action_edits,
-    unusual_methods,
     unusual_table,
     update_note,
 )
 from metrics.scorecard import KpiResult, partial_headline, unknown_headline, why_nothing_judged
-from metrics.unusual_text import unusual_explanation
+from metrics.unusual_text import unusual_explanation, unusual_methods
 from reports.csv_safe import to_csv
 from reports.review_html import TREND_WEEKS, renderer, review_trend_figure
 from ui import data

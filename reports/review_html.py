@@ -23,10 +23,10 @@ from metrics.catalog import KPI, KPI_BY_ID, S_ORDER
 from metrics.date_text import format_date, format_day_range, period_code
 from metrics.format import format_change, format_delta, format_range, format_value
 from metrics.periods import Period, calendar_for, current_calendar, using_calendar
-from metrics.review import ACTION_STATUS_LABELS, format_score, unusual_methods, unusual_side, weekly_review
+from metrics.review import ACTION_STATUS_LABELS, weekly_review
 from metrics.scorecard import KpiResult, partial_headline, unknown_headline
 from metrics.trends import trend_with_plan
-from metrics.unusual_text import unusual_explanation
+from metrics.unusual_text import format_score, unusual_explanation, unusual_methods, unusual_side
 from reports.plotly_bundle import plotlyjs_for, script_tag
 from reports.review_style import CHART_HEIGHT_PX, CHART_WIDTH_PX, page_css, status_badge
 from ui import charts

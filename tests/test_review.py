@@ -255,7 +255,8 @@ def test_unusual_kpis_are_listed_in_catalog_order_on_track_or_not():
 
 
 def test_the_unusual_table_gives_value_range_side_score_and_status_in_the_kpis_unit():
-    from metrics.review import unusual_methods, unusual_table
+    from metrics.review import unusual_table
+    from metrics.unusual_text import unusual_methods
 
     items = _week_of_results()
     table = unusual_table(items).set_index("kpi")
