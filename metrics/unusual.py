@@ -99,18 +99,19 @@ def check_unusual(history: Sequence[float | None], value: float | None, grain: s
     amounts at 0 or above. For a period counted in part, ``ago`` is last year's value over the same days (then
     ``value`` is compared with it as it is); without it a flow's value covering ``share`` of the period is judged
     on a full-period scale (value ÷ share) and its range given back for the part counted."""
-    if value is None or _missing(value) or history_needed(grain) == 0:
+    value, ago = _number(value), _number(ago)
+    if value is None or history_needed(grain) == 0:
         return None
-    known = [None if v is None or _missing(v) else float(v) for v in history]
+    known = [_number(v) for v in history]
     while known and known[0] is None:  # before the KPI's data starts
         known.pop(0)
     relative = unit not in ("percent", "score")
-    if ago is not None and not _missing(ago):
-        check = _seasonal(known, float(value), grain, relative, float(ago))
+    if ago is not None:
+        check = _seasonal(known, value, grain, relative, ago)
         if check is not None:
             return _bounded(check, unit)
     scale = share if 0 < share < 1 else 1.0
-    full = float(value) / scale
+    full = value / scale
     check = _seasonal(known, full, grain, relative)
     if check is None:
         recent = [v for v in known if v is not None][-RECENT:]
@@ -140,7 +141,7 @@ def expected_bands(values: pd.Series, grain: str, unit: str | None = None) -> pd
 
     Each period is judged exactly as the scorecard judges it (:func:`check_unusual` of its value against the
     periods before it), so the band and the "unusual" badge agree; a period without a value has no band."""
-    items = [None if _missing(v) else float(v) for v in values.tolist()]
+    items = [_number(v) for v in values.tolist()]
     low, high = [], []
     for i, value in enumerate(items):
         check = check_unusual(items[:i], value, grain, unit)
@@ -192,5 +193,6 @@ def _judge(value: float, expected: float, scale: float, method: str) -> Unusual:
     return Unusual(expected - THRESHOLD * scale, expected + THRESHOLD * scale, score, abs(score) > THRESHOLD, method)
 
 
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+def _number(value) -> float | None:
+    """``value`` as a float; None for None and NaN (a period without data)."""
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
