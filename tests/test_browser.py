@@ -200,7 +200,7 @@ def test_the_poor_roas_campaign_is_two_clicks_from_the_overview(page, base_url):
     _shot(page, "campaigns")
 
     _select_row(page, "attention", 0)  # click 2: open the campaign
-    page.locator("h3").filter(has_text=f"› {POOR_ROAS_CAMPAIGN}").wait_for(timeout=TIMEOUT_MS)
+    page.locator("h3").filter(has_text=f"› {POOR_ROAS_CAMPAIGN}").first.wait_for(timeout=TIMEOUT_MS)
     _settle(page)
     assert _query(page)["campaign"] == POOR_ROAS_CAMPAIGN and _query(page)["channel"] == "Paid Social"
     assert page.locator(".js-plotly-plot").count() >= 1  # its daily revenue, cost and orders
@@ -214,14 +214,14 @@ def test_drilling_into_a_channel_is_a_shareable_url_and_back_goes_back(page, bro
     channel = _cell(page, "table-channel", 1, 0)
 
     _select_row(page, "table-channel", 0)
-    page.locator("h3").filter(has_text=f"Campaigns of {channel}").wait_for(timeout=TIMEOUT_MS)
+    page.locator("h3").filter(has_text=f"Campaigns of {channel}").first.wait_for(timeout=TIMEOUT_MS)
     _settle(page)
     shared = page.url
     assert _query(page)["channel"] == channel
     assert _picked(page, "channel") == channel
 
     page.go_back()
-    page.locator("h3").filter(has_text="Channels").wait_for(timeout=TIMEOUT_MS)
+    page.locator("h3").filter(has_text="Channels").first.wait_for(timeout=TIMEOUT_MS)
     _settle(page)
     assert _query(page).get("channel", "All channels") == "All channels"
     assert _picked(page, "channel") == "All channels"
@@ -229,7 +229,7 @@ def test_drilling_into_a_channel_is_a_shareable_url_and_back_goes_back(page, bro
     other = browser.new_context(viewport={"width": 1440, "height": 1100}).new_page()
     try:
         _open(other, shared, "Campaigns")
-        other.locator("h3").filter(has_text=f"Campaigns of {channel}").wait_for(timeout=TIMEOUT_MS)
+        other.locator("h3").filter(has_text=f"Campaigns of {channel}").first.wait_for(timeout=TIMEOUT_MS)
         assert _query(other)["channel"] == channel and _picked(other, "channel") == channel
         assert _query(other)["period"] == parse_qs(urlparse(shared).query)["period"][0]
         _no_exception(other, "the shared campaigns URL")
