@@ -16,10 +16,8 @@ from ui.abtest_view import (
     comparison_table,
     default_variants,
     empty_arms,
-    from_url,
     interval_chart,
     interval_text,
-    to_url,
     variant_column_config,
     variant_table,
 )
@@ -52,9 +50,7 @@ def test_a_campaign_name_is_shown_as_typed_in_the_message():
     assert check_variants({"a": ["*promo*"], "b": ["*promo*"]}).startswith(r"\*promo\* is in variant A")
 
 
-def test_variants_in_the_url_and_the_demo_default():
-    assert from_url("x, y,,") == ["x", "y"] and from_url("") == [] and from_url(None) == []
-    assert to_url(["x", "y"]) == "x,y"
+def test_the_demo_pair_is_the_default_variants():
     assert default_variants(["newsletter_subject_b", "newsletter_subject_a", "other"]) == {
         "a": ["newsletter_subject_a"], "b": ["newsletter_subject_b"]}
     assert default_variants(["other"]) == {"a": [], "b": []}

@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from connectors.demo import AB_TEST
 from i18n import N_, _, is_rtl
 from metrics.abtest import ABTest, Arm, run_abtest, still_needed, variants_without_data
 from metrics.abtest_data import ratio_parts
@@ -22,9 +23,8 @@ from ui.charts import ACTUAL, TEMPLATE
 from ui.safe_text import chart_text, md
 from warehouse.snapshot import read_snapshot
 
-DEMO_PAIR = ("newsletter_subject_a", "newsletter_subject_b")  # the demo shop's A/B pair of emails
+DEMO_PAIR = tuple(name for name, *_rates in AB_TEST)  # the demo shop's A/B pair of emails
 DEFAULT_KPI = "speak.email_click_rate"
-SEPARATOR = ","  # campaigns of one variant in the URL, as the CLI's --a/--b take them
 GRAINS = ("month", "week", "quarter", "year")  # the page's period types, a month first (weeks are small samples)
 
 # The methods, named with their references (the metrics' help and the page's "Methods" section).
@@ -96,15 +96,6 @@ def help_text(topic: str, kind: str) -> str:
 def variant_label(key: str) -> str:
     """'a' → 'A'."""
     return key.upper()
-
-
-def from_url(text: str | None) -> list[str]:
-    """A variant's campaigns from the URL's value ('x,y' → ['x', 'y']; empty or absent → [])."""
-    return [part.strip() for part in (text or "").split(SEPARATOR) if part.strip()]
-
-
-def to_url(campaigns: list[str]) -> str:
-    return SEPARATOR.join(campaigns)
 
 
 def default_variants(options: list[str]) -> dict[str, list[str]]:
