@@ -70,6 +70,8 @@ pages = {
         page("overview", _("Overview"), ":material/dashboard:", default=True),
         page("weekly_review", _("Weekly review"), ":material/groups:"),
         page("campaigns", _("Campaigns"), ":material/campaign:"),
+        page("journey", _("Journey"), ":material/filter_alt:"),
+        page("cohorts", _("Cohorts"), ":material/grid_on:"),
         page("ab_test", _("A/B tests"), ":material/compare_arrows:"),
     ],
     _("The 5S"): [

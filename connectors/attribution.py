@@ -48,6 +48,7 @@ from sqlalchemy import (
     update,
 )
 
+from connectors.customers import rebuild_customers
 from connectors.datasets import NO_CAMPAIGN, UNATTRIBUTED
 from warehouse import schema
 
@@ -152,6 +153,7 @@ def attribute_orders(conn: Connection, keys: Table) -> int:
             campaign=select(changes.c.campaign).where(mine).scalar_subquery(),
             ga4_attributed=select(changes.c.ga4_attributed).where(mine).scalar_subquery()))
         _rebuild_rollup(conn, select(changes.c.order_date).distinct())
+        rebuild_customers(conn)
     conn.execute(text(f"DROP TABLE IF EXISTS {changes.name}"))
     return int(count)
 

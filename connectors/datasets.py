@@ -147,6 +147,8 @@ DATASETS: dict[str, Dataset] = {
                 Field("key_events", "number", required=False, aliases=("key events", "conversions")),
                 Field("purchases", "int", required=False, aliases=("ecommerce purchases",)),
                 Field("purchase_revenue", "number", required=False, aliases=("purchase revenue",)),
+                Field("add_to_carts", "int", required=False, aliases=("add to carts", "add-to-carts")),
+                Field("checkouts", "int", required=False),
             ),
             ("date", "channel", "source_medium", "campaign"),
             "Daily web traffic by channel group, source/medium and campaign (GA4-shaped).",

@@ -49,6 +49,7 @@ from sqlalchemy import (
 from sqlalchemy import Float as FloatType
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from connectors.customers import rebuild_customers
 from connectors.datasets import DATASETS, KINDS, NO_CAMPAIGN, PLATFORM_CHANNELS, UNATTRIBUTED
 from connectors.demo_data import DEMO_SOURCE, clear_before_own_load
 from connectors.tabular import release_memory
@@ -229,11 +230,12 @@ def _rebuild_rollup(conn: Connection, dates) -> None:
         conn.execute(delete(daily).where(daily.c.date.in_(dates)))
     conn.execute(
         insert(daily).from_select(
-            ["date", "channel", "campaign", "orders", "revenue", "refunded", "new_customers", "repeat_orders"],
+            ["date", "channel", "campaign", "orders", "revenue", "refunded", "new_customers", "repeat_orders",
+             "new_customer_revenue"],
             select(
                 o.c.order_date, o.c.channel, o.c.campaign, func.count(),
                 func.sum(o.c.revenue - o.c.refunded), func.sum(o.c.refunded),
-                func.sum(first), func.sum(1 - first),
+                func.sum(first), func.sum(1 - first), func.sum(first * (o.c.revenue - o.c.refunded)),
             )
             .where(o.c.order_date.in_(dates) if dates is not None else literal(True))
             .group_by(o.c.order_date, o.c.channel, o.c.campaign),
@@ -714,6 +716,8 @@ def _apply(conn: Connection, kind: str, table: Table, stage: Table, result: Load
         apply_stage(conn, table, stage, DATASETS[kind].key, result.updated)
         if kind == "orders":
             finish_orders_rollup(conn, recompute_flags=bool(result.updated))
+    if kind == "orders" and (result.inserted or result.updated):
+        rebuild_customers(conn)
     if drop:
         drop_stage(conn)
 
@@ -762,15 +766,17 @@ def _rollup_from_sums(conn: Connection, daily: DailySums) -> None:
     stage_frame(conn, sums, total)
     del total
     release_memory()
-    new = (select(o.c.order_date, o.c.channel, o.c.campaign, func.count().label("n"))
+    new = (select(o.c.order_date, o.c.channel, o.c.campaign, func.count().label("n"),
+                  func.sum(o.c.revenue - o.c.refunded).label("net"))
            .where(o.c.is_first_order == literal(True), o.c.returning_customer == literal(False))
            .group_by(o.c.order_date, o.c.channel, o.c.campaign).subquery())
     count = func.coalesce(new.c.n, 0)
     match = and_(new.c.order_date == sums.c.date, new.c.channel == sums.c.channel, new.c.campaign == sums.c.campaign)
     conn.execute(insert(rollup).from_select(
-        ["date", "channel", "campaign", "orders", "revenue", "refunded", "new_customers", "repeat_orders"],
+        ["date", "channel", "campaign", "orders", "revenue", "refunded", "new_customers", "repeat_orders",
+         "new_customer_revenue"],
         select(sums.c.date, sums.c.channel, sums.c.campaign, sums.c.orders, sums.c.revenue, sums.c.refunded,
-               count, sums.c.orders - count).select_from(sums.outerjoin(new, match))
+               count, sums.c.orders - count, func.coalesce(new.c.net, 0.0)).select_from(sums.outerjoin(new, match))
         .order_by(sums.c.date, sums.c.channel, sums.c.campaign)))
     conn.execute(text(f"DROP TABLE IF EXISTS {sums.name}"))
 

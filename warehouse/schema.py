@@ -43,6 +43,8 @@ web_traffic = Table(
     Column("key_events", Float, nullable=True),
     Column("purchases", Integer, nullable=True),
     Column("purchase_revenue", Float, nullable=True),
+    Column("add_to_carts", Integer, nullable=True),
+    Column("checkouts", Integer, nullable=True),
     UniqueConstraint("date", "channel", "source_medium", "campaign", name="uq_web_traffic"),
 )
 
@@ -78,6 +80,50 @@ orders_daily = Table(
     Column("refunded", Float, nullable=False),
     Column("new_customers", Integer, nullable=False),
     Column("repeat_orders", Integer, nullable=False),
+    # revenue - refunded of new customers' first orders (sell.new_customer_revenue)
+    Column("new_customer_revenue", Float, nullable=False, default=0.0, server_default="0"),
+)
+
+# One row per customer, kept by every orders load in the same transaction (connectors.customers): the first
+# order and the acquisition channel (the first order's channel). ``returning_before``: the export said that
+# first order's customer had ordered before (not a new customer: kept out of cohorts).
+customers = Table(
+    "customers",
+    metadata,
+    Column("customer_id", String(NAME), primary_key=True),
+    Column("first_order_id", String(NAME), nullable=False),
+    Column("first_ordered_at", DateTime, nullable=False),
+    Column("first_order_date", Date, nullable=False, index=True),
+    Column("acquisition_channel", String(NAME), nullable=False),
+    Column("acquisition_campaign", String(NAME), nullable=False),
+    Column("returning_before", Boolean, nullable=False, default=False, server_default=false()),
+)
+
+# The period starts of every date the orders touch, per bucket (calendar and grain), filled in Python
+# (metrics.periods.bucket_starts) so that cohort SQL needs no dialect date functions.
+calendar_days = Table(
+    "calendar_days",
+    metadata,
+    Column("date", Date, primary_key=True),
+    Column("gregorian_week", Date, nullable=False),
+    Column("gregorian_month", Date, nullable=False),
+    Column("jalali_week", Date, nullable=False),
+    Column("jalali_month", Date, nullable=False),
+)
+
+# Cohort activity rollup, kept with ``customers``: per bucket, cohort (period of the first order), acquisition
+# channel and period, the cohort's customers with an order in that period, their orders and net revenue.
+# Cohort reports read this (thousands of rows), never the orders.
+cohort_activity = Table(
+    "cohort_activity",
+    metadata,
+    Column("bucket", String(16), primary_key=True),
+    Column("cohort_start", Date, primary_key=True),
+    Column("acquisition_channel", String(NAME), primary_key=True),
+    Column("period_start", Date, primary_key=True),
+    Column("active_customers", Integer, nullable=False),
+    Column("orders", Integer, nullable=False),
+    Column("net_revenue", Float, nullable=False),
 )
 
 # GA4 purchases by transaction id (the GA4 sync): the channel and campaign of each shop order GA4 saw.
