@@ -321,6 +321,7 @@ def demo_targets(engine: Engine, as_of: date) -> pd.DataFrame:
         if kpi.unit == "percent":
             target = min(target, 0.99)
         rows.append((kpi.id, "quarter", quarter.start, "", round(target, 4)))
+    rows = _coherent_revenue_mix(rows)
     # Paid channels get their own ROAS and CPA targets: a blended (all channels) ROAS counts revenue that no ad
     # paid for, so it says nothing about one channel's or one campaign's return.
     by_channel = compute(engine, ["save.roas", "save.cpa"], base.start, base.end, breakdown="channel")
@@ -328,6 +329,17 @@ def demo_targets(engine: Engine, as_of: date) -> pd.DataFrame:
         factor = 1.05 if row.kpi_id == "save.roas" else 0.93
         rows.append((row.kpi_id, "quarter", quarter.start, row.channel, round(row.value * factor, 4)))
     return pd.DataFrame(rows, columns=TARGET_COLUMNS)
+
+
+def _coherent_revenue_mix(rows: list[tuple]) -> list[tuple]:
+    """The plan's revenue from new customers is what its revenue target leaves once its returning share is met
+    (revenue x (1 - returning share)), so new and returning revenue add up to the revenue planned."""
+    values = {row[0]: row[4] for row in rows}
+    revenue, share = values.get("sell.revenue"), values.get("serve.returning_revenue_share")
+    if revenue is None or share is None or "sell.new_customer_revenue" not in values:
+        return rows
+    new = round(revenue * (1 - share), 4)
+    return [(*row[:4], new) if row[0] == "sell.new_customer_revenue" else row for row in rows]
 
 
 class TargetConflict(RuntimeError):

@@ -19,6 +19,8 @@ EXPECTED_WEEK = {
     "serve.csat": 0.5,  # scores 5, 4, 3, 2 -> 2 of 4 score 4-5
     "serve.nps": 40.0,  # 10, 9, 9, 7, 2: 3 promoters, 1 detractor of 5 -> 60 % - 20 %
     "serve.repeat_order_rate": 0.5,  # o2 (c1 before) and o4 (c2 before) of 4
+    "sell.new_customer_revenue": 160.0,  # first orders o3 (120 - 20 refunded) + o5 60; o1 (c1's) was in October
+    "serve.returning_revenue_share": 120 / 280,  # (280 - 160) / 280 = o2 80 + o4 40 of 280 -> 42.9 %
     "serve.first_response_minutes": 60.0,  # median of 30, 60, 120; t4 unanswered
     "speak.engagement_rate": 0.6,  # 300 / 500 (the average of daily ratios would be 0.625)
     "speak.email_open_rate": 470 / 1400,

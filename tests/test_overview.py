@@ -142,7 +142,7 @@ def test_the_view_toggle_is_kept_in_the_url(planned):
     assert not shared.exception
     assert shared.segmented_control(key="view").value == "cards"
     assert len(shared.metric) == len(KPIS)
-    assert [s.value for s in shared.subheader][:2] == ["Needs attention", "All 22 KPIs"]
+    assert [s.value for s in shared.subheader][:2] == ["Needs attention", "All 24 KPIs"]
 
 
 def test_a_period_without_targets_says_so_in_one_line(shop):

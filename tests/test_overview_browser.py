@@ -1,5 +1,5 @@
 """The overview on a 1440×900 screen, in a real browser on the demo shop (the server and page helpers of
-tests/test_browser.py): what is off track is on the first screen, all 22 KPIs within the first two, cards fill the
+tests/test_browser.py): what is off track is on the first screen, all 24 KPIs within the first two, cards fill the
 width."""
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def test_the_cards_fill_the_width(browser, base_url):  # noqa: F811
         edge = right["x"] + right["width"]
         cards = tab.locator("[data-testid='stMetric']")
         cards.nth(21).wait_for(timeout=10_000)  # metrics are drawn a moment after their containers
-        assert cards.count() == 22
+        assert cards.count() == 24
         rows: dict[int, list[dict]] = {}
         for i in range(cards.count()):
             box = cards.nth(i).bounding_box()

@@ -189,10 +189,10 @@ def test_overview_and_weekly_review_say_which_kpis_are_partial(thursday_demo_url
     monkeypatch.setenv("KPI_DATABASE_URL", thursday_demo_url)
     overview = page_app("overview", grain="week", period="2026-W47").run()
     assert not overview.exception
-    assert any("22 KPIs have incomplete data in 2026-W47" in w.value for w in overview.warning)
+    assert any("24 KPIs have incomplete data in 2026-W47" in w.value for w in overview.warning)
     review = page_app("weekly_review", period="2026-W47").run()
     assert not review.exception
-    assert any("22 KPIs have incomplete data this week" in w.value for w in review.warning)
+    assert any("24 KPIs have incomplete data this week" in w.value for w in review.warning)
 
 
 def test_trend_chart_marks_partial_periods_and_leaves_gaps(shop):

@@ -12,7 +12,8 @@ from bench.reference import kpis_from_measures, pandas_measures, read_raw
 from metrics.catalog import KPIS
 from metrics.engine import Filters, compute
 
-ORDER_KPIS = ["sell.revenue", "sell.orders", "sell.aov", "sell.new_customers", "serve.repeat_order_rate"]
+ORDER_KPIS = ["sell.revenue", "sell.orders", "sell.aov", "sell.new_customers", "serve.repeat_order_rate",
+              "sell.new_customer_revenue", "serve.returning_revenue_share"]
 
 
 def _engine_values(engine, ids, start, end, grain, filters=Filters()) -> pd.DataFrame:

@@ -121,7 +121,7 @@ def test_the_grid_saves_edits_and_refuses_stale_ones(engine):
 
     q4 = parse_period("2026-Q4")
     grid = period_targets(engine, q4).set_index("kpi_id")
-    assert grid["target"].isna().all() and len(grid) == 22
+    assert grid["target"].isna().all() and len(grid) == 24
     save_period_targets(engine, q4, "", [("sell.revenue", None, 130000.0), ("sell.aov", None, 70.0)])
     grid = period_targets(engine, q4).set_index("kpi_id")
     assert grid.at["sell.revenue", "target"] == 130000.0
@@ -202,7 +202,7 @@ def test_the_demo_plan_is_last_years_quarter_improved_by_hand(engine):
     plan = demo_targets(engine, date(2027, 11, 10))  # plans Q4 2027 on Q4 2026
     assert set(plan["grain"]) == {"quarter"} and set(plan["period_start"]) == {date(2027, 10, 1)}
     overall = plan[plan.channel == ""].set_index("kpi_id")["value"]
-    assert len(overall) == 22  # every KPI has a value in Q4 2026
+    assert len(overall) == 24  # every KPI has a value in Q4 2026
     # flows to grow: +25 %; the budget (a flow to keep low): +5 %; ratios to raise: +5 %; ratios to lower: -7 %
     assert overall["sell.revenue"] == pytest.approx(330 * 1.25)  # o1 50 + the week's 280
     assert overall["sell.orders"] == pytest.approx(5 * 1.25)
@@ -211,6 +211,10 @@ def test_the_demo_plan_is_last_years_quarter_improved_by_hand(engine):
     assert overall["save.cpa"] == pytest.approx(round(120 / 5 * 0.93, 4))  # 24 -> 22.32
     assert overall["serve.nps"] == pytest.approx(round(50 * 1.05, 4))  # Q4: 4 promoters, 1 detractor of 6
     assert overall["sizzle.social_followers"] == pytest.approx(1500 * 1.05)
+    # returning revenue share: Q4 revenue 330, of which first orders 210 (o1 50 + o3 120 - 20 + o5 60) -> 120 / 330
+    assert overall["serve.returning_revenue_share"] == pytest.approx(round(120 / 330 * 1.05, 4))  # 0.3818
+    # new customer revenue is what the revenue plan leaves to new customers: 412.5 x (1 - 0.3818) = 255.0075
+    assert overall["sell.new_customer_revenue"] == pytest.approx(round(330 * 1.25 * (1 - 0.3818), 4))
     # paid channels get their own ROAS and CPA: only Paid Search has both cost and revenue
     channels = plan[plan.channel != ""]
     assert sorted(zip(channels.kpi_id, channels.channel)) == [("save.cpa", "Paid Search"),
