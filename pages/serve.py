@@ -1,5 +1,7 @@
-"""The Serve page: its KPIs against plan, their trends with target lines and channel breakdowns."""
+"""The Serve page: its KPIs against plan, new against returning revenue over time, their trends with target lines
+and channel breakdowns."""
 
+from ui.revenue_mix import revenue_mix_section
 from ui.s_page import render
 
-render("Serve")
+render("Serve", after_cards=revenue_mix_section)

@@ -99,6 +99,13 @@ def burn_up(version: tuple, kpi_id: str, period: Period, channel: str | None, to
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+def new_and_returning(version: tuple, last: Period, periods: int, channel: str | None) -> pd.DataFrame:
+    from metrics.revenue_mix import new_and_returning as series
+
+    return _read(series, last, periods, Filters(channel))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
 def _review_figures(version: tuple, week: Period, channel: str | None) -> dict:
     from metrics.review import weekly_review as build
 

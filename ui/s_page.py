@@ -9,6 +9,8 @@ and the period the data starts in is shaded partial, not drawn as a value, on bo
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from i18n import _
@@ -25,8 +27,9 @@ TREND_PERIODS = 26
 BREAKDOWN_PERIODS = 13
 
 
-def render(s: str) -> None:
-    """Draw the page of S ``s`` (Sell, Serve, Speak, Save or Sizzle)."""
+def render(s: str, after_cards: Callable[[tuple, Selection], None] | None = None) -> None:
+    """Draw the page of S ``s`` (Sell, Serve, Speak, Save or Sizzle); ``after_cards(version, selection)`` draws
+    a section of the page's own under its KPI cards."""
     version = data.version()
     selection = sidebar(version)
     period = selection.period
@@ -40,6 +43,9 @@ def render(s: str) -> None:
     with st.container(horizontal=True):
         for item in items:
             kpi_card(item, links=selection, details=False)
+    if after_cards is not None:
+        st.divider()
+        after_cards(version, selection)
 
     st.divider()
     labels = {k.id: _(k.label) for k in kpis}
