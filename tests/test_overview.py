@@ -103,7 +103,7 @@ def _no_target_badges(app) -> list[str]:
 def test_the_off_track_kpis_come_first_then_the_at_risk_ones_then_the_whole_scorecard(planned):
     app = page_app("overview", **W45).run()
     assert not app.exception
-    assert "**1** on track · **1** at risk · **2** off track · 18 without a target" in [m.value for m in app.markdown]
+    assert "**1** on track · **1** at risk · **2** off track · 20 without a target" in [m.value for m in app.markdown]
     assert app.subheader[0].value == "Needs attention"
     lines = [m.value.split("**")[1] for m in app.markdown if m.value.startswith("**") and " · :gray[" in m.value]
     assert lines == ["Orders", "Marketing cost", "Revenue"]  # off track (catalog order), then at risk
@@ -136,7 +136,7 @@ def test_the_view_toggle_is_kept_in_the_url(planned):
     assert app.query_params["view"] == "cards"
     assert [m.label for m in app.metric] == [k.label for k in KPIS]
     assert len(app.dataframe) == 0
-    assert len(_no_target_badges(app)) == 18  # a period with targets: each card says whether it has one
+    assert len(_no_target_badges(app)) == 20  # a period with targets: each card says whether it has one
 
     shared = page_app("overview", **W45, view="cards").run()  # a shared link opens the cards
     assert not shared.exception
@@ -192,7 +192,7 @@ def test_a_week_after_the_data_ends_says_nothing_can_be_judged_not_that_all_is_o
     said = [i.value for i in app.info if "nothing can be judged" in i.value]
     assert said == ["No KPI with a target has data for 2026-W46 (orders data ends 2026-11-08 (7 of 7 days missing)): "
                     "nothing can be judged against plan."]
-    assert "**0** on track · **0** at risk · **0** off track · 22 without data" in [m.value for m in app.markdown]
+    assert "**0** on track · **0** at risk · **0** off track · 24 without data" in [m.value for m in app.markdown]
     targets = app.dataframe[0].value.set_index("KPI")["Target"]
     assert targets["Revenue"] == "$300.00" and targets["Orders"] == "5"  # no "(by now …)" for a KPI without a value
 

@@ -1,5 +1,6 @@
 """The S pages' charts through the real app (AppTest on the demo warehouse, data from 24 Nov 2024 to 23 Nov 2026):
-SMS's ROAS far above the others is drawn as small multiples, and the month the data starts in is partial."""
+SMS's ROAS far above the others is drawn as small multiples, the month the data starts in is partial, and the Sell
+and Serve pages chart new against returning revenue."""
 
 from __future__ import annotations
 
@@ -9,13 +10,19 @@ import json
 import numpy as np
 import pytest
 
+from i18n import using_locale
+from metrics.periods import parse_period
 from tests.conftest import page_app
 
 pytestmark = pytest.mark.usefixtures("demo_env")  # the app on the demo warehouse (tests/conftest.py)
 
 
 def _figures(app) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+    """The KPI sections' figures (trend, breakdown, …), in page order."""
+    return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart") if chart.key != MIX]
+
+
+MIX = "revenue-mix"  # the Sell and Serve pages' chart of new against returning revenue
 
 
 def _numbers(values) -> list[float]:
@@ -74,7 +81,6 @@ def test_charts_in_persian_carry_their_own_tick_labels_and_hovers(monkeypatch):
 def test_the_weekly_trend_shades_the_expected_range_the_statistics_give(demo_engine):
     """The S page's revenue trend to W47: the band's edges are trend_with_plan's expected_low/high for the weeks
     that have them, drawn behind the series, hovered with the range in dollars."""
-    from metrics.periods import parse_period
     from metrics.trends import trend_with_plan
     from ui.s_page import TREND_PERIODS
 
@@ -93,3 +99,41 @@ def test_the_weekly_trend_shades_the_expected_range_the_statistics_give(demo_eng
     assert [t["showlegend"] for t in highs] == [True] + [False] * (len(highs) - 1)
     assert highs[0]["name"] == "Expected range" and trend["data"][0]["name"] == "Revenue"  # the series on top
     assert all(text.startswith("$") and " to $" in text for t in highs for text in t["customdata"])
+
+
+@pytest.mark.parametrize("page", ["sell", "serve"])
+def test_sell_and_serve_chart_new_against_returning_revenue_under_the_cards(page, demo_engine):
+    from metrics.revenue_mix import new_and_returning
+    from ui.revenue_mix import PERIODS
+
+    app = page_app(page, grain="week", period="2026-W47").run()
+    assert not app.exception
+    charts = app.get("plotly_chart")
+    assert charts[0].key == MIX and [c.key for c in charts].count(MIX) == 1  # above the KPI sections
+    figure = json.loads(charts[0].proto.spec)
+    assert figure["layout"]["title"]["text"] == "New and returning revenue by week, All channels"
+    new, returning = figure["data"]
+    assert (new["name"], returning["name"], new["type"], figure["layout"]["barmode"]) == (
+        "New customers", "Returning customers", "bar", "relative")
+    expected = new_and_returning(demo_engine, parse_period("2026-W47"), PERIODS)
+    assert len(expected) == 26 and expected["revenue"].notna().all()
+    assert np.allclose(_numbers(new["y"]), expected["new_revenue"].to_numpy())
+    assert np.allclose(_numbers(returning["y"]), expected["returning_revenue"].to_numpy())
+    assert np.allclose(expected["new_revenue"] + expected["returning_revenue"], expected["revenue"])
+    share = expected["returning_share"].iloc[-1]
+    assert 0.2 < share < 0.8  # the demo shop has both new and returning customers every week
+    assert returning["customdata"][-1].endswith(f" · returning share {share * 100:.1f}%")
+    assert any(s.value == "New and returning revenue" for s in app.subheader)
+
+
+def test_the_revenue_mix_chart_for_one_channel_in_persian(monkeypatch):
+    monkeypatch.setenv("KPI_LOCALE", "fa")
+    with using_locale("fa"):
+        app = page_app("serve", grain="month", period="2026-11", channel="Email").run()
+    assert not app.exception
+    chart = next(c for c in app.get("plotly_chart") if c.key == MIX)
+    figure = json.loads(chart.proto.spec)
+    assert figure["layout"]["font"]["family"] == "Vazirmatn, sans-serif" and figure["layout"]["title"]["x"] == 1
+    assert "Email" in figure["layout"]["title"]["text"]
+    day, text = figure["data"][1]["customdata"][-1]  # the month's date over its amounts, in Persian digits
+    assert not any(ch.isascii() and ch.isdigit() for ch in day + text) and "٪" in text
