@@ -23,7 +23,8 @@ from warehouse import schema
 
 EXPORTS = ROOT / "examples" / "exports"
 WEEK = (date(2026, 11, 9), date(2026, 11, 15))
-ORDER_KPIS = ["sell.revenue", "sell.orders", "sell.aov", "sell.new_customers", "serve.repeat_order_rate"]
+ORDER_KPIS = ["sell.revenue", "sell.orders", "sell.aov", "sell.new_customers", "serve.repeat_order_rate",
+              "sell.new_customer_revenue", "serve.returning_revenue_share"]
 EMAIL_KPIS = ["speak.email_open_rate", "speak.email_click_rate"]
 
 SUMMARIES = {
@@ -112,6 +113,9 @@ def test_shopify_week_kpis_by_hand(engine, tmp_path):
         # ada (#1001), ben (#1002), order:#1004 (no e-mail), eve (#1009); #1003 is ada's and #1008 ben's second
         "sell.new_customers": 4,
         "serve.repeat_order_rate": 2 / 6,
+        # the four first orders: #1001 60 + #1002 45 + #1004 25 + #1009 55.50 = 185.50; the refund is on a repeat
+        "sell.new_customer_revenue": 185.50,
+        "serve.returning_revenue_share": (365.50 - 185.50) / 365.50,  # #1003 90 + #1008 90 = 180 of 365.50
     }
     for kpi, value in expected.items():
         assert values[kpi] == (pytest.approx(value), None), kpi
@@ -177,6 +181,10 @@ def test_woocommerce_analytics_week_kpis_by_hand_returning_customers_never_new(e
         # "returning": never new, though the warehouse holds none of their earlier orders; 5105 is Grace's second
         "sell.new_customers": 3,
         "serve.repeat_order_rate": 4 / 7,
+        # new customers' first orders: 5101 48 + 5108 40 + 5109 95 = 183; the "returning" first orders of Henry,
+        # Jack and Noah are returning revenue: 5102 72.5 + 5104 64 + 5110 58 + Grace's second 5105 36 = 230.5
+        "sell.new_customer_revenue": 183.0,
+        "serve.returning_revenue_share": 230.5 / 413.5,
     }
     for kpi, value in expected.items():
         assert values[kpi] == (pytest.approx(value), None), kpi
