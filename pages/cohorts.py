@@ -52,33 +52,32 @@ if not rows:
               "another channel.").format(first=shown_period(first), last=shown_period(last),
                                           scope=(" · " + isolate(md(channel))) if channel else ""),
             icon=":material/info:")
-    st.stop()
+else:
+    if rows[0].partial_last:
+        st.info(_("{period} is still in progress: the last value of each row covers only the days so far, so it can "
+                  "still grow.").format(period=isolate(period_title(last_period(rows[0], grain)))),
+                icon=":material/schedule:")
 
-if rows[0].partial_last:
-    st.info(_("{period} is still in progress: the last value of each row covers only the days so far, so it can "
-              "still grow.").format(period=isolate(period_title(last_period(rows[0], grain)))),
-            icon=":material/schedule:")
+    st.subheader(_("Who came back"))
+    st.plotly_chart(retention_heatmap(rows, grain), width="stretch")
+    st.caption(_("Each row is the new customers of one month; each cell is the share of them who ordered again so "
+                 "many months later. Darker cells: more came back.") if grain == "month" else
+               _("Each row is the new customers of one week; each cell is the share of them who ordered again so "
+                 "many weeks later. Darker cells: more came back."))
 
-st.subheader(_("Who came back"))
-st.plotly_chart(retention_heatmap(rows, grain), width="stretch")
-st.caption(_("Each row is the new customers of one month; each cell is the share of them who ordered again so "
-             "many months later. Darker cells: more came back.") if grain == "month" else
-           _("Each row is the new customers of one week; each cell is the share of them who ordered again so "
-             "many weeks later. Darker cells: more came back."))
+    channels = summaries(version, grain, first, last, channel)
+    st.subheader(_("What a customer brings in, by the channel that won them"))
+    st.plotly_chart(revenue_curves(channels, grain), width="stretch")
+    st.caption(_("The average revenue of a new customer, added up from the first order on, by the channel of that "
+                 "first order. A dotted line is the channel's cost of winning one customer (CAC): where the solid line "
+                 "crosses it, the customers have paid back what they cost."))
 
-channels = summaries(version, grain, first, last, channel)
-st.subheader(_("What a customer brings in, by the channel that won them"))
-st.plotly_chart(revenue_curves(channels, grain), width="stretch")
-st.caption(_("The average revenue of a new customer, added up from the first order on, by the channel of that "
-             "first order. A dotted line is the channel's cost of winning one customer (CAC): where the solid line "
-             "crosses it, the customers have paid back what they cost."))
-
-st.subheader(_("LTV:CAC and payback by acquisition channel"))
-table = ltv_cac_table(channels, grain)
-st.dataframe(table, hide_index=True, column_order=column_order(list(table.columns)))
-st.caption(_("LTV:CAC is the revenue per customer so far divided by the cost of winning one (CAC = the "
-             "channel's ad cost in the cohorts' periods ÷ the new customers it brought). Above 1, they have "
-             "brought in more than they cost; the payback is how long that took. Revenue, not profit."))
-if missing := no_cost_channels(channels):
-    st.info(_("No ad cost is recorded for {channels}, so they have no CAC, LTV:CAC or payback.").format(
-        channels=isolate(md(_(", ").join(missing)))), icon=":material/info:")
+    st.subheader(_("LTV:CAC and payback by acquisition channel"))
+    table = ltv_cac_table(channels, grain)
+    st.dataframe(table, hide_index=True, column_order=column_order(list(table.columns)))
+    st.caption(_("LTV:CAC is the revenue per customer so far divided by the cost of winning one (CAC = the "
+                 "channel's ad cost in the cohorts' periods ÷ the new customers it brought). Above 1, they have "
+                 "brought in more than they cost; the payback is how long that took. Revenue, not profit."))
+    if missing := no_cost_channels(channels):
+        st.info(_("No ad cost is recorded for {channels}, so they have no CAC, LTV:CAC or payback.").format(
+            channels=isolate(md(_(", ").join(missing)))), icon=":material/info:")
