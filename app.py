@@ -62,6 +62,7 @@ PERIOD_PICKERS: dict[str, dict] = {
     "weekly_review": {"grains": ("week",)},
     "targets": {"grains": ("quarter", "month", "week", "year"), "default_current": True},
     "ab_test": {"grains": ("month", "week", "quarter", "year")},
+    "cohorts": {"grains": ("month", "week")},
 }
 
 

@@ -379,6 +379,83 @@ def cmd_abtest_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- cohorts (issue 16) ---------------------------------------------------------------------------------------------
+
+def _cohorts_text(doc: dict, currency_text) -> str:
+    """The readable form of ``cohorts --format json``: per cohort its customers, CAC and payback, then retention and
+    cumulative revenue per customer by periods since the first order."""
+    grain = doc["grain"]
+    rows = doc["cohorts"]
+    if not rows:
+        return f"No {grain}ly cohorts: no new customer's first order falls in that range."
+    letter = "M" if grain == "month" else "W"
+    periods = max(len(row["retention"]) for row in rows)
+    label = lambda row: row["cohort"] + (f" {row['acquisition_channel']}" if row["acquisition_channel"] else "")  # noqa: E731
+    width = max(8, *(len(label(row)) for row in rows))
+    head = f"{'cohort':{width}} {'customers':>9} {'CAC':>10} {'payback':>8}"
+    lines = [f"Cohorts by {grain} of first order; {letter}k = k {grain}s after it.", "", head]
+    for row in rows:
+        payback = "—" if row["payback_period"] is None else f"{letter}{row['payback_period']}"
+        cac = "—" if row["cac"] is None else currency_text(row["cac"])
+        lines.append(f"{label(row):{width}} {row['customers']:>9,} {cac:>10} {payback:>8}")
+    for title, key, cell in (("Retention (share of the cohort ordering in the period)", "retention",
+                              lambda v: f"{v:.0%}"),
+                             ("Cumulative revenue per customer", "revenue_per_customer", currency_text)):
+        lines += ["", title, f"{'cohort':{width}} " + " ".join(f"{letter + str(k):>8}" for k in range(periods))]
+        for row in rows:
+            lines.append(f"{label(row):{width}} " + " ".join(f"{cell(v):>8}" for v in row[key]))
+    if doc.get("last_period_partial"):
+        lines += ["", "The last period is still in progress: its values cover the days with data so far."]
+    if any(row["acquisition_channel"] and row["cac"] is None for row in rows):
+        lines.append("CAC —: the channel has no ad cost in that period (no CAC, LTV:CAC or payback).")
+    return "\n".join(lines)
+
+
+def cmd_cohorts(args: argparse.Namespace) -> int:
+    """Cohorts of new customers by the week or month of their first order: retention, revenue per customer,
+    CAC, LTV:CAC and payback, for all channels, one acquisition channel (--channel) or each (--by-channel)."""
+    from metrics.cohorts import CohortError, cohorts_json, compute_cohorts
+    from metrics.format import format_value
+
+    try:
+        first, last = parse_period(args.first), parse_period(args.last)
+    except PeriodError as exc:
+        raise CliError(str(exc)) from None
+    from warehouse.snapshot import read_snapshot
+
+    with read_snapshot(_engine()) as db, using_calendar(first.calendar):
+        if args.channel:
+            _filters(db, argparse.Namespace(channel=args.channel))
+        try:
+            cohorts = compute_cohorts(db, args.grain, first, last, args.channel, args.by_channel)
+        except CohortError as exc:
+            raise CliError(str(exc)) from None
+    doc = cohorts_json(args.grain, cohorts)
+    if args.format == "json":
+        json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    else:
+        print(_cohorts_text(doc, lambda v: format_value(v, "currency")))
+    return 0
+
+
+def _add_cohorts_parser(sub) -> None:
+    """``python cli.py cohorts --grain month|week --from P --to P [--channel NAME] [--by-channel] [--format json]``."""
+    cohorts = sub.add_parser(
+        "cohorts", help="cohorts of new customers: retention, revenue per customer, CAC, LTV:CAC and payback",
+        description="Cohorts: the new customers whose first order falls in a week or month, followed period by "
+                    "period (read from the cohort rollup, never the orders). The acquisition channel is the first "
+                    "order's channel; CAC is its ad cost in the cohort period per customer it acquired then.")
+    cohorts.add_argument("--grain", choices=("month", "week"), required=True, help="the cohorts' period type")
+    cohorts.add_argument("--from", dest="first", required=True, metavar="P",
+                         help="the first cohort: 2026-06 or 2026-W23 (Jalali: 1405-03, 1405-W12)")
+    cohorts.add_argument("--to", dest="last", required=True, metavar="P", help="the last cohort, as --from")
+    cohorts.add_argument("--channel", default=None, help="only customers acquired through this channel")
+    cohorts.add_argument("--by-channel", action="store_true", help="split every cohort by acquisition channel")
+    cohorts.add_argument("--format", choices=("json", "text"), default="text")
+    cohorts.set_defaults(func=cmd_cohorts)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python cli.py", description="e-marketing 5S KPI dashboard: command line")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -482,6 +559,7 @@ def build_parser() -> argparse.ArgumentParser:
     copy.add_argument("--replace", action="store_true", help="overwrite a target that already holds data")
     copy.set_defaults(func=cmd_copy_warehouse)
 
+    _add_cohorts_parser(sub)
     return parser
 
 

@@ -26,7 +26,7 @@ from ui.state import NO_DATA, period_options
 from warehouse.db import init_schema, is_empty, make_engine
 
 PAGES = ("overview", "weekly_review", "campaigns", "ab_test", "sell", "serve", "speak", "save", "sizzle", "targets",
-         "data_sources")
+         "data_sources", "cohorts")
 S_PAGES = {"sell": "Sell", "serve": "Serve", "speak": "Speak", "save": "Save", "sizzle": "Sizzle"}
 
 

@@ -144,7 +144,7 @@ def test_every_sidebar_link_opens_its_page_with_the_url_the_page_keeps(demo_env)
     app.selectbox(key="campaign").set_value(campaign).run()
     links = _nav_links(app)
     assert set(links) == {"overview", "weekly_review", "campaigns", "ab_test", "sell", "serve", "speak", "save",
-                          "sizzle", "targets", "data_sources"}
+                          "sizzle", "targets", "data_sources", "journey", "cohorts"}
     assert links["overview"] == {"grain": "month", "period": "2026-10", "channel": "Paid Social",
                                  "campaign": campaign}
     assert links["weekly_review"]["grain"] == "week" and links["weekly_review"]["period"] == _today("week", 1)
