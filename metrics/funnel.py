@@ -216,15 +216,17 @@ def rate_table(funnels: dict[str, Funnel]) -> pd.DataFrame:
 
 def weakest_steps(funnels: dict[str, Funnel]) -> dict[str, str]:
     """Where each member leaks most: the step whose rate is lowest against the median of all members' rates for
-    that step (rates of different steps are not comparable with each other, so each is read against its peers).
-    Members with fewer than two known rates, and steps known for fewer than two members, are left out."""
+    that step (rates of different steps are not comparable with each other, so each is read against its peers),
+    when it is below that median. Members with fewer than two known rates, and steps known for fewer than two
+    members, are left out."""
     table = rate_table(funnels)
     medians = {s: statistics.median(table[s].dropna()) for s in table if table[s].notna().sum() >= 2}
     out = {}
     for member, rates in table.iterrows():
         scores = {s: rates[s] / medians[s] for s in medians if pd.notna(rates[s]) and medians[s]}
-        if len(scores) >= 2:
-            out[member] = min(scores, key=scores.get)
+        weakest = min(scores, key=scores.get) if len(scores) >= 2 else None
+        if weakest and scores[weakest] < 1:  # a member above its peers at every step does not leak
+            out[member] = weakest
     return out
 
 
