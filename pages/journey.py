@@ -26,7 +26,7 @@ period, channel, campaign = selection.period, selection.channel, selection.campa
 st.title(_("Journey"))
 st.caption(_("{period} · {days} · the AIDA funnel, each step's rate against the previous {grain}").format(
     period=shown_period(period), days=format_day_range(period.start, period.end), grain=grain_name(period.grain))
-    + (" · " + _("in progress: figures cover the days so far") if selection.in_progress else ""))
+    + (" · " + _("in progress: the figures cover the days so far") if selection.in_progress else ""))
 
 
 def _go(new_channel: str | None, new_campaign: str | None = None) -> None:
