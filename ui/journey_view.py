@@ -59,8 +59,10 @@ def rate_text(rate: float | None) -> str:
 
 
 def _rtl_layout(fig: go.Figure) -> None:
+    """Right to left: the font, the title and the row names (steps, channels) on the right."""
     if is_rtl():
         fig.update_layout(font_family=RTL_FONT, title_x=1, title_xanchor="right", hoverlabel_align="right")
+        fig.update_yaxes(side="right")
 
 
 def funnel_chart(current: Funnel, changes: list[StepChange], title: str) -> go.Figure:
