@@ -137,8 +137,9 @@ def test_compare_with_the_previous_period(engine):
 
 
 def _web(rows: list[tuple]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["date", "channel", "source_medium", "campaign", "sessions",
-                                       "engaged_sessions", "add_to_carts"])
+    frame = pd.DataFrame(rows, columns=["date", "channel", "source_medium", "campaign", "sessions",
+                                        "engaged_sessions", "add_to_carts"])
+    return frame.astype({"add_to_carts": "Int64"})  # whole numbers with gaps, as a file's validation gives them
 
 
 def test_desire_counts_add_to_carts_when_the_web_data_has_them(engine):
