@@ -379,6 +379,60 @@ def cmd_abtest_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- funnel (issue 16): the AIDA funnel of a period, channel or campaign ---------------------------------------
+
+def _funnel_text(doc: dict) -> str:
+    """The readable form of a funnel: one row per step with its value, its rate from the previous step and what
+    was counted (or why it is missing)."""
+    period, filters = doc["period"], doc["filters"]
+    scope = ", ".join(f"{k} {v}" for k, v in filters.items() if v) or "all channels"
+    lines = [f"AIDA funnel, {period['label']} ({period['start']} to {period['end']}), {scope}", ""]
+    lines.append(f"{'step':10} {'value':>14} {'rate':>9}  counted / why missing")
+    for step in doc["steps"]:
+        value = "—" if step["value"] is None else f"{step['value']:,.0f}"
+        rate = "—" if step["rate_from_previous"] is None else f"{step['rate_from_previous']:.2%}"
+        note = step["source"] or ""
+        if step["reason"]:
+            note = f"{note}; {step['reason']}" if note else step["reason"]
+        lines.append(f"{step['id']:10} {value:>14} {rate:>9}  {note}".rstrip())
+    lines += ["", "rate = the step's value ÷ the previous step's value"]
+    return "\n".join(lines)
+
+
+def cmd_funnel(args: argparse.Namespace) -> int:
+    """Print the AIDA funnel (attention, interest, desire, action, loyalty) for a period, as text or JSON."""
+    from metrics.funnel import compute_funnel, funnel_json
+    from warehouse.snapshot import read_snapshot
+
+    try:
+        period = parse_period(args.period)
+    except PeriodError as exc:
+        raise CliError(str(exc)) from None
+    with read_snapshot(_engine()) as db, using_calendar(period.calendar):
+        filters = _filters(db, args)
+        doc = funnel_json(compute_funnel(db, period, filters.channel, filters.campaign))
+    if args.format == "json":
+        json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    else:
+        print(_funnel_text(doc))
+    return 0
+
+
+def _add_funnel_parser(sub) -> None:
+    funnel = sub.add_parser("funnel", help="the AIDA funnel (attention → interest → desire → action → loyalty)",
+                            description="Attention: ad impressions + social impressions + delivered e-mails (a "
+                                        "channel counts its own); interest: sessions; desire: add-to-carts where "
+                                        "the web data has them, otherwise engaged sessions; action: orders; "
+                                        "loyalty: repeat orders. Each rate is a step's value ÷ the previous one's.")
+    funnel.add_argument("--period", required=True, help="as for report: 2026-W46, 2026-11, 2026-Q4, "
+                        "2026-11-01..2026-11-20 or Jalali 1405-W35")
+    funnel.add_argument("--channel", default=None, help="only this channel (e.g. 'Paid Search')")
+    funnel.add_argument("--campaign", default=None, help="only this campaign")
+    funnel.add_argument("--format", choices=("text", "json"), default="text")
+    funnel.set_defaults(func=cmd_funnel)
+
+
 # --- cohorts (issue 16) ---------------------------------------------------------------------------------------------
 
 def _cohorts_text(doc: dict, currency_text) -> str:
@@ -560,6 +614,7 @@ def build_parser() -> argparse.ArgumentParser:
     copy.set_defaults(func=cmd_copy_warehouse)
 
     _add_cohorts_parser(sub)
+    _add_funnel_parser(sub)
     return parser
 
 

@@ -113,6 +113,11 @@ MEASURES: dict[str, Measure] = {
         Measure("web_purchase_revenue", "web", "purchase_revenue",
                 label=N_("purchase revenue recorded by web analytics")),
         Measure("engagement_seconds", "web", "engagement_seconds", label=N_("engagement seconds")),
+        Measure("add_to_carts", "web", "add_to_carts", label=N_("add-to-carts")),
+        Measure("checkouts", "web", "checkouts", label=N_("checkouts")),
+        # web rows that record add-to-carts (a count >= 0 is never NULL): tells "none" from "some days only"
+        Measure("add_to_cart_rows", "web", None, where=(("add_to_carts", (">=", 0)),),
+                label=N_("days of web data with add-to-carts")),
         Measure(
             "earned_sessions",
             "web",
@@ -127,6 +132,7 @@ MEASURES: dict[str, Measure] = {
         Measure("new_customer_revenue", "orders", "new_customer_revenue", label=N_("revenue from first orders")),
         Measure("ad_cost", "ads", "cost", label=N_("ad cost")),
         Measure("ad_clicks", "ads", "clicks", label=N_("ad clicks")),
+        Measure("ad_impressions", "ads", "impressions", label=N_("ad impressions")),
         Measure("email_delivered", "email", "delivered", label=N_("emails delivered")),
         Measure("email_unique_opens", "email", "unique_opens", label=N_("unique opens")),
         Measure("email_unique_clicks", "email", "unique_clicks", label=N_("unique clicks")),
@@ -219,6 +225,45 @@ KPIS: tuple[KPI, ...] = (
 )
 
 KPI_BY_ID: dict[str, KPI] = {k.id: k for k in KPIS}
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    """One step of the AIDA funnel, declared like a KPI: what it counts is a sum of measures (``parts``).
+
+    With a channel or campaign filter a part whose source cannot belong to it (social outside Organic Social,
+    e-mail outside Email) is left out: each channel's attention is its own sources. ``fallback`` is counted
+    instead when the web data has no ``parts`` (desire: engaged sessions where there are no add-to-carts), and
+    ``known_rows`` is the measure counting the rows that record the parts (to tell "none" from "some days").
+    """
+
+    id: str
+    label: str
+    description: str
+    parts: tuple[str, ...]
+    fallback: str | None = None
+    known_rows: str | None = None
+
+    @property
+    def formula(self) -> str:
+        return " + ".join(self.parts)
+
+
+FUNNEL_STEPS: tuple[FunnelStep, ...] = (
+    FunnelStep("attention", N_("Attention"),
+               N_("People reached: ad impressions, social impressions and delivered e-mails (a channel counts "
+                  "its own: its ads, social only for Organic Social, e-mail only for Email)."),
+               ("ad_impressions", "social_impressions", "email_delivered")),
+    FunnelStep("interest", N_("Interest"), N_("Visits to the website: sessions."), ("sessions",)),
+    FunnelStep("desire", N_("Desire"),
+               N_("Add-to-carts where the web data has them, otherwise engaged sessions."), ("add_to_carts",),
+               fallback="engaged_sessions", known_rows="add_to_cart_rows"),
+    FunnelStep("action", N_("Action"), N_("Orders."), ("orders",)),
+    FunnelStep("loyalty", N_("Loyalty"), N_("Repeat orders: orders from customers who had ordered before."),
+               ("repeat_orders",)),
+)
+
+FUNNEL_STEP_BY_ID: dict[str, FunnelStep] = {s.id: s for s in FUNNEL_STEPS}
 
 
 def kpis_for(s: str) -> list[KPI]:

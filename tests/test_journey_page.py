@@ -1,0 +1,74 @@
+"""The Journey page (pages/journey.py) through Streamlit's AppTest: on the hand-made W45 shop (figures by hand) and
+on the demo warehouse (en and fa, the channel drill-down)."""
+
+from __future__ import annotations
+
+import pytest
+
+from i18n import using_locale
+from tests.conftest import page_app
+
+W45 = {"grain": "week", "period": "2026-W45"}
+W47 = {"grain": "week", "period": "2026-W47"}
+
+
+def _steps(app):
+    """The step table: the first dataframe on the page."""
+    return app.dataframe[0].value
+
+
+def _subheaders(app) -> list[str]:
+    return [s.value for s in app.subheader]
+
+
+def test_shop_figures_by_hand_and_a_channel_choice(shop_app):
+    app = page_app("journey", **W45).run()
+    assert not app.exception
+    table = _steps(app)
+    # tests/fixtures.py, all channels: 7400 reached (4000 ad + 2000 social impressions + 1400 e-mails), 500 sessions,
+    # 300 engaged sessions (no add-to-carts), 4 orders, 2 repeat orders; 500 / 7400 = 6.8%, 300 / 500 = 60.0%
+    assert list(table["Value"]) == ["7,400", "500", "300", "4", "2"]
+    assert list(table["Rate from the previous step"])[:3] == ["—", "6.8%", "60.0%"]
+    assert any("Desire counts engaged sessions" in i.value for i in app.info)
+    assert "Where each channel leaks" in _subheaders(app)
+
+    app.selectbox(key="channel").set_value("Organic Search").run()
+    assert not app.exception
+    table = _steps(app)
+    assert list(table["Value"]) == ["—", "400", "210", "2", "1"]  # sessions 100 + 300, engaged 60 + 150
+    assert any("No ad impressions for channel Organic Search in 2–8 Nov 2026" in w.value for w in app.warning)
+    assert "Campaigns of Organic Search" in _subheaders(app)
+    assert "Where each channel leaks" not in _subheaders(app)
+
+
+@pytest.mark.usefixtures("demo_env")
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_demo_renders(lang):
+    app = page_app("journey", lang=lang, **W47)
+    with using_locale(lang):
+        app.run()
+    assert not app.exception
+    assert len(app.get("plotly_chart")) == 2  # the funnel and the channel × step heatmap
+    values = list(_steps(app).iloc[:, 1])  # the values (the frame keeps its order; only the display is mirrored)
+    digits = "۰۱۲۳۴۵۶۷۸۹" if lang == "fa" else "0123456789"
+    assert all(any(d in v for d in digits) for v in values), values  # Persian digits in Persian
+
+
+@pytest.mark.usefixtures("demo_env")
+def test_demo_drill_down_to_a_channel_and_a_campaign():
+    app = page_app("journey", **W47).run()
+    all_values = list(_steps(app)["Value"])
+    app.selectbox(key="journey_open_channel").set_value("Paid Social").run()
+    assert not app.exception
+    assert app.selectbox(key="channel").value == "Paid Social"
+    assert "Campaigns of Paid Social" in _subheaders(app)
+    assert list(_steps(app)["Value"]) != all_values
+    campaigns = app.dataframe[1].value
+    assert "meta_prospecting" in list(campaigns["Campaign"])
+
+    app.selectbox(key="journey_open_campaign").set_value("meta_prospecting").run()
+    assert not app.exception
+    assert app.selectbox(key="campaign").value == "meta_prospecting"
+    assert _subheaders(app)[0] == "The funnel · Paid Social › meta_prospecting"
+    campaign_values = list(_steps(app)["Value"])
+    assert campaign_values[0] == campaigns.set_index("Campaign").loc["meta_prospecting", "Attention"]
