@@ -10,6 +10,7 @@ returning customers, and plan targets for the current quarter. It loads through
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -143,17 +144,30 @@ class _Shop:
     def __init__(self, seed: int, start: date, end: date):
         self.rng = np.random.default_rng(seed)
         # who comes back is drawn from generators of their own, so the rest of the demo's random stream is unchanged
-        self.pick = np.random.default_rng([seed, 0xC0DE])
+        self.pick = random.Random(seed * 0xC0DE + 1)
         self.days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
         self.start = start
         self.next_customer = 0
         self.customers_by_day: list[int] = []
         self.acquired: dict[str, list[int]] = {channel: [] for channel in REPEAT_PROPENSITY}  # ids by channel
-        self.counts_by_day: list[np.ndarray] = []  # customers per channel acquired before each day
+        self._lists = list(self.acquired.values())
+        self.counts_by_day: list[list[int]] = []  # customers per channel acquired before each day
+        self._pools: list[tuple[list[int], list[float], float]] = []
 
     def begin(self) -> None:
-        """Start a day: the customers acquired before it are the ones who can come back on it."""
-        self.counts_by_day.append(np.array([len(ids) for ids in self.acquired.values()]))
+        """Start a day: the customers acquired before it are the ones who can come back on it (see
+        :meth:`returning`); the last RECENT_DAYS days' of them are the recent ones."""
+        self.counts_by_day.append([len(ids) for ids in self._lists])
+        self._pools = self._weighted_pools(self.counts_by_day[-1])
+
+    def _weighted_pools(self, now: list[int]) -> list[tuple[list[int], list[float], float]]:
+        """(first customer index, weighted sizes, their total) per channel: all earlier customers, the recent ones."""
+        back = self.counts_by_day[max(0, len(self.counts_by_day) - 1 - RECENT_DAYS)]
+        pools = []
+        for low in ([0] * len(now), back):
+            sizes = [(n - lo) * w for n, lo, w in zip(now, low, REPEAT_PROPENSITY.values())]
+            pools.append((list(low), sizes, sum(sizes)))
+        return pools
 
     def factor(self, day: date) -> float:
         trend = 1.0 + 0.22 * (day - self.start).days / 365
@@ -173,26 +187,20 @@ class _Shop:
         self.next_customer += fresh
         return ids
 
-    def returning(self, k: int) -> np.ndarray:
+    def returning(self, k: int) -> list[int]:
         """``k`` earlier customers: a channel drawn by its customers × REPEAT_PROPENSITY, then one of its customers,
         half the time among those acquired in the last RECENT_DAYS days (returns cluster after a first order)."""
-        channels = list(self.acquired)
-        now = self.counts_by_day[-1] if self.counts_by_day[-1].sum() else np.array([len(self.acquired[c])
-                                                                                    for c in channels])
-        back = self.counts_by_day[max(0, len(self.counts_by_day) - 1 - RECENT_DAYS)]
-        weights = np.array([REPEAT_PROPENSITY[c] for c in channels])
-        recent = self.pick.random(k) < RECENT_SHARE
-        ids = np.empty(k, dtype=np.int64)
-        for mask, low in ((recent, back), (~recent, np.zeros_like(now))):
-            m = int(mask.sum())
-            if not m:
-                continue
-            if (now - low).sum() == 0:
-                low = np.zeros_like(now)
-            size = (now - low) * weights
-            chosen = self.pick.choice(len(channels), m, p=size / size.sum())
-            at = low[chosen] + (self.pick.random(m) * (now - low)[chosen]).astype(np.int64)
-            ids[mask] = [self.acquired[channels[c]][i] for c, i in zip(chosen, at)]
+        pools = self._pools if self._pools[0][2] else self._weighted_pools([len(ids) for ids in self._lists])
+        draw, weights, ids = self.pick.random, list(REPEAT_PROPENSITY.values()), []
+        for _ in range(k):
+            low, sizes, total = pools[1] if draw() < RECENT_SHARE and pools[1][2] else pools[0]
+            x = draw() * total  # one number picks the channel and the customer in it
+            channel = 0
+            while x >= sizes[channel] and channel < len(sizes) - 1:
+                x -= sizes[channel]
+                channel += 1
+            customers = self._lists[channel]
+            ids.append(customers[min(low[channel] + int(x / weights[channel]), len(customers) - 1)])
         return ids
 
 
