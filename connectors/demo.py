@@ -10,6 +10,7 @@ returning customers, and plan targets for the current quarter. It loads through
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -94,6 +95,25 @@ AB_TEST_DAYS = 84
 SOCIAL_NETWORKS = (("instagram", 42000, 35), ("facebook", 31000, 8), ("tiktok", 8000, 28), ("youtube", 5200, 6))
 WEEKDAY = np.array([1.0, 1.04, 1.02, 0.98, 0.94, 0.82, 0.90])  # Monday..Sunday
 AOV = 78.0
+# The funnel's cart steps per channel: (add-to-carts per session, orders per checkout). A campaign's checkouts per
+# session are its orders per session ÷ the second; its add-to-carts per session are the first, or more when the
+# campaign converts so well that carts must exceed checkouts (at most 3 in 4 carts reach the checkout). So Paid
+# Social adds to carts on impulse and rarely buys (desire leaks before action), e-mail readers come to buy (high
+# interest → desire), search visitors convert well.
+CART_SHAPES: dict[str, tuple[float, float]] = {
+    "Organic Search": (0.085, 0.50), "Direct": (0.10, 0.55), "Referral": (0.075, 0.45),
+    "Organic Social": (0.06, 0.35), "Paid Search": (0.09, 0.50), "Paid Social": (0.08, 0.28),
+    "Affiliates": (0.10, 0.55), "SMS": (0.12, 0.55), "Email": (0.14, 0.55),
+}
+# How likely a customer is to come back, by acquisition channel (the channel of the first order), relative to the
+# others: a returning order goes to an earlier customer drawn with these weights. Customers won by e-mail, SMS or
+# who came direct come back most; prospecting on paid social wins customers who rarely come back, so that channel
+# pays back its acquisition cost later than the others (the Cohorts page's LTV:CAC).
+REPEAT_PROPENSITY: dict[str, float] = {
+    "Email": 1.6, "SMS": 1.4, "Direct": 1.4, "Organic Search": 1.1, "Referral": 1.0, "Paid Search": 1.0,
+    "Organic Social": 0.8, "Affiliates": 0.7, "Paid Social": 0.35,
+}
+RECENT_SHARE, RECENT_DAYS = 0.5, 90  # half the returning orders come from customers won in the last 90 days
 
 
 def _black_friday(year: int) -> date:
@@ -123,23 +143,64 @@ class _Shop:
 
     def __init__(self, seed: int, start: date, end: date):
         self.rng = np.random.default_rng(seed)
+        # who comes back is drawn from generators of their own, so the rest of the demo's random stream is unchanged
+        self.pick = random.Random(seed * 0xC0DE + 1)
         self.days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
         self.start = start
         self.next_customer = 0
         self.customers_by_day: list[int] = []
+        self.acquired: dict[str, list[int]] = {channel: [] for channel in REPEAT_PROPENSITY}  # ids by channel
+        self._lists = list(self.acquired.values())
+        self.counts_by_day: list[list[int]] = []  # customers per channel acquired before each day
+        self._pools: list[tuple[list[int], list[float], float]] = []
+
+    def begin(self) -> None:
+        """Start a day: the customers acquired before it are the ones who can come back on it (see
+        :meth:`returning`); the last RECENT_DAYS days' of them are the recent ones."""
+        self.counts_by_day.append([len(ids) for ids in self._lists])
+        self._pools = self._weighted_pools(self.counts_by_day[-1])
+
+    def _weighted_pools(self, now: list[int]) -> list[tuple[list[int], list[float], float]]:
+        """(first customer index, weighted sizes, their total) per channel: all earlier customers, the recent ones."""
+        back = self.counts_by_day[max(0, len(self.counts_by_day) - 1 - RECENT_DAYS)]
+        pools = []
+        for low in ([0] * len(now), back):
+            sizes = [(n - lo) * w for n, lo, w in zip(now, low, REPEAT_PROPENSITY.values())]
+            pools.append((list(low), sizes, sum(sizes)))
+        return pools
 
     def factor(self, day: date) -> float:
         trend = 1.0 + 0.22 * (day - self.start).days / 365
         return WEEKDAY[day.weekday()] * season_factor(day) * trend
 
-    def customers(self, returning_share: float, n: int) -> np.ndarray:
-        """Customer numbers for ``n`` orders: returning ones drawn from earlier customers."""
+    def customers(self, returning_share: float, n: int, channel: str) -> np.ndarray:
+        """Customer numbers for ``n`` orders of ``channel``: new ones are acquired through it, returning ones are
+        earlier customers (see :meth:`returning`)."""
         returning = self.rng.random(n) < returning_share if self.next_customer > 50 else np.zeros(n, bool)
         ids = np.empty(n, dtype=np.int64)
-        ids[returning] = self.rng.integers(0, self.next_customer, returning.sum()) if returning.any() else []
+        if returning.any():
+            self.rng.integers(0, self.next_customer, returning.sum())  # kept: the demo's random stream is unchanged
+            ids[returning] = self.returning(int(returning.sum()))
         fresh = (~returning).sum()
         ids[~returning] = np.arange(self.next_customer, self.next_customer + fresh)
+        self.acquired[channel].extend(range(self.next_customer, self.next_customer + fresh))
         self.next_customer += fresh
+        return ids
+
+    def returning(self, k: int) -> list[int]:
+        """``k`` earlier customers: a channel drawn by its customers × REPEAT_PROPENSITY, then one of its customers,
+        half the time among those acquired in the last RECENT_DAYS days (returns cluster after a first order)."""
+        pools = self._pools if self._pools[0][2] else self._weighted_pools([len(ids) for ids in self._lists])
+        draw, weights, ids = self.pick.random, list(REPEAT_PROPENSITY.values()), []
+        for _ in range(k):
+            low, sizes, total = pools[1] if draw() < RECENT_SHARE and pools[1][2] else pools[0]
+            x = draw() * total  # one number picks the channel and the customer in it
+            channel = 0
+            while x >= sizes[channel] and channel < len(sizes) - 1:
+                x -= sizes[channel]
+                channel += 1
+            customers = self._lists[channel]
+            ids.append(customers[min(low[channel] + int(x / weights[channel]), len(customers) - 1)])
         return ids
 
 
@@ -162,6 +223,7 @@ def generate(as_of: date | None = None, seed: int = DEFAULT_SEED, days: int = 73
     end = as_of - timedelta(days=1)
     shop = _Shop(seed, end - timedelta(days=days - 1), end)
     rng = shop.rng
+    carts = np.random.default_rng([seed, 0xCA27])  # the funnel's cart steps: their own stream (see AB_TEST)
     web, orders, ads, emails, social, feedback, tickets = [], [], [], [], [], [], []
     followers = {name: float(base) for name, base, _ in SOCIAL_NETWORKS}
     order_no = 100000
@@ -173,7 +235,7 @@ def generate(as_of: date | None = None, seed: int = DEFAULT_SEED, days: int = 73
         values = np.round(rng.lognormal(np.log(aov) - 0.18, 0.6, count), 2)
         refunded = np.where(rng.random(count) < 0.04, values, 0.0)
         seconds = np.sort(rng.integers(6 * 3600, 24 * 3600 - 1, count))
-        customers = shop.customers(returning, count)
+        customers = shop.customers(returning, count, channel)
         for value, refund, second, customer in zip(values, refunded, seconds, customers):
             order_no += 1
             orders.append((f"NW-{order_no}", pd.Timestamp(day) + pd.Timedelta(seconds=int(second)),
@@ -181,6 +243,7 @@ def generate(as_of: date | None = None, seed: int = DEFAULT_SEED, days: int = 73
         return float(values.sum())
 
     for day in shop.days:
+        shop.begin()
         f = shop.factor(day)
         promo = season_factor(day) > 1.2
         revenue_by_campaign: dict[str, float] = {}
@@ -192,7 +255,8 @@ def generate(as_of: date | None = None, seed: int = DEFAULT_SEED, days: int = 73
             n_orders = int(rng.binomial(sessions, min(cvr, 1.0)))
             revenue = add_orders(day, n_orders, c.channel, c.name, c.returning, AOV * (0.9 if promo else 1.0))
             revenue_by_campaign[c.name] = revenue
-            web.append(_web_row(rng, day, c.channel, c.source_medium, c.name, sessions, n_orders, revenue))
+            web.append(_web_row(rng, day, c.channel, c.source_medium, c.name, sessions, n_orders, revenue)
+                       + _cart_steps(carts, c.channel, sessions, n_orders, cvr))
             if c.platform:
                 clicks = int(sessions * rng.uniform(1.03, 1.12))
                 cost = revenue * 0.09 if c.platform == "awin" else clicks * c.cpc * rng.uniform(0.9, 1.1)
@@ -211,7 +275,8 @@ def generate(as_of: date | None = None, seed: int = DEFAULT_SEED, days: int = 73
             sessions = int(clicks * 1.25)
             n_orders = int(rng.binomial(sessions, cvr))
             revenue = add_orders(day, n_orders, "Email", name, returning, AOV)
-            web.append(_web_row(rng, day, "Email", "newsletter / email", name, sessions, n_orders, revenue))
+            web.append(_web_row(rng, day, "Email", "newsletter / email", name, sessions, n_orders, revenue)
+                       + _cart_steps(carts, "Email", sessions, n_orders, cvr))
         if (end - day).days < AB_TEST_DAYS and day.weekday() == 3:
             emails.extend(_ab_test_sends(seed, day, list_size))
         for name, _, growth in SOCIAL_NETWORKS:
@@ -242,7 +307,8 @@ def generate(as_of: date | None = None, seed: int = DEFAULT_SEED, days: int = 73
     return {
         "web": pd.DataFrame(web, columns=["date", "channel", "source_medium", "campaign", "sessions",
                                           "engaged_sessions", "new_users", "page_views", "engagement_seconds",
-                                          "key_events", "purchases", "purchase_revenue"]),
+                                          "key_events", "purchases", "purchase_revenue", "add_to_carts",
+                                          "checkouts"]),
         "orders": pd.DataFrame(orders, columns=["order_id", "ordered_at", "customer_id", "revenue", "refunded",
                                                 "channel", "campaign"]),
         "ad_spend": pd.DataFrame(ads, columns=["date", "platform", "campaign", "channel", "impressions", "clicks",
@@ -276,6 +342,19 @@ def _web_row(rng, day, channel, source_medium, campaign, sessions, n_orders, rev
             int(rng.binomial(sessions, 0.55 if channel not in ("Direct", "Email") else 0.25)),
             int(sessions * rng.uniform(2.6, 3.8)), round(engaged * rng.uniform(70, 110), 1),
             float(n_orders + rng.binomial(sessions, 0.04)), int(round(n_orders * 0.96)), round(revenue * 0.97, 2))
+
+
+def _cart_steps(rng, channel: str, sessions: int, n_orders: int, cvr: float) -> tuple[int, int]:
+    """(add-to-carts, checkouts) of one web row, shaped by the channel (CART_SHAPES): every order went through a
+    checkout, and every checkout through a cart, so add-to-carts ≥ checkouts ≥ orders ≥ purchases."""
+    carts_rate, close = CART_SHAPES[channel]
+    checkout_rate = min(cvr / close, 0.9)
+    carts_rate = min(max(carts_rate, checkout_rate / 0.75), 0.95)
+    left = sessions - n_orders
+    checkouts = n_orders + int(rng.binomial(left, max(checkout_rate - cvr, 0.0) / max(1.0 - cvr, 1e-9)))
+    left = sessions - checkouts
+    carts = checkouts + int(rng.binomial(max(left, 0), (carts_rate - checkout_rate) / (1.0 - checkout_rate)))
+    return carts, checkouts
 
 
 def load_demo(

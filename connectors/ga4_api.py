@@ -27,8 +27,13 @@ DIMENSIONS = {"date": "date", "sessionDefaultChannelGroup": "channel", "sessionS
               "sessionCampaignName": "campaign"}
 METRICS = {"sessions": "sessions", "engagedSessions": "engaged_sessions", "newUsers": "new_users",
            "screenPageViews": "page_views", "userEngagementDuration": "engagement_seconds",
-           "keyEvents": "key_events", "ecommercePurchases": "purchases", "purchaseRevenue": "purchase_revenue"}
+           "keyEvents": "key_events", "ecommercePurchases": "purchases", "purchaseRevenue": "purchase_revenue",
+           "addToCarts": "add_to_carts", "checkouts": "checkouts"}
+MAX_METRICS = 10  # GA4 answers at most 10 metrics per report request: the traffic report asks for exactly 10
 INTEGER_COLUMNS = ("sessions", "engaged_sessions", "new_users", "page_views", "purchases")
+# Counts of e-commerce events (add_to_cart, begin_checkout) that a property may not send at all. GA4 then answers
+# 0 on every row, which is not known to be 0: a report where such a metric is 0 on every row keeps it unknown (NULL).
+EVENT_COLUMNS = ("add_to_carts", "checkouts")
 # Purchases by transaction id: the channel and campaign of each shop order GA4 saw (connectors.attribution).
 TRANSACTION_DIMENSIONS = {"date": "date", "transactionId": "transaction_id",
                           "sessionDefaultChannelGroup": "channel", "sessionSourceMedium": "source_medium",
@@ -176,7 +181,9 @@ def run_pages(client, config: Ga4Settings, start: date, end: date, dimensions: d
 
 
 def canonical(rows: list[list[str]]) -> pd.DataFrame:
-    """GA4 rows (dimension then metric values, as text) -> canonical ``web`` rows, one per key."""
+    """GA4 rows (dimension then metric values, as text) -> canonical ``web`` rows, one per key.
+
+    ``add_to_carts`` and ``checkouts`` that are 0 on every row of the report are None (see ``EVENT_COLUMNS``)."""
     frame = pd.DataFrame(rows, columns=[*DIMENSIONS.values(), *METRICS.values()], dtype=object)
     frame["date"] = pd.to_datetime(frame["date"], format="%Y%m%d").dt.date
     for column in ("channel", "source_medium", "campaign"):
@@ -186,6 +193,9 @@ def canonical(rows: list[list[str]]) -> pd.DataFrame:
     frame = frame.groupby(["date", "channel", "source_medium", "campaign"], as_index=False, sort=True).sum()
     for column in INTEGER_COLUMNS:
         frame[column] = frame[column].round().astype("int64")
+    for column in EVENT_COLUMNS:
+        counts = frame[column].round().astype("int64")
+        frame[column] = counts.astype(object) if counts.any() else None  # never sent: unknown, not 0
     return frame
 
 

@@ -5,7 +5,8 @@ It speaks the wire format the official client's REST transport uses: ``POST
 ``RunReportRequest``, answering a JSON ``RunReportResponse`` or a Google-style JSON error. It is
 scriptable: answer the next requests with errors (``fail``), return at most ``page_size`` rows per
 page whatever ``limit`` asks, refuse properties it does not hold (403), report thresholding etc.
-Like the real API it refuses a dimension or metric name it does not know (400). A report with the
+Like the real API it refuses a dimension or metric name it does not know, and more than 10 metrics (400). A
+metric a row does not hold is answered 0, as GA4 answers for an event the property never sends. A report with the
 ``transactionId`` dimension answers from ``transactions`` (purchases by transaction id), any other from ``rows``.
 
     python tests/fake_ga4.py --port 8089 --start 2026-01-01 --end 2026-01-31 --page-size 40 --fail 503
@@ -39,7 +40,9 @@ MESSAGES = {
 DIMENSIONS = frozenset({"date", "transactionId", "sessionDefaultChannelGroup", "sessionSourceMedium",
                         "sessionCampaignName", "sessionSource", "sessionMedium", "country", "deviceCategory"})
 METRICS = frozenset({"sessions", "engagedSessions", "newUsers", "screenPageViews", "userEngagementDuration",
-                     "keyEvents", "ecommercePurchases", "purchaseRevenue", "totalRevenue", "activeUsers"})
+                     "keyEvents", "ecommercePurchases", "purchaseRevenue", "totalRevenue", "activeUsers",
+                     "addToCarts", "checkouts"})
+MAX_METRICS = 10  # GA4 refuses a report request with more metrics (400)
 SCHEMA_URL = "https://developers.google.com/analytics/devguides/reporting/data/v1/api-schema"
 PATH = re.compile(r"^/v1beta/properties/([^/:]+):runReport$")
 CHANNELS = (("Organic Search", "google / organic", "(organic)"), ("Direct", "(direct) / (none)", "(direct)"),
@@ -58,7 +61,8 @@ def sample_rows(start: date, end: date) -> list[dict]:
                          "sessions": sessions, "engagedSessions": sessions * 6 // 10, "newUsers": sessions // 2,
                          "screenPageViews": sessions * 3, "userEngagementDuration": sessions * 55,
                          "keyEvents": round(sessions * 0.04, 1), "ecommercePurchases": sessions // 40,
-                         "purchaseRevenue": round(sessions / 40 * 61.5, 2)})
+                         "purchaseRevenue": round(sessions / 40 * 61.5, 2),
+                         "addToCarts": sessions * 8 // 100, "checkouts": sessions * 3 // 100})
     return rows
 
 
@@ -139,6 +143,8 @@ class FakeGA4:
                                             f"dimensions and metrics, see {SCHEMA_URL}")
         if not metrics:
             return 400, _error(400, {}, "At least one metric is required.")
+        if len(metrics) > MAX_METRICS:
+            return 400, _error(400, {}, f"Requested {len(metrics)} metrics; a report accepts at most {MAX_METRICS}.")
         return 200, self.report(body)
 
     def report(self, body: dict) -> dict:

@@ -145,6 +145,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "key_events": ("Key events", "Conversions"),
     "purchases": ("Ecommerce purchases",),
     "purchase_revenue": ("Purchase revenue", "Total revenue"),
+    "add_to_carts": ("Add to carts",),  # GA4's add_to_cart events (Ecommerce metrics), the funnel's desire step
+    "checkouts": ("Checkouts",),  # GA4's begin_checkout events
 }
 
 REPORT = ExportFormat(
@@ -159,8 +161,9 @@ REPORT = ExportFormat(
              "column's name → Time → Date), then Share this report → Download File → Download CSV (an exploration "
              "with Date and a session channel group works too); columns Date, the channel group, Session source / "
              "medium, Session campaign, Sessions, Engaged sessions, New users, Views, User engagement (or Average "
-             "engagement time per session), Key events, Ecommerce purchases, Purchase revenue or Total revenue "
-             "(others are ignored).",
+             "engagement time per session), Key events, Ecommerce purchases, Purchase revenue or Total revenue, "
+             "and for the funnel Add to carts and Checkouts (add them with Customize report → Metrics; others are "
+             "ignored).",
     example="examples/exports/ga4_traffic_acquisition.csv",
     skips="The `#` comment lines and the other tables of the download (the chart's data); rates and ratios "
           "(Engagement rate, Events per session, …), which the dashboard recomputes from the sums; a `Grand total` "
