@@ -53,8 +53,9 @@ class Cohort:
 class ChannelSummary:
     """Cohorts of one acquisition channel taken together (the Cohorts page's LTV:CAC table and curves).
 
-    ``revenue_per_customer[k]`` is weighted by customers over the cohorts that have reached period k;
-    ``cac`` = their total ad cost ÷ their total customers (None without cost)."""
+    ``revenue_per_customer[k]`` is weighted by customers over the cohorts that have reached period k, and
+    ``ltv_cac[k]`` is those same cohorts' revenue through k ÷ their ad cost (so an old cohort's revenue is never set
+    against the cost of younger ones); ``cac`` = all the cohorts' ad cost ÷ their customers (None without cost)."""
 
     acquisition_channel: str
     cohorts: int
@@ -178,7 +179,8 @@ def compute_cohorts(db, grain: str, first: Period, last: Period, channel: str | 
 
 def channel_summaries(cohorts: list[Cohort]) -> list[ChannelSummary]:
     """Per acquisition channel, ``cohorts`` (as given by ``by_channel``) taken together: customer-weighted revenue
-    per customer by periods since acquisition, CAC = total cost ÷ total customers, LTV:CAC and payback. Cohorts of
+    per customer by periods since acquisition, CAC = total cost ÷ total customers, LTV:CAC of the cohorts that
+    reached each period and payback (the first period where it is at least 1). Cohorts of
     all channels together (``acquisition_channel`` None) are skipped. Ordered by channel."""
     by_channel: dict[str, list[Cohort]] = defaultdict(list)
     for cohort in cohorts:
@@ -189,14 +191,16 @@ def channel_summaries(cohorts: list[Cohort]) -> list[ChannelSummary]:
         group = by_channel[name]
         customers = sum(c.customers for c in group)
         longest = max(len(c.revenue_per_customer) for c in group)
-        curve = []
+        curve, ratios = [], []
         for k in range(longest):
             reached = [c for c in group if len(c.revenue_per_customer) > k]
-            curve.append(sum(c.revenue_per_customer[k] * c.customers for c in reached)
-                         / sum(c.customers for c in reached))
+            revenue = sum(c.revenue_per_customer[k] * c.customers for c in reached)
+            curve.append(revenue / sum(c.customers for c in reached))
+            spent = sum(c.cost or 0.0 for c in reached)
+            ratios.append(revenue / spent if spent else None)
         cost = sum(c.cost for c in group if c.cost is not None) or None
         cac = cost / customers if cost is not None else None
-        ratios = _ltv_cac(curve, cac)
+        ratios = ratios if cost is not None and None not in ratios else None
         out.append(ChannelSummary(name, len(group), customers, curve, cost, cac, ratios, _payback(ratios),
                                   any(c.partial_last for c in group)))
     return out

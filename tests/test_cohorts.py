@@ -88,11 +88,13 @@ def test_channel_summaries_weight_by_customers(shop):
         compute_cohorts(shop, "month", JAN, MAR, by_channel=True))}
     social = summaries["Paid Social"]
     # January [100, 100, 150] and February [100, 130], one customer each: period 0 (100 + 100)/2 = 100,
-    # period 1 (100 + 130)/2 = 115, period 2 only January has reached it: 150. CAC (120 + 110) / 2 = 115;
-    # LTV:CAC [100/115, 115/115 = 1, 150/115]: payback in period 1.
+    # period 1 (100 + 130)/2 = 115, period 2 only January has reached it: 150. CAC (120 + 110) / 2 = 115.
+    # LTV:CAC sets each period's revenue against the cost of the cohorts that reached it: period 0 200/230,
+    # period 1 230/230 = 1, period 2 January alone 150/120 = 1.25 (not 150/115): payback in period 1.
     assert (social.cohorts, social.customers) == (2, 2)
     assert social.revenue_per_customer == pytest.approx([100.0, 115.0, 150.0])
     assert social.cac == pytest.approx(115.0) and social.payback_period == 1
+    assert social.ltv_cac == pytest.approx([200 / 230, 1.0, 150 / 120])
     assert summaries["Email"].cac is None and summaries["Email"].payback_period is None
 
 
