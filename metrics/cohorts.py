@@ -53,9 +53,11 @@ class Cohort:
 class ChannelSummary:
     """Cohorts of one acquisition channel taken together (the Cohorts page's LTV:CAC table and curves).
 
-    ``revenue_per_customer[k]`` is weighted by customers over the cohorts that have reached period k, and
-    ``ltv_cac[k]`` is those same cohorts' revenue through k ÷ their ad cost (so an old cohort's revenue is never set
-    against the cost of younger ones); ``cac`` = all the cohorts' ad cost ÷ their customers (None without cost)."""
+    ``revenue_per_customer[k]`` is weighted by customers over the cohorts that have reached period k. CAC and LTV:CAC
+    count only the cohorts with ad cost (a cohort whose period has no cost recorded, e.g. before the ad data starts,
+    would add customers and revenue that cost nothing): ``cac`` = their ad cost ÷ their customers (None when no
+    cohort has cost), and ``ltv_cac[k]`` = the revenue through k of those of them that reached k ÷ their ad cost (so
+    an old cohort's revenue is never set against the cost of younger ones), None where none of them reached k."""
 
     acquisition_channel: str
     cohorts: int
@@ -63,7 +65,7 @@ class ChannelSummary:
     revenue_per_customer: list[float]
     cost: float | None
     cac: float | None
-    ltv_cac: list[float] | None
+    ltv_cac: list[float | None] | None
     payback_period: int | None
     partial_last: bool = False
 
@@ -85,8 +87,9 @@ def check_range(grain: str, first: Period, last: Period) -> None:
         raise CohortError(f"--from {format_period(first)} is after --to {format_period(last)}.")
 
 
-def _payback(ltv_cac: list[float] | None) -> int | None:
-    return next((k for k, ratio in enumerate(ltv_cac) if ratio >= 1), None) if ltv_cac else None
+def _payback(ltv_cac: list[float | None] | None) -> int | None:
+    """The first period k where LTV:CAC is at least 1 (None: not yet, or no cost)."""
+    return next((k for k, ratio in enumerate(ltv_cac) if ratio is not None and ratio >= 1), None) if ltv_cac else None
 
 
 def _ltv_cac(revenue_per_customer: list[float], cac: float | None) -> list[float] | None:
@@ -177,10 +180,15 @@ def compute_cohorts(db, grain: str, first: Period, last: Period, channel: str | 
     return cohorts
 
 
+def _revenue_through(cohorts: list[Cohort], k: int) -> float:
+    """The revenue through period k of those of ``cohorts`` that have reached it."""
+    return sum(c.revenue_per_customer[k] * c.customers for c in cohorts if len(c.revenue_per_customer) > k)
+
+
 def channel_summaries(cohorts: list[Cohort]) -> list[ChannelSummary]:
     """Per acquisition channel, ``cohorts`` (as given by ``by_channel``) taken together: customer-weighted revenue
-    per customer by periods since acquisition, CAC = total cost ÷ total customers, LTV:CAC of the cohorts that
-    reached each period and payback (the first period where it is at least 1). Cohorts of
+    per customer by periods since acquisition, CAC and LTV:CAC of the cohorts with ad cost (see
+    :class:`ChannelSummary`) and payback (the first period where LTV:CAC is at least 1). Cohorts of
     all channels together (``acquisition_channel`` None) are skipped. Ordered by channel."""
     by_channel: dict[str, list[Cohort]] = defaultdict(list)
     for cohort in cohorts:
@@ -191,16 +199,15 @@ def channel_summaries(cohorts: list[Cohort]) -> list[ChannelSummary]:
         group = by_channel[name]
         customers = sum(c.customers for c in group)
         longest = max(len(c.revenue_per_customer) for c in group)
+        costed = [c for c in group if c.cost is not None]
         curve, ratios = [], []
         for k in range(longest):
-            reached = [c for c in group if len(c.revenue_per_customer) > k]
-            revenue = sum(c.revenue_per_customer[k] * c.customers for c in reached)
-            curve.append(revenue / sum(c.customers for c in reached))
-            spent = sum(c.cost or 0.0 for c in reached)
-            ratios.append(revenue / spent if spent else None)
-        cost = sum(c.cost for c in group if c.cost is not None) or None
-        cac = cost / customers if cost is not None else None
-        ratios = ratios if cost is not None and None not in ratios else None
+            curve.append(_revenue_through(group, k) / sum(c.customers for c in group if len(c.retention) > k))
+            spent = sum(c.cost for c in costed if len(c.retention) > k)
+            ratios.append(_revenue_through(costed, k) / spent if spent else None)
+        cost = sum(c.cost for c in costed) or None
+        cac = cost / sum(c.customers for c in costed) if cost is not None else None
+        ratios = ratios if cost is not None else None
         out.append(ChannelSummary(name, len(group), customers, curve, cost, cac, ratios, _payback(ratios),
                                   any(c.partial_last for c in group)))
     return out

@@ -146,7 +146,7 @@ def revenue_curves(summaries: list[ChannelSummary], grain: str) -> go.Figure:
         ks = list(range(len(s.revenue_per_customer)))
         hover = [_("{channel} · {since}: {value} per customer").format(
             channel=name, since=since_label(k, grain), value=format_value(v, "currency"))
-            + ("" if s.ltv_cac is None else "<br>" + _("LTV:CAC {ratio}").format(
+            + ("" if s.ltv_cac is None or s.ltv_cac[k] is None else "<br>" + _("LTV:CAC {ratio}").format(
                 ratio=format_value(s.ltv_cac[k], "ratio")))
             for k, v in zip(ks, s.revenue_per_customer)]
         fig.add_trace(go.Scatter(x=ks, y=s.revenue_per_customer, mode="lines+markers", name=name,
@@ -186,10 +186,23 @@ def ltv_cac_table(summaries: list[ChannelSummary], grain: str) -> pd.DataFrame:
             _("Revenue per customer, first order's period"): format_value(s.revenue_per_customer[0], "currency"),
             _("Revenue per customer so far"): _("{value} ({since})").format(
                 value=format_value(s.revenue_per_customer[last], "currency"), since=since_label(last, grain)),
-            _("LTV:CAC so far"): format_value(s.ltv_cac[last], "ratio") if s.ltv_cac is not None else "—",
+            _("LTV:CAC so far"): ltv_cac_so_far(s, grain),
             _("Payback"): payback_text(s, grain),
         })
     return pd.DataFrame(rows)
+
+
+def ltv_cac_so_far(summary: ChannelSummary, grain: str) -> str:
+    """The latest LTV:CAC known ('1.25x'), with its period when the cohorts with ad cost have not reached the
+    latest period ('1.25x (3 months later)'); '—' without ad cost."""
+    known = [(k, ratio) for k, ratio in enumerate(summary.ltv_cac or []) if ratio is not None]
+    if not known:
+        return "—"
+    k, ratio = known[-1]
+    text = format_value(ratio, "ratio")
+    if k == len(summary.revenue_per_customer) - 1:
+        return text
+    return _("{value} ({since})").format(value=text, since=since_label(k, grain))
 
 
 def no_cost_channels(summaries: list[ChannelSummary]) -> list[str]:
