@@ -1,5 +1,6 @@
 """Cohorts: customers by the period of their first order, their retention, cumulative revenue per customer, CAC,
-LTV:CAC and payback, by acquisition channel. Reads ``cohort_activity`` (the rollup kept by every orders load),
+LTV:CAC and payback, by acquisition channel (none for ``(unattributed)``: ad cost of no known channel
+is no channel's cost). Reads ``cohort_activity`` (the rollup kept by every orders load),
 ``calendar_days`` (the last order date) and ``ad_spend`` (cost), never the orders.
 
 A cohort is the new customers whose first order falls in a period (a week or a month, in the periods' calendar:
@@ -21,6 +22,7 @@ from datetime import date
 from sqlalchemy import and_, func, select
 
 from connectors.customers import bucket_name
+from connectors.datasets import UNATTRIBUTED
 from metrics.periods import Period, format_period, period_containing, periods_between
 from warehouse import schema
 
@@ -170,7 +172,8 @@ def compute_cohorts(db, grain: str, first: Period, last: Period, channel: str | 
         for net in revenue:
             cumulative += net
             per_customer.append(cumulative / customers)
-        cost = costs.get((cohort_start, acquired)) if acquired is not None else None
+        # an unknown channel's customers against ad cost of no known channel is no channel's CAC
+        cost = costs.get((cohort_start, acquired)) if acquired not in (None, UNATTRIBUTED) else None
         cost = cost if cost and cost > 0 else None
         cac = cost / customers if cost is not None else None
         ratios = _ltv_cac(per_customer, cac)

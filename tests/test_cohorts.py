@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
+import pandas as pd
 import pytest
 
 from metrics.cohorts import CohortError, channel_summaries, cohorts_json, compute_cohorts
@@ -96,6 +99,44 @@ def test_channel_summaries_weight_by_customers(shop):
     assert social.cac == pytest.approx(115.0) and social.payback_period == 1
     assert social.ltv_cac == pytest.approx([200 / 230, 1.0, 150 / 120])
     assert summaries["Email"].cac is None and summaries["Email"].payback_period is None
+
+
+def test_channel_summary_leaves_cohorts_without_ad_cost_out_of_cac_and_ltv_cac(engine):
+    # The shop with Paid Social's January cost missing (its ad data starts in February): January's Paid Social
+    # cohort (c1: 100, 0, 50) cost nothing recorded, February's (c3: 100 then 30) cost 110.
+    from connectors.loader import load
+    from tests.cohort_shop import AD_COLUMNS, ADS, ORDER_COLUMNS, ORDERS
+
+    load(engine, "orders", pd.DataFrame(ORDERS, columns=ORDER_COLUMNS), source="test")
+    load(engine, "ad_spend", pd.DataFrame([a for a in ADS if a[0].month > 1], columns=AD_COLUMNS), source="test")
+    (social,) = [s for s in channel_summaries(compute_cohorts(engine, "month", JAN, MAR, by_channel=True))
+                 if s.acquisition_channel == "Paid Social"]
+    # The curve still counts both customers: [(100 + 100)/2, (100 + 130)/2, 150]. CAC and LTV:CAC count February's
+    # cohort alone: CAC 110 / 1 = 110, LTV:CAC [100/110 = 0.91, 130/110 = 1.18, none (February has not reached
+    # period 2)], payback in period 1. (Counting c1 as free would give CAC 55 and LTV:CAC 200/110 = 1.82 at once;
+    # setting period 2 against no cost used to leave no LTV:CAC at all, and the page said "not yet".)
+    assert social.revenue_per_customer == pytest.approx([100.0, 115.0, 150.0])
+    assert social.cac == pytest.approx(110.0)
+    assert social.ltv_cac[:2] == pytest.approx([100 / 110, 130 / 110]) and social.ltv_cac[2] is None
+    assert social.payback_period == 1
+
+
+def test_unattributed_customers_have_no_cac(engine):
+    # An order without a channel is "(unattributed)", and so is ad cost from a platform of no known channel: their
+    # ratio is no channel's CAC. c9's cohort (January, 70 then 30) keeps its revenue and retention, without CAC.
+    from connectors.loader import load
+    from tests.cohort_shop import AD_COLUMNS, ORDER_COLUMNS
+
+    orders = [("u1", datetime(2026, 1, 10, 9), "c9", 70.0, 0.0, None, None),
+              ("u2", datetime(2026, 2, 10, 9), "c9", 30.0, 0.0, None, None)]
+    load(engine, "orders", pd.DataFrame(orders, columns=ORDER_COLUMNS), source="test")
+    load(engine, "ad_spend", pd.DataFrame([(date(2026, 1, 5), "mystery_ads", "x", None, 1000, 10, 80.0)],
+                                          columns=AD_COLUMNS), source="test")
+    (cohort,) = compute_cohorts(engine, "month", JAN, FEB, by_channel=True)
+    assert (cohort.acquisition_channel, cohort.customers) == ("(unattributed)", 1)
+    assert cohort.revenue_per_customer == pytest.approx([70.0, 100.0])
+    assert (cohort.cac, cohort.ltv_cac, cohort.payback_period) == (None, None, None)
+    assert channel_summaries([cohort])[0].cac is None
 
 
 def test_jalali_month_buckets(shop):
