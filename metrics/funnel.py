@@ -128,12 +128,20 @@ def _summed_step(step: FunnelStep, parts: tuple[str, ...], figures: _Figures, fi
     part whose source simply has no rows for it is left out quietly (a channel without social has no social)."""
     counted = [p for p in parts if figures.value(p) is not None]
     missing = [p for p in parts if figures.value(p) is None and not (filtered and counted and not figures.has_rows(p))]
-    reasons = [r for r in dict.fromkeys(figures.reason(p) for p in [*missing, *counted]) if r]
+    reason = _joined([r for r in dict.fromkeys(figures.reason(p) for p in [*missing, *counted]) if r])
     if not counted:
-        return FunnelStepResult(step.id, _(step.label), None, None, None, " ".join(reasons) or None)
+        return FunnelStepResult(step.id, _(step.label), None, None, None, reason)
     value = sum(figures.value(p) for p in counted)
     source = " + ".join(measure_label(p) for p in counted)
-    return FunnelStepResult(step.id, _(step.label), value, None, source, " ".join(reasons) or None)
+    return FunnelStepResult(step.id, _(step.label), value, None, source, reason)
+
+
+def _joined(reasons: list[str]) -> str | None:
+    """The reasons of a step's parts as one text: sentences one after the other; the engine's clauses ("ad spend
+    data ends 2026-11-29 (1 of 30 days missing)") separated by semicolons, not run together."""
+    if len(reasons) <= 1 or all(r.endswith(".") for r in reasons):
+        return " ".join(reasons) or None
+    return _("; ").join(r.rstrip(".") for r in reasons)
 
 
 def _desire_step(step: FunnelStep, figures: _Figures) -> FunnelStepResult:

@@ -97,6 +97,17 @@ def test_all_channels_without_social_counts_the_others_and_says_so(engine):
     assert attention.reason == "No social impressions for all channels in 2–8 Nov 2026 (no social data)."
 
 
+def test_reasons_of_several_sources_are_separated(engine):
+    load_fixture(engine)
+    # W45 and W46: the shop's data ends on Sunday 8 Nov, so each of attention's three sources misses 7 of 14 days;
+    # the three notes are separated by semicolons, not run together ("… missing) social data ends …")
+    attention = compute_funnel(engine, parse_period("2026-11-02..2026-11-15")).step("attention")
+    assert attention.value == 7400
+    assert attention.reason == ("ad spend data ends 2026-11-08 (7 of 14 days missing); "
+                                "social data ends 2026-11-08 (7 of 14 days missing); "
+                                "email campaigns data ends 2026-11-08 (7 of 14 days missing)")
+
+
 def test_campaign_funnel_and_drill_down(engine):
     load_fixture(engine)
     brand = compute_funnel(engine, W45, "Paid Search", "brand")
