@@ -68,6 +68,8 @@ else:
     _table(view.step_table(current, changes))
     st.caption(_("Each rate is the step's value ÷ the previous step's. Change: against the previous {grain}, "
                  "in percentage points. Bar widths are on a logarithmic scale.").format(grain=grain_name(period.grain)))
+    with st.expander(_("What each step counts")):
+        st.markdown("\n".join(f"- {text}" for text in view.step_definitions()))
     counted, missing = view.notes(current)
     for text in counted:
         st.info(md(text), icon=":material/info:")

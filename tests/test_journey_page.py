@@ -41,6 +41,16 @@ def test_shop_figures_by_hand_and_a_channel_choice(shop_app):
     assert "Where each channel leaks" not in _subheaders(app)
 
 
+def test_each_step_says_what_it_counts(shop_app):
+    app = page_app("journey", **W45).run()
+    (what,) = [e for e in app.expander if e.label == "What each step counts"]
+    text = what.markdown[0].value
+    # the five steps' declarations in metrics.catalog.FUNNEL_STEPS, in order
+    assert text.startswith("- **Attention**: People reached: ad impressions, social impressions and delivered")
+    assert "- **Desire**: Add-to-carts where the web data has them, otherwise engaged sessions." in text
+    assert text.index("**Interest**") < text.index("**Desire**") < text.index("**Action**") < text.index("**Loyalty**")
+
+
 @pytest.mark.usefixtures("demo_env")
 @pytest.mark.parametrize("lang", ["en", "fa"])
 def test_demo_renders(lang):

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from i18n import _, is_rtl
-from metrics.catalog import FUNNEL_STEP_BY_ID
+from metrics.catalog import FUNNEL_STEP_BY_ID, FUNNEL_STEPS
 from metrics.format import format_delta, format_value
 from metrics.funnel import (
     STEP_IDS,
@@ -117,6 +117,11 @@ def step_table(current: Funnel, changes: list[StepChange]) -> pd.DataFrame:
             _("Counted"): step.source or "—",
         })
     return pd.DataFrame(rows)
+
+
+def step_definitions() -> list[str]:
+    """What each step counts, from its declaration in the catalog ('**Desire**: add-to-carts where …')."""
+    return [_("**{step}**: {counts}").format(step=_(step.label), counts=_(step.description)) for step in FUNNEL_STEPS]
 
 
 def notes(current: Funnel) -> tuple[list[str], list[str]]:
