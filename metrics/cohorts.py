@@ -16,6 +16,7 @@ Cohort then says ``partial_last`` (its last values cover only the days so far).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -55,11 +56,13 @@ class Cohort:
 class ChannelSummary:
     """Cohorts of one acquisition channel taken together (the Cohorts page's LTV:CAC table and curves).
 
-    ``revenue_per_customer[k]`` is weighted by customers over the cohorts that have reached period k. CAC and LTV:CAC
-    count only the cohorts with ad cost (a cohort whose period has no cost recorded, e.g. before the ad data starts,
-    would add customers and revenue that cost nothing): ``cac`` = their ad cost ÷ their customers (None when no
-    cohort has cost), and ``ltv_cac[k]`` = the revenue through k of those of them that reached k ÷ their ad cost (so
-    an old cohort's revenue is never set against the cost of younger ones), None where none of them reached k."""
+    ``revenue_per_customer[k]``: period 0's revenue per customer of all the cohorts, plus, for each later period,
+    the customer-weighted average increase of the cohorts that reached it (chained: it never falls where only the
+    oldest cohorts remain). CAC and LTV:CAC count only the cohorts with ad cost (a cohort whose period has no cost
+    recorded, e.g. before the ad data starts, would add customers and revenue that cost nothing): ``cac`` = their ad
+    cost ÷ their customers (None when no cohort has cost), and ``ltv_cac[k]`` chains their revenue increases per
+    unit of their own ad cost the same way (an old cohort's revenue is never set against the cost of younger ones),
+    None from the first period none of them reached."""
 
     acquisition_channel: str
     cohorts: int
@@ -183,9 +186,23 @@ def compute_cohorts(db, grain: str, first: Period, last: Period, channel: str | 
     return cohorts
 
 
-def _revenue_through(cohorts: list[Cohort], k: int) -> float:
-    """The revenue through period k of those of ``cohorts`` that have reached it."""
-    return sum(c.revenue_per_customer[k] * c.customers for c in cohorts if len(c.revenue_per_customer) > k)
+def _chained(cohorts: list[Cohort], periods: int, units: Callable[[Cohort], float]) -> list[float | None]:
+    """Cumulative revenue per unit (a customer, or a unit of ad cost) through each period since acquisition:
+    period 0 over every cohort, then each period adds what the cohorts that reached it gained in it, per unit of
+    their own (the average increase, chained). Unlike one average per period, it never falls where only the oldest
+    cohorts remain. None from the first period no cohort with units has reached."""
+    out: list[float | None] = []
+    total = 0.0
+    for k in range(periods):
+        reached = [c for c in cohorts if len(c.revenue_per_customer) > k]
+        base = sum(units(c) for c in reached)
+        if not base:
+            return out + [None] * (periods - k)
+        gained = sum((c.revenue_per_customer[k] - (c.revenue_per_customer[k - 1] if k else 0.0)) * c.customers
+                     for c in reached)
+        total += gained / base
+        out.append(total)
+    return out
 
 
 def channel_summaries(cohorts: list[Cohort]) -> list[ChannelSummary]:
@@ -203,14 +220,10 @@ def channel_summaries(cohorts: list[Cohort]) -> list[ChannelSummary]:
         customers = sum(c.customers for c in group)
         longest = max(len(c.revenue_per_customer) for c in group)
         costed = [c for c in group if c.cost is not None]
-        curve, ratios = [], []
-        for k in range(longest):
-            curve.append(_revenue_through(group, k) / sum(c.customers for c in group if len(c.retention) > k))
-            spent = sum(c.cost for c in costed if len(c.retention) > k)
-            ratios.append(_revenue_through(costed, k) / spent if spent else None)
+        curve = _chained(group, longest, lambda c: c.customers)
         cost = sum(c.cost for c in costed) or None
         cac = cost / sum(c.customers for c in costed) if cost is not None else None
-        ratios = ratios if cost is not None else None
+        ratios = _chained(costed, longest, lambda c: c.cost) if cost is not None else None
         out.append(ChannelSummary(name, len(group), customers, curve, cost, cac, ratios, _payback(ratios),
                                   any(c.partial_last for c in group)))
     return out

@@ -91,13 +91,14 @@ def test_channel_summaries_weight_by_customers(shop):
         compute_cohorts(shop, "month", JAN, MAR, by_channel=True))}
     social = summaries["Paid Social"]
     # January [100, 100, 150] and February [100, 130], one customer each: period 0 (100 + 100)/2 = 100,
-    # period 1 (100 + 130)/2 = 115, period 2 only January has reached it: 150. CAC (120 + 110) / 2 = 115.
-    # LTV:CAC sets each period's revenue against the cost of the cohorts that reached it: period 0 200/230,
-    # period 1 230/230 = 1, period 2 January alone 150/120 = 1.25 (not 150/115): payback in period 1.
+    # period 1 adds the average increase (0 + 30)/2 = 15 -> 115, period 2 only January has reached it and gained
+    # 50 there -> 165 (one average per period would say 150 and fall below the younger cohorts' figure).
+    # CAC (120 + 110) / 2 = 115. LTV:CAC chains the increases per unit of the reaching cohorts' own cost:
+    # period 0 200/230, period 1 + 30/230 -> 230/230 = 1, period 2 + January's 50/120 -> 1 + 0.41667: payback 1.
     assert (social.cohorts, social.customers) == (2, 2)
-    assert social.revenue_per_customer == pytest.approx([100.0, 115.0, 150.0])
+    assert social.revenue_per_customer == pytest.approx([100.0, 115.0, 165.0])
     assert social.cac == pytest.approx(115.0) and social.payback_period == 1
-    assert social.ltv_cac == pytest.approx([200 / 230, 1.0, 150 / 120])
+    assert social.ltv_cac == pytest.approx([200 / 230, 1.0, 1 + 50 / 120])
     assert summaries["Email"].cac is None and summaries["Email"].payback_period is None
 
 
@@ -111,11 +112,12 @@ def test_channel_summary_leaves_cohorts_without_ad_cost_out_of_cac_and_ltv_cac(e
     load(engine, "ad_spend", pd.DataFrame([a for a in ADS if a[0].month > 1], columns=AD_COLUMNS), source="test")
     (social,) = [s for s in channel_summaries(compute_cohorts(engine, "month", JAN, MAR, by_channel=True))
                  if s.acquisition_channel == "Paid Social"]
-    # The curve still counts both customers: [(100 + 100)/2, (100 + 130)/2, 150]. CAC and LTV:CAC count February's
-    # cohort alone: CAC 110 / 1 = 110, LTV:CAC [100/110 = 0.91, 130/110 = 1.18, none (February has not reached
-    # period 2)], payback in period 1. (Counting c1 as free would give CAC 55 and LTV:CAC 200/110 = 1.82 at once;
-    # setting period 2 against no cost used to leave no LTV:CAC at all, and the page said "not yet".)
-    assert social.revenue_per_customer == pytest.approx([100.0, 115.0, 150.0])
+    # The curve still counts both customers: [(100 + 100)/2, 100 + (0 + 30)/2 = 115, 115 + January's 50 = 165]. CAC
+    # and LTV:CAC count February's cohort alone: CAC 110 / 1 = 110, LTV:CAC [100/110 = 0.91, 130/110 = 1.18, none
+    # (February has not reached period 2)], payback in period 1. (Counting c1 as free would give CAC 55 and
+    # LTV:CAC 200/110 = 1.82 at once; setting period 2 against no cost used to leave no LTV:CAC at all, and the
+    # page said "not yet".)
+    assert social.revenue_per_customer == pytest.approx([100.0, 115.0, 165.0])
     assert social.cac == pytest.approx(110.0)
     assert social.ltv_cac[:2] == pytest.approx([100 / 110, 130 / 110]) and social.ltv_cac[2] is None
     assert social.payback_period == 1
