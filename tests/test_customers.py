@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Column, MetaData, Table, select
 
 from connectors.attribution import replace_transactions
 from connectors.customers import BUCKETS, rebuild_customers
@@ -243,4 +243,26 @@ def test_a_failed_orders_load_leaves_the_customer_tables_as_they_were(engine, tm
     with pytest.raises(FileImportError):
         import_file(engine, "orders", path)
     assert _snapshot(engine) == before
+    assert_exact(engine)
+
+
+def test_a_warehouse_upgraded_from_0003_with_orders_gets_the_same_tables_as_a_fresh_load(engine):
+    from tests.test_migrations import _reset, _upgrade
+
+    history = _history()
+    load(engine, "orders", history, source="test")
+    fresh = _snapshot(engine)
+    customers, activity, _, rollup = fresh
+    assert len(customers) == history["customer_id"].nunique() and activity and sum(r[-1] for r in rollup) > 0
+    old_daily = [c for c in schema.orders_daily.columns if c.name != "new_customer_revenue"]
+    with engine.connect() as conn:
+        orders = [dict(r) for r in conn.execute(select(schema.orders)).mappings()]
+        daily = [dict(r) for r in conn.execute(select(*old_daily)).mappings()]
+    _reset(engine)
+    _upgrade(engine, "0003")  # the orders and their rollup as 0003 kept them (no new customers' revenue)
+    with engine.begin() as conn:
+        conn.execute(schema.orders.insert(), orders)
+        conn.execute(Table("orders_daily", MetaData(), *[Column(c.name, c.type) for c in old_daily]).insert(), daily)
+    _upgrade(engine, "head")
+    assert _snapshot(engine) == fresh
     assert_exact(engine)

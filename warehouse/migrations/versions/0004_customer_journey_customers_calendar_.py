@@ -60,6 +60,75 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('checkouts', sa.Integer(), nullable=True))
 
     # ### end Alembic commands ###
+    backfill(op.get_bind())
+
+
+# The tables as this revision leaves them (only the columns the backfill reads or writes): the backfill is
+# self-contained, so later changes to warehouse/schema.py or connectors/customers.py cannot break it.
+_orders = sa.table('orders', sa.column('order_id', sa.String), sa.column('ordered_at', sa.DateTime),
+                   sa.column('order_date', sa.Date), sa.column('customer_id', sa.String),
+                   sa.column('revenue', sa.Float), sa.column('refunded', sa.Float), sa.column('channel', sa.String),
+                   sa.column('campaign', sa.String), sa.column('is_first_order', sa.Boolean),
+                   sa.column('returning_customer', sa.Boolean))
+_customers = sa.table('customers', *[sa.column(c) for c in (
+    'customer_id', 'first_order_id', 'first_ordered_at', 'first_order_date', 'acquisition_channel',
+    'acquisition_campaign', 'returning_before')])
+_BUCKETS = {'gregorian_week': ('week', 'gregorian'), 'gregorian_month': ('month', 'gregorian'),
+            'jalali_week': ('week', 'jalali'), 'jalali_month': ('month', 'jalali')}
+_calendar = sa.table('calendar_days', sa.column('date', sa.Date), *[sa.column(b, sa.Date) for b in _BUCKETS])
+_activity = sa.table('cohort_activity', *[sa.column(c) for c in (
+    'bucket', 'cohort_start', 'acquisition_channel', 'period_start', 'active_customers', 'orders', 'net_revenue')])
+_daily = sa.table('orders_daily', sa.column('date', sa.Date), sa.column('channel', sa.String),
+                  sa.column('campaign', sa.String), sa.column('new_customer_revenue', sa.Float))
+
+
+def backfill(conn) -> None:
+    """A warehouse upgraded with orders in it: the customers from the flagged first orders, the calendar days of
+    the order dates, the cohort activity of every bucket and the new customers' revenue of the daily rollup (the
+    same rows a fresh load writes)."""
+    import pandas as pd
+
+    from metrics.periods import bucket_starts  # the period starts' one definition (a pure function)
+
+    o, c, cal, act, daily = _orders, _customers, _calendar, _activity, _daily
+    if conn.execute(sa.select(o.c.order_id).limit(1)).first() is None:
+        return
+    first = o.c.is_first_order == sa.true()
+    conn.execute(c.insert().from_select(
+        [x.name for x in c.columns],
+        sa.select(o.c.customer_id, o.c.order_id, o.c.ordered_at, o.c.order_date, o.c.channel, o.c.campaign,
+                  o.c.returning_customer).where(first)))
+    days = pd.Series([d for (d,) in conn.execute(sa.select(o.c.order_date).distinct())], dtype=object)
+    frame = pd.DataFrame({'date': days})
+    for name, (grain, calendar) in _BUCKETS.items():
+        frame[name] = bucket_starts(days, grain, calendar)
+    conn.execute(cal.insert(), frame.astype(object).to_dict('records'))
+    first_day = cal.alias('first_day')
+    net = o.c.revenue - o.c.refunded
+    for bucket in _BUCKETS:
+        conn.execute(act.insert().from_select(
+            [x.name for x in act.columns],
+            sa.select(sa.literal(bucket), first_day.c[bucket], c.c.acquisition_channel, cal.c[bucket],
+                      sa.func.count(o.c.customer_id.distinct()), sa.func.count(), sa.func.sum(net))
+            .select_from(c.join(o, o.c.customer_id == c.c.customer_id).join(cal, cal.c.date == o.c.order_date)
+                         .join(first_day, first_day.c.date == c.c.first_order_date))
+            .where(c.c.returning_before == sa.false())
+            .group_by(first_day.c[bucket], c.c.acquisition_channel, cal.c[bucket])))
+    sums = sa.Table('_new_customer_revenue', sa.MetaData(), sa.Column('date', sa.Date, primary_key=True),
+                    sa.Column('channel', sa.String(200), primary_key=True),
+                    sa.Column('campaign', sa.String(200), primary_key=True), sa.Column('net', sa.Float),
+                    prefixes=['TEMPORARY'])
+    sums.create(conn)
+    conn.execute(sums.insert().from_select(
+        ['date', 'channel', 'campaign', 'net'],
+        sa.select(o.c.order_date, o.c.channel, o.c.campaign, sa.func.sum(net))
+        .where(first, o.c.returning_customer == sa.false()).group_by(o.c.order_date, o.c.channel, o.c.campaign)))
+    mine = sa.and_(sums.c.date == daily.c.date, sums.c.channel == daily.c.channel, sums.c.campaign == daily.c.campaign)
+    keys = sa.tuple_(daily.c.date, daily.c.channel, daily.c.campaign).in_(
+        sa.select(sums.c.date, sums.c.channel, sums.c.campaign))
+    conn.execute(daily.update().where(keys).values(
+        new_customer_revenue=sa.select(sums.c.net).where(mine).scalar_subquery()))
+    sums.drop(conn)
 
 
 def downgrade() -> None:
