@@ -25,6 +25,7 @@ from sqlalchemy import (
     Select,
     Table,
     and_,
+    case,
     delete,
     func,
     insert,
@@ -107,22 +108,49 @@ def fill_calendar(conn: Connection, dates: Select | None = None) -> None:
     conn.execute(insert(cal), frame.astype(object).to_dict("records"))
 
 
-def _activity(bucket: str, sign: int = 1, customers: Table | None = None) -> Select:
-    """SQL: the cohort_activity rows of ``bucket`` (times ``sign``) from the orders of ``customers`` (a table
-    with a ``customer_id`` column; None: every customer)."""
-    o, c, cal = schema.orders, schema.customers, schema.calendar_days
-    first_day = cal.alias("first_day")
-    joined = c.join(o, o.c.customer_id == c.c.customer_id)
+def _days() -> Table:
+    """Per first-order date, acquisition channel and order date: orders, net revenue, and per bucket how many
+    customers' first order of a period falls on that date (summed over a period's dates: its active customers)."""
+    o = schema.orders
+    return _temp("_cohort_days", Column("first_date", o.c.order_date.type), Column("channel", o.c.channel.type),
+                 Column("order_date", o.c.order_date.type), Column("orders", Integer), Column("net", Float),
+                 *[Column(f"opens_{b}", Integer) for b in BUCKETS])
+
+
+def _fill_days(conn: Connection, days: Table, customers: Table | None = None) -> None:
+    """``days`` (:func:`_days`) from the orders of ``customers`` (a table with a ``customer_id`` column; None: every
+    customer): one pass over each customer's orders in order (time, then id: the first-order ranking), the first
+    one giving the cohort and channel; customers whose first order says they had ordered before left out."""
+    o, cal = schema.orders, schema.calendar_days
+    window = {"partition_by": o.c.customer_id, "order_by": (o.c.ordered_at, o.c.order_id)}
+    rows = select(o.c.order_date, (o.c.revenue - o.c.refunded).label("net"),
+                  func.first_value(o.c.order_date).over(**window).label("first_date"),
+                  func.first_value(o.c.channel).over(**window).label("channel"),
+                  func.first_value(o.c.returning_customer).over(**window).label("was_returning"),
+                  *[case((func.lag(cal.c[b]).over(**window).is_distinct_from(cal.c[b]), 1), else_=0).label(b)
+                    for b in BUCKETS]).select_from(o.join(cal, cal.c.date == o.c.order_date))
     if customers is not None:
-        joined = customers.join(c, c.c.customer_id == customers.c.customer_id) \
-            .join(o, o.c.customer_id == customers.c.customer_id)
-    return (select(literal(bucket), first_day.c[bucket], c.c.acquisition_channel, cal.c[bucket],
-                   literal(sign) * func.count(o.c.customer_id.distinct()), literal(sign) * func.count(),
-                   literal(sign) * func.sum(o.c.revenue - o.c.refunded))
-            .select_from(joined.join(cal, cal.c.date == o.c.order_date)
-                         .join(first_day, first_day.c.date == c.c.first_order_date))
-            .where(c.c.returning_before == literal(False))
-            .group_by(first_day.c[bucket], c.c.acquisition_channel, cal.c[bucket]))
+        rows = rows.where(o.c.customer_id.in_(select(customers.c.customer_id)))
+    rows = rows.subquery()
+    conn.execute(insert(days).from_select(
+        ["first_date", "channel", "order_date", "orders", "net", *[f"opens_{b}" for b in BUCKETS]],
+        select(rows.c.first_date, rows.c.channel, rows.c.order_date, func.count(), func.sum(rows.c.net),
+               *[func.sum(rows.c[b]) for b in BUCKETS])
+        .where(rows.c.was_returning == literal(False))
+        .group_by(rows.c.first_date, rows.c.channel, rows.c.order_date)))
+    _analyze(conn, days)
+
+
+def _activity(days: Table, bucket: str, sign: int = 1) -> Select:
+    """SQL: the cohort_activity rows of ``bucket`` (times ``sign``) from ``days`` (:func:`_days`)."""
+    cal = schema.calendar_days
+    first_day = cal.alias("first_day")
+    return (select(literal(bucket), first_day.c[bucket], days.c.channel, cal.c[bucket],
+                   literal(sign) * func.sum(days.c[f"opens_{bucket}"]), literal(sign) * func.sum(days.c.orders),
+                   literal(sign) * func.sum(days.c.net))
+            .select_from(days.join(cal, cal.c.date == days.c.order_date)
+                         .join(first_day, first_day.c.date == days.c.first_date))
+            .group_by(first_day.c[bucket], days.c.channel, cal.c[bucket]))
 
 
 def _customer_rows(customers: Table | None = None) -> Select:
@@ -142,9 +170,13 @@ def rebuild_customers(conn: Connection) -> None:
     conn.execute(delete(c))
     conn.execute(insert(c).from_select(list(CUSTOMER_COLUMNS), _customer_rows()))
     fill_calendar(conn)
+    days = _days()
+    _create(conn, days)
+    _fill_days(conn, days)
     for bucket in BUCKETS:
-        conn.execute(insert(act).from_select(
-            [*ACT_KEY, "active_customers", "orders", "net_revenue"], _activity(bucket)))
+        conn.execute(insert(act).from_select([*ACT_KEY, "active_customers", "orders", "net_revenue"],
+                                             _activity(days, bucket)))
+    _drop(conn, days)
 
 
 def start_update(conn: Connection, customer_ids: Select) -> bool:
@@ -185,9 +217,14 @@ def finish_update(conn: Connection, incremental: bool) -> None:
 
 
 def _add_contribution(conn: Connection, touched: Table, delta: Table, sign: int) -> None:
+    """The cohort_activity rows of the ``touched`` customers' orders, times ``sign``, into ``delta``."""
+    days = _days()
+    _create(conn, days)
+    _fill_days(conn, days, touched)
     for bucket in BUCKETS:
-        conn.execute(insert(delta).from_select(
-            [*ACT_KEY, "active_customers", "orders", "net_revenue"], _activity(bucket, sign, touched)))
+        conn.execute(insert(delta).from_select([*ACT_KEY, "active_customers", "orders", "net_revenue"],
+                                               _activity(days, bucket, sign)))
+    _drop(conn, days)
 
 
 def _apply_delta(conn: Connection, delta: Table) -> None:
