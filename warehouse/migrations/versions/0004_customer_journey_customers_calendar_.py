@@ -103,17 +103,35 @@ def backfill(conn) -> None:
     for name, (grain, calendar) in _BUCKETS.items():
         frame[name] = bucket_starts(days, grain, calendar)
     conn.execute(cal.insert(), frame.astype(object).to_dict('records'))
-    first_day = cal.alias('first_day')
+    # one pass over each customer's orders in order (time, then id): the first gives the cohort and channel, lag()
+    # marks the customer's first order in each period; summed by day, then by period (connectors.customers)
     net = o.c.revenue - o.c.refunded
+    window = {'partition_by': o.c.customer_id, 'order_by': (o.c.ordered_at, o.c.order_id)}
+    rows = sa.select(o.c.order_date, net.label('net'),
+                     sa.func.first_value(o.c.order_date).over(**window).label('first_date'),
+                     sa.func.first_value(o.c.channel).over(**window).label('channel'),
+                     sa.func.first_value(o.c.returning_customer).over(**window).label('was_returning'),
+                     *[sa.case((sa.func.lag(cal.c[b]).over(**window).is_distinct_from(cal.c[b]), 1), else_=0).label(b)
+                       for b in _BUCKETS]).select_from(o.join(cal, cal.c.date == o.c.order_date)).subquery()
+    days = sa.Table('_cohort_days', sa.MetaData(), sa.Column('first_date', sa.Date), sa.Column('channel', sa.String(200)),
+                    sa.Column('order_date', sa.Date), sa.Column('orders', sa.Integer), sa.Column('net', sa.Float),
+                    *[sa.Column(f'opens_{b}', sa.Integer) for b in _BUCKETS], prefixes=['TEMPORARY'])
+    days.create(conn)
+    conn.execute(days.insert().from_select(
+        ['first_date', 'channel', 'order_date', 'orders', 'net', *[f'opens_{b}' for b in _BUCKETS]],
+        sa.select(rows.c.first_date, rows.c.channel, rows.c.order_date, sa.func.count(), sa.func.sum(rows.c.net),
+                  *[sa.func.sum(rows.c[b]) for b in _BUCKETS])
+        .where(rows.c.was_returning == sa.false()).group_by(rows.c.first_date, rows.c.channel, rows.c.order_date)))
+    first_day = cal.alias('first_day')
     for bucket in _BUCKETS:
         conn.execute(act.insert().from_select(
             [x.name for x in act.columns],
-            sa.select(sa.literal(bucket), first_day.c[bucket], c.c.acquisition_channel, cal.c[bucket],
-                      sa.func.count(o.c.customer_id.distinct()), sa.func.count(), sa.func.sum(net))
-            .select_from(c.join(o, o.c.customer_id == c.c.customer_id).join(cal, cal.c.date == o.c.order_date)
-                         .join(first_day, first_day.c.date == c.c.first_order_date))
-            .where(c.c.returning_before == sa.false())
-            .group_by(first_day.c[bucket], c.c.acquisition_channel, cal.c[bucket])))
+            sa.select(sa.literal(bucket), first_day.c[bucket], days.c.channel, cal.c[bucket],
+                      sa.func.sum(days.c[f'opens_{bucket}']), sa.func.sum(days.c.orders), sa.func.sum(days.c.net))
+            .select_from(days.join(cal, cal.c.date == days.c.order_date)
+                         .join(first_day, first_day.c.date == days.c.first_date))
+            .group_by(first_day.c[bucket], days.c.channel, cal.c[bucket])))
+    days.drop(conn)
     sums = sa.Table('_new_customer_revenue', sa.MetaData(), sa.Column('date', sa.Date, primary_key=True),
                     sa.Column('channel', sa.String(200), primary_key=True),
                     sa.Column('campaign', sa.String(200), primary_key=True), sa.Column('net', sa.Float),
