@@ -24,7 +24,7 @@ from metrics.catalog import EARNED_CHANNELS, MEASURES, SOURCES, get_kpi
 from metrics.periods import bucket_starts
 
 RAW_TABLES = ("orders", "web_traffic", "ad_spend", "email_campaigns", "social", "feedback", "tickets")
-ORDER_MEASURES = ("orders", "revenue", "new_customers", "repeat_orders")
+ORDER_MEASURES = ("orders", "revenue", "new_customers", "repeat_orders", "new_customer_revenue")
 
 
 def read_raw(engine: Engine, tables=RAW_TABLES) -> dict[str, pd.DataFrame]:
@@ -65,6 +65,7 @@ def pandas_measures(raw: dict[str, pd.DataFrame], start: date, end: date, grain:
     out["revenue"] = g["net"].sum()
     out["new_customers"] = g["first"].sum()
     out["repeat_orders"] = out["orders"] - out["new_customers"]
+    out["new_customer_revenue"] = o["net"].where(o["first"], 0.0).groupby(o["p"]).sum()
     rows["orders"] = g.size()
 
     for name, m in MEASURES.items():
@@ -107,7 +108,8 @@ def duckdb_measures(csv: dict[str, Path], start: date, end: date) -> tuple[pd.Da
           FROM read_csv('{csv['orders']}', types={{'ordered_at': 'TIMESTAMP'}}))
         SELECT CAST(date_trunc('week', ordered_at) AS DATE) AS period_start, count(*) AS orders,
                sum(revenue - refunded) AS revenue, sum(first::INT) AS new_customers,
-               sum((NOT first)::INT) AS repeat_orders, count(*) AS _rows_orders
+               sum((NOT first)::INT) AS repeat_orders,
+               sum(CASE WHEN first THEN revenue - refunded ELSE 0 END) AS new_customer_revenue, count(*) AS _rows_orders
         FROM o WHERE CAST(ordered_at AS DATE) BETWEEN DATE '{s}' AND DATE '{e}' GROUP BY 1"""),
         q(f"""
         SELECT CAST(date_trunc('week', date) AS DATE) AS period_start, sum(sessions) AS sessions,

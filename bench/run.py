@@ -296,15 +296,6 @@ def main(argv: list[str] | None = None) -> dict:
     if not args.skip_app:
         results["queries"]["overview_first_render_s"] = round(app_first_render(url, args.as_of), 2)
 
-    if not args.skip_cohorts:
-        from bench.cohorts import measure
-
-        engine.dispose()
-        engine = make_engine(url)
-        orders_s = next((r["seconds"] for r in results.get("imports", []) if r["kind"] == "orders"), None)
-        results["cohorts"] = measure(engine, url, out, args.as_of, orders_s)
-        print(f"  cohorts: {results['cohorts']}", flush=True)
-        engine = make_engine(url)
     if not args.skip_reference:
         from bench.reference import duckdb_measures, kpis_from_measures, pandas_measures, read_raw
 
@@ -328,6 +319,15 @@ def main(argv: list[str] | None = None) -> dict:
                    "max_relative_difference": compare(items, frame)}
             for name, (s, frame) in refs.items()
         }
+    # after the references: the daily load adds orders (dated the as-of day, outside the compared weeks)
+    if not args.skip_cohorts:
+        from bench.cohorts import measure
+
+        engine.dispose()
+        engine = make_engine(url)
+        orders_s = next((r["seconds"] for r in results.get("imports", []) if r["kind"] == "orders"), None)
+        results["cohorts"] = measure(engine, url, out, args.as_of, orders_s)
+        print(f"  cohorts: {results['cohorts']}", flush=True)
     results["targets_met"] = {
         k: results["queries"][k] < v for k, v in TARGETS.items()
     } | {"no_order_table_reads": results["queries"]["scorecard_queries_reading_orders_table"] == 0}
