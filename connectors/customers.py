@@ -183,13 +183,15 @@ def start_update(conn: Connection, customer_ids: Select) -> bool:
     """Before a load changes orders: note the customers it touches (``customer_ids``, a one-column select of the
     current orders and the incoming ones) and take their contribution out of ``cohort_activity``.
 
-    Returns whether the update is incremental; False (many customers touched: a first load) means
+    Returns whether the update is incremental; False (no orders yet, or many customers touched) means
     :func:`finish_update` rebuilds whole. Every :func:`start_update` must be followed by :func:`finish_update` in
     the same transaction."""
     touched, delta = _touched(), _delta()
     _create(conn, touched, delta)
     ids = customer_ids.subquery()
     conn.execute(insert(touched).from_select(["customer_id"], select(ids.c[0]).distinct()))
+    if conn.execute(select(literal(1)).select_from(schema.orders).limit(1)).first() is None:
+        return False  # a first load: one build (whatever the customer tables hold, e.g. orders emptied by hand)
     count = conn.execute(select(func.count()).select_from(touched)).scalar_one()
     if count > INCREMENTAL_UP_TO and 4 * count >= conn.execute(
             select(func.count()).select_from(schema.customers)).scalar_one():
