@@ -48,7 +48,7 @@ from sqlalchemy import (
     update,
 )
 
-from connectors.customers import rebuild_customers
+from connectors import customers as customer_table
 from connectors.datasets import NO_CAMPAIGN, UNATTRIBUTED
 from warehouse import schema
 
@@ -148,12 +148,15 @@ def attribute_orders(conn: Connection, keys: Table) -> int:
     if count:
         _analyze(conn, changes)
         mine = changes.c.order_id == o.c.order_id
+        # only first orders carry a customer's acquisition channel and campaign
+        incremental = customer_table.start_update(conn, select(o.c.customer_id).where(
+            o.c.order_id.in_(select(changes.c.order_id)), schema.FIRST_ORDER))
         conn.execute(update(o).where(o.c.order_id.in_(select(changes.c.order_id))).values(
             channel=select(changes.c.channel).where(mine).scalar_subquery(),
             campaign=select(changes.c.campaign).where(mine).scalar_subquery(),
             ga4_attributed=select(changes.c.ga4_attributed).where(mine).scalar_subquery()))
         _rebuild_rollup(conn, select(changes.c.order_date).distinct())
-        rebuild_customers(conn)
+        customer_table.finish_update(conn, incremental)
     conn.execute(text(f"DROP TABLE IF EXISTS {changes.name}"))
     return int(count)
 

@@ -25,7 +25,8 @@ REMOVAL_SOURCE = "demo-removal"
 # Every table the demo (or someone trying it out) writes to, children before parents.
 DEMO_TABLES = (
     *(schema.metadata.tables[d.table] for d in DATASETS.values()),
-    schema.orders_daily, schema.customers, schema.cohort_activity, schema.targets, schema.notes, schema.actions,
+    schema.orders_daily, schema.customers, schema.cohort_activity, schema.calendar_days, schema.targets, schema.notes,
+    schema.actions,
 )
 
 

@@ -30,6 +30,7 @@ from sqlalchemy import (
     DateTime,
     Engine,
     MetaData,
+    Select,
     String,
     Table,
     and_,
@@ -49,7 +50,7 @@ from sqlalchemy import (
 from sqlalchemy import Float as FloatType
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from connectors.customers import rebuild_customers
+from connectors import customers as customer_table
 from connectors.datasets import DATASETS, KINDS, NO_CAMPAIGN, PLATFORM_CHANNELS, UNATTRIBUTED
 from connectors.demo_data import DEMO_SOURCE, clear_before_own_load
 from connectors.tabular import release_memory
@@ -708,18 +709,27 @@ def _apply(conn: Connection, kind: str, table: Table, stage: Table, result: Load
     ``daily``: the staged rows' daily sums, if summed while staging (used by a first load)."""
     if kind == "orders" and result.inserted and not result.updated and _secondary_indexes(conn, table):
         _first_orders_load(conn, table, stage, daily)
+        customer_table.rebuild_customers(conn)
     elif result.inserted or result.updated:
         if kind == "orders":
+            incremental = customer_table.start_update(conn, _staged_customers(stage))
             refresh_orders_rollup_staged(conn, touched_customers=bool(result.updated))
             if not result.updated:
                 flag_new_first_orders(conn)
         apply_stage(conn, table, stage, DATASETS[kind].key, result.updated)
         if kind == "orders":
             finish_orders_rollup(conn, recompute_flags=bool(result.updated))
-    if kind == "orders" and (result.inserted or result.updated):
-        rebuild_customers(conn)
+            customer_table.finish_update(conn, incremental)
     if drop:
         drop_stage(conn)
+
+
+def _staged_customers(stage: Table) -> Select:
+    """SQL: the customers an orders stage touches: of its new and changed rows, and of the changed rows' current
+    versions (an order may move to another customer)."""
+    o = schema.orders
+    return select(stage.c.customer_id).where(stage.c._status != "same").union(
+        select(o.c.customer_id).join(stage, stage.c.order_id == o.c.order_id).where(stage.c._status == "changed"))
 
 
 def _first_orders_load(conn: Connection, table: Table, stage: Table, daily: DailySums | None = None) -> None:

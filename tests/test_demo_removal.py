@@ -80,8 +80,11 @@ def test_importing_own_orders_into_the_demo_leaves_exactly_what_importing_them_a
 
     assert content_hash(engine) == only_mine
     after = _rows(engine)
-    assert after == {**{t.name: 0 for t in DEMO_TABLES}, "orders": 4, "orders_daily": 4,
-                     f"sync:{REMOVAL_SOURCE}": 1, "sync:import:orders": 1}
+    # examples/orders.csv: 4 orders of 3 customers (cust-17, -18, -19, acquired through 3 channels) on 2, 3 and
+    # 4 Nov 2026, one Gregorian week (Mon 2 Nov), one Jalali week (from Sat 31 Oct), one month in either calendar:
+    # 3 calendar days, 3 customers, cohort activity 3 channels x 1 cohort x 1 period x 4 buckets = 12 rows
+    assert after == {**{t.name: 0 for t in DEMO_TABLES}, "orders": 4, "orders_daily": 4, "customers": 3,
+                     "calendar_days": 3, "cohort_activity": 12, f"sync:{REMOVAL_SOURCE}": 1, "sync:import:orders": 1}
     assert not uses_demo_data(engine) and not should_load_demo(engine)
     # a second import is an ordinary one: nothing more removed
     assert main(["import", "orders", str(path)]) == 0

@@ -60,6 +60,93 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('checkouts', sa.Integer(), nullable=True))
 
     # ### end Alembic commands ###
+    backfill(op.get_bind())
+
+
+# The tables as this revision leaves them (only the columns the backfill reads or writes): the backfill is
+# self-contained, so later changes to warehouse/schema.py or connectors/customers.py cannot break it.
+_orders = sa.table('orders', sa.column('order_id', sa.String), sa.column('ordered_at', sa.DateTime),
+                   sa.column('order_date', sa.Date), sa.column('customer_id', sa.String),
+                   sa.column('revenue', sa.Float), sa.column('refunded', sa.Float), sa.column('channel', sa.String),
+                   sa.column('campaign', sa.String), sa.column('is_first_order', sa.Boolean),
+                   sa.column('returning_customer', sa.Boolean))
+_customers = sa.table('customers', *[sa.column(c) for c in (
+    'customer_id', 'first_order_id', 'first_ordered_at', 'first_order_date', 'acquisition_channel',
+    'acquisition_campaign', 'returning_before')])
+_BUCKETS = {'gregorian_week': ('week', 'gregorian'), 'gregorian_month': ('month', 'gregorian'),
+            'jalali_week': ('week', 'jalali'), 'jalali_month': ('month', 'jalali')}
+_calendar = sa.table('calendar_days', sa.column('date', sa.Date), *[sa.column(b, sa.Date) for b in _BUCKETS])
+_activity = sa.table('cohort_activity', *[sa.column(c) for c in (
+    'bucket', 'cohort_start', 'acquisition_channel', 'period_start', 'active_customers', 'orders', 'net_revenue')])
+_daily = sa.table('orders_daily', sa.column('date', sa.Date), sa.column('channel', sa.String),
+                  sa.column('campaign', sa.String), sa.column('new_customer_revenue', sa.Float))
+
+
+def backfill(conn) -> None:
+    """A warehouse upgraded with orders in it: the customers from the flagged first orders, the calendar days of
+    the order dates, the cohort activity of every bucket and the new customers' revenue of the daily rollup (the
+    same rows a fresh load writes)."""
+    import pandas as pd
+
+    from metrics.periods import bucket_starts  # the period starts' one definition (a pure function)
+
+    o, c, cal, act, daily = _orders, _customers, _calendar, _activity, _daily
+    if conn.execute(sa.select(o.c.order_id).limit(1)).first() is None:
+        return
+    first = o.c.is_first_order == sa.true()
+    conn.execute(c.insert().from_select(
+        [x.name for x in c.columns],
+        sa.select(o.c.customer_id, o.c.order_id, o.c.ordered_at, o.c.order_date, o.c.channel, o.c.campaign,
+                  o.c.returning_customer).where(first)))
+    days = pd.Series([d for (d,) in conn.execute(sa.select(o.c.order_date).distinct())], dtype=object)
+    frame = pd.DataFrame({'date': days})
+    for name, (grain, calendar) in _BUCKETS.items():
+        frame[name] = bucket_starts(days, grain, calendar)
+    conn.execute(cal.insert(), frame.astype(object).to_dict('records'))
+    # one pass over each customer's orders in order (time, then id): the first gives the cohort and channel, lag()
+    # marks the customer's first order in each period; summed by day, then by period (connectors.customers)
+    net = o.c.revenue - o.c.refunded
+    window = {'partition_by': o.c.customer_id, 'order_by': (o.c.ordered_at, o.c.order_id)}
+    rows = sa.select(o.c.order_date, net.label('net'),
+                     sa.func.first_value(o.c.order_date).over(**window).label('first_date'),
+                     sa.func.first_value(o.c.channel).over(**window).label('channel'),
+                     sa.func.first_value(o.c.returning_customer).over(**window).label('was_returning'),
+                     *[sa.case((sa.func.lag(cal.c[b]).over(**window).is_distinct_from(cal.c[b]), 1), else_=0).label(b)
+                       for b in _BUCKETS]).select_from(o.join(cal, cal.c.date == o.c.order_date)).subquery()
+    days = sa.Table('_cohort_days', sa.MetaData(), sa.Column('first_date', sa.Date), sa.Column('channel', sa.String(200)),
+                    sa.Column('order_date', sa.Date), sa.Column('orders', sa.Integer), sa.Column('net', sa.Float),
+                    *[sa.Column(f'opens_{b}', sa.Integer) for b in _BUCKETS], prefixes=['TEMPORARY'])
+    days.create(conn)
+    conn.execute(days.insert().from_select(
+        ['first_date', 'channel', 'order_date', 'orders', 'net', *[f'opens_{b}' for b in _BUCKETS]],
+        sa.select(rows.c.first_date, rows.c.channel, rows.c.order_date, sa.func.count(), sa.func.sum(rows.c.net),
+                  *[sa.func.sum(rows.c[b]) for b in _BUCKETS])
+        .where(rows.c.was_returning == sa.false()).group_by(rows.c.first_date, rows.c.channel, rows.c.order_date)))
+    first_day = cal.alias('first_day')
+    for bucket in _BUCKETS:
+        conn.execute(act.insert().from_select(
+            [x.name for x in act.columns],
+            sa.select(sa.literal(bucket), first_day.c[bucket], days.c.channel, cal.c[bucket],
+                      sa.func.sum(days.c[f'opens_{bucket}']), sa.func.sum(days.c.orders), sa.func.sum(days.c.net))
+            .select_from(days.join(cal, cal.c.date == days.c.order_date)
+                         .join(first_day, first_day.c.date == days.c.first_date))
+            .group_by(first_day.c[bucket], days.c.channel, cal.c[bucket])))
+    days.drop(conn)
+    sums = sa.Table('_new_customer_revenue', sa.MetaData(), sa.Column('date', sa.Date, primary_key=True),
+                    sa.Column('channel', sa.String(200), primary_key=True),
+                    sa.Column('campaign', sa.String(200), primary_key=True), sa.Column('net', sa.Float),
+                    prefixes=['TEMPORARY'])
+    sums.create(conn)
+    conn.execute(sums.insert().from_select(
+        ['date', 'channel', 'campaign', 'net'],
+        sa.select(o.c.order_date, o.c.channel, o.c.campaign, sa.func.sum(net))
+        .where(first, o.c.returning_customer == sa.false()).group_by(o.c.order_date, o.c.channel, o.c.campaign)))
+    mine = sa.and_(sums.c.date == daily.c.date, sums.c.channel == daily.c.channel, sums.c.campaign == daily.c.campaign)
+    keys = sa.tuple_(daily.c.date, daily.c.channel, daily.c.campaign).in_(
+        sa.select(sums.c.date, sums.c.channel, sums.c.campaign))
+    conn.execute(daily.update().where(keys).values(
+        new_customer_revenue=sa.select(sums.c.net).where(mine).scalar_subquery()))
+    sums.drop(conn)
 
 
 def downgrade() -> None:
