@@ -99,3 +99,14 @@ def test_the_leak_heatmap_writes_white_text_that_reads_on_every_colour():
     assert heatmap.textfont.color == "white"
     assert [c for _stop, c in heatmap.colorscale] == list(LEAK_COLOURS)
     assert all(_contrast_with_white(c) >= 4.5 for c in LEAK_COLOURS), [_contrast_with_white(c) for c in LEAK_COLOURS]
+
+
+def test_a_week_without_data_says_what_is_missing(shop_app):
+    """W30 (20-26 Jul 2026) is before the hand-made shop's data: the page says there is no funnel and, step by step,
+    which source has nothing for the week (it used to say only 'No funnel data')."""
+    app = page_app("journey", grain="week", period="2026-W30").run()
+    assert not app.exception, app.exception
+    assert any("No funnel data for All channels" in i.value for i in app.info)
+    warnings = [w.value for w in app.warning]
+    assert len(warnings) == 5, warnings  # one per step: attention, interest, desire, action, loyalty
+    assert warnings[0].startswith("Attention: No ad impressions") and warnings[3].startswith("Action:"), warnings
