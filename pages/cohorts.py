@@ -13,7 +13,7 @@ import streamlit as st
 from i18n import _
 from metrics.date_text import period_title
 from ui import data
-from ui.bidi import column_order, isolate, shown_period
+from ui.bidi import column_order, isolate
 from ui.cohorts_view import (
     DEFAULT_SPAN,
     GRAINS,
@@ -42,14 +42,21 @@ span = url_selectbox(_("Cohorts shown"), SPANS, "cohorts", index=SPANS.index(DEF
                      format_func=lambda value: span_label(value, grain),
                      help=_("How many cohorts to show, ending with the period picked in the sidebar."))
 first = first_cohort(last, span)
+
+
+def _named(period) -> str:
+    """A cohort's period by name ('March 2026', 'آذر ۱۴۰۵'), as the heatmap's rows call it, not its code."""
+    return isolate(period_title(period))
+
+
 st.caption((_("Customers grouped by the month of their first order, {first} to {last} · {scope}") if grain == "month"
             else _("Customers grouped by the week of their first order, {first} to {last} · {scope}")).format(
-    first=shown_period(first), last=shown_period(last), scope=isolate(md(channel or _(ALL_CHANNELS)))))
+    first=_named(first), last=_named(last), scope=isolate(md(channel or _(ALL_CHANNELS)))))
 
 rows = cohorts(version, grain, first, last, channel, False)
 if not rows:
     st.info(_("No new customer's first order falls between {first} and {last}{scope}. Choose other periods or "
-              "another channel.").format(first=shown_period(first), last=shown_period(last),
+              "another channel.").format(first=_named(first), last=_named(last),
                                           scope=(" · " + isolate(md(channel))) if channel else ""),
             icon=":material/info:")
 else:

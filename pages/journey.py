@@ -70,11 +70,10 @@ else:
                  "in percentage points. Bar widths are on a logarithmic scale.").format(grain=grain_name(period.grain)))
     with st.expander(_("What each step counts")):
         st.markdown("\n".join(f"- {text}" for text in view.step_definitions()))
-    counted, missing = view.notes(current)
-    for text in counted:
+    for text in view.notes(current)[0]:
         st.info(md(text), icon=":material/info:")
-    for text in missing:
-        st.warning(md(text), icon=":material/help:")
+for text in view.notes(current)[1]:  # what is missing, also when nothing is there (e.g. no data loaded yet)
+    st.warning(md(text), icon=":material/help:")
 
 if channel is None:
     st.subheader(_("Where each channel leaks"))

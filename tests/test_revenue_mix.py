@@ -126,3 +126,20 @@ def test_the_figure_in_persian_reads_right_to_left_with_persian_digits(shop):
     assert "۱۲۰" in text and "۴۲٫۹٪" in text and not any(ch.isascii() and ch.isdigit() for ch in day + text)
     assert fig.layout.font.family == "Vazirmatn, sans-serif" and fig.layout.title.x == 1
     assert not any(ch.isascii() and ch.isdigit() for t in fig.layout.yaxis.ticktext for ch in t)
+
+
+def test_the_figure_starts_at_the_first_period_with_revenue():
+    """Periods before the data (revenue NaN: nothing recorded yet) are left out, not drawn as an empty axis; the
+    first period with data (starting late: shaded) is kept. Three quarters: Q1 nothing, Q2 starts late with 100
+    (60 new + 40 returning), Q3 200 (120 + 80)."""
+    nan = float("nan")
+    frame = pd.DataFrame({"period_start": [date(2026, 1, 1), date(2026, 4, 1), date(2026, 7, 1)],
+                          "new_revenue": [nan, 60.0, 120.0], "returning_revenue": [nan, 40.0, 80.0],
+                          "revenue": [nan, 100.0, 200.0], "returning_share": [nan, 0.4, 0.4],
+                          "reason": [None, None, None], "complete_through": [None, None, None],
+                          "starts_late": [None, date(2026, 5, 10), None]})
+    fig = revenue_mix_chart(frame, "mix")
+    new, returning = fig.data
+    assert [str(x)[:10] for x in new.x] == ["2026-04-01", "2026-07-01"]
+    assert [v if v == v else None for v in returning.y] == [None, 80.0]  # Q2 starts late: shaded, not drawn
+    assert [a.text for a in fig.layout.annotations] == ["partial"]

@@ -32,6 +32,8 @@ from ui.charts import ACTUAL, TEMPLATE
 from ui.safe_text import chart_text
 
 WEAK = "⚠"  # marks the weakest step of a channel in the heatmap
+# The heatmap's colours, below the median to above it; white text reads on each (contrast at least 4.5:1).
+LEAK_COLOURS = ("#C9463F", "#3A3F47", "#23804F")
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -163,8 +165,8 @@ def leak_heatmap(funnels: dict[str, Funnel], title: str) -> go.Figure:
     fig = go.Figure(go.Heatmap(
         z=z, x=[bidi(chart_text(step_name(s))) for s in steps], y=[chart_text(m) for m in table.index],
         text=texts, texttemplate="%{text}", customdata=hovers, hovertemplate="%{customdata}<extra></extra>",
-        colorscale=[[0, "#E8615A"], [0.5, "#3A3F47"], [1, "#4CC38A"]], zmin=-2, zmax=2, showscale=False,
-        xgap=2, ygap=2))
+        colorscale=[[0, LEAK_COLOURS[0]], [0.5, LEAK_COLOURS[1]], [1, LEAK_COLOURS[2]]], zmin=-2, zmax=2,
+        showscale=False, textfont=dict(color="white"), xgap=2, ygap=2))
     fig.update_layout(template=TEMPLATE, height=max(220, 90 + 34 * len(table)),
                       margin=dict(l=10, r=10, t=80, b=10), title=bidi(chart_text(title)))
     fig.update_yaxes(autorange="reversed")

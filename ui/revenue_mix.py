@@ -34,8 +34,11 @@ def _hover(amount: float, revenue: float, share: float, partial: bool, reason: o
 def revenue_mix_chart(frame: pd.DataFrame, title: str) -> go.Figure:
     """Stacked bars per period: revenue from new customers' first orders under revenue from returning customers;
     each bar's hover gives its amount, the period's revenue and the returning share. A period that begins before
-    the data does (``starts_late``) is not drawn as a value: it is shaded partial."""
+    the data does (``starts_late``) is not drawn as a value: it is shaded partial. Periods before the first one with
+    revenue are left out (at quarter grain, 26 periods would otherwise be mostly years before the data)."""
     frame = frame.sort_values("period_start").reset_index(drop=True)
+    if frame["revenue"].notna().any():
+        frame = frame.loc[frame["revenue"].notna().idxmax():].reset_index(drop=True)
     late = frame["starts_late"].notna() if "starts_late" in frame else pd.Series(False, index=frame.index)
     partial = frame["complete_through"].notna() & frame["revenue"].notna()
     x = pd.to_datetime(frame["period_start"])
