@@ -26,6 +26,8 @@ SPANS = ("6", "12", "24")  # how many cohorts the page shows (?cohorts=), ending
 DEFAULT_SPAN = "12"
 HEATMAP_TEXT_COLUMNS = 13  # up to this many periods the cells also show their value (more: on hover only)
 IN_PROGRESS = "#F5D547"
+DARK_CELL = 0.5  # a cell darker than half the colour scale gets light text
+LIGHT_TEXT, DARK_TEXT = "#FFFFFF", "#1F2937"
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -118,15 +120,24 @@ def retention_heatmap(items: list[Cohort], grain: str) -> go.Figure:
     fig = go.Figure(go.Heatmap(
         z=z, x=columns, y=rows, zmin=0, zmax=top, colorscale="Blues", customdata=hover,
         hovertemplate="%{customdata}<extra></extra>", xgap=1, ygap=1,
-        text=text if width <= HEATMAP_TEXT_COLUMNS else None,
-        texttemplate="%{text}" if width <= HEATMAP_TEXT_COLUMNS else None, textfont=dict(size=10),
         colorbar=dict(title=dict(text=_("Ordered"), side="top"), tickmode="array", tickvals=ticks,
                       ticktext=[format_value(v, "percent") for v in ticks], thickness=12)))
-    partial = [(columns[len(c.retention) - 1], rows[i]) for i, c in enumerate(items) if c.partial_last]
-    if partial:
+    if width <= HEATMAP_TEXT_COLUMNS:
+        # the values as a text trace of their own, light on dark cells and dark on light ones (a heatmap's own text
+        # loses its contrast colouring once a right-to-left font is set)
+        cells = [(columns[k], rows[i], text[i][k], v / top > DARK_CELL)
+                 for i, row in enumerate(z) for k, v in enumerate(row) if v is not None]
         fig.add_trace(go.Scatter(
-            x=[x for x, _y in partial], y=[y for _x, y in partial], mode="markers", name=_("In progress"),
-            marker=dict(symbol="square-open", size=16, color=IN_PROGRESS, line=dict(width=2)), hoverinfo="skip"))
+            x=[c[0] for c in cells], y=[c[1] for c in cells], text=[c[2] for c in cells], mode="text",
+            textfont=dict(size=10, color=[LIGHT_TEXT if c[3] else DARK_TEXT for c in cells]),
+            hoverinfo="skip", showlegend=False))
+    partial = [(len(c.retention) - 1, i) for i, c in enumerate(items) if c.partial_last]
+    for k, i in partial:  # an outline around the cell, not a marker over its value
+        fig.add_shape(type="rect", x0=k - 0.5, x1=k + 0.5, y0=i - 0.5, y1=i + 0.5,
+                      line=dict(color=IN_PROGRESS, width=2))
+    if partial:  # the outline's legend entry
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=_("In progress"), hoverinfo="skip",
+                                 marker=dict(symbol="square-open", size=12, color=IN_PROGRESS, line=dict(width=2))))
     fig.update_layout(template=TEMPLATE, height=max(260, 110 + 28 * len(items)), margin=dict(l=10, r=10, t=30, b=10),
                       showlegend=bool(partial), legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
                       xaxis=dict(title=since_axis(grain), side="bottom", type="category"),
