@@ -120,9 +120,10 @@ def test_each_s_page_has_its_meaning_cards_and_charts(s):
     assert S_MEANING[s] in app.markdown[0].value
     kpis = kpis_for(s)
     assert [m.label for m in app.metric] == [k.label for k in kpis]
-    assert [h.value for h in app.subheader] == [k.label for k in kpis]
+    mix = s in ("Sell", "Serve")  # these two also chart new against returning revenue, under the cards
+    assert [h.value for h in app.subheader] == ["New and returning revenue"] * mix + [k.label for k in kpis]
     without = [k for k in kpis if "channel" not in k.breakdowns]
-    assert len(app.get("plotly_chart")) == 2 * len(kpis) - len(without)
+    assert len(app.get("plotly_chart")) == 2 * len(kpis) - len(without) + mix
     for kpi in without:
         assert any(f"**{kpi.label}** is not broken down by channel" in i.value for i in app.info)
 
