@@ -129,18 +129,24 @@ def cli_url(engine, monkeypatch):
     get_engine.cache_clear()
 
 
-@pytest.fixture
-def shop_app(engine, monkeypatch):
-    """The hand-made shop of tests/fixtures.py, opened by the app (Streamlit's caches emptied: URLs and data versions
-    repeat across tests, on PostgreSQL too)."""
+def open_in_app(engine, monkeypatch):
+    """Make the app open ``engine``'s warehouse, Streamlit's caches emptied (URLs and data versions repeat across
+    tests, on PostgreSQL too); returns ``engine``."""
     import streamlit as st
 
-    from tests.fixtures import load_fixture
     from warehouse.db import get_engine
 
-    load_fixture(engine)
     monkeypatch.setenv("KPI_DATABASE_URL", engine.url.render_as_string(hide_password=False))
     get_engine.cache_clear()
     st.cache_resource.clear()
     st.cache_data.clear()
     return engine
+
+
+@pytest.fixture
+def shop_app(engine, monkeypatch):
+    """The hand-made shop of tests/fixtures.py, opened by the app."""
+    from tests.fixtures import load_fixture
+
+    load_fixture(engine)
+    return open_in_app(engine, monkeypatch)

@@ -4,26 +4,19 @@
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 
 from i18n import _, using_locale
 from metrics.format import format_value
 from tests.cohort_shop import load_cohort_shop
-from tests.conftest import page_app
+from tests.conftest import open_in_app, page_app
 
 MARCH = {"grain": "month", "period": "2026-03", "cohorts": "6"}  # cohorts 2025-10 .. 2026-03
 
 
 @pytest.fixture
 def cohort_app(engine, monkeypatch):
-    from warehouse.db import get_engine
-
     load_cohort_shop(engine)
-    monkeypatch.setenv("KPI_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    get_engine.cache_clear()
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    return engine
+    return open_in_app(engine, monkeypatch)
 
 
 def _rows(app) -> dict[str, dict]:
