@@ -12,8 +12,8 @@ from i18n import LANGUAGE_NAMES, _, using_locale
 from tests.conftest import page_app
 from ui import locale, rtl
 
-PAGES = {"overview", "weekly_review", "campaigns", "ab_test", "sell", "serve", "speak", "save", "sizzle",
-         "targets", "data_sources"}
+PAGES = {"overview", "weekly_review", "campaigns", "journey", "cohorts", "ab_test", "sell", "serve", "speak", "save",
+         "sizzle", "targets", "data_sources"}
 WEEK = {"grain": "week", "period": "2026-W47"}
 
 

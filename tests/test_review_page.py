@@ -44,7 +44,7 @@ def test_the_attention_table_lists_off_track_then_at_risk_as_the_cli_report_says
     table = _frame(app, "attention-2026-W47")
     assert table["KPI"].tolist() == expected
     assert table["Status"].tolist() == ["● Off track"] * 2 + ["● At risk"] * 5
-    assert [m.value for m in app.metric] == ["15", "5", "2"]  # the headline only: every detail is closed
+    assert [m.value for m in app.metric] == ["17", "5", "2"]  # 24 KPIs; the headline only: every detail is closed
     assert [e.label for e in app.expander] == [f"{k}: {STATUS_LABELS[status[k]].lower()}" for k in expected]
     headers = [h.value for h in app.header]
     assert headers.index("Off track and at risk") < headers.index("Actions") < headers.index("Notes") \
