@@ -31,7 +31,6 @@ from sqlalchemy import (
     Column,
     ColumnElement,
     Connection,
-    MetaData,
     Select,
     Table,
     case,
@@ -51,6 +50,7 @@ from sqlalchemy import (
 from connectors import customers as customer_table
 from connectors.datasets import NO_CAMPAIGN, UNATTRIBUTED
 from warehouse import schema
+from warehouse.temp_tables import analyze, temp_table
 
 GA4 = schema.ga4_transactions
 
@@ -83,20 +83,11 @@ def attribute_staged(conn: Connection, stage: Table) -> None:
                  .values(channel=_best(key, "channel"), campaign=_best(key, "campaign"), ga4_attributed=True))
 
 
-def _temp(name: str, *columns: Column) -> Table:
-    return Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
-
-
-def _analyze(conn: Connection, table: Table) -> None:
-    if conn.dialect.name == "postgresql":  # temp tables are never auto-analysed
-        conn.execute(text(f"ANALYZE {table.name}"))
-
-
 def replace_transactions(conn: Connection, frame: pd.DataFrame, start: date, end: date) -> int:
     """Store GA4's purchases for ``start..end`` (replacing what those dates held: GA4 restates recent days),
     re-attribute the orders whose key was or is among them, rebuild the daily rollup of the dates of the orders
     that changed. Runs in the caller's transaction; returns how many orders changed channel or campaign."""
-    keys = _temp("_ga4_keys", Column("order_key", GA4.c.order_key.type, primary_key=True))
+    keys = temp_table("_ga4_keys", Column("order_key", GA4.c.order_key.type, primary_key=True))
     conn.execute(text(f"DROP TABLE IF EXISTS {keys.name}"))
     keys.create(conn)
     in_slice = GA4.c.date.between(start, end)
@@ -107,7 +98,7 @@ def replace_transactions(conn: Connection, frame: pd.DataFrame, start: date, end
         conn.execute(insert(GA4), frame[columns].astype(object).to_dict("records"))
         conn.execute(insert(keys).from_select(
             ["order_key"], select(GA4.c.order_key).where(in_slice).except_(select(keys.c.order_key))))
-    _analyze(conn, keys)
+    analyze(conn, keys)
     changed = attribute_orders(conn, keys)
     conn.execute(text(f"DROP TABLE IF EXISTS {keys.name}"))
     return changed
@@ -121,7 +112,7 @@ def attribute_orders(conn: Connection, keys: Table) -> int:
     from connectors.loader import _rebuild_rollup  # the loader's rollup (it imports this module)
 
     o = schema.orders
-    changes = _temp("_ga4_changes", Column("order_id", o.c.order_id.type, primary_key=True),
+    changes = temp_table("_ga4_changes", Column("order_id", o.c.order_id.type, primary_key=True),
                     Column("order_date", o.c.order_date.type), Column("channel", o.c.channel.type),
                     Column("campaign", o.c.campaign.type), Column("ga4_attributed", o.c.ga4_attributed.type))
     conn.execute(text(f"DROP TABLE IF EXISTS {changes.name}"))
@@ -146,7 +137,7 @@ def attribute_orders(conn: Connection, keys: Table) -> int:
                candidates.c.ga4_attributed).where(differs)))
     count = conn.execute(select(func.count()).select_from(changes)).scalar_one()
     if count:
-        _analyze(conn, changes)
+        analyze(conn, changes)
         mine = changes.c.order_id == o.c.order_id
         # only first orders carry a customer's acquisition channel and campaign
         incremental = customer_table.start_update(conn, select(o.c.customer_id).where(

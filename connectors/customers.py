@@ -21,7 +21,6 @@ from sqlalchemy import (
     Connection,
     Float,
     Integer,
-    MetaData,
     Select,
     Table,
     and_,
@@ -32,13 +31,13 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    text,
     tuple_,
     update,
 )
 
 from metrics.periods import bucket_starts
 from warehouse import schema
+from warehouse.temp_tables import analyze, drop, recreate, temp_table
 
 # bucket name -> (grain, calendar); a cohort report of a grain in a calendar reads one bucket
 BUCKETS: dict[str, tuple[str, str]] = {
@@ -63,35 +62,14 @@ def bucket_name(grain: str, calendar: str) -> str:
     return name
 
 
-def _temp(name: str, *columns: Column) -> Table:
-    return Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
-
-
 def _touched() -> Table:
-    return _temp("_cohort_customers", Column("customer_id", schema.customers.c.customer_id.type, primary_key=True))
+    return temp_table("_cohort_customers", Column("customer_id", schema.customers.c.customer_id.type, primary_key=True))
 
 
 def _delta() -> Table:
     act = schema.cohort_activity
-    return _temp("_cohort_delta", *[Column(k, act.c[k].type) for k in ACT_KEY],
+    return temp_table("_cohort_delta", *[Column(k, act.c[k].type) for k in ACT_KEY],
                  Column("active_customers", Integer), Column("orders", Integer), Column("net_revenue", Float))
-
-
-def _create(conn: Connection, *tables: Table) -> None:
-    for t in tables:
-        conn.execute(text(f"DROP TABLE IF EXISTS {t.name}"))
-        t.create(conn)
-
-
-def _drop(conn: Connection, *tables: Table) -> None:
-    for t in tables:
-        conn.execute(text(f"DROP TABLE IF EXISTS {t.name}"))
-
-
-def _analyze(conn: Connection, *tables: Table) -> None:
-    if conn.dialect.name == "postgresql":  # temp tables are never auto-analysed
-        for t in tables:
-            conn.execute(text(f"ANALYZE {t.name}"))
 
 
 def fill_calendar(conn: Connection, dates: Select | None = None) -> None:
@@ -112,7 +90,7 @@ def _days() -> Table:
     """Per first-order date, acquisition channel and order date: orders, net revenue, and per bucket how many
     customers' first order of a period falls on that date (summed over a period's dates: its active customers)."""
     o = schema.orders
-    return _temp("_cohort_days", Column("first_date", o.c.order_date.type), Column("channel", o.c.channel.type),
+    return temp_table("_cohort_days", Column("first_date", o.c.order_date.type), Column("channel", o.c.channel.type),
                  Column("order_date", o.c.order_date.type), Column("orders", Integer), Column("net", Float),
                  *[Column(f"opens_{b}", Integer) for b in BUCKETS])
 
@@ -138,7 +116,7 @@ def _fill_days(conn: Connection, days: Table, customers: Table | None = None) ->
                *[func.sum(rows.c[b]) for b in BUCKETS])
         .where(rows.c.was_returning == literal(False))
         .group_by(rows.c.first_date, rows.c.channel, rows.c.order_date)))
-    _analyze(conn, days)
+    analyze(conn, days)
 
 
 def _activity(days: Table, bucket: str, sign: int = 1) -> Select:
@@ -171,12 +149,12 @@ def rebuild_customers(conn: Connection) -> None:
     conn.execute(insert(c).from_select(list(CUSTOMER_COLUMNS), _customer_rows()))
     fill_calendar(conn)
     days = _days()
-    _create(conn, days)
+    recreate(conn, days)
     _fill_days(conn, days)
     for bucket in BUCKETS:
         conn.execute(insert(act).from_select([*ACT_KEY, "active_customers", "orders", "net_revenue"],
                                              _activity(days, bucket)))
-    _drop(conn, days)
+    drop(conn, days)
 
 
 def start_update(conn: Connection, customer_ids: Select) -> bool:
@@ -187,7 +165,7 @@ def start_update(conn: Connection, customer_ids: Select) -> bool:
     :func:`finish_update` rebuilds whole. Every :func:`start_update` must be followed by :func:`finish_update` in
     the same transaction."""
     touched, delta = _touched(), _delta()
-    _create(conn, touched, delta)
+    recreate(conn, touched, delta)
     ids = customer_ids.subquery()
     conn.execute(insert(touched).from_select(["customer_id"], select(ids.c[0]).distinct()))
     if conn.execute(select(literal(1)).select_from(schema.orders).limit(1)).first() is None:
@@ -196,7 +174,7 @@ def start_update(conn: Connection, customer_ids: Select) -> bool:
     if count > INCREMENTAL_UP_TO and 4 * count >= conn.execute(
             select(func.count()).select_from(schema.customers)).scalar_one():
         return False
-    _analyze(conn, touched)
+    analyze(conn, touched)
     _add_contribution(conn, touched, delta, -1)
     return True
 
@@ -207,7 +185,7 @@ def finish_update(conn: Connection, incremental: bool) -> None:
     touched, delta = _touched(), _delta()
     if not incremental:
         rebuild_customers(conn)
-        _drop(conn, touched, delta)
+        drop(conn, touched, delta)
         return
     o, c = schema.orders, schema.customers
     conn.execute(delete(c).where(c.c.customer_id.in_(select(touched.c.customer_id))))
@@ -215,32 +193,32 @@ def finish_update(conn: Connection, incremental: bool) -> None:
     fill_calendar(conn, select(o.c.order_date).where(o.c.customer_id.in_(select(touched.c.customer_id))).distinct())
     _add_contribution(conn, touched, delta, 1)
     _apply_delta(conn, delta)
-    _drop(conn, touched, delta)
+    drop(conn, touched, delta)
 
 
 def _add_contribution(conn: Connection, touched: Table, delta: Table, sign: int) -> None:
     """The cohort_activity rows of the ``touched`` customers' orders, times ``sign``, into ``delta``."""
     days = _days()
-    _create(conn, days)
+    recreate(conn, days)
     _fill_days(conn, days, touched)
     for bucket in BUCKETS:
         conn.execute(insert(delta).from_select([*ACT_KEY, "active_customers", "orders", "net_revenue"],
                                                _activity(days, bucket, sign)))
-    _drop(conn, days)
+    drop(conn, days)
 
 
 def _apply_delta(conn: Connection, delta: Table) -> None:
     """Add the summed signed rows of ``delta`` to ``cohort_activity``; delete rows left with no active customer."""
     act = schema.cohort_activity
-    net = _temp("_cohort_net", *[Column(k, act.c[k].type, primary_key=True) for k in ACT_KEY],
+    net = temp_table("_cohort_net", *[Column(k, act.c[k].type, primary_key=True) for k in ACT_KEY],
                 Column("active_customers", Integer), Column("orders", Integer), Column("net_revenue", Float))
-    _create(conn, net)
+    recreate(conn, net)
     active, orders, revenue = (func.sum(delta.c[k]) for k in ("active_customers", "orders", "net_revenue"))
     conn.execute(insert(net).from_select(
         [*ACT_KEY, "active_customers", "orders", "net_revenue"],
         select(*[delta.c[k] for k in ACT_KEY], active, orders, revenue).group_by(*[delta.c[k] for k in ACT_KEY])
         .having(or_(active != 0, orders != 0, func.abs(revenue) > 1e-9))))
-    _analyze(conn, net)
+    analyze(conn, net)
     mine = and_(*[net.c[k] == act.c[k] for k in ACT_KEY])
     keys = tuple_(*[act.c[k] for k in ACT_KEY]).in_(select(*[net.c[k] for k in ACT_KEY]))
     conn.execute(update(act).where(keys).values(
@@ -252,4 +230,4 @@ def _apply_delta(conn: Connection, delta: Table) -> None:
         select(*[net.c[k] for k in ACT_KEY], net.c.active_customers, net.c.orders, net.c.net_revenue)
         .where(~exists)))
     conn.execute(delete(act).where(keys, act.c.active_customers <= 0))
-    _drop(conn, net)
+    drop(conn, net)

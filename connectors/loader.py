@@ -29,7 +29,6 @@ from sqlalchemy import (
     Date,
     DateTime,
     Engine,
-    MetaData,
     Select,
     String,
     Table,
@@ -55,6 +54,7 @@ from connectors.datasets import DATASETS, KINDS, NO_CAMPAIGN, PLATFORM_CHANNELS,
 from connectors.demo_data import DEMO_SOURCE, clear_before_own_load
 from connectors.tabular import release_memory
 from warehouse import schema
+from warehouse.temp_tables import analyze, temp_table
 
 CHUNK = 5000
 
@@ -249,11 +249,6 @@ def _batches(first: list[dict], more: Iterable[list[dict]]) -> Iterator[list[dic
     yield from more
 
 
-def _temp_table(name: str, *columns: Column) -> Table:
-    """A session-local table for one load (created and dropped inside the load's transaction)."""
-    return Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
-
-
 def _differs(old, new, is_float: bool):
     """SQL: the stored value differs from the loaded one (NULL-safe; floats to 6 decimals, like _normalise)."""
     if is_float:
@@ -263,12 +258,6 @@ def _differs(old, new, is_float: bool):
             func.abs(old - new) > 5e-7,
         )
     return old.is_distinct_from(new)
-
-
-def _analyze(conn: Connection, *tables: Table) -> None:
-    if conn.dialect.name == "postgresql":  # temp tables are never auto-analysed
-        for t in tables:
-            conn.execute(text(f"ANALYZE {t.name}"))
 
 
 def _stage_rows(conn: Connection, stage: Table, batch: list[dict]) -> None:
@@ -297,7 +286,7 @@ def create_stage(conn: Connection, table: Table, columns: Iterable[str], extra: 
     """The session's empty staging table ``_stage``: ``columns`` of ``table`` (same types), ``extra`` columns
     (e.g. a file's line numbers) and ``_status`` ('new' until :func:`classify_stage`). No index and no
     constraint: rows go in as fast as the driver takes them."""
-    stage = _temp_table("_stage", *[Column(c, table.c[c].type) for c in columns], *extra,
+    stage = temp_table("_stage", *[Column(c, table.c[c].type) for c in columns], *extra,
                         Column("_status", String(8), server_default="new"))
     conn.execute(text("DROP TABLE IF EXISTS _stage"))
     stage.create(conn)
@@ -310,7 +299,7 @@ def classify_stage(conn: Connection, table: Table, stage: Table, key: tuple[str,
 
     Only staged rows whose key is in the table are rewritten (into 'changed' or 'same'); into an empty table
     every row stays 'new' without a statement."""
-    _analyze(conn, stage)
+    analyze(conn, stage)
     if before_classify is not None:
         before_classify(conn, stage)
     skip = set(compare_skip)
@@ -529,11 +518,11 @@ def refresh_orders_rollup_staged(conn: Connection, touched_customers: bool = Tru
     flags) leaves the touched-customers table empty.
     """
     o = schema.orders
-    stage = _temp_table("_stage", Column("order_id", o.c.order_id.type), Column("customer_id", o.c.customer_id.type),
+    stage = temp_table("_stage", Column("order_id", o.c.order_id.type), Column("customer_id", o.c.customer_id.type),
                         Column("order_date", o.c.order_date.type), Column("_status", String(8)))
-    customers = _temp_table("_touched_customers", Column("customer_id", o.c.customer_id.type, primary_key=True))
-    dates = _temp_table("_touched_dates", Column("d", o.c.order_date.type, primary_key=True))
-    flips = _temp_table("_flipped_orders", Column("order_id", o.c.order_id.type, primary_key=True))
+    customers = temp_table("_touched_customers", Column("customer_id", o.c.customer_id.type, primary_key=True))
+    dates = temp_table("_touched_dates", Column("d", o.c.order_date.type, primary_key=True))
+    flips = temp_table("_flipped_orders", Column("order_id", o.c.order_id.type, primary_key=True))
     for t in (customers, dates, flips):
         conn.execute(text(f"DROP TABLE IF EXISTS {t.name}"))
         t.create(conn)
@@ -561,11 +550,11 @@ def flag_new_first_orders(conn: Connection) -> None:
     touched customer, that customer's orders through the (customer_id, ordered_at, order_id) index.
     """
     o = schema.orders
-    stage = _temp_table("_stage", *[Column(c.name, c.type) for c in o.columns], Column("_status", String(8)))
-    dates = _temp_table("_touched_dates", Column("d", o.c.order_date.type))
-    cand = _temp_table("_first_candidates", Column("customer_id", o.c.customer_id.type, primary_key=True),
+    stage = temp_table("_stage", *[Column(c.name, c.type) for c in o.columns], Column("_status", String(8)))
+    dates = temp_table("_touched_dates", Column("d", o.c.order_date.type))
+    cand = temp_table("_first_candidates", Column("customer_id", o.c.customer_id.type, primary_key=True),
                        Column("order_id", o.c.order_id.type), Column("ordered_at", o.c.ordered_at.type))
-    old = _temp_table("_old_firsts", Column("customer_id", o.c.customer_id.type, index=True),
+    old = temp_table("_old_firsts", Column("customer_id", o.c.customer_id.type, index=True),
                       Column("order_id", o.c.order_id.type), Column("ordered_at", o.c.ordered_at.type),
                       Column("order_date", o.c.order_date.type))
     for t in (cand, old):
@@ -581,7 +570,7 @@ def flag_new_first_orders(conn: Connection) -> None:
         ["customer_id", "order_id", "ordered_at", "order_date"],
         select(o.c.customer_id, o.c.order_id, o.c.ordered_at, o.c.order_date)
         .join(cand, cand.c.customer_id == o.c.customer_id).where(schema.FIRST_ORDER)))
-    _analyze(conn, cand, old)
+    analyze(conn, cand, old)
     beaten = select(literal(1)).select_from(old).where(old.c.customer_id == cand.c.customer_id, _earlier(old, cand))
     winners = select(cand.c.order_id).where(~beaten.exists())
     conn.execute(update(stage).where(stage.c.order_id.in_(winners)).values(is_first_order=True))
@@ -598,10 +587,10 @@ def finish_orders_rollup(conn: Connection, recompute_flags: bool = True) -> None
     """After the stage was applied: recompute flags of touched customers (unless already set by
     :func:`flag_new_first_orders`), then rebuild the rollup of the touched dates."""
     o = schema.orders
-    customers = _temp_table("_touched_customers", Column("customer_id", o.c.customer_id.type))
-    dates = _temp_table("_touched_dates", Column("d", o.c.order_date.type))
-    flips = _temp_table("_flipped_orders", Column("order_id", o.c.order_id.type))
-    _analyze(conn, customers, dates)
+    customers = temp_table("_touched_customers", Column("customer_id", o.c.customer_id.type))
+    dates = temp_table("_touched_dates", Column("d", o.c.order_date.type))
+    flips = temp_table("_flipped_orders", Column("order_id", o.c.order_id.type))
+    analyze(conn, customers, dates)
     rank = func.row_number().over(partition_by=o.c.customer_id, order_by=(o.c.ordered_at, o.c.order_id))
     ranked = (select(o.c.order_id, o.c.is_first_order, rank.label("rn"))
               .where(o.c.customer_id.in_(select(customers.c.customer_id))).subquery())
@@ -614,7 +603,7 @@ def finish_orders_rollup(conn: Connection, recompute_flags: bool = True) -> None
         .except_(select(dates.c.d))))
     conn.execute(update(o).where(o.c.order_id.in_(select(flips.c.order_id)))
                  .values(is_first_order=~o.c.is_first_order))
-    _analyze(conn, dates)
+    analyze(conn, dates)
     _rebuild_rollup(conn, select(dates.c.d))
     for t in (customers, dates, flips):
         conn.execute(text(f"DROP TABLE IF EXISTS {t.name}"))
@@ -766,7 +755,7 @@ def _rollup_from_sums(conn: Connection, daily: DailySums) -> None:
     """The whole rollup from the sums made while staging, with new customers (and so repeat orders) counted from
     the flagged first orders: the same rows as :func:`_rebuild_rollup` without sorting every order."""
     o, rollup = schema.orders, schema.orders_daily
-    sums = _temp_table("_daily_sums", Column("date", rollup.c.date.type), Column("channel", rollup.c.channel.type),
+    sums = temp_table("_daily_sums", Column("date", rollup.c.date.type), Column("channel", rollup.c.channel.type),
                        Column("campaign", rollup.c.campaign.type), Column("orders", BigInteger),
                        Column("revenue", FloatType), Column("refunded", FloatType))
     conn.execute(text(f"DROP TABLE IF EXISTS {sums.name}"))

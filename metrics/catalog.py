@@ -244,10 +244,6 @@ class FunnelStep:
     fallback: str | None = None
     known_rows: str | None = None
 
-    @property
-    def formula(self) -> str:
-        return " + ".join(self.parts)
-
 
 FUNNEL_STEPS: tuple[FunnelStep, ...] = (
     FunnelStep("attention", N_("Attention"),
