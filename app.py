@@ -16,6 +16,7 @@ from connectors.demo import load_demo
 from connectors.demo_data import should_load_demo
 from i18n import _
 from ui import data, locale, state
+from ui.auth import current_actor
 from warehouse.db import DatabaseError
 
 # The user's language and calendar before anything prints text (?lang=, the picker, KPI_LOCALE; ui/locale.py).
@@ -87,6 +88,8 @@ pages = {
         page("data_sources", _("Data sources"), ":material/database:"),
     ],
 }
+if current_actor().can("audit"):  # admins only: the page is not routed for anyone else
+    pages[_("Plan and data")].append(page("audit", _("Audit trail"), ":material/history:"))
 
 
 def draw_navigation(container) -> None:

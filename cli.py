@@ -8,6 +8,7 @@ import json
 import sys
 from datetime import date
 
+from access.roles import cli_actor
 from metrics.periods import PeriodError, parse_period, using_calendar
 
 
@@ -43,7 +44,7 @@ def cmd_remove_demo() -> int:
     from connectors.loader import LoadBusy
 
     try:
-        removed = remove_demo_data(_engine())
+        removed = remove_demo_data(_engine(), actor=cli_actor())
     except (MixedWithOwnData, LoadBusy) as exc:
         raise CliError(str(exc)) from None
     if not removed:
@@ -148,7 +149,7 @@ def cmd_targets(args: argparse.Namespace) -> int:
     engine = _engine()
     if args.action == "import":
         try:
-            saved = import_csv(engine, args.file)
+            saved = import_csv(engine, args.file, actor=cli_actor())
         except (TargetError, LoadBusy) as exc:
             raise CliError(str(exc)) from None
         _demo_notice(saved.demo_removed)
@@ -238,7 +239,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     for file in files:
         print(f"importing {file}" + (f" as {kind}" if kind else "") + " …", file=sys.stderr)
         try:
-            report = import_file(_engine(), kind, file, skip_invalid=args.skip_invalid, progress=_progress)
+            report = import_file(_engine(), kind, file, skip_invalid=args.skip_invalid, progress=_progress,
+                                 actor=cli_actor())
         except (FileImportError, LoadBusy) as exc:
             if len(files) == 1:
                 raise CliError(str(exc)) from None
@@ -267,7 +269,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
             config = replace(config, initial_days=args.initial_days)
         print(f"syncing {config.describe()} …", file=sys.stderr)
-        result = sync(_engine(), config, start=args.start, end=args.end, progress=_progress)
+        result = sync(_engine(), config, start=args.start, end=args.end, progress=_progress, actor=cli_actor())
     except (Ga4Error, LoadBusy) as exc:
         raise CliError(str(exc)) from None
     for warning in result.warnings:

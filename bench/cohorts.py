@@ -14,6 +14,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from access.roles import cli_actor
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -110,7 +112,7 @@ def measure(engine: Engine, url: str, out: Path, as_of: date, orders_import_s: f
         results["orders_import_s"] = orders_import_s
     path = daily_file(out, as_of)
     t = time.perf_counter()
-    daily = import_file(engine, "orders", path)
+    daily = import_file(engine, "orders", path, actor=cli_actor())
     results["daily_load_s"] = round(time.perf_counter() - t, 2)
     results["daily_load_orders"] = daily.rows
     results["daily_load_inserted"] = daily.inserted

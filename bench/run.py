@@ -23,6 +23,8 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from access.roles import cli_actor
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -95,7 +97,7 @@ def import_file(engine, kind: str, path: Path, chunk: int, via: str = "files") -
         if via == "files":
             from connectors.files import import_file as files_import
 
-            result = files_import(engine, kind, path, chunk_rows=chunk)
+            result = files_import(engine, kind, path, chunk_rows=chunk, actor=cli_actor())
             rows, inserted = result.rows, result.inserted
             chunk_seconds.append(time.perf_counter() - t0)
         else:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
+from access.roles import SYSTEM, Actor, require
 from connectors.demo_data import DEMO_SOURCE, MixedWithOwnData, own_sources
 from connectors.demo_data import uses_demo_data as uses_demo_data  # re-exported for its callers (ui/data.py)
 from connectors.loader import LoadResult, load
@@ -388,12 +389,12 @@ def load_demo(
                              detail=f"demo data, seed {seed}, as of {(as_of or date.today()).isoformat()}")
     if progress:
         progress("targets", len(data) + 1, len(data) + 1)
-    save_targets(engine, demo_targets(engine, as_of or date.today()))
+    save_targets(engine, demo_targets(engine, as_of or date.today()), actor=SYSTEM)
     return results
 
 
 
-def remove_demo_data(engine: Engine) -> dict[str, int]:
+def remove_demo_data(engine: Engine, *, actor: Actor) -> dict[str, int]:
     """Remove all demo data on its own (one transaction, under the load lock); {table: rows} (empty if none).
 
     Raises ``connectors.demo_data.MixedWithOwnData`` (nothing removed) when own data was loaded before the demo.
@@ -401,6 +402,7 @@ def remove_demo_data(engine: Engine) -> dict[str, int]:
     from connectors.demo_data import remove_demo
     from connectors.loader import acquire_load_lock
 
+    require(actor, "remove_demo")
     with engine.begin() as conn:
         acquire_load_lock(conn, REMOVAL_HOLDER)
         return remove_demo(conn)

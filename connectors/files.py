@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, Table, and_, delete, func, select
 
+from access.roles import Actor, require
 from connectors.checks import Checked, check_chunk
 from connectors.datasets import DATASETS, KINDS
 from connectors.formats import Source, open_source
@@ -98,11 +99,12 @@ def rejected_path(path: Path) -> Path:
 
 def import_file(engine: Engine, kind: str | None, path: Path | str, *, skip_invalid: bool = False,
                 progress: Progress | None = None, display_name: str | None = None,
-                chunk_rows: int = CHUNK_ROWS) -> ImportResult:
+                chunk_rows: int = CHUNK_ROWS, actor: Actor) -> ImportResult:
     """Check and load one file; raises :class:`FileImportError` (logged) when it is refused.
 
     ``kind`` None: the file's tool and kind are recognised from its header (:mod:`connectors.formats`).
     """
+    require(actor, "import")
     path = Path(path)
     started = datetime.now()
     if kind is not None and kind not in DATASETS:
@@ -157,13 +159,15 @@ def import_file(engine: Engine, kind: str | None, path: Path | str, *, skip_inva
 
 
 def import_upload(engine: Engine, kind: str | None, name: str, data: bytes, *, skip_invalid: bool = False,
-                  progress: Progress | None = None) -> ImportResult:
+                  progress: Progress | None = None, actor: Actor) -> ImportResult:
     """Import an uploaded file's bytes (the app's upload widget); rejected rows come back as ``rejected_csv``."""
+    require(actor, "import")
     folder = Path(tempfile.mkdtemp(prefix="kpi-upload-"))
     try:
         path = folder / (Path(name).name or "upload.csv")
         path.write_bytes(data)
-        result = import_file(engine, kind, path, skip_invalid=skip_invalid, progress=progress, display_name=name)
+        result = import_file(engine, kind, path, skip_invalid=skip_invalid, progress=progress, display_name=name,
+                             actor=actor)
         if result.rejected_file is not None and result.rejected_file.exists():
             result.rejected_csv = result.rejected_file.read_bytes()
             result.rejected_file = Path(rejected_path(Path(name)).name)

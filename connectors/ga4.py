@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from access.roles import Actor, require
 from connectors.attribution import replace_transactions
 from connectors.demo_data import demo_to_clear
 from connectors.ga4_api import Fetched, Ga4Error, Ga4QuotaExceeded, fetch_report, fetch_transactions, make_client
@@ -176,8 +177,9 @@ def window(cursor: date | None, start: date | None, end: date | None, today: dat
 
 
 def sync(engine: Engine, config: Ga4Settings, start: date | None = None, end: date | None = None,
-         progress: Progress | None = None, today: date | None = None) -> SyncResult:
+         progress: Progress | None = None, today: date | None = None, *, actor: Actor) -> SyncResult:
     """Fetch and load GA4 web traffic; raises :class:`Ga4Error` (recorded in the sync log) on failure."""
+    require(actor, "sync")
     report = progress or (lambda fraction, message: None)
     started = datetime.now()
     if not config.property_id:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from sqlalchemy import Engine, insert, select, update
 
+from access.roles import Actor, require
 from i18n import N_, _, current_locale
 from i18n.numerals import localize_digits
 from metrics.catalog import KPI_BY_ID, KPIS, kpi_option
@@ -88,8 +89,10 @@ def parse_due_date(value: object) -> date | None:
         raise ReviewError(_("due date {text} is not a date (YYYY-MM-DD)").format(text=repr(text))) from None
 
 
-def add_note(engine: Engine, kpi_id: str, week_start: date, text: str, author: str = "", channel: str = "") -> int:
+def add_note(engine: Engine, kpi_id: str, week_start: date, text: str, author: str = "", channel: str = "", *,
+             actor: Actor) -> int:
     """Store a note on a KPI for a week; returns its id."""
+    require(actor, "notes")
     _check_kpi(kpi_id)
     if not text.strip():
         raise ReviewError(_("A note needs some text."))
@@ -132,9 +135,11 @@ def same_author(a: object, b: object) -> bool:
     return bool(a) and a == b
 
 
-def update_note(engine: Engine, note_id: int, version: int, text: str, author: str | None = None) -> int:
+def update_note(engine: Engine, note_id: int, version: int, text: str, author: str | None = None, *,
+                actor: Actor) -> int:
     """Change a note's text if nobody else did first; returns the new version. With ``author`` (the name the
     editor typed), only the note's own author may change it."""
+    require(actor, "notes")
     if not text.strip():
         raise ReviewError(_("A note needs some text."))
     if author is not None:
@@ -212,8 +217,9 @@ def _validate_action(text: str, owner: str, due_date: date | None, status: str, 
 
 
 def add_action(engine: Engine, text: str, owner: str, week_start: date, due_date: date | None = None,
-               kpi_id: str | None = None, status: str = "open") -> int:
+               kpi_id: str | None = None, status: str = "open", *, actor: Actor) -> int:
     """Record an action item agreed in the review of ``week_start``; returns its id."""
+    require(actor, "actions")
     _validate_action(text, owner, due_date, status, kpi_id)
     due_date = parse_due_date(due_date)
     now = datetime.now()
@@ -224,8 +230,9 @@ def add_action(engine: Engine, text: str, owner: str, week_start: date, due_date
     return int(result.inserted_primary_key[0])
 
 
-def update_action(engine: Engine, action_id: int, version: int, **fields) -> int:
+def update_action(engine: Engine, action_id: int, version: int, *, actor: Actor, **fields) -> int:
     """Change an action (text, owner, due_date, status, kpi_id) if nobody else did first; returns the new version."""
+    require(actor, "actions")
     allowed = {"text", "owner", "due_date", "status", "kpi_id"}
     unknown = set(fields) - allowed
     if unknown:
@@ -254,7 +261,7 @@ def action_fields(row: dict) -> dict:
 
 
 def save_action_edits(engine: Engine, week_start: date,
-                      tables: list[tuple[str, pd.DataFrame, pd.DataFrame]]) -> tuple[int, list[str]]:
+                      tables: list[tuple[str, pd.DataFrame, pd.DataFrame]], *, actor: Actor) -> tuple[int, list[str]]:
     """Save what the review's action editors hold, all or nothing; returns (actions saved, problems).
 
     ``tables``: (what a row is called, e.g. "Action", the frame shown with ACTION_COLUMNS, the editor's frame).
@@ -262,6 +269,7 @@ def save_action_edits(engine: Engine, week_start: date,
     changed and nobody else changed it first. Problems say which row and field, e.g. "Action 2: due date
     '31/02/2026' is not a date (YYYY-MM-DD)"; with any problem nothing is saved.
     """
+    require(actor, "actions")
     problems, new, changed = [], [], []
     for name, before, after in tables:
         known = before.set_index("id")

@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, delete, select
 
+from access.roles import Actor, require
 from connectors.demo_data import clear_before_own_load
 from connectors.loader import LoadResult, acquire_load_lock, record_run, upsert
 from metrics.catalog import KPI_BY_ID, KPIS
@@ -148,7 +149,7 @@ def validate_frame(frame: pd.DataFrame, source: str = "targets", first_line: int
 
 
 def save_targets(engine: Engine, frame: pd.DataFrame, replace_period: tuple[str, date, str] | None = None,
-                 own_plan: str | None = None) -> SavedTargets:
+                 own_plan: str | None = None, *, actor: Actor) -> SavedTargets:
     """Upsert targets (columns TARGET_COLUMNS) in one transaction.
 
     ``replace_period`` = (grain, period_start, channel): rows of that period not in ``frame`` are deleted
@@ -156,6 +157,7 @@ def save_targets(engine: Engine, frame: pd.DataFrame, replace_period: tuple[str,
     ``own_plan`` (where the plan comes from, e.g. a file name): an imported plan is the owner's own data. It
     is logged in the sync log, and the demo is removed first when this is the owner's first own data.
     """
+    require(actor, "targets")
     now = datetime.now()
     records = [
         {"kpi_id": r.kpi_id, "grain": r.grain, "period_start": r.period_start, "channel": r.channel or "",
@@ -191,14 +193,15 @@ def load_targets(engine: Engine) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=TARGET_COLUMNS)
 
 
-def import_csv(engine: Engine, path: str | Path) -> SavedTargets:
+def import_csv(engine: Engine, path: str | Path, *, actor: Actor) -> SavedTargets:
     """Import a targets CSV (CSV_COLUMNS, UTF-8 with or without BOM): all rows or none."""
+    require(actor, "targets")
     path = Path(path)
     try:
         frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise TargetError([f"cannot read the file: {exc}"], str(path)) from exc
-    return import_frame(engine, frame, str(path))
+    return import_frame(engine, frame, str(path), actor=actor)
 
 
 @in_snapshot
@@ -387,12 +390,13 @@ def grid_edits(grid: pd.DataFrame, edited: pd.DataFrame, column: str = "target"
 
 
 def save_period_targets(engine: Engine, period: Period, channel: str, edits: list[tuple[str, float | None,
-                        float | None]]) -> int:
+                        float | None]], *, actor: Actor) -> int:
     """Apply grid edits [(kpi_id, value when loaded, new value or None to clear)] in one transaction.
 
     Optimistic: if any edited target changed since it was loaded, nothing is saved (TargetConflict).
     Invalid values raise TargetError naming the KPI. Returns the number of targets changed.
     """
+    require(actor, "targets")
     problems, rows, clear = [], [], []
     for kpi_id, _, new in edits:
         if new is None:
@@ -423,10 +427,11 @@ def save_period_targets(engine: Engine, period: Period, channel: str, edits: lis
     return len(edits)
 
 
-def import_frame(engine: Engine, frame: pd.DataFrame, source: str) -> SavedTargets:
+def import_frame(engine: Engine, frame: pd.DataFrame, source: str, *, actor: Actor) -> SavedTargets:
     """Import targets from a frame of CSV_COLUMNS text (e.g. an uploaded file): all rows or none.
 
     An imported plan is the owner's own data: into a warehouse holding the demo it removes the demo first."""
+    require(actor, "targets")
     frame = frame.copy()
     frame.columns = [str(c).strip().lower() for c in frame.columns]
-    return save_targets(engine, validate_frame(frame, source), own_plan=Path(source).name)
+    return save_targets(engine, validate_frame(frame, source), own_plan=Path(source).name, actor=actor)

@@ -20,6 +20,7 @@ from metrics import attribution
 from metrics.date_text import format_date
 from metrics.format import format_value
 from ui import data
+from ui.auth import current_actor
 from ui.bidi import column_order, isolate
 from ui.entry import require_entrypoint
 from ui.safe_text import md
@@ -127,7 +128,8 @@ if config is not None and config.configured:
                  days=localize_digits(str(config.initial_days)))))
     if st.button(_("Sync GA4 now"), type="primary"):
         try:
-            result = ga4.sync(engine, config, progress=progress_bar(_("Connecting to Google Analytics …")))
+            result = ga4.sync(engine, config, progress=progress_bar(_("Connecting to Google Analytics …")),
+                             actor=current_actor())
         except (ga4.Ga4Error, LoadBusy) as exc:
             st.session_state["ga4_outcome"] = {"level": "error", "text": str(exc)}
         else:
@@ -180,7 +182,7 @@ def import_one(file, kind: str | None, index: int, total: int) -> dict:
         result = import_upload(engine, kind, file.name, file.getvalue(), skip_invalid=skip,
                                progress=progress_bar(_("File {index} of {total}: reading {file} …").format(
                                    index=localize_digits(str(index)), total=localize_digits(str(total)),
-                                   file=isolate(file.name))))
+                                   file=isolate(file.name))), actor=current_actor())
     except FileImportError as exc:
         text = str(exc)
         if exc.problems:  # the problems go to a table below the message

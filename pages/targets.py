@@ -22,6 +22,7 @@ from metrics.targets import (
     save_period_targets,
 )
 from ui import data
+from ui.auth import current_actor
 from ui.bidi import column_order, isolate, shown_period
 from ui.safe_text import md
 from ui.state import sidebar
@@ -70,7 +71,7 @@ count = localize_digits(str(len(changes)))
 if st.button(ngettext("Save {count} change", "Save {count} changes", len(changes)).format(count=count),
              type="primary", disabled=not changes or bool(problems), icon=":material/save:"):
     try:
-        save_period_targets(engine, period, channel, changes)
+        save_period_targets(engine, period, channel, changes, actor=current_actor())
         st.toast(ngettext("Saved {count} target for {period}", "Saved {count} targets for {period}", len(changes))
                  .format(count=count, period=shown_period(period)))
         st.rerun()
@@ -87,7 +88,7 @@ with left:
     if upload is not None and st.button(_("Import"), icon=":material/upload:"):
         try:
             frame = pd.read_csv(upload, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-            saved = import_frame(engine, frame, upload.name)
+            saved = import_frame(engine, frame, upload.name, actor=current_actor())
             if saved.demo_removed:
                 st.info(removed_message(saved.demo_removed), icon=":material/cleaning_services:")
             new, updated, unchanged = saved

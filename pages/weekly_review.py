@@ -35,6 +35,7 @@ from metrics.unusual_text import unusual_explanation, unusual_methods
 from reports.csv_safe import to_csv
 from reports.review_html import TREND_WEEKS, renderer, review_trend_figure
 from ui import data
+from ui.auth import current_actor
 from ui.bidi import column_order, isolate, shown_period
 from ui.cards import PARTIAL_ICON, STATUS_STYLE, kpi_card
 from ui.kpi_table import kpi_table, without_targets
@@ -90,7 +91,7 @@ def _note_form(scope: str, kpi_id: str | None) -> None:
         author = _author_input(f"note-author-{scope}")
         if st.form_submit_button(_("Add note"), icon=":material/add_comment:"):
             try:
-                add_note(engine, kpi_id, week.start, text, author, channel or "")
+                add_note(engine, kpi_id, week.start, text, author, channel or "", actor=current_actor())
             except ReviewError as exc:
                 st.error(md(exc))
             else:
@@ -115,7 +116,8 @@ def _edit_own_notes(frame: pd.DataFrame, scope: str) -> None:
                         height=80)
     if st.button(_("Save note"), key=f"edit-save-{scope}", icon=":material/edit_note:"):
         try:
-            update_note(engine, int(note["id"]), int(note["version"]), text, author=author)
+            update_note(engine, int(note["id"]), int(note["version"]), text, author=author,
+                        actor=current_actor())
         except (ReviewError, ConflictError) as exc:
             st.error(md(exc))
         else:
@@ -142,7 +144,7 @@ def _action_form(kpi_id: str) -> None:
         due = right.date_input(_("Due"), value=None, min_value=date(2000, 1, 1))
         if st.form_submit_button(_("Add action"), icon=":material/add_task:"):
             try:
-                add_action(engine, text, owner, week.start, due, kpi_id)
+                add_action(engine, text, owner, week.start, due, kpi_id, actor=current_actor())
             except ReviewError as exc:
                 st.error(md(exc))
             else:
@@ -269,7 +271,8 @@ else:
     edited_follow_up = follow_up
 if st.button(_("Save actions"), type="primary", icon=":material/save:"):
     saved, problems = save_action_edits(engine, week.start, [(_("Action"), this_week, edited),
-                                                               (_("Earlier action"), follow_up, edited_follow_up)])
+                                                               (_("Earlier action"), follow_up, edited_follow_up)],
+                                        actor=current_actor())
     for problem in problems:
         st.error(md(problem))
     if not problems:

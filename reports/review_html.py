@@ -29,6 +29,7 @@ from metrics.trends import trend_with_plan
 from metrics.unusual_text import format_score, unusual_explanation, unusual_methods, unusual_side
 from reports.plotly_bundle import plotlyjs_for, script_tag
 from reports.review_style import CHART_HEIGHT_PX, CHART_WIDTH_PX, page_css, status_badge
+from reports.summary import open_actions
 from ui import charts
 from ui.movers import HEADERS, movers_caption, movers_frame
 from warehouse.snapshot import in_snapshot
@@ -83,16 +84,6 @@ def _versus(item: KpiResult) -> str:
     return html.escape(_("{value} against a target of {target}")).format(value=value, target=target)
 
 
-def _open_actions(review: dict) -> pd.DataFrame:
-    """The open actions of this review and earlier ones, soonest due first (no due date last)."""
-    frames = [f for f in (review["actions"], review["follow_up"]) if not f.empty]
-    if not frames:
-        return review["actions"].iloc[0:0]
-    both = pd.concat(frames, ignore_index=True)
-    both = both[both["status"] == "open"].drop_duplicates("id")
-    return both.assign(_due=pd.to_datetime(both["due_date"])).sort_values("_due", na_position="last")
-
-
 def _summary(review: dict, today: date) -> str:
     """The text summary at the top: counts, the KPIs off track and at risk with value vs target, actions due."""
     esc = html.escape
@@ -113,7 +104,7 @@ def _summary(review: dict, today: date) -> str:
     else:
         parts.append(_el("p", _("Every KPI with a target is on track.")))
     parts.append(_unusual(review))
-    due = _open_actions(review)
+    due = open_actions(review)
     parts.append(_el("h3", _("Open actions, by due date")))
     if due.empty:
         parts.append(_el("p", _("None."), "muted"))

@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from connectors.loader import load
+from tests.actors import ADMIN
 
 WEEK = (date(2026, 11, 2), date(2026, 11, 8))
 
@@ -96,4 +97,4 @@ def set_targets(engine: Engine, rows: list[tuple]) -> None:
     """Save plan targets given as (kpi_id, grain, period_start, channel, value) rows."""
     from metrics.targets import save_targets
 
-    save_targets(engine, pd.DataFrame(rows, columns=TARGET_COLUMNS))
+    save_targets(engine, pd.DataFrame(rows, columns=TARGET_COLUMNS), actor=ADMIN)

@@ -24,6 +24,7 @@ from metrics import campaigns
 from metrics.attribution import attribution
 from metrics.engine import Filters, compute
 from metrics.periods import parse_period
+from tests.actors import ADMIN
 from tests.conftest import ROOT, content_hash
 from tests.fake_ga4 import FakeGA4, sample_rows
 from warehouse import schema
@@ -103,7 +104,7 @@ def _config(fake: FakeGA4) -> Ga4Settings:
 
 
 def _sync(engine, fake: FakeGA4):
-    return sync(engine, _config(fake), W44.start, W45.end)
+    return sync(engine, _config(fake), W44.start, W45.end, actor=ADMIN)
 
 
 def _orders(engine) -> set[tuple]:
@@ -143,19 +144,19 @@ def test_purchases_by_transaction_id_are_stored_without_empty_ids_keyed_without_
 
 def test_orders_imported_after_the_sync_take_their_channel_and_a_reimport_changes_nothing(engine, fake, orders_file):
     _sync(engine, fake)
-    first = import_file(engine, "orders", orders_file)
+    first = import_file(engine, "orders", orders_file, actor=ADMIN)
     assert (first.inserted, first.updated, first.unchanged) == (6, 0, 0)
     assert _orders(engine) == ATTRIBUTED
     assert _rollup(engine) == ROLLUP
     assert _totals(engine) == TOTALS
     before = content_hash(engine)
-    again = import_file(engine, "orders", orders_file)
+    again = import_file(engine, "orders", orders_file, actor=ADMIN)
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 6)
     assert content_hash(engine) == before
 
 
 def test_a_sync_after_the_orders_attributes_them_keeps_totals_and_twice_changes_nothing(engine, fake, orders_file):
-    import_file(engine, "orders", orders_file)
+    import_file(engine, "orders", orders_file, actor=ADMIN)
     totals = _totals(engine)
     assert totals == TOTALS
     assert ("1002", "(unattributed)", "(not set)", False) in _orders(engine)
@@ -167,18 +168,18 @@ def test_a_sync_after_the_orders_attributes_them_keeps_totals_and_twice_changes_
     before = content_hash(engine)
     assert _sync(engine, fake).attributed == 0
     assert content_hash(engine) == before
-    again = import_file(engine, "orders", orders_file)
+    again = import_file(engine, "orders", orders_file, actor=ADMIN)
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 6)
 
 
 def test_restated_purchases_move_the_orders_and_a_purchase_gone_leaves_its_order_unattributed(engine, fake,
                                                                                                orders_file):
-    import_file(engine, "orders", orders_file)
+    import_file(engine, "orders", orders_file, actor=ADMIN)
     _sync(engine, fake)
     fake.transactions = [r for r in fake.transactions if r["transactionId"] != "1002"]
     fake.transactions[1] = _purchase("20261102", "1001", "Email", "newsletter / email", "winback", 100.0)
     fake.transactions[2] = _purchase("20261104", "1003", "Paid Search", "google / cpc", "brand_search", 999.0)
-    result = sync(engine, _config(fake), date(2026, 11, 2), date(2026, 11, 8))
+    result = sync(engine, _config(fake), date(2026, 11, 2), date(2026, 11, 8), actor=ADMIN)
     assert result.attributed == 2
     orders = {r[0]: r[1:] for r in _orders(engine)}
     assert orders["#1001"] == ("Email", "winback", True)  # GA4 restated its channel
@@ -192,7 +193,7 @@ def test_restated_purchases_move_the_orders_and_a_purchase_gone_leaves_its_order
 
 def test_the_campaigns_drill_down_shows_the_orders_under_their_ga4_channel_and_campaign(engine, fake, orders_file):
     _sync(engine, fake)
-    import_file(engine, "orders", orders_file)
+    import_file(engine, "orders", orders_file, actor=ADMIN)
     rows = {r["member"]: r for r in campaigns.performance(engine, W45, "channel", today=TODAY).to_dict("records")}
     # W45: Paid Search #1001 100; Paid Social 1003 80; (unattributed) 1004 70; Email 1005 60; Organic 1002 50 - 10
     expected = {"Paid Search": (1, 100.0), "Paid Social": (1, 80.0), "(unattributed)": (1, 70.0), "Email": (1, 60.0),
@@ -205,7 +206,7 @@ def test_the_campaigns_drill_down_shows_the_orders_under_their_ga4_channel_and_c
 
 
 def test_the_attribution_figures_by_hand(engine, fake, orders_file):
-    import_file(engine, "orders", orders_file)
+    import_file(engine, "orders", orders_file, actor=ADMIN)
     assert attribution(engine).start is None  # no GA4 purchases yet
     _sync(engine, fake)
     found = attribution(engine)
@@ -251,7 +252,7 @@ def test_the_data_sources_page_shows_the_attribution_section(engine, fake, order
     app = AppTest.from_file(str(ROOT / "pages" / "data_sources.py"), default_timeout=60).run()
     assert not app.exception
     assert any(i.value.startswith("No GA4 purchases by transaction id synced yet") for i in app.info)
-    import_file(engine, "orders", orders_file)
+    import_file(engine, "orders", orders_file, actor=ADMIN)
     _sync(engine, fake)
     app = AppTest.from_file(str(ROOT / "pages" / "data_sources.py"), default_timeout=60).run()
     assert not app.exception
@@ -268,7 +269,7 @@ def test_the_data_sources_page_shows_the_attribution_section(engine, fake, order
 
 
 def test_a_refused_purchases_report_loads_nothing_of_its_slice(engine, fake, orders_file):
-    import_file(engine, "orders", orders_file)
+    import_file(engine, "orders", orders_file, actor=ADMIN)
     before = content_hash(engine)
     fake.fail = [None, 429]  # the traffic report is read, the purchases report of the same slice is refused
     with pytest.raises(Ga4Error, match="Nothing was loaded"):

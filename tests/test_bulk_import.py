@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 
 from connectors.files import FileImportError, import_file
 from connectors.loader import DailySums
+from tests.actors import ADMIN
 from tests.conftest import content_hash
 from warehouse import schema
 
@@ -63,15 +64,17 @@ EXPECTED_ROLLUP = {
 
 
 def test_a_first_load_and_two_later_loads_flag_the_same_first_orders_and_rollup(engine, tmp_path):
-    one = import_file(engine, "orders", _write(tmp_path / "all.csv", HEADER + FIRST + SECOND))  # empty table
+    one = import_file(engine, "orders", _write(tmp_path / "all.csv", HEADER + FIRST + SECOND),
+            actor=ADMIN)  # empty table
     assert one.inserted == 6
     assert _flags(engine) == EXPECTED_FLAGS and _rollup(engine) == EXPECTED_ROLLUP
     whole = content_hash(engine)
 
     _empty_orders(engine)
-    import_file(engine, "orders", _write(tmp_path / "first.csv", HEADER + FIRST))
+    import_file(engine, "orders", _write(tmp_path / "first.csv", HEADER + FIRST), actor=ADMIN)
     assert _flags(engine)["O4"] is True  # before the second file, O4 is c2's first
-    import_file(engine, "orders", _write(tmp_path / "second.csv", HEADER + SECOND))  # inserts into a full table
+    import_file(engine, "orders", _write(tmp_path / "second.csv", HEADER + SECOND),
+            actor=ADMIN)  # inserts into a full table
     assert _flags(engine) == EXPECTED_FLAGS and _rollup(engine) == EXPECTED_ROLLUP
     assert content_hash(engine) == whole
 
@@ -80,7 +83,7 @@ def test_a_first_load_sums_the_rollup_over_chunks_as_the_sql_rebuild_does(engine
     # one row per chunk: O2 and O1 (4 Nov, Direct) are summed in different chunks and merged (MERGE_ROWS 1:
     # the partial sums are merged after every chunk); the flags and the rollup are the hand-worked ones above
     monkeypatch.setattr(DailySums, "MERGE_ROWS", 1)
-    import_file(engine, "orders", _write(tmp_path / "all.csv", HEADER + FIRST + SECOND), chunk_rows=1)
+    import_file(engine, "orders", _write(tmp_path / "all.csv", HEADER + FIRST + SECOND), chunk_rows=1, actor=ADMIN)
     assert _flags(engine) == EXPECTED_FLAGS and _rollup(engine) == EXPECTED_ROLLUP
 
 
@@ -88,7 +91,8 @@ def test_a_first_load_that_drops_a_repeated_row_sums_only_the_rows_loaded(engine
     rows = ("R1,2026-11-02 10:00,c1,10,0,Direct,(direct),\n"
             "R1,2026-11-02 11:00,c2,99,0,Direct,(direct),\n"  # repeated key: rejected, not in the rollup
             "R2,2026-11-02 12:00,c1,5,0,Direct,(direct),\n")
-    result = import_file(engine, "orders", _write(tmp_path / "orders.csv", HEADER + rows), skip_invalid=True)
+    result = import_file(engine, "orders", _write(tmp_path / "orders.csv", HEADER + rows), skip_invalid=True,
+            actor=ADMIN)
     assert (result.inserted, result.rejected) == (2, 1)
     # R1 is c1's first order (new customer), R2 its repeat: 2 orders, 10 + 5 = 15
     assert _rollup(engine) == {(date(2026, 11, 2), "Direct", "(direct)", 2, 15.0, 1, 1)}
@@ -96,7 +100,7 @@ def test_a_first_load_that_drops_a_repeated_row_sums_only_the_rows_loaded(engine
 
 def test_a_short_row_is_padded_with_empty_cells_and_a_long_row_is_refused_with_its_line(engine, tmp_path):
     short = _write(tmp_path / "short.csv", HEADER + "A1,2026-11-02 10:00,c1,10\n" + "A2,2026-11-02 11:00,c2,12,1\n")
-    result = import_file(engine, "orders", short, chunk_rows=1)
+    result = import_file(engine, "orders", short, chunk_rows=1, actor=ADMIN)
     assert result.inserted == 2
     with engine.connect() as conn:
         refunded = dict(conn.execute(select(schema.orders.c.order_id, schema.orders.c.refunded)).all())
@@ -104,7 +108,7 @@ def test_a_short_row_is_padded_with_empty_cells_and_a_long_row_is_refused_with_i
     before = content_hash(engine)
     long = _write(tmp_path / "long.csv", HEADER + "A3,2026-11-02 10:00,c1,10,0,Direct,x,,extra\n")
     with pytest.raises(FileImportError, match="expected 8 fields in line 2, saw 9"):
-        import_file(engine, "orders", long)
+        import_file(engine, "orders", long, actor=ADMIN)
     assert content_hash(engine) == before
 
 
@@ -115,14 +119,14 @@ def test_a_utf16_tab_separated_file_with_a_line_break_in_a_cell_names_the_editor
     path.write_bytes(text.encode("utf-16"))
     # line 1 sep=, 2 header, 3-4 F1 (a line break in its channel), 5 blank, 6 F2
     with pytest.raises(FileImportError, match="line 6, column “score”: “11”, expected a score from 0 to 10"):
-        import_file(engine, "feedback", path)
+        import_file(engine, "feedback", path, actor=ADMIN)
 
 
 def test_skip_invalid_writes_bad_and_repeated_rows_in_line_order(engine, tmp_path):
     rows = ("B1,2026-11-02 10:00,c1,10,,,,\n" "B1,2026-11-02 11:00,c1,11,,,,\n"
             "B2,yesterday,c2,12,,,,\n" "B3,2026-11-02 12:00,c3,13,,,,\n")
     path = _write(tmp_path / "orders.csv", HEADER + rows)
-    result = import_file(engine, "orders", path, skip_invalid=True, chunk_rows=2)
+    result = import_file(engine, "orders", path, skip_invalid=True, chunk_rows=2, actor=ADMIN)
     assert (result.inserted, result.rejected) == (2, 2)  # B1 (line 2) and B3 loaded
     rejected = pd.read_csv(tmp_path / "orders.rejected.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert rejected["line"].tolist() == ["3", "4"]
@@ -137,10 +141,10 @@ def test_more_than_fifty_repeated_keys_are_all_counted_and_the_first_fifty_liste
     rows = "".join(f"D{i % 70},2026-11-02 10:00,c{i},10,,,,\n" for i in range(200))
     path = _write(tmp_path / "orders.csv", HEADER + rows)
     with pytest.raises(FileImportError) as err:
-        import_file(engine, "orders", path)  # into an empty table: on SQLite the insert finds the repeats
+        import_file(engine, "orders", path, actor=ADMIN)  # into an empty table: on SQLite the insert finds the repeats
     message = str(err.value)
     assert "130 of 200 rows have problems" in message  # 200 - 70 first occurrences
     assert "line 72, column “order_id”: “D0”, expected each order_id only once (it is already on line 2)" in message
     assert len(err.value.problems) == 50 and "… and 80 more problems." in message
-    result = import_file(engine, "orders", path, skip_invalid=True)
+    result = import_file(engine, "orders", path, skip_invalid=True, actor=ADMIN)
     assert (result.inserted, result.rejected) == (70, 130)

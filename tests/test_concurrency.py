@@ -17,6 +17,7 @@ import connectors.loader as loader
 from metrics import review
 from metrics.engine import compute
 from metrics.targets import load_targets, save_targets
+from tests.actors import ADMIN
 from tests.fixtures import FRAMES, WEEK, load_fixture
 from warehouse import schema
 
@@ -99,14 +100,14 @@ def test_a_reader_during_a_slow_load_sees_the_week_before_or_after_never_half(en
 
 
 def test_two_people_editing_one_action_at_once_one_wins_the_other_is_told(engine):
-    action = review.add_action(engine, "Pause the weak campaign", "Ana", date(2026, 11, 2))
+    action = review.add_action(engine, "Pause the weak campaign", "Ana", date(2026, 11, 2), actor=ADMIN)
     barrier = threading.Barrier(2)
     outcomes: dict[str, object] = {}
 
     def edit(who: str) -> None:
         barrier.wait()
         try:
-            outcomes[who] = review.update_action(engine, action, 1, owner=who)
+            outcomes[who] = review.update_action(engine, action, 1, owner=who, actor=ADMIN)
         except review.ConflictError as exc:
             outcomes[who] = exc
 
@@ -131,11 +132,11 @@ def test_many_people_adding_notes_actions_and_targets_at_once_lose_nothing(engin
         try:
             barrier.wait()
             for j in range(5):
-                review.add_note(engine, "sell.revenue", date(2026, 11, 2), f"note {i}.{j}", author=f"u{i}")
-                review.add_action(engine, f"action {i}.{j}", f"u{i}", date(2026, 11, 2))
+                review.add_note(engine, "sell.revenue", date(2026, 11, 2), f"note {i}.{j}", author=f"u{i}", actor=ADMIN)
+                review.add_action(engine, f"action {i}.{j}", f"u{i}", date(2026, 11, 2), actor=ADMIN)
             if i < len(kpis):
                 save_targets(engine, pd.DataFrame([{"kpi_id": kpis[i], "grain": "week", "period_start": WEEK[0],
-                                                    "channel": "", "value": 100.0 + i}]))
+                                                    "channel": "", "value": 100.0 + i}]), actor=ADMIN)
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 

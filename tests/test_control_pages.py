@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from metrics.review import actions, add_note
 from metrics.targets import load_targets
+from tests.actors import ADMIN
 from tests.conftest import page_app
 from tests.fixtures import load_fixture, set_targets
 
@@ -66,7 +67,7 @@ def test_a_percentage_typed_as_35_is_refused_with_the_reason(shop):
 
 
 def test_review_page_shows_notes_and_saves_new_actions(shop):
-    add_note(shop, "sell.revenue", date(2026, 11, 2), "Checkout outage on Tuesday")
+    add_note(shop, "sell.revenue", date(2026, 11, 2), "Checkout outage on Tuesday", actor=ADMIN)
     review = _page("weekly_review", period="2026-W45").run()
     assert any("Checkout outage" in str(df.value.values) for df in review.dataframe)
     review.session_state["actions-2026-W45"] = {"edited_rows": {}, "deleted_rows": [], "added_rows": [

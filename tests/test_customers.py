@@ -15,6 +15,7 @@ from connectors.customers import BUCKETS, rebuild_customers
 from connectors.files import FileImportError, import_file
 from connectors.loader import load
 from metrics.periods import bucket_starts
+from tests.actors import ADMIN
 from warehouse import schema
 from warehouse.db import make_engine
 
@@ -159,7 +160,7 @@ def test_new_customer_revenue_equals_the_raw_sum_through_a_load_and_a_file_impor
             conn.execute(t.delete())
     path = tmp_path / "orders.csv"
     history.assign(ordered_at=history["ordered_at"].dt.strftime("%Y-%m-%d %H:%M:%S")).to_csv(path, index=False)
-    import_file(engine, "orders", path)
+    import_file(engine, "orders", path, actor=ADMIN)
     again, raw_again = _new_customer_revenue(engine)
     pd.testing.assert_series_equal(again, raw_again, check_dtype=False, rtol=1e-9)
     pd.testing.assert_series_equal(again, stored_sums, check_dtype=False, rtol=1e-9)
@@ -196,7 +197,7 @@ def test_incremental_loads_keep_the_tables_equal_to_a_full_rebuild(engine, tmp_p
                     "F2,2026-11-21 11:00:00,c003,25,Email,autumn\n"
                     "E1,2024-12-30 08:00:00,new1,13,Display,winter\n"
                     "N1,2026-09-01 10:00:00,new1,50,Referral,spring\n")
-    result = import_file(engine, "orders", path)
+    result = import_file(engine, "orders", path, actor=ADMIN)
     assert (result.inserted, result.updated) == (2, 1)
     assert_exact(engine)
 
@@ -241,7 +242,7 @@ def test_a_failed_orders_load_leaves_the_customer_tables_as_they_were(engine, tm
     path.write_text("order_id,ordered_at,customer_id,revenue\nY1,2024-06-01 10:00:00,y1,10\n"
                     "H0002,2024-06-01 10:00:00,y1,twelve\n")
     with pytest.raises(FileImportError):
-        import_file(engine, "orders", path)
+        import_file(engine, "orders", path, actor=ADMIN)
     assert _snapshot(engine) == before
     assert_exact(engine)
 

@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from connectors.files import import_file
+from tests.actors import ADMIN
 from tests.conftest import ROOT
 from tests.fake_ga4 import FakeGA4, sample_rows
 
@@ -51,11 +52,11 @@ def test_an_empty_warehouse_without_ga4_renders_and_says_how_to_connect(page):
 
 
 def test_sources_show_their_rows_range_freshness_and_last_error(page, engine, tmp_path):
-    import_file(engine, "orders", EXAMPLES / "orders.csv")
+    import_file(engine, "orders", EXAMPLES / "orders.csv", actor=ADMIN)
     bad = tmp_path / "spend.csv"
     bad.write_text("date,platform,campaign,impressions,clicks,cost\n2026-11-02,meta,x,10,1,abc\n", encoding="utf-8")
     with pytest.raises(Exception, match="not imported"):
-        import_file(engine, "ad_spend", bad)
+        import_file(engine, "ad_spend", bad, actor=ADMIN)
     page.run()
     table = _table(page)
     orders = table["Orders"]

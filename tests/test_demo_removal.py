@@ -23,6 +23,7 @@ from connectors.loader import load
 from metrics.periods import parse_period
 from metrics.review import add_action, add_note
 from metrics.targets import import_csv, load_targets, save_period_targets, save_targets
+from tests.actors import ADMIN
 from tests.conftest import ROOT, content_hash, page_app
 from tests.fake_ga4 import FakeGA4, sample_rows
 from tests.test_ga4 import JANUARY, _config, _expected, _warehouse
@@ -38,9 +39,9 @@ def _demo(engine, as_of: date = AS_OF) -> None:
     """A small demo warehouse, with a target, a note and an action added while trying it."""
     load_demo(engine, as_of=as_of, days=60)
     save_targets(engine, pd.DataFrame([{"kpi_id": "sell.revenue", "grain": "week", "period_start": WEEK,
-                                        "channel": "", "value": 50_000.0}]))
-    add_note(engine, "sell.revenue", WEEK, "Black Friday teaser worked")
-    add_action(engine, "Pause TikTok prospecting", "Sam", WEEK, date(2026, 11, 30))
+                                        "channel": "", "value": 50_000.0}]), actor=ADMIN)
+    add_note(engine, "sell.revenue", WEEK, "Black Friday teaser worked", actor=ADMIN)
+    add_action(engine, "Pause TikTok prospecting", "Sam", WEEK, date(2026, 11, 30), actor=ADMIN)
 
 
 def _rows(engine) -> dict[str, int]:
@@ -63,7 +64,7 @@ def _reset(engine) -> None:
 def test_importing_own_orders_into_the_demo_leaves_exactly_what_importing_them_alone_does(
         engine, tmp_path, cli_url, capsys):
     path = shutil.copy(EXAMPLES / "orders.csv", tmp_path / "orders.csv")
-    import_file(engine, "orders", path)
+    import_file(engine, "orders", path, actor=ADMIN)
     only_mine = content_hash(engine)
     _reset(engine)
 
@@ -97,7 +98,7 @@ def test_a_refused_first_import_leaves_the_demo_as_it_was(engine, tmp_path):
     bad = tmp_path / "orders.csv"
     bad.write_text("order_id,ordered_at,customer_id,revenue\nA-1,yesterday,c1,10\n", encoding="utf-8")
     with pytest.raises(FileImportError, match="not imported"):
-        import_file(engine, "orders", bad)
+        import_file(engine, "orders", bad, actor=ADMIN)
     assert content_hash(engine) == before
     assert _rows(engine) == {**rows, "sync:import:orders": 1}  # only the refusal was logged
     assert uses_demo_data(engine)
@@ -142,7 +143,7 @@ def test_demo_remove_removes_everything_once_and_then_says_there_is_nothing(engi
 
 
 def test_the_demo_is_refused_into_a_warehouse_holding_own_data(engine, cli_url, capsys):
-    import_file(engine, "orders", EXAMPLES / "orders.csv")
+    import_file(engine, "orders", EXAMPLES / "orders.csv", actor=ADMIN)
     before = content_hash(engine)
     assert main(["demo"]) == 2
     err = capsys.readouterr().err
@@ -153,14 +154,14 @@ def test_the_demo_is_refused_into_a_warehouse_holding_own_data(engine, cli_url, 
 def test_demo_remove_refuses_when_own_data_was_loaded_before_the_demo(engine, cli_url, capsys):
     """A warehouse mixed by an older version (own data, then the demo on top) is never cleared: the rows cannot
     be told apart."""
-    import_file(engine, "orders", EXAMPLES / "orders.csv")
+    import_file(engine, "orders", EXAMPLES / "orders.csv", actor=ADMIN)
     demo_orders = generate(AS_OF, days=30)["orders"]
     load(engine, "orders", demo_orders, source=DEMO_SOURCE)  # as the demo loaded before it refused to mix
     before = content_hash(engine)
     assert main(["demo", "--remove"]) == 2
     assert "also holds your own data (import:orders), loaded before the demo" in capsys.readouterr().err
     assert content_hash(engine) == before
-    result = import_file(engine, "tickets", EXAMPLES / "tickets.csv")  # never cleared automatically either
+    result = import_file(engine, "tickets", EXAMPLES / "tickets.csv", actor=ADMIN)  # never cleared automatically either
     assert result.demo_removed == {} and uses_demo_data(engine)
 
 
@@ -169,18 +170,18 @@ def test_the_app_loads_the_demo_only_into_a_warehouse_never_used(engine, tmp_pat
     bad = tmp_path / "orders.csv"
     bad.write_text("order_id,ordered_at,customer_id,revenue\nA-1,yesterday,c1,10\n", encoding="utf-8")
     with pytest.raises(FileImportError):
-        import_file(engine, "orders", bad)
+        import_file(engine, "orders", bad, actor=ADMIN)
     assert not should_load_demo(engine)  # a failed first import: the owner is here
 
     _reset(engine)
     plan = tmp_path / "plan.csv"
     plan.write_text("kpi_id,grain,period,channel,target\nsell.revenue,month,2026-11,,90000\n", encoding="utf-8")
-    import_csv(engine, plan)
+    import_csv(engine, plan, actor=ADMIN)
     assert not should_load_demo(engine)  # a plan only
 
     _reset(engine)
     _demo(engine)
-    import_file(engine, "orders", EXAMPLES / "orders.csv")  # own data: the demo goes
+    import_file(engine, "orders", EXAMPLES / "orders.csv", actor=ADMIN)  # own data: the demo goes
     assert not should_load_demo(engine)
 
 
@@ -209,7 +210,7 @@ def test_a_first_ga4_sync_into_the_demo_removes_it_and_holds_exactly_the_servers
         assert out[1].startswith("GA4 property 123: 2026-01-01 to 2026-01-31 (31 days), 124 rows: 124 new, 0 upd")
         # the demo's January rows were removed, not zeroed and kept: the warehouse holds exactly GA4's rows
         assert _warehouse(engine) == _expected(fake.rows) and len(fake.rows) == 124
-        result = sync(engine, _config(fake), *JANUARY)  # the next sync is an ordinary one
+        result = sync(engine, _config(fake), *JANUARY, actor=ADMIN)  # the next sync is an ordinary one
         assert result.demo_removed == {} and result.unchanged == 124
     rows = _rows(engine)
     assert rows["orders"] == rows["targets"] == rows["notes"] == rows["actions"] == 0
@@ -218,7 +219,7 @@ def test_a_first_ga4_sync_into_the_demo_removes_it_and_holds_exactly_the_servers
 
 def test_an_imported_plan_clears_the_demo_but_a_grid_edit_does_not(engine, tmp_path, cli_url, capsys):
     _demo(engine)
-    save_period_targets(engine, parse_period("2026-W47"), "", [("sell.revenue", 50_000.0, 55_000.0)])
+    save_period_targets(engine, parse_period("2026-W47"), "", [("sell.revenue", 50_000.0, 55_000.0)], actor=ADMIN)
     assert uses_demo_data(engine)  # trying the targets grid on the demo keeps the demo
     plan = tmp_path / "plan.csv"
     plan.write_text("kpi_id,grain,period,channel,target\nsell.revenue,month,2026-11,,90000\n"

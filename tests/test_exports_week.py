@@ -17,6 +17,7 @@ from connectors.ga4 import Ga4Settings, sync
 from metrics import campaigns
 from metrics.engine import Filters
 from metrics.periods import parse_period
+from tests.actors import ADMIN
 from tests.conftest import page_app
 from tests.fake_ga4 import FakeGA4, read_transactions
 from warehouse import schema
@@ -136,7 +137,7 @@ def test_after_a_ga4_sync_the_shop_orders_revenue_is_under_its_channels(imported
     purchases = read_transactions(EXAMPLES / "fake_ga4" / "purchases_w46.csv")
     with FakeGA4(_web_as_ga4_rows(engine), transactions=purchases) as fake:
         config = Ga4Settings(property_id="123", endpoint=fake.url, retry_initial=0.01, retry_deadline=5)
-        result = sync(engine, config, date(2026, 11, 9), date(2026, 11, 15))
+        result = sync(engine, config, date(2026, 11, 9), date(2026, 11, 15), actor=ADMIN)
     assert result.transactions == 7
     rows = {r["member"]: (r["orders"], r["revenue"])
             for r in campaigns.performance(engine, WEEK, "channel", today=date(2026, 11, 30)).to_dict("records")}

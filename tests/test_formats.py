@@ -13,6 +13,7 @@ from connectors.files import import_file
 from connectors.formats import FORMATS, open_source
 from connectors.tabular import FileImportError
 from metrics.engine import compute
+from tests.actors import ADMIN
 from warehouse import schema
 
 EXPORTS = Path(__file__).resolve().parent.parent / "examples" / "exports"
@@ -33,7 +34,7 @@ def _values(engine, ids: list[str]) -> dict:
 
 @pytest.mark.parametrize("path", [ADS_CSV, ADS_EXCEL], ids=["csv", "excel-csv"])
 def test_a_google_ads_report_imports_as_downloaded(engine, path):
-    result = import_file(engine, None, path)
+    result = import_file(engine, None, path, actor=ADMIN)
     # 2 campaigns x 7 days; the three "Total: …" rows under the table are not loaded
     assert result.summary() == (f"{path.name}: Google Ads campaign report → ad_spend: 14 campaign days; "
                                 "14 new, 0 updated, 0 unchanged")
@@ -52,14 +53,14 @@ def test_a_google_ads_report_imports_as_downloaded(engine, path):
 
 
 def test_both_download_types_are_the_same_rows_and_reimporting_changes_nothing(engine):
-    import_file(engine, None, ADS_CSV)
-    again = import_file(engine, None, ADS_EXCEL)
+    import_file(engine, None, ADS_CSV, actor=ADMIN)
+    again = import_file(engine, None, ADS_EXCEL, actor=ADMIN)
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 14)
-    assert import_file(engine, "ad_spend", ADS_CSV).unchanged == 14
+    assert import_file(engine, "ad_spend", ADS_CSV, actor=ADMIN).unchanged == 14
 
 
 def test_the_reports_date_range_is_recorded_as_how_far_the_data_is_complete(engine):
-    import_file(engine, None, ADS_CSV)
+    import_file(engine, None, ADS_CSV, actor=ADMIN)
     with engine.connect() as conn:
         cursor = conn.execute(select(schema.sync_runs.c.cursor).where(schema.sync_runs.c.status == "success")
                               ).scalar_one()
@@ -72,18 +73,18 @@ def test_a_google_ads_report_without_cost_is_refused_whole_naming_the_format(eng
     bad.write_text("\n".join(",".join(line.split(",")[:-1]) if i >= 2 else line
                              for i, line in enumerate(lines)) + "\n", encoding="utf-8")
     with pytest.raises(FileImportError) as err:
-        import_file(engine, None, bad)
+        import_file(engine, None, bad, actor=ADMIN)
     assert "campaigns.csv looks like a Google Ads campaign report but has no column “Cost”" in str(err.value)
     assert _count(engine, schema.ad_spend) == 0
 
 
 def test_a_bad_cell_names_the_format_line_column_and_what_was_expected(engine, tmp_path):
-    import_file(engine, None, ADS_CSV)
+    import_file(engine, None, ADS_CSV, actor=ADMIN)
     text = ADS_CSV.read_text(encoding="utf-8").replace("144.00", "14a.00", 1)
     bad = tmp_path / "campaigns.csv"
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(FileImportError) as err:
-        import_file(engine, None, bad)
+        import_file(engine, None, bad, actor=ADMIN)
     message = str(err.value)
     assert message.startswith("campaigns.csv (read as a Google Ads campaign report) was not imported")
     assert "line 4, column “Cost”: “14a.00”, expected a number" in message  # title, date range, header, row 1
@@ -94,7 +95,7 @@ def test_a_bad_cell_names_the_format_line_column_and_what_was_expected(engine, t
 def test_a_canonical_file_is_recognised_by_its_columns(engine):
     source = open_source(Path("examples/orders.csv"))
     assert (source.kind, source.format) == ("orders", None)
-    result = import_file(engine, None, "examples/orders.csv")
+    result = import_file(engine, None, "examples/orders.csv", actor=ADMIN)
     assert result.summary().startswith("orders.csv: 4 rows: 4 new")
 
 
@@ -102,7 +103,7 @@ def test_a_file_of_no_known_shape_says_so_and_how_to_name_its_kind(engine, tmp_p
     odd = tmp_path / "notes.csv"
     odd.write_text("when,what\n2026-11-09,meeting\n", encoding="utf-8")
     with pytest.raises(FileImportError) as err:
-        import_file(engine, None, odd)
+        import_file(engine, None, odd, actor=ADMIN)
     message = str(err.value)
     assert "notes.csv: cannot tell what this file holds" in message
     assert "“when”, “what”" in message and "python cli.py import KIND notes.csv" in message
@@ -112,7 +113,7 @@ def test_a_file_of_no_known_shape_says_so_and_how_to_name_its_kind(engine, tmp_p
 
 def test_an_export_imported_as_another_kind_is_refused(engine):
     with pytest.raises(FileImportError, match="is a Google Ads campaign report, which holds ad_spend, not orders"):
-        import_file(engine, "orders", ADS_CSV)
+        import_file(engine, "orders", ADS_CSV, actor=ADMIN)
 
 
 def test_cli_imports_several_files_and_reports_each(engine, capsys, monkeypatch, tmp_path):
@@ -146,19 +147,19 @@ def test_the_readme_lists_every_export_as_declared():
 def test_a_web_file_without_source_medium_or_campaign_loads_them_as_not_set(engine, tmp_path):
     path = tmp_path / "web.csv"
     path.write_text("date,channel,sessions\n2026-11-09,Direct,10\n2026-11-10,Direct,12\n", encoding="utf-8")
-    result = import_file(engine, "web", path)
+    result = import_file(engine, "web", path, actor=ADMIN)
     assert (result.inserted, result.rejected) == (2, 0)  # one key per day, not two rows of one "missing" key
     w = schema.web_traffic
     with engine.connect() as conn:
         rows = conn.execute(select(w.c.source_medium, w.c.campaign, w.c.sessions, w.c.new_users)).all()
     assert sorted(rows) == [("(not set)", "(not set)", 10, None), ("(not set)", "(not set)", 12, None)]
-    assert import_file(engine, None, path).unchanged == 2  # recognised as web by its columns
+    assert import_file(engine, None, path, actor=ADMIN).unchanged == 2  # recognised as web by its columns
 
 
 def test_costs_in_another_currency_than_the_warehouses_are_said(engine, tmp_path, monkeypatch):
     monkeypatch.setenv("KPI_CURRENCY", "EUR")
-    result = import_file(engine, None, ADS_CSV)
+    result = import_file(engine, None, ADS_CSV, actor=ADMIN)
     assert result.warnings == ["google_ads_campaigns.csv: costs are in USD, but the warehouse currency is EUR "
                                "(KPI_CURRENCY): the amounts are loaded as they are, not converted."]
     monkeypatch.setenv("KPI_CURRENCY", "USD")
-    assert import_file(engine, None, ADS_CSV).warnings == []
+    assert import_file(engine, None, ADS_CSV, actor=ADMIN).warnings == []

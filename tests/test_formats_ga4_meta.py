@@ -42,6 +42,7 @@ from connectors.files import import_file
 from connectors.formats import open_source
 from connectors.tabular import FileImportError
 from metrics.engine import Filters, compute, compute_expressions
+from tests.actors import ADMIN
 from tests.conftest import ROOT
 from warehouse import schema
 
@@ -123,7 +124,7 @@ def _ad_totals(engine) -> tuple:
 
 
 def test_a_ga4_download_imports_as_downloaded(engine):
-    result = import_file(engine, None, GA4)
+    result = import_file(engine, None, GA4, actor=ADMIN)
     # 6 channels x 7 days; the chart's table above it (Nth day, channel, Sessions) is not read
     assert result.summary() == ("ga4_traffic_acquisition.csv: GA4 report download → web: 42 channel days; "
                                 "42 new, 0 updated, 0 unchanged")
@@ -138,7 +139,7 @@ def test_a_ga4_download_imports_as_downloaded(engine):
 
 
 def test_ga4_rows_are_read_whatever_their_order_and_averages_are_stored_as_sums(engine):
-    import_file(engine, None, GA4)
+    import_file(engine, None, GA4, actor=ADMIN)
     t = schema.web_traffic
     with engine.connect() as conn:
         row = conn.execute(select(t).where(t.c.channel == "Referral", t.c.date == date(2026, 11, 11))).one()
@@ -156,8 +157,8 @@ def test_ga4_rows_are_read_whatever_their_order_and_averages_are_stored_as_sums(
 
 
 def test_reimporting_the_ga4_download_changes_nothing(engine):
-    import_file(engine, None, GA4)
-    again = import_file(engine, None, GA4)
+    import_file(engine, None, GA4, actor=ADMIN)
+    again = import_file(engine, None, GA4, actor=ADMIN)
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 42)
     assert _sessions(engine) == SESSIONS
 
@@ -166,7 +167,7 @@ def test_a_ga4_download_without_new_users_leaves_them_unknown_not_zero(engine, t
     path = _write(tmp_path, "channels.csv", GA4_PREAMBLE
                   + "Session default channel group,Date,Sessions,Engaged sessions,Engagement rate\n"
                   + "Direct,20261110,200,120,0.6\nOrganic Search,20261109,300,150,0.5\n")
-    result = import_file(engine, None, path)
+    result = import_file(engine, None, path, actor=ADMIN)
     assert result.format == "GA4 report download" and result.inserted == 2
     t = schema.web_traffic
     with engine.connect() as conn:
@@ -190,7 +191,7 @@ def test_ga4_dimensions_user_engagement_and_an_explorations_grand_total(engine, 
                   ",,,,500,21000,42,Grand total\n"
                   "20261109,Paid Search,google / cpc,Brand,300,12000,40\n"
                   "20261109,Paid Search,bing / cpc,Brand,200,9000,45\n")
-    result = import_file(engine, None, path)
+    result = import_file(engine, None, path, actor=ADMIN)
     assert result.summary() == ("exploration.csv: GA4 report download → web: 2 channel days "
                                 "(1 grand total row skipped); 2 new, 0 updated, 0 unchanged")
     t = schema.web_traffic
@@ -202,7 +203,7 @@ def test_ga4_dimensions_user_engagement_and_an_explorations_grand_total(engine, 
 
 
 def test_a_ga4_row_with_a_bad_number_is_refused_whole_and_nothing_changes(engine, tmp_path):
-    import_file(engine, None, GA4)
+    import_file(engine, None, GA4, actor=ADMIN)
     lines = GA4.read_text(encoding="utf-8").splitlines()
     # 9 '#' lines, a blank line, the chart's table (header + 35 rows), a blank line, the traffic table's header on
     # line 48: line 50 is its second row, Organic Search on 20261114
@@ -210,7 +211,7 @@ def test_a_ga4_row_with_a_bad_number_is_refused_whole_and_nothing_changes(engine
     lines[49] = lines[49].replace(",450,", ",45O,", 1)
     bad = _write(tmp_path, "traffic.csv", "\n".join(lines) + "\n")
     with pytest.raises(FileImportError) as err:
-        import_file(engine, None, bad)
+        import_file(engine, None, bad, actor=ADMIN)
     message = str(err.value)
     assert message.startswith("traffic.csv (read as a GA4 report download) was not imported (nothing was loaded)")
     assert "line 50, column “Sessions”: “45O”, expected a whole number" in message
@@ -222,7 +223,7 @@ def test_a_ga4_average_that_is_not_a_number_is_refused_naming_its_column(engine,
                   + "Session default channel group,Date,Sessions,Average engagement time per session\n"
                   + "Direct,20261110,200,50\nEmail,20261110,40,1m 05s\n")
     with pytest.raises(FileImportError) as err:
-        import_file(engine, None, path)
+        import_file(engine, None, path, actor=ADMIN)
     message = str(err.value)
     assert "traffic.csv (read as a GA4 report download) was not imported" in message
     # preamble 10 lines, header on 11: Email is line 13
@@ -235,7 +236,7 @@ def test_a_ga4_table_with_a_dimension_not_read_is_refused_saying_to_remove_it(en
                   + "Date,Session default channel group,Device category,Sessions\n"
                   + "20261109,Direct,desktop,120\n20261109,Direct,mobile,80\n")
     with pytest.raises(FileImportError) as err:
-        import_file(engine, None, path)
+        import_file(engine, None, path, actor=ADMIN)
     # preamble 10 lines, header on 11: the mobile row (line 13) repeats Monday's Direct (line 12)
     assert ("line 13, column “Session default channel group”: “Direct”, expected one row per Date + Session default "
             "channel group (line 12 has the same): the table has another dimension, which is not read; remove it "
@@ -245,7 +246,7 @@ def test_a_ga4_table_with_a_dimension_not_read_is_refused_saying_to_remove_it(en
 
 def test_a_ga4_download_without_date_is_refused_saying_to_add_it(engine):
     with pytest.raises(FileImportError) as err:
-        import_file(engine, None, GA4_WITHOUT_DATE)
+        import_file(engine, None, GA4_WITHOUT_DATE, actor=ADMIN)
     message = str(err.value)
     assert message.startswith("ga4_traffic_acquisition_without_date.csv is a GA4 report download without the Date "
                               "dimension")
@@ -266,7 +267,7 @@ def test_the_traffic_table_is_chosen_even_below_a_table_with_the_same_channel_co
 
 @pytest.mark.parametrize("path", [META_CSV, META_XLSX], ids=["csv", "xlsx"])
 def test_a_meta_export_imports_as_downloaded(engine, path):
-    result = import_file(engine, None, path)
+    result = import_file(engine, None, path, actor=ADMIN)
     # 35 ad rows (5 ads x 7 days) summed to 2 campaigns x 7 days
     assert result.summary() == (f"{path.name}: Meta Ads Manager export → ad_spend: 14 campaign days; "
                                 "14 new, 0 updated, 0 unchanged")
@@ -288,10 +289,10 @@ def test_a_meta_export_imports_as_downloaded(engine, path):
 
 
 def test_the_xlsx_is_the_same_rows_as_the_csv_and_reimporting_changes_nothing(engine):
-    import_file(engine, None, META_CSV)
-    again = import_file(engine, None, META_XLSX)
+    import_file(engine, None, META_CSV, actor=ADMIN)
+    again = import_file(engine, None, META_XLSX, actor=ADMIN)
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 14)
-    assert import_file(engine, "ad_spend", META_CSV).unchanged == 14
+    assert import_file(engine, "ad_spend", META_CSV, actor=ADMIN).unchanged == 14
     assert float(_ad_totals(engine)[0]) == pytest.approx(AD_COST)
 
 
@@ -304,7 +305,7 @@ def test_a_meta_export_with_a_day_column_campaign_rows_a_summary_row_and_clicks_
                   ",,9000,90,100.00,2026-11-09,2026-11-15\n"
                   "Autumn Sale - Prospecting,2026-11-14,5000,50,\"1,060.50\",2026-11-09,2026-11-15\n"
                   "Autumn Sale - Retargeting,2026-11-14,4000,-,12.00,2026-11-09,2026-11-15\n")
-    result = import_file(engine, None, path)
+    result = import_file(engine, None, path, actor=ADMIN)
     assert result.summary() == ("meta.csv: Meta Ads Manager export → ad_spend: 2 campaign days (1 summary row "
                                 "skipped); 2 new, 0 updated, 0 unchanged")
     assert result.warnings == ["meta.csv: “Amount spent (EUR)” is in EUR, but the warehouse currency is USD "
@@ -325,7 +326,7 @@ def test_a_meta_export_without_amount_spent_is_refused_naming_the_format(engine,
     at = lines[0].split(",").index("Amount spent (USD)")
     text = "\n".join(",".join(c for i, c in enumerate(line.split(",")) if i != at) for line in lines) + "\n"
     with pytest.raises(FileImportError) as err:
-        import_file(engine, None, _write(tmp_path, "meta.csv", text))
+        import_file(engine, None, _write(tmp_path, "meta.csv", text), actor=ADMIN)
     message = str(err.value)
     assert message.startswith("meta.csv looks like a Meta Ads Manager export but has no column “Amount spent (USD)")
     assert _count(engine, schema.ad_spend) == 0
@@ -336,7 +337,7 @@ def test_a_meta_row_over_several_days_is_refused_saying_to_break_down_by_day(eng
                   + "2026-11-09,2026-11-09,Autumn Sale - Prospecting,Broad 25-54,Video - Boots,3000,20.50,30,0.68\n"
                   + "2026-11-09,2026-11-15,Autumn Sale - Prospecting,Broad 25-54,Carousel,17500,128.75,161,0.80\n")
     with pytest.raises(FileImportError) as err:
-        import_file(engine, None, path)
+        import_file(engine, None, path, actor=ADMIN)
     message = str(err.value)
     assert message.startswith("meta.csv (read as a Meta Ads Manager export) was not imported (nothing was loaded)")
     assert ("line 3, column “Reporting ends”: “2026-11-15”, expected the same day as Reporting starts (2026-11-09): "
@@ -345,12 +346,12 @@ def test_a_meta_row_over_several_days_is_refused_saying_to_break_down_by_day(eng
 
 
 def test_a_meta_amount_that_is_not_a_number_is_refused_and_nothing_changes(engine, tmp_path):
-    import_file(engine, None, META_CSV)
+    import_file(engine, None, META_CSV, actor=ADMIN)
     path = _write(tmp_path, "meta.csv", META_HEADER
                   + "2026-11-09,2026-11-09,Autumn Sale - Prospecting,Broad 25-54,Video - Boots,3000,\"20,5\",30,0.68\n"
                   + "2026-11-10,2026-11-10,,Broad 25-54,Video - Boots,3100,21.50,31,0.69\n")
     with pytest.raises(FileImportError) as err:
-        import_file(engine, None, path)
+        import_file(engine, None, path, actor=ADMIN)
     message = str(err.value)
     assert message.startswith("meta.csv (read as a Meta Ads Manager export) was not imported")
     assert "line 2, column “Amount spent (USD)”: “20,5”, expected an amount such as 12.34" in message
@@ -362,8 +363,8 @@ def test_a_meta_amount_that_is_not_a_number_is_refused_and_nothing_changes(engin
 
 
 def test_the_weeks_kpis_for_paid_social_from_both_exports(engine):
-    import_file(engine, None, GA4)
-    import_file(engine, None, META_XLSX)
+    import_file(engine, None, GA4, actor=ADMIN)
+    import_file(engine, None, META_XLSX, actor=ADMIN)
     social = Filters(channel="Paid Social")
     values = _kpis(engine, ["save.marketing_cost", "save.cpc", "speak.engagement_rate"], social)
     assert values["save.marketing_cost"][0] == pytest.approx(AD_COST)  # every Meta campaign is Paid Social

@@ -18,6 +18,7 @@ from connectors.files import FileImportError, import_file
 from connectors.formats import open_source
 from connectors.formats.woocommerce import channel_of
 from metrics.engine import compute
+from tests.actors import ADMIN
 from tests.conftest import ROOT
 from warehouse import schema
 
@@ -73,9 +74,9 @@ def _copy(name: str, tmp_path: Path) -> Path:
 @pytest.mark.parametrize("name", list(SUMMARIES))
 def test_each_example_imports_with_its_summary_and_reimporting_changes_nothing(engine, tmp_path, name):
     path = _copy(name, tmp_path)
-    assert import_file(engine, None, path).summary() == SUMMARIES[name]
+    assert import_file(engine, None, path, actor=ADMIN).summary() == SUMMARIES[name]
     before = _everything(engine)
-    again = import_file(engine, None, path)
+    again = import_file(engine, None, path, actor=ADMIN)
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, again.rows)
     assert _everything(engine) == before
 
@@ -102,7 +103,7 @@ def test_each_example_is_recognised_as_its_tool_and_kind():
 # --- Shopify -------------------------------------------------------------------------------------------------------
 
 def test_shopify_week_kpis_by_hand(engine, tmp_path):
-    import_file(engine, None, _copy("shopify_orders.csv", tmp_path))
+    import_file(engine, None, _copy("shopify_orders.csv", tmp_path), actor=ADMIN)
     values = _kpis(engine, ORDER_KPIS)
     expected = {
         # kept: #1001 60 + #1002 45 + #1003 (120 - 30 refunded) + #1004 25 + #1008 90 + #1009 55.50 = 365.50;
@@ -122,7 +123,7 @@ def test_shopify_week_kpis_by_hand(engine, tmp_path):
 
 
 def test_shopify_line_item_rows_merge_into_their_order(engine, tmp_path):
-    import_file(engine, None, _copy("shopify_orders.csv", tmp_path))
+    import_file(engine, None, _copy("shopify_orders.csv", tmp_path), actor=ADMIN)
     orders = _orders(engine)
     assert sorted(orders) == ["#1001", "#1002", "#1003", "#1004", "#1008", "#1009"]  # 14 rows, 9 orders, 6 kept
     # #1003 spans three rows; its totals are on the first: Subtotal 120.00 (not a line item's price), refund 30.00
@@ -142,14 +143,14 @@ def test_shopify_skips_test_cancelled_and_voided_orders_however_they_are_written
              else line.replace(",paid,", ",voided,") if line.startswith("#1002,") else line for line in lines]
     path = tmp_path / "orders_export_1.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = import_file(engine, None, path)
+    result = import_file(engine, None, path, actor=ADMIN)
     assert result.skipped == {"test orders": 2, "cancelled": 1, "voided": 2}
     assert result.rows == 4 and sorted(_orders(engine)) == ["#1001", "#1003", "#1004", "#1008"]
 
 
 def test_a_shopify_row_continuing_no_order_refuses_the_whole_file(engine, tmp_path):
     good = _copy("shopify_orders.csv", tmp_path)
-    import_file(engine, None, good)
+    import_file(engine, None, good, actor=ADMIN)
     before = _everything(engine)
     lines = good.read_text(encoding="utf-8").splitlines()
     # line 16 (header + 14 rows above): a line-item row (no Financial Status, Subtotal, Total) of "#1010",
@@ -158,7 +159,7 @@ def test_a_shopify_row_continuing_no_order_refuses_the_whole_file(engine, tmp_pa
     bad = tmp_path / "orders_export.csv"
     bad.write_text("\n".join([*lines, stray]) + "\n", encoding="utf-8")
     with pytest.raises(FileImportError) as refused:
-        import_file(engine, None, bad)
+        import_file(engine, None, bad, actor=ADMIN)
     message = str(refused.value)
     assert message.startswith("orders_export.csv (read as a Shopify orders export) was not imported (nothing was "
                               "loaded):")
@@ -169,7 +170,7 @@ def test_a_shopify_row_continuing_no_order_refuses_the_whole_file(engine, tmp_pa
 # --- WooCommerce ---------------------------------------------------------------------------------------------------
 
 def test_woocommerce_analytics_week_kpis_by_hand_returning_customers_never_new(engine, tmp_path):
-    result = import_file(engine, None, _copy("woocommerce_orders.csv", tmp_path))  # an empty warehouse
+    result = import_file(engine, None, _copy("woocommerce_orders.csv", tmp_path), actor=ADMIN)  # an empty warehouse
     assert result.skipped == {"cancelled": 1, "failed": 1, "refunded": 1}  # 5107, 5103, 5106
     values = _kpis(engine, ORDER_KPIS)
     expected = {
@@ -194,7 +195,7 @@ def test_woocommerce_analytics_week_kpis_by_hand_returning_customers_never_new(e
 
 
 def test_woocommerce_attribution_becomes_the_orders_channel(engine, tmp_path):
-    import_file(engine, None, _copy("woocommerce_orders.csv", tmp_path))
+    import_file(engine, None, _copy("woocommerce_orders.csv", tmp_path), actor=ADMIN)
     channels = {k: o["channel"] for k, o in _orders(engine).items()}
     assert channels == {
         "5101": "Organic Search",  # Organic: Google
@@ -230,21 +231,21 @@ def test_woocommerce_refund_rows_and_status_spellings(engine, tmp_path):
     text += "2026-11-15 20:00:00,5111,completed,Mia Example,returning,,,0,,-25,Unknown\n"  # a refund's own row
     path = tmp_path / "wc-orders-report.csv"
     path.write_text(text, encoding="utf-8")
-    result = import_file(engine, None, path)
+    result = import_file(engine, None, path, actor=ADMIN)
     assert result.skipped == {"cancelled": 1, "failed": 1, "refunded": 1, "refunds": 1}
     assert result.rows == 7 and "5105" in _orders(engine) and "5109" in _orders(engine)
     assert "5111" not in _orders(engine)
 
 
 def test_woocommerce_without_net_sales_is_refused_naming_format_line_and_column(engine, tmp_path):
-    import_file(engine, None, _copy("mailchimp_campaigns.csv", tmp_path))
+    import_file(engine, None, _copy("mailchimp_campaigns.csv", tmp_path), actor=ADMIN)
     before = _everything(engine)
     lines = (EXPORTS / "woocommerce_orders.csv").read_text(encoding="utf-8").splitlines()
     path = tmp_path / "orders-report.csv"
     path.write_text("\n".join(line.rsplit(",", 2)[0] + "," + line.rsplit(",", 1)[1] for line in lines) + "\n",
                     encoding="utf-8")  # the Net sales column removed
     with pytest.raises(FileImportError) as refused:
-        import_file(engine, None, path)
+        import_file(engine, None, path, actor=ADMIN)
     message = str(refused.value)
     assert "orders-report.csv looks like a WooCommerce Analytics orders report but has no column “Net sales” " \
            "(needed for orders)" in message
@@ -253,7 +254,7 @@ def test_woocommerce_without_net_sales_is_refused_naming_format_line_and_column(
 
 
 def test_woocommerce_plugin_export_week_kpis_by_hand(engine, tmp_path):
-    import_file(engine, None, _copy("woocommerce_order_export.csv", tmp_path))
+    import_file(engine, None, _copy("woocommerce_order_export.csv", tmp_path), actor=ADMIN)
     values = _kpis(engine, ORDER_KPIS)
     expected = {
         # 7301 54.90 + 7302 (120.00 - 20.00 refunded) + 7304 75.50 + 7306 60.00 + 7307 25.00 = 315.40;
@@ -276,7 +277,7 @@ def test_woocommerce_plugin_export_week_kpis_by_hand(engine, tmp_path):
 # --- Mailchimp -----------------------------------------------------------------------------------------------------
 
 def test_mailchimp_campaigns_dated_on_their_send_day_with_the_weeks_rates(engine, tmp_path):
-    import_file(engine, None, _copy("mailchimp_campaigns.csv", tmp_path))
+    import_file(engine, None, _copy("mailchimp_campaigns.csv", tmp_path), actor=ADMIN)
     e = schema.email_campaigns
     with engine.connect() as conn:
         rows = [tuple(r) for r in conn.execute(
@@ -304,21 +305,21 @@ def test_a_mailchimp_export_is_complete_through_the_day_before_it_was_downloaded
     path = _copy("mailchimp_campaigns.csv", tmp_path)
     saved = datetime(2026, 11, 14, 9, 0).timestamp()  # downloaded on Saturday morning
     os.utime(path, (saved, saved))
-    import_file(engine, None, path)
+    import_file(engine, None, path, actor=ADMIN)
     values = _kpis(engine, EMAIL_KPIS)
     # complete through Friday 13th: Saturday and Sunday are unknown, not "no e-mails"
     assert values["speak.email_open_rate"][1] == "email campaigns data ends 2026-11-13 (2 of 7 days missing)"
 
 
 def test_a_mailchimp_send_date_that_cannot_be_read_is_refused_naming_line_and_column(engine, tmp_path):
-    import_file(engine, None, _copy("mailchimp_campaigns.csv", tmp_path))
+    import_file(engine, None, _copy("mailchimp_campaigns.csv", tmp_path), actor=ADMIN)
     before = _everything(engine)
     text = (EXPORTS / "mailchimp_campaigns.csv").read_text(encoding="utf-8")
     path = tmp_path / "campaigns.csv"
     path.write_text(text.replace('"Nov 13, 2026 05:00 pm"', "13/11/2026 17:00").replace("Autumn", "Late autumn"),
                     encoding="utf-8")
     with pytest.raises(FileImportError) as refused:
-        import_file(engine, None, path)
+        import_file(engine, None, path, actor=ADMIN)
     message = str(refused.value)
     assert message.startswith("campaigns.csv (read as a Mailchimp campaigns export) was not imported")
     assert "line 3, column “Send Date”: “13/11/2026 17:00”, expected a send date such as Nov 10, 2026 09:30 am" \
@@ -330,7 +331,7 @@ def test_an_untitled_mailchimp_campaign_is_named_by_its_subject(engine, tmp_path
     text = (EXPORTS / "mailchimp_campaigns.csv").read_text(encoding="utf-8").replace("Weekend sale,", ",", 1)
     path = tmp_path / "campaigns.csv"
     path.write_text(text, encoding="utf-8")
-    import_file(engine, None, path)
+    import_file(engine, None, path, actor=ADMIN)
     with engine.connect() as conn:
         names = sorted(conn.execute(select(schema.email_campaigns.c.campaign)).scalars())
     assert names == ["48 hours: 15% off everything", "Autumn newsletter"]
@@ -345,7 +346,7 @@ def test_the_woocommerce_analytics_emailed_export_is_read_too(engine, tmp_path):
         '2026-11-09T08:12:45,5101,"€48,00",completed,Grace Example,new,1× Linen Apron,1,,48,Organic: Google\n'
         '2026-11-10T09:00:00,5102,"€10,00",pending,Henry Example,returning,1× Tea Towel Set,1,,10,Direct\n',
         encoding="utf-8")
-    result = import_file(engine, None, path)
+    result = import_file(engine, None, path, actor=ADMIN)
     assert result.summary() == ("wc-orders-report-export.csv: WooCommerce Analytics orders report → orders: 1 orders "
                                 "(1 pending skipped); 1 new, 0 updated, 0 unchanged")
     order = _orders(engine)["5101"]

@@ -9,6 +9,7 @@ import pytest
 from connectors.files import FileImportError, import_file
 from connectors.freshness import age_text, run_kinds, source_status, stale_or_empty
 from connectors.loader import load
+from tests.actors import ADMIN
 from tests.conftest import DEMO_AS_OF, ROOT
 from tests.fixtures import FRAMES
 
@@ -24,8 +25,8 @@ def test_an_empty_warehouse_is_empty_everywhere(engine):
 
 
 def test_fresh_and_stale_depend_on_each_kinds_expected_lag(engine):
-    import_file(engine, "orders", EXAMPLES / "orders.csv")  # 2 to 4 November 2026
-    import_file(engine, "email", EXAMPLES / "email.csv")  # 3 and 5 November 2026
+    import_file(engine, "orders", EXAMPLES / "orders.csv", actor=ADMIN)  # 2 to 4 November 2026
+    import_file(engine, "email", EXAMPLES / "email.csv", actor=ADMIN)  # 3 and 5 November 2026
     status = source_status(engine, today=date(2026, 11, 6))
     assert (status["orders"]["status"], status["orders"]["lag_days"], status["orders"]["rows"]) == ("ok", 2, 4)
     assert (status["orders"]["first"], status["orders"]["last"]) == (date(2026, 11, 2), date(2026, 11, 4))
@@ -39,16 +40,16 @@ def test_fresh_and_stale_depend_on_each_kinds_expected_lag(engine):
 
 
 def test_last_success_and_last_failure_come_from_the_sync_log(engine, tmp_path):
-    import_file(engine, "feedback", EXAMPLES / "feedback.csv")
+    import_file(engine, "feedback", EXAMPLES / "feedback.csv", actor=ADMIN)
     bad = tmp_path / "feedback.csv"
     bad.write_text("response_id,date,kind,score\nX,2026-11-02,ces,3\n", encoding="utf-8")
     with pytest.raises(FileImportError):
-        import_file(engine, "feedback", bad)
+        import_file(engine, "feedback", bad, actor=ADMIN)
     status = source_status(engine, today=date(2026, 11, 5))["feedback"]
     assert status["last_source"] == "import:feedback" and status["failing"]
     assert "line 2, column “kind”: “ces”, expected one of csat, nps" in status["last_error"]
     assert status["rows"] == 4 and status["status"] == "ok"
-    import_file(engine, "feedback", EXAMPLES / "feedback.csv")
+    import_file(engine, "feedback", EXAMPLES / "feedback.csv", actor=ADMIN)
     assert not source_status(engine, today=date(2026, 11, 5))["feedback"]["failing"]
 
 

@@ -18,6 +18,7 @@ from cli import main
 from connectors import ga4
 from connectors.ga4 import Ga4Error, Ga4QuotaExceeded, Ga4Settings, settings, sync
 from connectors.ga4_api import PAGE_ROWS
+from tests.actors import ADMIN
 from tests.conftest import content_hash
 from tests.fake_ga4 import FakeGA4, sample_rows
 from warehouse import schema
@@ -92,7 +93,7 @@ def test_done_when_the_cli_loads_exactly_the_servers_rows_through_503_and_pages_
 def test_a_quota_error_stops_cleanly_and_says_when_to_try_again(engine, fake):
     fake.fail = [(429, RETRY_INFO)]
     with pytest.raises(Ga4QuotaExceeded) as err:
-        sync(engine, _config(fake), *JANUARY)
+        sync(engine, _config(fake), *JANUARY, actor=ADMIN)
     assert len(_reports(fake)) == 1  # a 429 is not retried
     assert err.value.retry_at is not None
     assert abs((err.value.retry_at - datetime.now()).total_seconds() - 1200) < 60
@@ -110,17 +111,17 @@ def test_a_quota_stop_between_slices_keeps_what_was_loaded_and_the_next_sync_con
         fake.fail = [None, None, 429]  # the first slice's two reports succeed, the second slice's is refused
         config = _config(fake, initial_days=30)
         with pytest.raises(Ga4QuotaExceeded, match="Dates up to 2026-01-10 were loaded; the next sync continues"):
-            sync(engine, config, today=date(2026, 1, 31))
+            sync(engine, config, today=date(2026, 1, 31), actor=ADMIN)
         assert {d for d, *_ in _warehouse(engine)} == {date(2026, 1, d) for d in range(1, 11)}
         assert "after" in _runs(engine)[-1]["error"]
-        result = sync(engine, config, today=date(2026, 1, 31))
+        result = sync(engine, config, today=date(2026, 1, 31), actor=ADMIN)
         assert (result.start, result.end) == (date(2026, 1, 7), date(2026, 1, 30))  # 3 days before the cursor
         assert _warehouse(engine) == _expected(fake.rows)
 
 
 def test_a_permission_error_names_the_property_and_what_to_check(engine, fake):
     with pytest.raises(Ga4Error) as err:
-        sync(engine, _config(fake, property_id="999"), *JANUARY)
+        sync(engine, _config(fake, property_id="999"), *JANUARY, actor=ADMIN)
     message = str(err.value)
     assert "GA4 refused access to property 999 (HTTP 403: User does not have sufficient permissions" in message
     assert "Viewer role on that property" in message and "Property details" in message
@@ -130,13 +131,14 @@ def test_a_permission_error_names_the_property_and_what_to_check(engine, fake):
 def test_a_bad_request_names_the_property(engine, fake):
     fake.fail = [400]
     with pytest.raises(Ga4Error, match=r"GA4 rejected the request for property 123 \(HTTP 400: Invalid property ID"):
-        sync(engine, _config(fake), *JANUARY)
+        sync(engine, _config(fake), *JANUARY, actor=ADMIN)
 
 
 def test_pages_shorter_than_the_limit_are_read_until_row_count(engine, fake):
     fake.page_size = 7
     progress: list[float] = []
-    result = sync(engine, _config(fake), *JANUARY, progress=lambda fraction, message: progress.append(fraction))
+    result = sync(engine, _config(fake), *JANUARY, progress=lambda fraction, message: progress.append(fraction),
+            actor=ADMIN)
     assert [int(r.get("offset", 0)) for r in _reports(fake)] == list(range(0, 124, 7))
     assert result.rows == result.inserted == 124 and result.requests == 18 + 1  # + the purchases report
     assert _warehouse(engine) == _expected(fake.rows)
@@ -145,29 +147,29 @@ def test_pages_shorter_than_the_limit_are_read_until_row_count(engine, fake):
 
 def test_5xx_answers_are_retried_with_backoff_and_give_up_with_a_clear_message(engine, fake):
     fake.fail = [503, 500, 503]
-    assert sync(engine, _config(fake), *JANUARY).inserted == 124
+    assert sync(engine, _config(fake), *JANUARY, actor=ADMIN).inserted == 124
     fake.fail = [503] * 100
     with pytest.raises(Ga4Error, match=r"kept failing \(HTTP 503: The service is currently unavailable.\), also when "
                                        "retried for 0.3 seconds"):
-        sync(engine, _config(fake, retry_deadline=0.3), *JANUARY)
+        sync(engine, _config(fake, retry_deadline=0.3), *JANUARY, actor=ADMIN)
 
 
 def test_the_first_sync_covers_the_initial_window_and_later_ones_restart_three_days_before_the_cursor(engine, fake):
-    first = sync(engine, _config(fake, initial_days=10), today=date(2026, 1, 20))
+    first = sync(engine, _config(fake, initial_days=10), today=date(2026, 1, 20), actor=ADMIN)
     assert (first.start, first.end, first.days) == (date(2026, 1, 10), date(2026, 1, 19), 10)
-    later = sync(engine, _config(fake, initial_days=10), today=date(2026, 1, 25))
+    later = sync(engine, _config(fake, initial_days=10), today=date(2026, 1, 25), actor=ADMIN)
     assert _reports(fake)[-1]["dateRanges"] == [{"startDate": "2026-01-16", "endDate": "2026-01-24"}]
     assert (later.inserted, later.unchanged) == (5 * 4, 4 * 4)
     assert _runs(engine)[-1]["cursor"] == "2026-01-24"
 
 
 def test_restated_days_are_updated_and_rows_ga4_no_longer_reports_are_zeroed(engine, fake):
-    sync(engine, _config(fake), *JANUARY)
+    sync(engine, _config(fake), *JANUARY, actor=ADMIN)
     fake.rows = [r for r in fake.rows if not (r["date"] == "20260131" and r["sessionCampaignName"] == "(direct)")]
     for r in fake.rows:
         if r["date"] == "20260130":
             r["sessions"] += 1
-    result = sync(engine, _config(fake), date(2026, 1, 28), date(2026, 1, 31))
+    result = sync(engine, _config(fake), date(2026, 1, 28), date(2026, 1, 31), actor=ADMIN)
     assert (result.inserted, result.updated) == (0, 4 + 1)
     w = schema.web_traffic
     with engine.connect() as conn:
@@ -179,7 +181,7 @@ def test_restated_days_are_updated_and_rows_ga4_no_longer_reports_are_zeroed(eng
 def test_thresholding_sampling_and_other_row_are_reported(engine, fake):
     fake.metadata = {"subjectToThresholding": True, "dataLossFromOtherRow": True,
                      "samplingMetadatas": [{"samplesReadCount": "250", "samplingSpaceSize": "1000"}]}
-    result = sync(engine, _config(fake), *JANUARY)
+    result = sync(engine, _config(fake), *JANUARY, actor=ADMIN)
     assert len(result.warnings) == 3
     assert "thresholding" in result.warnings[0] and "25% of the events" in result.warnings[1]
     assert "(other)" in result.warnings[2]
@@ -188,7 +190,7 @@ def test_thresholding_sampling_and_other_row_are_reported(engine, fake):
 
 def test_ga4_values_map_to_the_web_columns_persian_campaigns_intact(engine, fake):
     fake.rows[0]["sessionCampaignName"] = ""
-    sync(engine, _config(fake), *JANUARY)
+    sync(engine, _config(fake), *JANUARY, actor=ADMIN)
     w = schema.web_traffic
     with engine.connect() as conn:
         campaigns = {c for (c,) in conn.execute(select(w.c.campaign).distinct())}
@@ -232,38 +234,38 @@ def test_a_service_account_key_signs_the_requests_and_never_reaches_the_sync_log
     key_file = tmp_path / "sa.json"
     key_file.write_text(json.dumps(info))
     for config in (_config(fake, credentials_info=info), _config(fake, credentials_file=str(key_file))):
-        sync(engine, config, *JANUARY)
+        sync(engine, config, *JANUARY, actor=ADMIN)
     tokens = [r["authorization"].removeprefix("Bearer ") for r in _reports(fake)]
     assert len(tokens) == 2 and all(google.auth.jwt.decode(t, certs=public, verify=True,
                                                            audience=None)["iss"] == info["client_email"]
                                     for t in tokens)  # signed with the key (a self-signed JWT: no token server)
     fake.fail = [403]
     with pytest.raises(Ga4Error):
-        sync(engine, _config(fake, credentials_info=info), *JANUARY)
+        sync(engine, _config(fake, credentials_info=info), *JANUARY, actor=ADMIN)
     logged = json.dumps(_runs(engine), default=str)
     assert "PRIVATE KEY" not in logged and pem.splitlines()[1] not in logged and tokens[0] not in logged
 
 
 def test_no_property_configured_says_how_to_configure(engine):
     with pytest.raises(Ga4Error, match="No GA4 property configured. To connect Google Analytics 4"):
-        sync(engine, Ga4Settings(), *JANUARY)
+        sync(engine, Ga4Settings(), *JANUARY, actor=ADMIN)
 
 
 def test_a_start_after_the_end_is_refused(engine, fake):
     with pytest.raises(Ga4Error, match="after the end date"):
-        sync(engine, _config(fake), date(2026, 2, 1), date(2026, 1, 1))
+        sync(engine, _config(fake), date(2026, 2, 1), date(2026, 1, 1), actor=ADMIN)
     assert _reports(fake) == []
 
 
 def test_an_unreachable_endpoint_is_retried_then_reported(engine):
     config = Ga4Settings(property_id="123", endpoint="http://127.0.0.1:9", retry_initial=0.01, retry_deadline=0.2)
     with pytest.raises(Ga4Error, match=r"GA4 could not be reached or kept failing \(ConnectionError: .* 0.2 seconds"):
-        sync(engine, config, *JANUARY)
+        sync(engine, config, *JANUARY, actor=ADMIN)
     assert _runs(engine)[-1]["status"] == "failed"
 
 
 def test_the_summary_reports_days_rows_and_tokens(engine, fake):
-    result = sync(engine, _config(fake), date(2026, 1, 1), date(2026, 1, 2))
+    result = sync(engine, _config(fake), date(2026, 1, 1), date(2026, 1, 2), actor=ADMIN)
     assert result.summary() == ("GA4 property 123: 2026-01-01 to 2026-01-02 (2 days), 8 rows: 8 new, 0 updated, "
                                 "0 unchanged; 2 API requests, 14 quota tokens used (199,986 left today).")
     assert result.tokens_used == 14 and result.days == 2  # traffic + purchases by transaction id, 7 tokens each

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from connectors.ga4 import Ga4Settings, sync
 from connectors.ga4_api import MAX_METRICS
+from tests.actors import ADMIN
 from tests.fake_ga4 import FakeGA4, sample_rows
 from warehouse import schema
 
@@ -34,7 +35,7 @@ def _day(row: dict) -> date:
 
 def test_add_to_carts_and_checkouts_arrive_in_the_ten_metric_traffic_report(engine):
     with FakeGA4(sample_rows(*WEEK)) as fake:
-        sync(engine, _config(fake), *WEEK)
+        sync(engine, _config(fake), *WEEK, actor=ADMIN)
     traffic = [r for r in fake.requests if {"name": "transactionId"} not in r.get("dimensions", [])]
     metrics = [m["name"] for m in traffic[0]["metrics"]]
     assert {"addToCarts", "checkouts"} <= set(metrics) and len(metrics) == MAX_METRICS == 10  # GA4's limit
@@ -53,7 +54,7 @@ def test_a_property_that_sends_no_cart_events_keeps_them_unknown_not_zero(engine
     for row in rows:  # no add_to_cart nor begin_checkout events: GA4 answers 0 for both on every row
         del row["addToCarts"], row["checkouts"]
     with FakeGA4(rows) as fake:
-        result = sync(engine, _config(fake), *WEEK)
+        result = sync(engine, _config(fake), *WEEK, actor=ADMIN)
     assert result.inserted == 28
     held = _carts(engine)
     assert {(carts, checkouts) for _, carts, checkouts in held.values()} == {(None, None)}
@@ -67,7 +68,7 @@ def test_a_property_with_add_to_carts_but_no_checkouts_keeps_its_real_zeros(engi
         if row["sessionDefaultChannelGroup"] == "Direct":
             row["addToCarts"] = 0  # sent, but none on Direct: a real 0 (other rows have add-to-carts)
     with FakeGA4(rows) as fake:
-        sync(engine, _config(fake), *WEEK)
+        sync(engine, _config(fake), *WEEK, actor=ADMIN)
     held = _carts(engine)
     assert {checkouts for _, _, checkouts in held.values()} == {None}
     assert {carts for (_, campaign), (_, carts, _) in held.items() if campaign == "(direct)"} == {0}

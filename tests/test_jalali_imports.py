@@ -22,6 +22,7 @@ from cli import main
 from connectors.files import FileImportError, import_file
 from connectors.values import parse_datetime, parse_number
 from metrics.engine import compute
+from tests.actors import ADMIN
 from tests.conftest import ROOT, content_hash
 from warehouse import schema
 
@@ -74,7 +75,7 @@ def test_every_digit_system_and_separator(engine, tmp_path, digits, separator):
     written = [f"1405{separator}01{separator}01", f"1405{separator}8{separator}18", f"1405{separator}02{separator}31",
                f"1405{separator}06{separator}31", f"1403{separator}12{separator}30"]
     table = {"latin": str.maketrans("", ""), "persian": PERSIAN, "arabic": ARABIC}[digits]
-    import_file(engine, "social", _social(tmp_path / "social.csv", *(d.translate(table) for d in written)))
+    import_file(engine, "social", _social(tmp_path / "social.csv", *(d.translate(table) for d in written)), actor=ADMIN)
     assert _social_rows(engine) == [
         (date(2026, 3, 21), 1),  # 1 Farvardin 1405 (module docstring)
         (date(2026, 11, 9), 2),  # one-digit month: 1405/8/18
@@ -90,7 +91,7 @@ def test_timestamps_in_every_digit_system_keep_their_wall_clock_time(engine, tmp
                     "T1,١٤٠٥/٠٨/٢٠ ١٤:٣٠:٠٠,١٤٠٥/٠٨/٢٠ ١٥:٠٥:٣٠\n"
                     "T2,۱۴۰۵-۰۸-۲۰T09:05,۱۴۰۵-۰۸-۲۱ ۰۰:۰۰\n"
                     "T3,1405/8/20 23:59:59.5+03:30,2026-11-12 08:00\n", encoding="utf-8")
-    import_file(engine, "tickets", path)
+    import_file(engine, "tickets", path, actor=ADMIN)
     with engine.connect() as conn:
         rows = {r.ticket_id: (r.opened_at, r.first_response_at) for r in conn.execute(select(schema.tickets))}
     # 1405/08/20 = 1405/08/18 + 2 = 2026-11-11; the offset is dropped as for Gregorian times (the shop's clock), and
@@ -105,14 +106,14 @@ def test_timestamps_in_every_digit_system_keep_their_wall_clock_time(engine, tmp
 
 
 def test_a_jalali_day_that_does_not_exist_names_file_line_and_column_and_changes_nothing(engine, tmp_path):
-    import_file(engine, "orders", EXAMPLES / "orders_jalali.csv")
+    import_file(engine, "orders", EXAMPLES / "orders_jalali.csv", actor=ADMIN)
     before = content_hash(engine)
     rows = [f"J{i},1405/08/{10 + i:02d} 10:00,c{i},100" for i in range(8)]
     rows[6] = "J6,۱۴۰۵/۱۲/۳۰ ۱۰:۰۰,c6,100"  # line 8 (the header is line 1); 1405 is a common year
     path = tmp_path / "aban.csv"
     path.write_text("order_id,ordered_at,customer_id,revenue\n" + "\n".join(rows) + "\n", encoding="utf-8")
     with pytest.raises(FileImportError) as err:
-        import_file(engine, "orders", path, chunk_rows=3)  # the bad line is in the third chunk
+        import_file(engine, "orders", path, chunk_rows=3, actor=ADMIN)  # the bad line is in the third chunk
     message = str(err.value)
     assert message.startswith("aban.csv was not imported (nothing was loaded): 1 of 8 rows have problems.")
     assert ("line 8, column “ordered_at”: “۱۴۰۵/۱۲/۳۰ ۱۰:۰۰”, expected a Jalali (Persian calendar) date that "
@@ -123,7 +124,7 @@ def test_a_jalali_day_that_does_not_exist_names_file_line_and_column_and_changes
 def test_other_impossible_jalali_dates_say_what_was_expected(engine, tmp_path):
     path = _social(tmp_path / "social.csv", "1404/12/30", "1405/13/01", "1405/07/31", "1300/01/01", "1403/12/30")
     with pytest.raises(FileImportError) as err:
-        import_file(engine, "social", path)
+        import_file(engine, "social", path, actor=ADMIN)
     message = str(err.value)
     # 1404 is common in the official table (the 2820-year rule makes 1404 leap and 1403 common: line 6 is valid)
     assert "line 2, column “date”: “1404/12/30”, expected a Jalali (Persian calendar) date that exists: " \
@@ -139,12 +140,12 @@ def test_other_impossible_jalali_dates_say_what_was_expected(engine, tmp_path):
                                               "day from 00:00:00 to 23:59:59"):
         path = tmp_path / "tickets.csv"
         path.write_text("ticket_id,opened_at\nT1,1405/08/20 24:00\n", encoding="utf-8")
-        import_file(engine, "tickets", path)
+        import_file(engine, "tickets", path, actor=ADMIN)
 
 
 def test_skip_invalid_loads_the_real_jalali_days_and_writes_the_reason(engine, tmp_path):
     path = _social(tmp_path / "social.csv", "1405/08/18", "1405/12/30", "1405/12/29")
-    result = import_file(engine, "social", path, skip_invalid=True)
+    result = import_file(engine, "social", path, skip_invalid=True, actor=ADMIN)
     assert (result.inserted, result.rejected) == (2, 1)
     # 1405/12/29 = the day before 1406/01/01; 1406 starts on 2027-03-21 (equinox 20 March 2027 20:25 UTC, after noon
     # in Tehran): 2027-03-20
@@ -162,14 +163,14 @@ def test_an_excel_sheet_with_jalali_dates_and_persian_numbers(engine, tmp_path):
     sheet.append(["X2", datetime(2026, 11, 10, 11, 0), "c2", 980000, "٣٠٬٠٠٠٫٥"])  # an Excel date, a number
     sheet.append(["X3", "1405-08-20", "c3", "۴۵۰٬۰۰۰", None])
     book.save(tmp_path / "orders.xlsx")
-    import_file(engine, "orders", tmp_path / "orders.xlsx")
+    import_file(engine, "orders", tmp_path / "orders.xlsx", actor=ADMIN)
     assert _orders(engine) == {"X1": (datetime(2026, 11, 9, 10), 1_250_000, 0),
                                "X2": (datetime(2026, 11, 10, 11), 980_000, 30_000.5),
                                "X3": (datetime(2026, 11, 11), 450_000, 0)}
     sheet.append(["X4", "۱۴۰۵/۱۲/۳۰", "c4", "1", None])
     book.save(tmp_path / "orders.xlsx")
     with pytest.raises(FileImportError, match="row 5, column “Order Date”: “۱۴۰۵/۱۲/۳۰”, expected a Jalali"):
-        import_file(engine, "orders", tmp_path / "orders.xlsx")
+        import_file(engine, "orders", tmp_path / "orders.xlsx", actor=ADMIN)
 
 
 def test_an_all_gregorian_file_is_read_as_before(engine):
@@ -177,7 +178,7 @@ def test_an_all_gregorian_file_is_read_as_before(engine):
     values, bad, jalali = parse_datetime(text)
     assert jalali is None and not bad.any()  # never looked at as Jalali
     assert values.tolist()[:2] == [pd.Timestamp(2026, 11, 2, 9, 15), pd.Timestamp(2026, 11, 3, 18, 5)]
-    import_file(engine, "orders", EXAMPLES / "orders.csv")
+    import_file(engine, "orders", EXAMPLES / "orders.csv", actor=ADMIN)
     orders = _orders(engine)
     assert orders["A-1001"] == (datetime(2026, 11, 2, 9, 15), 1250.0, 0.0)
     assert orders["A-1003"] == (datetime(2026, 11, 3, 18, 5), 45.5, 45.5)
@@ -188,11 +189,11 @@ def test_gregorian_and_jalali_dates_mixed_in_one_column(engine, tmp_path):
     path = _social(tmp_path / "social.csv", "2026-11-09", "۱۴۰۵/۰۸/۱۹", "20261111", "14050821", "١٤٠٥-٠٨-٢٢",
                    "2026/11/14", "1969-12-31")
     with pytest.raises(FileImportError) as err:
-        import_file(engine, "social", path)
+        import_file(engine, "social", path, actor=ADMIN)
     # 1969 is Gregorian (not below 1700) and before the warehouse's range: the usual message, no Jalali one
     assert "line 8, column “date”: “1969-12-31”, expected a date as YYYY-MM-DD, e.g. 2026-01-31" in str(err.value)
     path.write_text(path.read_text(encoding="utf-8").replace("1969-12-31", "۲۰۲۶-۱۱-۱۵"), encoding="utf-8")
-    import_file(engine, "social", path)
+    import_file(engine, "social", path, actor=ADMIN)
     # 1405/08/19..22 = 2026-11-10..13 (1405/08/18 = 2026-11-09): one run of days whatever the calendar and digits
     assert [d for d, _ in _social_rows(engine)] == [date(2026, 11, d) for d in range(9, 16)]
 

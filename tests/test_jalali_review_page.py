@@ -8,6 +8,7 @@ from datetime import date
 import streamlit as st
 
 from metrics.review import add_note
+from tests.actors import ADMIN
 from tests.conftest import page_app
 from tests.fixtures import load_fixture
 
@@ -37,7 +38,7 @@ def test_a_note_of_a_jalali_week_is_shown_on_its_review(engine, monkeypatch):
     st.cache_data.clear()
     # notes and actions are keyed by the week's first day: Saturday 31 Oct 2026 for 1405-W33 (31 Oct .. 6 Nov:
     # 2026-03-21 + 32 × 7 = +224 -> 31 Oct)
-    add_note(engine, "sell.revenue", date(2026, 10, 31), "Jalali week note: Aban sale ended early", "Sara")
+    add_note(engine, "sell.revenue", date(2026, 10, 31), "Jalali week note: Aban sale ended early", "Sara", actor=ADMIN)
     app = page_app("weekly_review", grain="week", period="1405-W33").run()
     assert not app.exception, app.exception
     shown = [str(df.value.to_dict()) for df in app.dataframe] + [m.value for m in app.markdown]

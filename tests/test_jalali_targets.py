@@ -12,6 +12,7 @@ from metrics.catalog import KPI_BY_ID
 from metrics.pacing import elapsed, pace
 from metrics.periods import parse_period, using_calendar
 from metrics.targets import TargetError, export_csv, import_csv, load_targets, resolve_target
+from tests.actors import ADMIN
 from tests.conftest import content_hash
 
 PLAN = """kpi_id,grain,period,channel,target
@@ -42,13 +43,13 @@ def test_cli_imports_jalali_periods_and_exports_them_in_their_calendar(engine, c
         "sell.revenue,quarter,1405-Q2,,93000000", "sell.revenue,quarter,1405-Q3,,90000000",
         "sell.conversion_rate,month,1405-08,,0.025", "sell.orders,quarter,2026-Q4,,920"])
     # the same file again changes nothing
-    assert import_csv(engine, _write(tmp_path, "\n".join(lines) + "\n", "again.csv")) == (0, 0, 4)
+    assert import_csv(engine, _write(tmp_path, "\n".join(lines) + "\n", "again.csv"), actor=ADMIN) == (0, 0, 4)
     # only the targets overlapping Aban 1405 (23 Oct - 21 Nov): Q3 1405, Aban itself and Q4 2026
     assert len(export_csv(engine, parse_period("1405-08")).splitlines()) == 1 + 3
 
 
 def test_implied_weekly_and_monthly_targets_inside_a_jalali_quarter_by_days(engine, tmp_path):
-    import_csv(engine, _write(tmp_path, PLAN))
+    import_csv(engine, _write(tmp_path, PLAN), actor=ADMIN)
     # Q3 1405 = Mehr + Aban + Azar = 90 days, 90,000,000 -> 1,000,000 a day
     # 1405-W30 = 2026-03-21 + 29 × 7 = +203 -> Sat 10 Oct .. Fri 16 Oct, inside Q3: 7 × 1,000,000
     week = resolve_target(engine, "sell.revenue", parse_period("1405-W30"))
@@ -87,7 +88,7 @@ def test_a_jalali_date_that_does_not_exist_names_the_line(engine, tmp_path):
     bad = "kpi_id,grain,period,channel,target\nsell.revenue,month,1405-08,,1\nsell.revenue,week,1405-W53,,1\n" \
           "sell.orders,month,1405-13,,5\nsell.orders,quarter,1405-08,,5\n"
     with pytest.raises(TargetError) as err:
-        import_csv(engine, _write(tmp_path, bad, "bad.csv"))
+        import_csv(engine, _write(tmp_path, bad, "bad.csv"), actor=ADMIN)
     message = str(err.value)
     assert "line 3: period: Period '1405-W53': Jalali year 1405 has weeks 1 to 52, not 53" in message
     assert "line 4: period: Period '1405-13': 1405-13-01 is not a Jalali date" in message

@@ -24,14 +24,15 @@ from metrics.review import (
     update_note,
     written,
 )
+from tests.actors import ADMIN
 from warehouse.db import make_engine
 
 WEEK, NEXT = date(2026, 11, 9), date(2026, 11, 16)
 
 
 def test_notes_and_actions_survive_a_restart(engine):
-    add_note(engine, "save.roas", WEEK, "TikTok prospecting burns budget", author="Sara")
-    add_action(engine, "Pause tiktok_broad_prospecting", "Reza", WEEK, date(2026, 11, 18), "save.roas")
+    add_note(engine, "save.roas", WEEK, "TikTok prospecting burns budget", author="Sara", actor=ADMIN)
+    add_action(engine, "Pause tiktok_broad_prospecting", "Reza", WEEK, date(2026, 11, 18), "save.roas", actor=ADMIN)
     url = engine.url
     engine.dispose()
     reopened = make_engine(url.render_as_string(hide_password=False))
@@ -44,26 +45,26 @@ def test_notes_and_actions_survive_a_restart(engine):
 
 
 def test_a_stale_save_is_refused_and_nothing_is_lost(engine):
-    action = add_action(engine, "Fix checkout copy", "Mina", WEEK)
-    assert update_action(engine, action, 1, status="done") == 2  # Mina marks it done
+    action = add_action(engine, "Fix checkout copy", "Mina", WEEK, actor=ADMIN)
+    assert update_action(engine, action, 1, status="done", actor=ADMIN) == 2  # Mina marks it done
     with pytest.raises(ConflictError, match="Someone else changed this action"):
-        update_action(engine, action, 1, owner="Ali")  # Ali still had version 1 open
+        update_action(engine, action, 1, owner="Ali", actor=ADMIN)  # Ali still had version 1 open
     row = actions(engine, week_start=WEEK).iloc[0]
     assert (row["status"], row["owner"], row["version"]) == ("done", "Mina", 2)
-    note = add_note(engine, "sell.revenue", WEEK, "first")
-    update_note(engine, note, 1, "second")
+    note = add_note(engine, "sell.revenue", WEEK, "first", actor=ADMIN)
+    update_note(engine, note, 1, "second", actor=ADMIN)
     with pytest.raises(ConflictError):
-        update_note(engine, note, 1, "third")
+        update_note(engine, note, 1, "third", actor=ADMIN)
     assert notes(engine)["text"].tolist() == ["second"]
 
 
 def test_concurrent_saves_exactly_one_wins(engine):
-    action = add_action(engine, "Refresh ad creatives", "Leila", WEEK)
+    action = add_action(engine, "Refresh ad creatives", "Leila", WEEK, actor=ADMIN)
     outcomes = []
 
     def save(owner: str) -> None:
         try:
-            update_action(engine, action, 1, owner=owner)
+            update_action(engine, action, 1, owner=owner, actor=ADMIN)
             outcomes.append(("saved", owner))
         except ConflictError:
             outcomes.append(("refused", owner))
@@ -79,21 +80,21 @@ def test_concurrent_saves_exactly_one_wins(engine):
 
 
 def test_last_weeks_open_actions_for_follow_up(engine):
-    add_action(engine, "Old and open", "A", WEEK)
-    done = add_action(engine, "Old and done", "B", WEEK)
-    update_action(engine, done, 1, status="done")
-    add_action(engine, "This week", "C", NEXT)
+    add_action(engine, "Old and open", "A", WEEK, actor=ADMIN)
+    done = add_action(engine, "Old and done", "B", WEEK, actor=ADMIN)
+    update_action(engine, done, 1, status="done", actor=ADMIN)
+    add_action(engine, "This week", "C", NEXT, actor=ADMIN)
     follow_up = actions(engine, before_week=NEXT, status="open")
     assert follow_up["text"].tolist() == ["Old and open"]
 
 
 def test_bad_input_is_explained(engine):
     with pytest.raises(ReviewError, match="owner"):
-        add_action(engine, "Something", " ", WEEK)
+        add_action(engine, "Something", " ", WEEK, actor=ADMIN)
     with pytest.raises(ReviewError, match="Unknown KPI"):
-        add_note(engine, "sell.nothing", WEEK, "x")
+        add_note(engine, "sell.nothing", WEEK, "x", actor=ADMIN)
     with pytest.raises(ReviewError, match="Status .maybe. should be one of open, done"):
-        add_action(engine, "Something", "Me", WEEK, status="maybe")
+        add_action(engine, "Something", "Me", WEEK, status="maybe", actor=ADMIN)
     assert actions(engine).empty and notes(engine).empty
 
 
@@ -125,7 +126,7 @@ def test_editor_saves_new_and_edited_due_dates_typed_or_picked(engine):
         {"text": "Call the bank", "owner": "Dara", "due_date": "2026-11-20", "status": "open"},  # typed text
         {"text": "Brief the agency", "owner": "Sam", "due_date": pd.Timestamp("2026-11-13")},  # picked
         {"text": "No date yet", "owner": "Sam"},
-    ]))]) == (3, [])
+    ]))], actor=ADMIN) == (3, [])
     before = actions(engine, week_start=WEEK)
     stored = dict(zip(before["text"], before["due_date"]))
     assert stored == {"Call the bank": date(2026, 11, 20), "Brief the agency": date(2026, 11, 13), "No date yet": None}
@@ -134,7 +135,7 @@ def test_editor_saves_new_and_edited_due_dates_typed_or_picked(engine):
     after = before.copy()
     after.loc[after.text == "Call the bank", "due_date"] = "2026-11-27"  # edited: a new date
     after.loc[after.text == "No date yet", "due_date"] = pd.Timestamp("2026-12-01")  # edited: a first date
-    assert save_action_edits(engine, WEEK, [("Action", before, after[_editor([]).columns])]) == (2, [])
+    assert save_action_edits(engine, WEEK, [("Action", before, after[_editor([]).columns])], actor=ADMIN) == (2, [])
     saved = actions(engine, week_start=WEEK).set_index("text")
     assert saved.at["Call the bank", "due_date"] == date(2026, 11, 27)
     assert saved.at["No date yet", "due_date"] == date(2026, 12, 1)
@@ -144,14 +145,14 @@ def test_editor_saves_new_and_edited_due_dates_typed_or_picked(engine):
 
 
 def test_editor_refuses_everything_with_the_row_and_field_named(engine):
-    add_action(engine, "Existing", "Mina", WEEK)
+    add_action(engine, "Existing", "Mina", WEEK, actor=ADMIN)
     before = actions(engine, week_start=WEEK)
     after = _editor([{**before.iloc[0][["id", "version", "text", "owner", "status"]].to_dict(),
                       "due_date": "2026-11-30"},
                      {"text": "Call the bank", "owner": "Dara", "due_date": "31/02/2026"},
                      {"text": "  ", "owner": "Dara"},
                      {"text": "Ask", "owner": "x" * 201}])
-    saved, problems = save_action_edits(engine, WEEK, [("Action", before, after)])
+    saved, problems = save_action_edits(engine, WEEK, [("Action", before, after)], actor=ADMIN)
     assert saved == 0 and problems == [
         "Action 2: due date '31/02/2026' is not a date (YYYY-MM-DD)",
         "Action 3: action is empty: say what is to be done.",
@@ -162,35 +163,35 @@ def test_editor_refuses_everything_with_the_row_and_field_named(engine):
 
 
 def test_editor_conflict_saves_nothing_and_says_which_action(engine):
-    first = add_action(engine, "First", "Mina", WEEK)
-    add_action(engine, "Second", "Mina", WEEK)
+    first = add_action(engine, "First", "Mina", WEEK, actor=ADMIN)
+    add_action(engine, "Second", "Mina", WEEK, actor=ADMIN)
     before = actions(engine, week_start=WEEK)
-    update_action(engine, first, 1, owner="Ali")  # someone else saves First meanwhile
+    update_action(engine, first, 1, owner="Ali", actor=ADMIN)  # someone else saves First meanwhile
     after = before.copy()
     after["due_date"] = [date(2026, 11, 20), date(2026, 11, 21)]
-    saved, problems = save_action_edits(engine, WEEK, [("Earlier action", before, after)])
+    saved, problems = save_action_edits(engine, WEEK, [("Earlier action", before, after)], actor=ADMIN)
     assert saved == 0 and len(problems) == 1 and problems[0].startswith("Earlier action 1: someone else changed")
     assert actions(engine, week_start=WEEK)["due_date"].tolist() == [None, None]  # Second was not saved either
 
 
 def test_a_note_author_that_does_not_fit_is_refused_by_name(engine):
     with pytest.raises(ReviewError, match="Your name is 201 characters long"):
-        add_note(engine, "sell.revenue", WEEK, "fine", author="y" * 201)
+        add_note(engine, "sell.revenue", WEEK, "fine", author="y" * 201, actor=ADMIN)
     assert notes(engine).empty
 
 
 def test_a_note_is_edited_only_by_its_author_and_only_from_the_latest_version(engine):
-    note = add_note(engine, "save.roas", WEEK, "TikTok burns budget", author="Sara")
-    assert update_note(engine, note, 1, "TikTok and Meta burn budget", author=" sara ") == 2  # same person
+    note = add_note(engine, "save.roas", WEEK, "TikTok burns budget", author="Sara", actor=ADMIN)
+    assert update_note(engine, note, 1, "TikTok and Meta burn budget", author=" sara ", actor=ADMIN) == 2  # same person
     with pytest.raises(ReviewError, match=r"Only the note's author \(Sara\) can edit it"):
-        update_note(engine, note, 2, "Reza was here", author="Reza")
+        update_note(engine, note, 2, "Reza was here", author="Reza", actor=ADMIN)
     with pytest.raises(ReviewError, match="Only the note's author"):
-        update_note(engine, note, 2, "nameless", author="")  # no name typed: nobody's note
+        update_note(engine, note, 2, "nameless", author="", actor=ADMIN)  # no name typed: nobody's note
     with pytest.raises(ConflictError, match="their version 2, yours 1"):
-        update_note(engine, note, 1, "from a stale page", author="Sara")
-    anonymous = add_note(engine, "save.roas", WEEK, "no name given")
+        update_note(engine, note, 1, "from a stale page", author="Sara", actor=ADMIN)
+    anonymous = add_note(engine, "save.roas", WEEK, "no name given", actor=ADMIN)
     with pytest.raises(ReviewError, match=r"\(no name given\)"):
-        update_note(engine, anonymous, 1, "mine now", author="Sara")
+        update_note(engine, anonymous, 1, "mine now", author="Sara", actor=ADMIN)
     stored = notes(engine).set_index("id")
     assert stored.at[note, "text"] == "TikTok and Meta burn budget" and stored.at[note, "version"] == 2
     assert stored.at[anonymous, "text"] == "no name given" and stored.at[anonymous, "version"] == 1
@@ -207,7 +208,7 @@ def test_a_note_shows_when_it_was_written_and_edited():
 
 def test_the_notes_list_names_kpis_by_label_and_says_when(engine):
     before = datetime.now().replace(microsecond=0)
-    add_note(engine, "save.roas", WEEK, "TikTok burns budget", author="Sara")
+    add_note(engine, "save.roas", WEEK, "TikTok burns budget", author="Sara", actor=ADMIN)
     shown = notes_table(notes(engine))
     assert shown[["kpi", "text", "author"]].values.tolist() == [["Save · ROAS", "TikTok burns budget", "Sara"]]
     stamp = datetime.strptime(f"{before.year} {shown['written'].iloc[0]}", "%Y %a %d %b %H:%M")

@@ -17,6 +17,7 @@ from metrics.periods import parse_period
 from metrics.review import add_action, add_note
 from reports import plotly_bundle
 from reports.review_html import render
+from tests.actors import ADMIN
 from tests.conftest import ROOT
 from tests.fixtures import load_fixture, set_targets
 
@@ -36,10 +37,10 @@ def review(engine) -> str:
         ("save.marketing_cost", "week", W45.start, "", 110.0),  # 120 is 9.1 % over: within 15 %, at risk
         ("sell.orders", "week", W45.start, "", 4.0),  # 4 of 4: on track
     ])
-    add_note(engine, "sell.revenue", W45.start, "Checkout outage on Tuesday", author="Dara")
-    add_action(engine, "Fix the checkout", "Dara", W45.start, date(2026, 11, 6), "sell.revenue")
+    add_note(engine, "sell.revenue", W45.start, "Checkout outage on Tuesday", author="Dara", actor=ADMIN)
+    add_action(engine, "Fix the checkout", "Dara", W45.start, date(2026, 11, 6), "sell.revenue", actor=ADMIN)
     add_action(engine, "Renegotiate the CPC caps", "Lee", date(2026, 10, 26), date(2026, 12, 4),
-               "save.marketing_cost")
+               "save.marketing_cost", actor=ADMIN)
     return render(engine, W45, today=TODAY)
 
 
@@ -181,7 +182,7 @@ def review_fa(engine) -> str:
     """The W45 review of the hand-made shop in Persian: the overdue action of this week is due 6 Nov 2026."""
     load_fixture(engine)
     set_targets(engine, [("sell.revenue", "week", W45.start, "", 400.0)])
-    add_action(engine, "Fix the checkout", "Dara", W45.start, date(2026, 11, 6), "sell.revenue")
+    add_action(engine, "Fix the checkout", "Dara", W45.start, date(2026, 11, 6), "sell.revenue", actor=ADMIN)
     return render(engine, W45, today=TODAY, lang="fa")
 
 

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from metrics.catalog import KPIS
 from metrics.pacing import STATUS_LABELS
 from metrics.review import actions, add_note, notes
+from tests.actors import ADMIN
 from tests.conftest import page_app
 from tests.fixtures import load_fixture, set_targets
 from tests.test_cli import run
@@ -108,7 +109,7 @@ def test_a_note_added_from_a_kpis_detail_is_on_that_kpi_and_its_author_is_rememb
 
 
 def test_a_note_is_editable_by_its_author_only(shop):
-    add_note(shop, "sell.revenue", W45, "Checkout outage", author="Sara")
+    add_note(shop, "sell.revenue", W45, "Checkout outage", author="Sara", actor=ADMIN)
     stranger = page_app("weekly_review", period="2026-W45").run()  # no name typed in this session
     assert not [s for s in stranger.selectbox if s.label.startswith("Edit a note of yours")]
     assert any("edited by their author" in c.value for c in stranger.caption)

@@ -22,6 +22,7 @@ from metrics.review import add_note
 from metrics.targets import export_csv
 from reports.csv_safe import TRIGGERS, safe_cell, safe_frame, safe_rows, to_csv
 from reports.review_html import render
+from tests.actors import ADMIN
 from tests.conftest import ROOT, page_app
 from tests.fixtures import load_fixture, set_targets
 from ui import charts
@@ -88,7 +89,7 @@ def test_targets_export_then_import_keeps_the_channel(engine, tmp_path):
     path = tmp_path / "targets.csv"
     path.write_text(export_csv(engine), encoding="utf-8")
     assert "'-Promo" in path.read_text(encoding="utf-8")
-    assert import_csv(engine, path) == (0, 0, 1)  # the leading ' the export added is taken off again
+    assert import_csv(engine, path, actor=ADMIN) == (0, 0, 1)  # the leading ' the export added is taken off again
     assert load_targets(engine)["channel"].tolist() == ["-Promo"]
 
 
@@ -98,7 +99,7 @@ def test_rejected_rows_are_neutralised_and_negative_numbers_kept(engine, tmp_pat
                     "A-1,2026-11-02 10:00,c1,100,0,Email,spring\n"
                     f"A-2,31/02/2026,@c2,-12.50,0,+Email,\"{FORMULA.replace(chr(34), chr(34) * 2)}\"\n",
                     encoding="utf-8")
-    result = import_file(engine, "orders", path, skip_invalid=True)
+    result = import_file(engine, "orders", path, skip_invalid=True, actor=ADMIN)
     assert (result.inserted, result.rejected) == (1, 1)
     rows = _csv((tmp_path / "orders.rejected.csv").read_text(encoding="utf-8-sig"))
     assert len(rows) == 1
@@ -190,8 +191,9 @@ def test_the_exported_review_escapes_notes_actions_and_channel_names(engine):
                                                  "channel", "campaign"]), source="test")
     set_targets(engine, [("sell.revenue", "week", date(2026, 11, 2), "", 900.0)])  # off track: a chart is drawn
     week = parse_period("2026-W45")
-    add_note(engine, "sell.revenue", week.start, NOTE, author=FORMULA)
-    add_action(engine, "<img src=x onerror=alert(2)>", BOLD, week.start, date(2026, 11, 20), "sell.revenue")
+    add_note(engine, "sell.revenue", week.start, NOTE, author=FORMULA, actor=ADMIN)
+    add_action(engine, "<img src=x onerror=alert(2)>", BOLD, week.start, date(2026, 11, 20), "sell.revenue",
+            actor=ADMIN)
     page = render(engine, week, today=date(2026, 11, 30))
     assert "<img src=x" not in page and "<b>x</b>" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page  # the note, in the notes table
@@ -206,7 +208,7 @@ def test_the_app_shows_user_text_literally(engine, monkeypatch):
             ("o10", datetime(2026, 11, 4, 9), "c9", 30.0, 0.0, "Paid Search", BOLD)]
     load(engine, "orders", pd.DataFrame(rows, columns=["order_id", "ordered_at", "customer_id", "revenue",
                                                        "refunded", "channel", "campaign"]), source="test")
-    add_note(engine, "sell.revenue", date(2026, 11, 2), NOTE)
+    add_note(engine, "sell.revenue", date(2026, 11, 2), NOTE, actor=ADMIN)
     monkeypatch.setenv("KPI_DATABASE_URL", engine.url.render_as_string(hide_password=False))
 
     review = page_app("weekly_review", period="2026-W45").run()

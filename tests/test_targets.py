@@ -18,6 +18,7 @@ from metrics.targets import (
     validate_frame,
     validate_target,
 )
+from tests.actors import ADMIN
 from tests.conftest import content_hash
 from tests.fixtures import set_targets
 
@@ -36,10 +37,10 @@ def _write(tmp_path, text: str, name: str = "targets.csv"):
 
 
 def test_import_then_export_round_trips(engine, tmp_path):
-    assert import_csv(engine, _write(tmp_path, GOOD)) == (4, 0, 0)
+    assert import_csv(engine, _write(tmp_path, GOOD), actor=ADMIN) == (4, 0, 0)
     exported = export_csv(engine)
     assert sorted(exported.strip().splitlines()) == sorted(GOOD.strip().splitlines())
-    assert import_csv(engine, _write(tmp_path, exported, "again.csv")) == (0, 0, 4)  # unchanged
+    assert import_csv(engine, _write(tmp_path, exported, "again.csv"), actor=ADMIN) == (0, 0, 4)  # unchanged
     only_week = export_csv(engine, parse_period("2026-W46")).strip().splitlines()
     assert len(only_week) == 1 + 4  # the week, its month and its quarter overlap W46
     assert export_csv(engine, parse_period("2026-W40")).strip().splitlines()[1:] == [
@@ -47,7 +48,7 @@ def test_import_then_export_round_trips(engine, tmp_path):
 
 
 def test_a_malformed_file_changes_nothing_and_says_where(engine, tmp_path):
-    import_csv(engine, _write(tmp_path, GOOD))
+    import_csv(engine, _write(tmp_path, GOOD), actor=ADMIN)
     before = content_hash(engine)
     bad = ("kpi_id,grain,period,channel,target\n"
            "sell.revenue,quarter,2026-Q4,,150000\n"          # line 2: valid, must not land either
@@ -58,7 +59,7 @@ def test_a_malformed_file_changes_nothing_and_says_where(engine, tmp_path):
            "sell.orders,week,2026-W99,,10\n"                 # line 7: bad week
            "sell.orders,week,2026-W46,,lots\n")              # line 8: not a number
     with pytest.raises(TargetError) as err:
-        import_csv(engine, _write(tmp_path, bad, "bad.csv"))
+        import_csv(engine, _write(tmp_path, bad, "bad.csv"), actor=ADMIN)
     message = str(err.value)
     assert "bad.csv" in message and "nothing was saved" in message
     assert "line 3: kpi_id 'sell.revenu' is not a KPI id" in message
@@ -122,7 +123,7 @@ def test_the_grid_saves_edits_and_refuses_stale_ones(engine):
     q4 = parse_period("2026-Q4")
     grid = period_targets(engine, q4).set_index("kpi_id")
     assert grid["target"].isna().all() and len(grid) == 24
-    save_period_targets(engine, q4, "", [("sell.revenue", None, 130000.0), ("sell.aov", None, 70.0)])
+    save_period_targets(engine, q4, "", [("sell.revenue", None, 130000.0), ("sell.aov", None, 70.0)], actor=ADMIN)
     grid = period_targets(engine, q4).set_index("kpi_id")
     assert grid.at["sell.revenue", "target"] == 130000.0
     # a week of Q4 shows the implied value and how
@@ -130,14 +131,15 @@ def test_the_grid_saves_edits_and_refuses_stale_ones(engine):
     assert week.at["sell.revenue", "implied"] == pytest.approx(130000 * 7 / 92)
     assert week.at["sell.revenue", "implied_how"] == "by days from the 2026-Q4 target"
     # Ana loaded the grid before Ben changed revenue: Ana's save is refused, Ben's value stays
-    save_period_targets(engine, q4, "", [("sell.revenue", 130000.0, 140000.0)])  # Ben
+    save_period_targets(engine, q4, "", [("sell.revenue", 130000.0, 140000.0)], actor=ADMIN)  # Ben
     with pytest.raises(TargetConflict, match="Revenue"):
-        save_period_targets(engine, q4, "", [("sell.revenue", 130000.0, 120000.0), ("sell.aov", 70.0, None)])
+        save_period_targets(engine, q4, "", [("sell.revenue", 130000.0, 120000.0), ("sell.aov", 70.0, None)],
+                actor=ADMIN)
     grid = period_targets(engine, q4).set_index("kpi_id")
     assert grid.at["sell.revenue", "target"] == 140000.0 and grid.at["sell.aov", "target"] == 70.0
     with pytest.raises(TargetError, match="Conversion rate: target 35"):
-        save_period_targets(engine, q4, "", [("sell.conversion_rate", None, 35.0)])
-    save_period_targets(engine, q4, "", [("sell.aov", 70.0, None)])  # clearing removes it
+        save_period_targets(engine, q4, "", [("sell.conversion_rate", None, 35.0)], actor=ADMIN)
+    save_period_targets(engine, q4, "", [("sell.aov", 70.0, None)], actor=ADMIN)  # clearing removes it
     assert pd.isna(period_targets(engine, q4).set_index("kpi_id").at["sell.aov", "target"])
 
 
@@ -273,12 +275,13 @@ def test_targets_out_of_range_are_refused_with_what_to_fix(kpi_id, grain, value,
 
 
 def test_a_file_without_a_channel_column_and_with_many_problems(engine, tmp_path):
-    assert import_csv(engine, _write(tmp_path, "kpi_id,grain,period,target\nsell.orders,week,2026-W46,120\n")) == (
+    assert import_csv(engine, _write(tmp_path, "kpi_id,grain,period,target\nsell.orders,week,2026-W46,120\n"),
+            actor=ADMIN) == (
         1, 0, 0)
     assert load_targets(engine)["channel"].tolist() == [""]
     lines = "".join(f"sell.orders,week,2026-W{w},,x\n" for w in range(1, 53))  # 52 bad lines
     with pytest.raises(TargetError) as err:
-        import_csv(engine, _write(tmp_path, "kpi_id,grain,period,channel,target\n" + lines, "many.csv"))
+        import_csv(engine, _write(tmp_path, "kpi_id,grain,period,channel,target\n" + lines, "many.csv"), actor=ADMIN)
     message = str(err.value)
     assert message.startswith(f"{tmp_path / 'many.csv'}: 52 problem(s), nothing was saved:\n"
                               "line 2: target 'x' is not a number\n")
@@ -286,12 +289,12 @@ def test_a_file_without_a_channel_column_and_with_many_problems(engine, tmp_path
     assert len(err.value.problems) == 52
     twice = "kpi_id,grain,period,channel,target\nsell.orders,week,2026-W46,,1\nsell.orders,week,2026-W46,,2\n"
     with pytest.raises(TargetError, match="line 3: the same KPI, period and channel appear twice"):
-        import_csv(engine, _write(tmp_path, twice, "twice.csv"))
+        import_csv(engine, _write(tmp_path, twice, "twice.csv"), actor=ADMIN)
     with pytest.raises(TargetError, match=r"line 1: missing column\(s\) grain, target; expected "
                                           "kpi_id,grain,period,channel,target"):
         validate_frame(pd.DataFrame({"kpi_id": ["sell.revenue"], "period": ["2026-11"]}))
     with pytest.raises(TargetError, match="cannot read the file"):
-        import_csv(engine, tmp_path / "missing.csv")
+        import_csv(engine, tmp_path / "missing.csv", actor=ADMIN)
 
 
 def test_export_takes_every_target_that_touches_the_period(engine):
@@ -310,8 +313,8 @@ def test_a_channels_grid_is_its_own(engine):
     from metrics.targets import period_targets, save_period_targets
 
     nov = parse_period("2026-11")
-    save_period_targets(engine, nov, "Email", [("sell.revenue", None, 900.0), ("sell.orders", None, 30.0)])
-    save_period_targets(engine, nov, "", [("sell.revenue", None, 5000.0)])
+    save_period_targets(engine, nov, "Email", [("sell.revenue", None, 900.0), ("sell.orders", None, 30.0)], actor=ADMIN)
+    save_period_targets(engine, nov, "", [("sell.revenue", None, 5000.0)], actor=ADMIN)
     email = period_targets(engine, nov, "Email").set_index("kpi_id")
     assert list(email.columns) == ["s", "kpi", "unit", "target", "implied", "implied_how"]
     assert tuple(email.loc["sell.revenue", ["s", "kpi", "unit", "target"]]) == ("Sell", "Revenue", "currency", 900.0)
@@ -324,8 +327,8 @@ def test_a_channels_grid_is_its_own(engine):
     assert week.at["sell.revenue", "implied"] == pytest.approx(900 * 7 / 30)
     # editing and clearing Email's grid leaves the all-channels grid alone, and is checked against Email's values
     with pytest.raises(TargetConflict):
-        save_period_targets(engine, nov, "Email", [("sell.revenue", 5000.0, 950.0)])
-    save_period_targets(engine, nov, "Email", [("sell.revenue", 900.0, None), ("sell.orders", 30.0, 31.0)])
+        save_period_targets(engine, nov, "Email", [("sell.revenue", 5000.0, 950.0)], actor=ADMIN)
+    save_period_targets(engine, nov, "Email", [("sell.revenue", 900.0, None), ("sell.orders", 30.0, 31.0)], actor=ADMIN)
     email = period_targets(engine, nov, "Email").set_index("kpi_id")
     assert pd.isna(email.at["sell.revenue", "target"]) and email.at["sell.orders", "target"] == 31.0
     assert period_targets(engine, nov).set_index("kpi_id").at["sell.revenue", "target"] == 5000.0
@@ -343,12 +346,13 @@ def test_messages_name_their_source_and_list_every_problem(engine, tmp_path):
         validate_frame(pd.DataFrame({"kpi_id": ["sell.revenue"], "period": ["2026-11"]}))
     assert str(err.value).startswith("targets: 1 problem(s), nothing was saved:\nline 1: missing column(s)")
     with pytest.raises(TargetError) as err:
-        import_csv(engine, tmp_path / "missing.csv")
+        import_csv(engine, tmp_path / "missing.csv", actor=ADMIN)
     assert str(err.value).startswith(f"{tmp_path / 'missing.csv'}: 1 problem(s), nothing was saved:\n"
                                      "cannot read the file: ")
     q4 = parse_period("2026-Q4")
     with pytest.raises(TargetError) as err:  # two bad values in one save: both named
-        save_period_targets(engine, q4, "", [("sell.conversion_rate", None, 35.0), ("serve.nps", None, 150.0)])
+        save_period_targets(engine, q4, "", [("sell.conversion_rate", None, 35.0), ("serve.nps", None, 150.0)],
+                actor=ADMIN)
     assert str(err.value) == (
         "targets for 2026-Q4: 2 problem(s), nothing was saved:\n"
         "Conversion rate: target 35 for sell.conversion_rate should be a fraction between 0 and 1 (a percentage "
@@ -361,7 +365,7 @@ def test_messages_name_their_source_and_list_every_problem(engine, tmp_path):
 def test_a_file_with_a_byte_order_mark_and_empty_cells_imports(engine, tmp_path):
     path = tmp_path / "excel.csv"  # spreadsheet programs write UTF-8 with a BOM
     path.write_bytes("kpi_id,grain,period,channel,target\r\nsell.revenue,month,2026-11,,1500\r\n".encode("utf-8-sig"))
-    assert tuple(import_csv(engine, path)) == (1, 0, 0)
+    assert tuple(import_csv(engine, path, actor=ADMIN)) == (1, 0, 0)
     assert export_csv(engine) == "kpi_id,grain,period,channel,target\nsell.revenue,month,2026-11,,1500\n"
     from sqlalchemy import select
 
@@ -375,7 +379,7 @@ def test_a_file_with_a_byte_order_mark_and_empty_cells_imports(engine, tmp_path)
     import time
 
     time.sleep(1.1)  # a second later, the same file again: nothing changed (the save time is not a change)
-    assert tuple(import_csv(engine, path)) == (0, 0, 1)
+    assert tuple(import_csv(engine, path, actor=ADMIN)) == (0, 0, 1)
     # a frame with missing cells (an uploaded sheet): empty channel means all channels
     frame = pd.DataFrame({"kpi_id": ["sell.orders"], "grain": ["week"], "period": ["2026-W46"], "channel": [None],
                           "target": ["12"]})
@@ -391,12 +395,14 @@ def test_a_months_grid_and_its_quarters_are_kept_apart(engine):
                          ("sell.revenue", "month", date(2026, 11, 1), "", 3100.0),
                          ("sell.orders", "month", date(2026, 10, 1), "", 100.0)])
     october = parse_period("2026-10")
-    save_period_targets(engine, october, "", [("sell.revenue", 3000.0, 3300.0)])  # checked against October's 3,000
+    save_period_targets(engine, october, "", [("sell.revenue", 3000.0, 3300.0)],
+            actor=ADMIN)  # checked against October's 3,000
     with pytest.raises(TargetConflict) as err:
-        save_period_targets(engine, october, "", [("sell.revenue", 3000.0, 3500.0)])
+        save_period_targets(engine, october, "", [("sell.revenue", 3000.0, 3500.0)], actor=ADMIN)
     assert str(err.value) == ("Someone else changed the target of Revenue for 2026-10 since you opened it; nothing "
                               "was saved. Reload to see their values.")
-    save_period_targets(engine, october, "", [("sell.revenue", 3300.0, None)])  # clear October's revenue only
+    save_period_targets(engine, october, "", [("sell.revenue", 3300.0, None)],
+            actor=ADMIN)  # clear October's revenue only
     stored = {(r.kpi_id, r.grain, r.period_start): r.value for r in load_targets(engine).itertuples()}
     assert stored == {("sell.revenue", "quarter", date(2026, 10, 1)): 9000.0,
                       ("sell.revenue", "month", date(2026, 11, 1)): 3100.0,
@@ -408,7 +414,7 @@ def test_grid_edits_are_the_changed_cells_and_a_cell_that_is_not_a_number_is_nam
     from metrics.targets import grid_edits, period_targets, save_period_targets
 
     week = parse_period("2026-W46")
-    save_period_targets(engine, week, "", [("sell.revenue", None, 5000.0), ("sell.aov", None, 70.0)])
+    save_period_targets(engine, week, "", [("sell.revenue", None, 5000.0), ("sell.aov", None, 70.0)], actor=ADMIN)
     grid = period_targets(engine, week)
     edited = grid[["kpi_id", "target"]].astype(object).copy()
     row = {k: i for i, k in enumerate(grid["kpi_id"])}

@@ -12,6 +12,7 @@ from metrics.catalog import KPIS
 from metrics.periods import parse_period
 from metrics.target_text import TargetTextError, format_target, parse_target
 from metrics.targets import export_csv, grid_edits, load_targets, period_targets, save_period_targets
+from tests.actors import ADMIN
 from tests.conftest import page_app
 from tests.fixtures import load_fixture, set_targets
 
@@ -90,7 +91,7 @@ def test_other_currencies_are_shown_and_read_in_their_own_symbol_or_code(monkeyp
 def test_grid_edits_read_text_cells_and_leave_unchanged_text_alone(engine):
     week = parse_period("2026-W46")
     save_period_targets(engine, week, "", [("sell.revenue", None, 1505000.0),
-                                           ("sell.conversion_rate", None, 0.1234567)])  # shown as 12.35%
+                                           ("sell.conversion_rate", None, 0.1234567)], actor=ADMIN)  # shown as 12.35%
     grid = period_targets(engine, week)
     shown = pd.DataFrame({"kpi_id": grid["kpi_id"],
                           "target": [format_target(v, u) for v, u in zip(grid["target"], grid["unit"])]})
@@ -167,7 +168,7 @@ def test_the_csv_export_keeps_every_digit_and_re_imports_unchanged(engine, tmp_p
                                      "sell.revenue,quarter,2026-Q4,,1505001"]
     path = tmp_path / "targets.csv"
     path.write_text(exported, encoding="utf-8")
-    assert tuple(import_csv(engine, path)) == (0, 0, 2)  # nothing new, nothing changed
+    assert tuple(import_csv(engine, path, actor=ADMIN)) == (0, 0, 2)  # nothing new, nothing changed
     assert load_targets(engine).set_index("kpi_id")["value"]["sell.revenue"] == 1505001.0
 
 

@@ -28,6 +28,7 @@ from metrics.periods import parse_period
 from metrics.scorecard import scorecard, unknown_headline
 from metrics.trends import burn_up
 from reports.review_html import render
+from tests.actors import ADMIN
 from tests.conftest import ROOT, page_app
 from tests.fixtures import COMPLETE_THROUGH, FRAMES, WEB, WEEK, set_targets
 from ui import charts
@@ -68,7 +69,7 @@ def no_new_users(engine, tmp_path) -> Engine:
     """The shop, its web traffic imported from a file without a new users column (the week before included)."""
     _load_others(engine, "web")
     path = _web_file(tmp_path, "web_no_new_users.csv", WEB + QUIET_DAYS, ("new_users",))
-    assert import_file(engine, "web", path).inserted == len(WEB) + len(QUIET_DAYS)
+    assert import_file(engine, "web", path, actor=ADMIN).inserted == len(WEB) + len(QUIET_DAYS)
     return engine
 
 
@@ -114,8 +115,8 @@ def test_a_week_with_new_users_on_some_days_only_is_null_not_the_partial_sum(eng
     _load_others(engine, "web")
     known = [r for r in WEB if r[0] == date(2026, 11, 2)]  # 40 + 60 new users on the 2nd
     lacking = [r for r in WEB if r[0] == date(2026, 11, 3)] + QUIET_DAYS  # 100 on the 3rd, not in the file
-    import_file(engine, "web", _web_file(tmp_path, "with.csv", known, ()))
-    import_file(engine, "web", _web_file(tmp_path, "without.csv", lacking, ("new_users",)))
+    import_file(engine, "web", _web_file(tmp_path, "with.csv", known, ()), actor=ADMIN)
+    import_file(engine, "web", _web_file(tmp_path, "without.csv", lacking, ("new_users",)), actor=ADMIN)
     week = _week(engine, ["sizzle.new_users", "sell.conversion_rate"])
     assert pd.isna(week.loc["sizzle.new_users", "value"])  # not 100 (the 2nd alone), not 200
     assert "the web traffic data for 3–8 Nov 2026 has no new users" in week.loc["sizzle.new_users", "reason"]
@@ -131,7 +132,7 @@ def test_a_week_with_new_users_on_some_days_only_is_null_not_the_partial_sum(eng
 
 def test_a_file_without_engaged_sessions(engine, tmp_path):
     _load_others(engine, "web")
-    import_file(engine, "web", _web_file(tmp_path, "web.csv", WEB + QUIET_DAYS, ("engaged_sessions",)))
+    import_file(engine, "web", _web_file(tmp_path, "web.csv", WEB + QUIET_DAYS, ("engaged_sessions",)), actor=ADMIN)
     week = _week(engine, ["speak.engagement_rate", "sizzle.new_users", "sell.conversion_rate"])
     assert pd.isna(week.loc["speak.engagement_rate", "value"])
     assert week.loc["speak.engagement_rate", "reason"] == (
@@ -145,7 +146,7 @@ def test_a_file_without_engaged_sessions(engine, tmp_path):
 def no_clicks(engine, tmp_path) -> Engine:
     """The shop, its ad spend imported from a file without clicks (a zero-cost row on the 8th ends the week)."""
     _load_others(engine, "ad_spend")
-    import_file(engine, "ad_spend", _ads_without_clicks(tmp_path))
+    import_file(engine, "ad_spend", _ads_without_clicks(tmp_path), actor=ADMIN)
     return engine
 
 
@@ -222,8 +223,8 @@ def _ads_without_clicks(tmp_path: Path) -> Path:
 def unknown_url(engine, tmp_path, monkeypatch) -> str:
     """A warehouse whose web file had no new users and whose ad file had no clicks, for the pages."""
     _load_others(engine, "web", "ad_spend")
-    import_file(engine, "web", _web_file(tmp_path, "web.csv", WEB + QUIET_DAYS, ("new_users",)))
-    import_file(engine, "ad_spend", _ads_without_clicks(tmp_path))
+    import_file(engine, "web", _web_file(tmp_path, "web.csv", WEB + QUIET_DAYS, ("new_users",)), actor=ADMIN)
+    import_file(engine, "ad_spend", _ads_without_clicks(tmp_path), actor=ADMIN)
     url = engine.url.render_as_string(hide_password=False)
     monkeypatch.setenv("KPI_DATABASE_URL", url)
     get_engine.cache_clear()  # caches emptied: URLs and data versions repeat from test to test (PostgreSQL)
@@ -262,9 +263,10 @@ def test_campaigns_page_shows_cpc_unknown_with_the_reason(unknown_url):
 
 def test_trend_chart_draws_an_unknown_day_as_a_gap_with_its_reason(engine, tmp_path):
     _load_others(engine, "web")
-    import_file(engine, "web", _web_file(tmp_path, "with.csv", [r for r in WEB if r[0] == date(2026, 11, 2)], ()))
+    import_file(engine, "web", _web_file(tmp_path, "with.csv", [r for r in WEB if r[0] == date(2026, 11, 2)], ()),
+            actor=ADMIN)
     import_file(engine, "web", _web_file(tmp_path, "without.csv", [r for r in WEB if r[0] == date(2026, 11, 3)],
-                                         ("new_users",)))
+                                         ("new_users",)), actor=ADMIN)
     kpi = get_kpi("sizzle.new_users")
     frame = compute(engine, [kpi.id], date(2026, 11, 2), date(2026, 11, 3), "day").drop(columns="kpi_id")
     fig = charts.trend_chart(kpi, frame)

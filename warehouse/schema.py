@@ -260,6 +260,42 @@ actions = Table(
     Column("version", Integer, nullable=False, default=1),
 )
 
+# Who changed what (access/audit.py): targets, notes, actions, imports, syncs, demo removal.
+# before_json/after_json are JSON text (null for a creation or a removal); object_key names the thing changed.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(NAME), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("via", String(16), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("object_key", String(400), nullable=False, default=""),
+    Column("before_json", Text, nullable=True),
+    Column("after_json", Text, nullable=True),
+    Column("detail", Text, nullable=True),
+)
+
+# What left the app (reports/delivery.py): one row per (kind, delivery_key), e.g. ("review_email", "2026-W46|a@x,b@y"),
+# ("alert", "off_track|sell.revenue|2026-W46|<destination>"). A row "sent" is never sent again unless asked to
+# resend; "failed" is retried by the next run; "sending" is a claim that stops a second run sending at once.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),
+    Column("delivery_key", String(1000), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("actor", String(NAME), nullable=True),
+    Column("claimed_at", DateTime, nullable=False),
+    Column("sent_at", DateTime, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("detail", Text, nullable=True),
+    UniqueConstraint("kind", "delivery_key", name="uq_deliveries"),
+)
+
 # One row; every load updates it first, which serialises loads on every engine.
 load_lock = Table(
     "load_lock",
@@ -270,6 +306,7 @@ load_lock = Table(
 )
 
 Index("ix_web_traffic_date", web_traffic.c.date)
+Index("ix_audit_log_at", audit_log.c.at)
 Index("ix_ad_spend_date", ad_spend.c.date)
 Index("ix_email_date", email_campaigns.c.date)
 Index("ix_social_date", social.c.date)
