@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from access.roles import RolesConfigError
 from connectors.demo import load_demo
 from connectors.demo_data import should_load_demo
 from i18n import _
-from ui import data, locale, state
+from ui import auth, data, locale, state
 from ui.auth import current_actor
 from warehouse.db import DatabaseError
 
@@ -42,13 +43,6 @@ def ensure_data() -> None:
 
     load_demo(engine, progress=progress)
     bar.empty()
-
-
-try:
-    ensure_data()
-except DatabaseError as exc:
-    st.error(_("The warehouse cannot be opened.") + f"\n\n{exc}")
-    st.stop()
 
 
 def page(file: str, title: str, icon: str, default: bool = False) -> st.Page:
@@ -88,7 +82,13 @@ pages = {
         page("data_sources", _("Data sources"), ":material/database:"),
     ],
 }
-if current_actor().can("audit"):  # admins only: the page is not routed for anyone else
+try:
+    actor = current_actor()
+except RolesConfigError as exc:  # a malformed [roles] gives nobody a role: say what is wrong, run no page
+    st.navigation(pages, position="hidden")
+    st.error(str(exc))
+    st.stop()
+if actor.can("audit"):  # admins only: the page is not routed for anyone else
     pages[_("Plan and data")].append(page("audit", _("Audit trail"), ":material/history:"))
 
 
@@ -102,6 +102,15 @@ def draw_navigation(container) -> None:
 
 
 current = st.navigation(pages, position="hidden")
+if auth.auth_configured() and not auth.signed_in():  # [auth]: every page needs sign-in; none runs before it
+    auth.sign_in_screen()
+    locale.picker()
+    st.stop()
+try:
+    ensure_data()
+except DatabaseError as exc:
+    st.error(_("The warehouse cannot be opened.") + f"\n\n{exc}")
+    st.stop()
 state.begin(current.url_path)
 state.carry_in_url({locale.PARAM: locale.url_value(lang)})  # ?lang= stays in the URL and in every link
 navigation = st.sidebar.container()  # above the page's own sidebar; filled after the page has run
@@ -111,7 +120,9 @@ try:
 except Exception:  # a failing page still offers the way to the others
     draw_navigation(navigation)
     locale.picker()
+    auth.account_box()
     raise
 draw_navigation(navigation)
 locale.picker()  # at the foot of the sidebar
+auth.account_box()  # with [auth]: who is signed in, their role, "Sign out"
 state.publish()

@@ -20,7 +20,7 @@ from metrics import attribution
 from metrics.date_text import format_date
 from metrics.format import format_value
 from ui import data
-from ui.auth import current_actor
+from ui.auth import current_actor, open_notice, read_only_note
 from ui.bidi import column_order, isolate
 from ui.entry import require_entrypoint
 from ui.safe_text import md
@@ -50,6 +50,7 @@ token_uri = "https://oauth2.googleapis.com/token"
 """
 
 engine = data.engine()
+actor = current_actor()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -88,6 +89,7 @@ def progress_bar(text: str):
 
 
 st.title(_("Data sources"))
+open_notice()  # without [auth]: anyone who can reach the app can change it
 st.caption(_("What each source has put in the warehouse, how fresh it is and how its last loads went. Every sync and "
              "import is one transaction: a refused or failed one leaves the data as it was. *Complete through* is "
              "the last day a source's data covers: a KPI over later days is marked partial and judged on the days "
@@ -126,7 +128,9 @@ if config is not None and config.configured:
                  date=format_date(cursor), days=localize_digits(str(ga4.RESTATE_DAYS)))
                 if cursor else _("Not synced yet: the first sync reads the last {days} days.").format(
                  days=localize_digits(str(config.initial_days)))))
-    if st.button(_("Sync GA4 now"), type="primary"):
+    if not actor.can("sync"):
+        read_only_note(actor)
+    elif st.button(_("Sync GA4 now"), type="primary"):
         try:
             result = ga4.sync(engine, config, progress=progress_bar(_("Connecting to Google Analytics …")),
                              actor=current_actor())
@@ -171,9 +175,14 @@ if kind != AUTO:
 else:
     st.caption(_("Each file's tool and kind are recognised from its header; every file is checked and loaded on its "
                  "own (all its valid rows or none). Importing the same file again changes nothing."))
-uploaded = st.file_uploader(_("CSV or Excel files"), type=["csv", "txt", "tsv", "xlsx", "xlsm"],
-                            accept_multiple_files=True, key=f"upload_{kind}")
-skip = st.checkbox(_("Skip invalid rows: load the valid ones and download the rejected ones"), key="skip_invalid")
+if actor.can("import"):  # file upload for editors and admins
+    uploaded = st.file_uploader(_("CSV or Excel files"), type=["csv", "txt", "tsv", "xlsx", "xlsm"],
+                                accept_multiple_files=True, key=f"upload_{kind}")
+    skip = st.checkbox(_("Skip invalid rows: load the valid ones and download the rejected ones"),
+                       key="skip_invalid")
+else:
+    read_only_note(actor)
+    uploaded, skip = [], False
 
 
 def import_one(file, kind: str | None, index: int, total: int) -> dict:
@@ -199,7 +208,7 @@ def import_one(file, kind: str | None, index: int, total: int) -> dict:
 
 label = (ngettext("Import {count} file", "Import {count} files", len(uploaded)).format(
     count=localize_digits(str(len(uploaded)))) if len(uploaded) > 1 else _("Import"))
-if st.button(label, disabled=not uploaded):
+if actor.can("import") and st.button(label, disabled=not uploaded):
     keys = []
     for i, file in enumerate(uploaded, start=1):
         keys.append(f"import_outcome_{i}")

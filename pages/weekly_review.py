@@ -35,7 +35,7 @@ from metrics.unusual_text import unusual_explanation, unusual_methods
 from reports.csv_safe import to_csv
 from reports.review_html import TREND_WEEKS, renderer, review_trend_figure
 from ui import data
-from ui.auth import current_actor
+from ui.auth import current_actor, read_only_note, signed_in_name
 from ui.bidi import column_order, isolate, shown_period
 from ui.cards import PARTIAL_ICON, STATUS_STYLE, kpi_card
 from ui.kpi_table import kpi_table, without_targets
@@ -67,7 +67,11 @@ def _open_selected() -> None:
 
 
 def _author_input(key: str) -> str:
-    """'Your name', pre-filled with the name this session last used."""
+    """'Your name', pre-filled with the name this session last used; when signed in, the signed-in e-mail (not
+    asked)."""
+    if (name := signed_in_name()) is not None:
+        st.caption(_("Written as {name}").format(name=isolate(md(name))))
+        return name
     if key not in st.session_state:
         st.session_state[key] = st.session_state.get(AUTHOR, "")
     return st.text_input(_("Your name"), key=key)
@@ -81,6 +85,8 @@ def _remember_author(author: str) -> None:
 
 def _note_form(scope: str, kpi_id: str | None) -> None:
     """Add a note: on ``kpi_id`` (from its detail) or on a KPI picked from the list (scope 'all')."""
+    if not current_actor().can("notes"):
+        return
     with st.form(f"note-{scope}"):  # a refused note keeps what was typed; a saved one clears its text
         if kpi_id is None:
             kpi_id = st.selectbox(_("KPI"), [k.id for k in KPIS], format_func=kpi_option)
@@ -103,7 +109,9 @@ def _note_form(scope: str, kpi_id: str | None) -> None:
 
 def _edit_own_notes(frame: pd.DataFrame, scope: str) -> None:
     """The notes this session's author wrote, editable (refused if someone changed the note first)."""
-    author = st.session_state.get(AUTHOR, "")
+    if not current_actor().can("notes"):
+        return
+    author = signed_in_name() or st.session_state.get(AUTHOR, "")
     own = notes_by(frame, author) if author else frame.iloc[0:0]
     if own.empty:
         if not frame.empty:
@@ -137,6 +145,8 @@ def _notes_list(frame: pd.DataFrame, empty: str) -> None:
 
 def _action_form(kpi_id: str) -> None:
     """Add an action on ``kpi_id`` from its detail (the KPI is preset)."""
+    if not current_actor().can("actions"):
+        return
     with st.form(f"action-{kpi_id}", clear_on_submit=True):
         text = st.text_input(_("Action"), placeholder=_("What is to be done"))
         left, right = st.columns(2)
@@ -244,8 +254,10 @@ st.caption(_("Who does what by when. Edit the table and save; if someone else sa
 
 def _action_editor(frame: pd.DataFrame, key: str, allow_new: bool) -> pd.DataFrame:
     shown = frame[["id", "version", "text", "owner", "due_date", "status", "kpi_id"]].copy()
+    editable = current_actor().can("actions")  # read-only for viewers
     return st.data_editor(
-        shown, key=key, hide_index=True, width="stretch", num_rows="add" if allow_new else "fixed", placeholder="",
+        shown, key=key, hide_index=True, width="stretch", num_rows="add" if allow_new and editable else "fixed",
+        placeholder="", disabled=not editable,
         column_order=column_order(["text", "owner", "due_date", "status", "kpi_id"]),
         column_config={
             "id": None, "version": None,
@@ -262,6 +274,8 @@ def _action_editor(frame: pd.DataFrame, key: str, allow_new: bool) -> pd.DataFra
 
 
 this_week, follow_up = review["actions"], review["follow_up"]
+if not current_actor().can("actions"):
+    read_only_note(current_actor())
 st.subheader(_("Agreed this week"))
 edited = _action_editor(this_week, editor_keys[0], allow_new=True)
 if not follow_up.empty:
@@ -269,7 +283,7 @@ if not follow_up.empty:
     edited_follow_up = _action_editor(follow_up, editor_keys[1], allow_new=False)
 else:
     edited_follow_up = follow_up
-if st.button(_("Save actions"), type="primary", icon=":material/save:"):
+if current_actor().can("actions") and st.button(_("Save actions"), type="primary", icon=":material/save:"):
     saved, problems = save_action_edits(engine, week.start, [(_("Action"), this_week, edited),
                                                                (_("Earlier action"), follow_up, edited_follow_up)],
                                         actor=current_actor())
@@ -285,6 +299,8 @@ if st.button(_("Save actions"), type="primary", icon=":material/save:"):
 # 4. The rest: this week's notes, all KPIs, circulating the review
 st.header(_("Notes"))
 _notes_list(review["notes"], _("No notes for this week yet."))
+if not current_actor().can("notes"):
+    read_only_note(current_actor())
 _note_form("all", None)
 _edit_own_notes(review["notes"], "all")
 
