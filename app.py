@@ -113,6 +113,7 @@ except DatabaseError as exc:
     st.stop()
 state.begin(current.url_path)
 state.carry_in_url({locale.PARAM: locale.url_value(lang)})  # ?lang= stays in the URL and in every link
+auth.account_box()  # with [auth], at the top of the sidebar: who is signed in, their role, "Sign out"
 navigation = st.sidebar.container()  # above the page's own sidebar; filled after the page has run
 try:
     with data.page_snapshot():  # the page reads one state of the warehouse, even while a load commits
@@ -120,9 +121,7 @@ try:
 except Exception:  # a failing page still offers the way to the others
     draw_navigation(navigation)
     locale.picker()
-    auth.account_box()
     raise
 draw_navigation(navigation)
 locale.picker()  # at the foot of the sidebar
-auth.account_box()  # with [auth]: who is signed in, their role, "Sign out"
 state.publish()

@@ -118,16 +118,14 @@ def account_box(container=st.sidebar) -> None:
     if not signed_in():
         return
     actor = current_actor()
-    user = _user()
+    shown = str(_user().get("name") or actor.name)
     with container:
-        st.divider()
-        shown = user.get("name") or actor.name
-        st.markdown(_("Signed in as **{name}**").format(name=md(str(shown))))
-        if shown != actor.name:
-            st.caption(md(actor.name))
-        st.caption(_("Role: {role}").format(role=role_name(actor.role)))
-        if st.button(_("Sign out"), key="sign-out", icon=":material/logout:"):
+        st.markdown(_("Signed in as **{name}**").format(name=md(shown)))
+        role = _("Role: {role}").format(role=role_name(actor.role))
+        st.caption(role if shown == actor.name else f"{md(actor.name)} · {role}")
+        if st.button(_("Sign out"), key="sign-out", icon=":material/logout:", type="secondary"):
             st.logout()
+        st.divider()
 
 
 def read_only_note(actor: Actor) -> None:
