@@ -67,6 +67,15 @@ def test_the_sign_in_screen_has_one_button_per_named_provider(shop):
     assert _labels(app) == ["Sign in with Google", "Sign in with Microsoft"]
 
 
+def test_an_incomplete_auth_section_says_what_is_missing_on_sign_in(shop):
+    app = _as(page_app("overview"), None, auth={"redirect_uri": AUTH["redirect_uri"]}).run()
+    assert _labels(app) == ["Sign in"]  # no provider is complete: the default one, which Streamlit checks
+    app.button(key="sign-in-default").click().run()
+    assert not app.exception  # Streamlit's refusal is shown, not raised (st.login checks the secrets *file*,
+    # which AppTest.secrets does not reach: here there is none, so its message is the "no provider" one)
+    assert [e.value for e in app.error][0].startswith("To use authentication features you need to configure")
+
+
 def test_a_viewer_sees_targets_read_only_and_cannot_save_even_when_forcing_it(shop):
     app = _as(page_app("targets", grain="week", period=WEEK), VIEWER_EMAIL).run()
     assert not app.exception and app.title[0].value.startswith("Targets")

@@ -100,9 +100,9 @@ def sign_in_screen() -> None:
     with middle:
         st.title(_("5S KPI control"))
         st.write(_("The team's marketing KPIs, targets and weekly review. Sign in to continue."))
-        names = providers()
+        names = providers() or ["default"]  # none complete: Streamlit names what is missing on click
         for provider in names:
-            label = (_("Sign in") if provider == "default" or len(names) == 1
+            label = (_("Sign in") if provider == "default"
                      else _("Sign in with {provider}").format(provider=provider_label(provider)))
             if st.button(label, key=f"sign-in-{provider}", type="primary", icon=":material/login:",
                          width="stretch"):
