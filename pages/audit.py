@@ -24,7 +24,7 @@ st.caption(_("Every change to targets, notes, actions, file imports, GA4 syncs a
 ALL = "all"
 left, middle, right = st.columns(3)
 since = left.date_input(_("Since"), value=date.today() - timedelta(days=30), key="audit-since")
-action = middle.selectbox(_("Action"), [ALL, *ACTION_LABELS], key="audit-action",
+action = middle.selectbox(_("Kind of change"), [ALL, *ACTION_LABELS], key="audit-action",
                           format_func=lambda a: _("All") if a == ALL else _(ACTION_LABELS[a]))
 who = right.selectbox(_("Who"), [ALL, *audit_actors(engine)], key="audit-who",
                       format_func=lambda a: _("Everyone") if a == ALL else a)
@@ -35,7 +35,7 @@ if frame.empty:
     st.stop()
 shown = audit_table(frame)
 shown["object"] = [isolate(o) for o in shown["object"]]
-headers = {"when": _("When"), "who": _("Who"), "role": _("Role"), "via": _("Via"), "action": _("Action"),
+headers = {"when": _("When"), "who": _("Who"), "role": _("Role"), "via": _("Via"), "action": _("Kind of change"),
            "object": _("Object"), "change": _("Before → after"), "detail": _("Detail")}
 st.dataframe(shown, hide_index=True, width="stretch", column_order=column_order(list(headers)),
              column_config={c: st.column_config.TextColumn(label) for c, label in headers.items()})
