@@ -10,7 +10,9 @@ from i18n import _
 from ui import data
 from ui.auth import current_actor
 from ui.bidi import column_order, isolate
+from ui.entry import require_entrypoint
 
+require_entrypoint()
 st.title(_("Audit trail"))
 try:  # refused here too, not only left out of the navigation
     require(current_actor(), "audit")

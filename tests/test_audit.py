@@ -46,7 +46,7 @@ from metrics.targets import (
     save_targets,
 )
 from tests.actors import ADMIN, EDITOR, VIEWER
-from tests.conftest import ROOT, content_hash, open_in_app
+from tests.conftest import ROOT, content_hash, open_in_app, page_app
 from tests.fake_ga4 import FakeGA4, sample_rows
 from tests.test_ga4 import JANUARY, _config
 from warehouse import schema
@@ -390,8 +390,18 @@ def test_a_cli_import_records_the_operating_system_user(engine, cli_url, tmp_pat
 
 # --- the audit page (run on its own; its link in the navigation is checked with every page's, test_locale_app) --
 
-def _page() -> AppTest:
-    return AppTest.from_file(str(ROOT / "pages" / "audit.py"), default_timeout=60)
+def _page(**params: str) -> AppTest:
+    """The audit page through app.py (its navigation; the reader's language from ``?lang=``)."""
+    return page_app("audit", **params)
+
+
+def _routed_to_anyone(tmp_path) -> AppTest:
+    """The audit page behind a navigation that routes it for everyone (as if app.py's check were lost): what the
+    page itself does with a non-admin."""
+    script = tmp_path / "routes_everyone.py"
+    script.write_text("import streamlit as st\n"
+                      f"st.navigation([st.Page({str(ROOT / 'pages' / 'audit.py')!r}, url_path='audit')]).run()\n")
+    return AppTest.from_file(str(script), default_timeout=60)
 
 
 def test_the_audit_page_lists_the_records_and_filters_them(engine, monkeypatch):
@@ -399,6 +409,7 @@ def test_the_audit_page_lists_the_records_and_filters_them(engine, monkeypatch):
     _three_changes(engine)
     app = _page().run()
     assert not app.exception
+    assert "audit" in {link.proto.page for link in app.sidebar.get("page_link")}  # the open app's admin sees it
     shown = app.dataframe[0].value
     # the default window is the last 30 days: the note and the target of today (the 1 Oct action is older)
     assert shown["action"].tolist() == ["Notes", "Targets"]
@@ -417,8 +428,7 @@ def test_the_audit_page_lists_the_records_and_filters_them(engine, monkeypatch):
 def test_the_audit_page_in_persian(engine, monkeypatch):
     open_in_app(engine, monkeypatch)
     _three_changes(engine)
-    monkeypatch.setenv("KPI_LOCALE", "fa")  # the server's language: Persian
-    app = _page().run()
+    app = _page(lang="fa").run()
     assert not app.exception
     shown = app.dataframe[0].value
     assert len(shown) == 2
@@ -427,7 +437,7 @@ def test_the_audit_page_in_persian(engine, monkeypatch):
     assert "۲٫۵" in shown["change"].tolist()[1]
 
 
-def test_the_audit_page_refuses_a_non_admin_server_side(engine, monkeypatch):
+def test_the_audit_page_refuses_a_non_admin_server_side(engine, monkeypatch, tmp_path):
     open_in_app(engine, monkeypatch)
     _three_changes(engine)
     import ui.auth
@@ -435,7 +445,9 @@ def test_the_audit_page_refuses_a_non_admin_server_side(engine, monkeypatch):
     for actor in (EDITOR, VIEWER):
         # who is signed in (sign-in itself is another part's): the page must refuse whatever the navigation did
         monkeypatch.setattr(ui.auth, "current_actor", lambda actor=actor: actor)
-        app = _page().run()
+        links = {link.proto.page for link in page_app("overview").run().sidebar.get("page_link")}
+        assert "targets" in links and "audit" not in links  # app.py does not route it for them
+        app = _routed_to_anyone(tmp_path).run()
         assert not app.exception
         assert not app.dataframe and not app.get("download_button")
         assert app.error[0].value.startswith("Only admins can read the audit trail. "
