@@ -22,7 +22,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select
 
 from access.roles import Actor
-from i18n import N_, _
+from i18n import N_, _, is_rtl
 from i18n.numerals import localize_digits
 from metrics.catalog import KPI_BY_ID
 from metrics.date_text import format_date
@@ -204,7 +204,15 @@ def _value(value: object, unit: str | None = None) -> str:
         return str(value)
     if isinstance(value, (int, float)):
         return format_value(value, unit or ("count" if float(value).is_integer() else "ratio"))
-    return localize_digits(str(value)) if _ISO_DATE.fullmatch(str(value)) else str(value)
+    if _ISO_DATE.fullmatch(str(value)):  # a due date, a sync's first and last day: as the reader writes dates
+        return format_date(date.fromisoformat(str(value)))
+    return str(value)
+
+
+def _run(text: str) -> str:
+    """A value as its own direction run in right-to-left text (FSI … PDI), so that 'open ← done' between Persian
+    words keeps its order; unchanged in English."""
+    return f"\u2068{text}\u2069" if is_rtl() else text
 
 
 def _field(name: str) -> str:
@@ -218,13 +226,14 @@ def change_text(action: str, object_key: str, before: object, after: object) -> 
         old, new = before or {}, after or {}
         if old and new:
             return "; ".join(_("{field}: {before} → {after}").format(
-                field=_field(k), before=_value(old.get(k)), after=_value(new.get(k))) for k in sorted(new))
+                field=_field(k), before=_run(_value(old.get(k))), after=_run(_value(new.get(k))))
+                for k in sorted(new))
         fields = new or old
-        return ", ".join(_("{field}: {value}").format(field=_field(k), value=_value(v))
+        return ", ".join(_("{field}: {value}").format(field=_field(k), value=_run(_value(v)))
                          for k, v in sorted(fields.items()) if v not in (None, ""))
     kpi = KPI_BY_ID.get(object_key.split(" · ")[0]) if action == "targets" else None
     unit = kpi.unit if kpi else None
-    return _("{before} → {after}").format(before=_value(before, unit), after=_value(after, unit))
+    return _("{before} → {after}").format(before=_run(_value(before, unit)), after=_run(_value(after, unit)))
 
 
 def audit_table(frame: pd.DataFrame) -> pd.DataFrame:

@@ -37,9 +37,10 @@ if frame.empty:
     st.stop()
 shown = audit_table(frame)
 shown["object"] = [isolate(o) for o in shown["object"]]
+WIDTHS = {"role": 70, "via": 110, "object": 290, "change": 380}  # px: room for the change itself
 headers = {"when": _("When"), "who": _("Who"), "role": _("Role"), "via": _("Via"), "action": _("Kind of change"),
            "object": _("Object"), "change": _("Before → after"), "detail": _("Detail")}
 st.dataframe(shown, hide_index=True, width="stretch", column_order=column_order(list(headers)),
-             column_config={c: st.column_config.TextColumn(label) for c, label in headers.items()})
+             column_config={c: st.column_config.TextColumn(label, width=WIDTHS.get(c)) for c, label in headers.items()})
 st.download_button(_("Download CSV"), csv_text(frame), file_name=f"audit-{since.isoformat()}.csv",
                    mime="text/csv", key="audit-csv")

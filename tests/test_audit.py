@@ -333,6 +333,8 @@ def test_changes_read_in_the_readers_language(engine):
         "owner: Sam → Ana"
     assert change_text("import", "orders · o.csv", None, {"rows": 1200, "inserted": 1200, "format": None}) == \
         "new: 1,200, rows: 1,200"
+    assert change_text("actions", "action 1 · review 2026-W45", {"due_date": None}, {"due_date": "2026-11-20"}) == \
+        "due date: — → 20 Nov 2026"  # a date as the reader writes dates
     with using_locale("fa"):
         fa = audit_table(audit_frame(engine, action="targets"))
     persian = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
