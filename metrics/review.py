@@ -132,8 +132,11 @@ def _versioned_update(engine: Engine, table, row_id: int, version: int, values: 
                       actor: Actor | None = None) -> int:
     """Update one row only if it still has ``version``; returns the new version. With ``actor``, the changed
     fields' values before and after are audited in the same transaction (nothing when none changed)."""
+    old = None
+    if actor is not None:  # read first, outside the write: a row still at ``version`` holds the values it replaces
+        with engine.connect() as conn:
+            old = conn.execute(select(table).where(table.c.id == row_id, table.c.version == version)).mappings().first()
     with engine.begin() as conn:
-        old = conn.execute(select(table).where(table.c.id == row_id, table.c.version == version)).mappings().first()
         result = conn.execute(
             update(table).where(table.c.id == row_id, table.c.version == version)
             .values(**values, updated_at=datetime.now(), version=version + 1)
