@@ -25,8 +25,9 @@ from access.roles import Actor
 from i18n import N_, _, is_rtl
 from i18n.numerals import localize_digits
 from metrics.catalog import KPI_BY_ID
-from metrics.date_text import format_date
+from metrics.date_text import format_date, period_code
 from metrics.format import format_value
+from metrics.periods import PeriodError, parse_period
 from reports.csv_safe import safe_rows
 from warehouse import schema
 
@@ -188,6 +189,16 @@ FIELD_LABELS = {
     "unchanged": N_("unchanged"), "rejected": N_("rejected"), "deleted": N_("deleted"), "property": N_("property"),
     "start": N_("from"), "end": N_("to"), "purchases": N_("purchases"),
 }
+OBJECT_LABELS = {"demo data": N_("the demo data"), "demo plan": N_("the demo's plan")}
+DETAIL_LABELS = {"the demo's own targets": N_("the demo's own targets"),
+                 "rows removed per table": N_("rows removed per table"),
+                 "skip invalid rows": N_("invalid rows skipped")}
+DETAIL_PATTERNS = [  # the details the product writes (stored in English, shown in the reader's language)
+    (re.compile(r"imported from (?P<file>.+)"), N_("imported from {file}")),
+    (re.compile(r"removed before your first own data \((?P<what>.+)\)"),
+     N_("removed before your first own data ({what})")),
+    (re.compile(r"(?P<start>\d{4}-\d{2}-\d{2}) to (?P<end>\d{4}-\d{2}-\d{2})"), N_("{start} to {end}")),
+]
 TABLE_COLUMNS = ["when", "who", "role", "via", "action", "object", "change", "detail"]
 
 
@@ -219,17 +230,74 @@ def _field(name: str) -> str:
     return _(FIELD_LABELS[name]) if name in FIELD_LABELS else name
 
 
+def _sep(comma: str = ",") -> str:
+    """', ' or '; ' between listed fields, as the reader's script writes them ('، ' and '؛ ' right to left)."""
+    if is_rtl():
+        return {",": "، ", ";": "؛ "}[comma]
+    return f"{comma} "
+
+
+def _code(text: str) -> str:
+    """A period or week code ('2026-Q4', '2026-W45') in the reader's digits, its own direction run."""
+    try:
+        return _run(period_code(parse_period(text)))
+    except PeriodError:
+        return _run(localize_digits(text))
+
+
+def object_text(action: str, key: str) -> str:
+    """The object of a change as a reader names it (the KPI's label, the reader's digits); a key of another
+    form is shown as stored."""
+    parts = key.split(" · ")
+    try:
+        if action == "targets" and len(parts) == 3 and parts[0] in KPI_BY_ID:
+            period = parts[1].split(" ", 1)[1]
+            channel = _("All channels") if parts[2] == ALL_CHANNELS else _run(parts[2])
+            return " · ".join((_(KPI_BY_ID[parts[0]].label), _code(period), channel))
+        if action == "notes" and len(parts) == 4 and parts[0].startswith("note "):
+            kpi = KPI_BY_ID.get(parts[1])
+            channel = _("All channels") if parts[3] == ALL_CHANNELS else _run(parts[3])
+            return " · ".join((_("Note {number}").format(number=_code(parts[0][5:])),
+                               _(kpi.label) if kpi else parts[1],
+                               _("week {week}").format(week=_code(parts[2][5:])), channel))
+        if action == "actions" and len(parts) == 2 and parts[0].startswith("action "):
+            return " · ".join((_("Action {number}").format(number=_code(parts[0][7:])),
+                               _("review of {week}").format(week=_code(parts[1][7:]))))
+        if action == "sync" and key.startswith("GA4 property "):
+            return _("GA4 property {id}").format(id=_run(key[13:]))
+        if key in OBJECT_LABELS:
+            return _(OBJECT_LABELS[key])
+    except IndexError:
+        pass
+    return _run(key)
+
+
+def detail_text(detail: object) -> str:
+    """A stored detail in the reader's language when it is one the product writes; other text as it is."""
+    if detail is None or detail != detail:
+        return ""
+    text = str(detail)
+    if text in DETAIL_LABELS:
+        return _(DETAIL_LABELS[text])
+    for pattern, message in DETAIL_PATTERNS:
+        found = pattern.fullmatch(text)
+        if found:
+            return _(message).format(**{k: _value(v) if _ISO_DATE.fullmatch(v) else _run(v)
+                                        for k, v in found.groupdict().items()})
+    return text
+
+
 def change_text(action: str, object_key: str, before: object, after: object) -> str:
     """'before → after' readably: a target's values in its KPI's unit ('$1,500 → $1,800', '— → 3.5%' for a new
     one); changed fields one by one ('text: old → new'); a creation's or removal's fields ('rows: 120, new: 118')."""
     if isinstance(before, dict) or isinstance(after, dict):
         old, new = before or {}, after or {}
         if old and new:
-            return "; ".join(_("{field}: {before} → {after}").format(
+            return _sep(";").join(_("{field}: {before} → {after}").format(
                 field=_field(k), before=_run(_value(old.get(k))), after=_run(_value(new.get(k))))
                 for k in sorted(new))
         fields = new or old
-        return ", ".join(_("{field}: {value}").format(field=_field(k), value=_run(_value(v)))
+        return _sep().join(_("{field}: {value}").format(field=_field(k), value=_run(_value(v)))
                          for k, v in sorted(fields.items()) if v not in (None, ""))
     kpi = KPI_BY_ID.get(object_key.split(" · ")[0]) if action == "targets" else None
     unit = kpi.unit if kpi else None
@@ -244,8 +312,8 @@ def audit_table(frame: pd.DataFrame) -> pd.DataFrame:
         "role": [_(ROLE_LABELS[r]) if r in ROLE_LABELS else r for r in frame["role"]],
         "via": [_(VIA_LABELS[v]) if v in VIA_LABELS else v for v in frame["via"]],
         "action": [_(ACTION_LABELS[a]) if a in ACTION_LABELS else a for a in frame["action"]],
-        "object": frame["object_key"].tolist(),
+        "object": [object_text(a, k) for a, k in zip(frame["action"], frame["object_key"])],
         "change": [change_text(a, k, b, f) for a, k, b, f in
                    zip(frame["action"], frame["object_key"], frame["before"], frame["after"])],
-        "detail": ["" if d is None or d != d else d for d in frame["detail"]],
+        "detail": [detail_text(d) for d in frame["detail"]],
     }, columns=TABLE_COLUMNS)

@@ -9,7 +9,7 @@ from access.roles import PermissionDenied, require
 from i18n import _
 from ui import data
 from ui.auth import current_actor
-from ui.bidi import column_order, isolate
+from ui.bidi import column_order
 from ui.entry import require_entrypoint
 
 require_entrypoint()
@@ -36,7 +36,6 @@ if frame.empty:
     st.info(_("No changes recorded for these filters."))
     st.stop()
 shown = audit_table(frame)
-shown["object"] = [isolate(o) for o in shown["object"]]
 WIDTHS = {"role": 70, "via": 110, "object": 290, "change": 380}  # px: room for the change itself
 headers = {"when": _("When"), "who": _("Who"), "role": _("Role"), "via": _("Via"), "action": _("Kind of change"),
            "object": _("Object"), "change": _("Before → after"), "detail": _("Detail")}

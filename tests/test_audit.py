@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import func, select, update
 from streamlit.testing.v1 import AppTest
 
-from access.audit import audit_frame, audit_table, change_text
+from access.audit import audit_frame, audit_table, change_text, detail_text, object_text
 from access.roles import SYSTEM, Actor, PermissionDenied, Role, cli_actor
 from cli import main
 from connectors.demo import load_demo, remove_demo_data
@@ -329,6 +329,14 @@ def test_changes_read_in_the_readers_language(engine):
     table = audit_table(audit_frame(engine, action="targets"))
     assert table.loc[0, "change"] == "— → 2.5%"  # a conversion rate, shown in its unit
     assert (table.loc[0, "role"], table.loc[0, "via"], table.loc[0, "action"]) == ("editor", "signed in", "Targets")
+    assert table.loc[0, "object"] == "Conversion rate · 2026-Q4 · All channels"  # the KPI named as the reader does
+    assert object_text("notes", "note 3 · sell.revenue · week 2026-W45 · Email") == \
+        "Note 3 · Revenue · week 2026-W45 · Email"
+    assert object_text("actions", "action 7 · review 2026-W46") == "Action 7 · review of 2026-W46"
+    assert object_text("import", "orders · orders.csv") == "orders · orders.csv"  # as stored
+    assert detail_text("2026-01-01 to 2026-01-31") == "1 Jan 2026 to 31 Jan 2026"
+    assert detail_text("imported from plan.csv") == "imported from plan.csv"
+    assert detail_text("typed by hand") == "typed by hand" and detail_text(None) == ""
     assert change_text("actions", "action 1 · review 2026-W45", {"owner": "Sam"}, {"owner": "Ana"}) == \
         "owner: Sam → Ana"
     assert change_text("import", "orders · o.csv", None, {"rows": 1200, "inserted": 1200, "format": None}) == \
@@ -341,6 +349,7 @@ def test_changes_read_in_the_readers_language(engine):
     at = audit_frame(engine, action="targets").loc[0, "at"]
     assert fa.loc[0, "when"].endswith(f"{at:%H:%M}".translate(persian))  # the time in Persian digits
     assert "۲٫۵" in fa.loc[0, "change"]  # 2.5% with the Persian decimal separator
+    assert "۲۰۲۶-Q۴" in fa.loc[0, "object"]  # the period in Persian digits
 
 
 def test_the_cli_audit_command_in_json_and_csv_with_since(engine, cli_url, capsys):
