@@ -189,6 +189,7 @@ FIELD_LABELS = {
     "unchanged": N_("unchanged"), "rejected": N_("rejected"), "deleted": N_("deleted"), "property": N_("property"),
     "start": N_("from"), "end": N_("to"), "purchases": N_("purchases"),
 }
+STATUS_WORDS = {"open": N_("open"), "done": N_("done")}  # an action's status (as metrics.review shows it)
 OBJECT_LABELS = {"demo data": N_("the demo data"), "demo plan": N_("the demo's plan")}
 DETAIL_LABELS = {"the demo's own targets": N_("the demo's own targets"),
                  "rows removed per table": N_("rows removed per table"),
@@ -237,6 +238,21 @@ def _sep(comma: str = ",") -> str:
     return f"{comma} "
 
 
+def _dot() -> str:
+    """' · ' between the parts of a name; '، ' right to left, where a middle dot beside digits reads as a Persian
+    zero (۰)."""
+    return "، " if is_rtl() else " · "
+
+
+def _field_value(name: str, value: object) -> str:
+    """A field's value as the reader names it: a KPI by its label, an action's status in words."""
+    if name in ("kpi", "kpi_id") and value in KPI_BY_ID:
+        return _(KPI_BY_ID[value].label)
+    if name == "status" and value in STATUS_WORDS:
+        return _(STATUS_WORDS[value])
+    return _value(value)
+
+
 def _code(text: str) -> str:
     """A period or week code ('2026-Q4', '2026-W45') in the reader's digits, its own direction run."""
     try:
@@ -253,15 +269,15 @@ def object_text(action: str, key: str) -> str:
         if action == "targets" and len(parts) == 3 and parts[0] in KPI_BY_ID:
             period = parts[1].split(" ", 1)[1]
             channel = _("All channels") if parts[2] == ALL_CHANNELS else _run(parts[2])
-            return " · ".join((_(KPI_BY_ID[parts[0]].label), _code(period), channel))
+            return _dot().join((_(KPI_BY_ID[parts[0]].label), _code(period), channel))
         if action == "notes" and len(parts) == 4 and parts[0].startswith("note "):
             kpi = KPI_BY_ID.get(parts[1])
             channel = _("All channels") if parts[3] == ALL_CHANNELS else _run(parts[3])
-            return " · ".join((_("Note {number}").format(number=_code(parts[0][5:])),
+            return _dot().join((_("Note {number}").format(number=_code(parts[0][5:])),
                                _(kpi.label) if kpi else parts[1],
                                _("week {week}").format(week=_code(parts[2][5:])), channel))
         if action == "actions" and len(parts) == 2 and parts[0].startswith("action "):
-            return " · ".join((_("Action {number}").format(number=_code(parts[0][7:])),
+            return _dot().join((_("Action {number}").format(number=_code(parts[0][7:])),
                                _("review of {week}").format(week=_code(parts[1][7:]))))
         if action == "sync" and key.startswith("GA4 property "):
             return _("GA4 property {id}").format(id=_run(key[13:]))
@@ -294,10 +310,10 @@ def change_text(action: str, object_key: str, before: object, after: object) -> 
         old, new = before or {}, after or {}
         if old and new:
             return _sep(";").join(_("{field}: {before} → {after}").format(
-                field=_field(k), before=_run(_value(old.get(k))), after=_run(_value(new.get(k))))
+                field=_field(k), before=_run(_field_value(k, old.get(k))), after=_run(_field_value(k, new.get(k))))
                 for k in sorted(new))
         fields = new or old
-        return _sep().join(_("{field}: {value}").format(field=_field(k), value=_run(_value(v)))
+        return _sep().join(_("{field}: {value}").format(field=_field(k), value=_run(_field_value(k, v)))
                          for k, v in sorted(fields.items()) if v not in (None, ""))
     kpi = KPI_BY_ID.get(object_key.split(" · ")[0]) if action == "targets" else None
     unit = kpi.unit if kpi else None

@@ -334,6 +334,10 @@ def test_changes_read_in_the_readers_language(engine):
         "Note 3 · Revenue · week 2026-W45 · Email"
     assert object_text("actions", "action 7 · review 2026-W46") == "Action 7 · review of 2026-W46"
     assert object_text("import", "orders · orders.csv") == "orders · orders.csv"  # as stored
+    assert change_text("notes", "note 3 · sell.revenue · week 2026-W45 · all channels", None,
+                       {"kpi": "sell.revenue", "text": "x"}) == "KPI: Revenue, text: x"
+    assert change_text("actions", "action 1 · review 2026-W45", {"status": "open"}, {"status": "done"}) == \
+        "status: open → done"
     assert detail_text("2026-01-01 to 2026-01-31") == "1 Jan 2026 to 31 Jan 2026"
     assert detail_text("imported from plan.csv") == "imported from plan.csv"
     assert detail_text("typed by hand") == "typed by hand" and detail_text(None) == ""
