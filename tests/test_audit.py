@@ -250,6 +250,18 @@ def test_an_import_that_clears_the_demo_records_the_removal_too(engine, tmp_path
     assert trail[0][6] == result.demo_removed and trail[0][1] == "editor"
 
 
+def test_a_sync_that_clears_the_demo_records_the_removal_in_its_transaction(engine):
+    load_demo(engine, as_of=date(2026, 11, 24), days=30)
+    days = (date(2026, 11, 20), date(2026, 11, 22))
+    with FakeGA4(sample_rows(*days)) as fake:
+        sync(engine, _config(fake), start=days[0], end=days[1], actor=ADMIN)
+    trail = _trail(engine)
+    assert [(t[3], t[4], t[7]) for t in trail] == [
+        ("remove_demo", "demo data", "removed before your first own data (GA4 property 123, 2026-11-20 to 2026-11-22)"),
+        ("sync", "GA4 property 123", "2026-11-20 to 2026-11-22")]
+    assert trail[1][6]["rows"] == trail[1][6]["inserted"] == 12  # 4 channels x 3 days, all new (the demo's gone)
+
+
 # --- server-side refusals: every write function, the role that is not enough ----------------------------------------
 
 REFUSED = {
