@@ -617,7 +617,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_cohorts_parser(sub)
     _add_funnel_parser(sub)
+    _add_audit_parser(sub)
     return parser
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """The audit trail (who changed what, when), newest first, as CSV (default) or JSON on stdout."""
+    from access.audit import audit_csv, audit_json
+
+    engine = _engine()
+    if args.format == "json":
+        print(audit_json(engine, args.since))
+    else:
+        sys.stdout.write(audit_csv(engine, args.since))
+    return 0
+
+
+def _add_audit_parser(sub) -> None:
+    audit = sub.add_parser("audit", help="the audit trail: who changed targets, notes, actions, imports, syncs "
+                                         "and the demo data, when, with the values before and after")
+    audit.add_argument("--since", type=_date, default=None, metavar="YYYY-MM-DD",
+                       help="only changes made on or after this day")
+    audit.add_argument("--format", choices=("csv", "json"), default="csv",
+                       help="csv (default; before/after as JSON text) or json (a list of objects)")
+    audit.set_defaults(func=cmd_audit)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
+from access.audit import record
 from access.roles import SYSTEM, Actor, require
 from connectors.demo_data import DEMO_SOURCE, MixedWithOwnData, own_sources
 from connectors.demo_data import uses_demo_data as uses_demo_data  # re-exported for its callers (ui/data.py)
@@ -405,4 +406,7 @@ def remove_demo_data(engine: Engine, *, actor: Actor) -> dict[str, int]:
     require(actor, "remove_demo")
     with engine.begin() as conn:
         acquire_load_lock(conn, REMOVAL_HOLDER)
-        return remove_demo(conn)
+        removed = remove_demo(conn)
+        if removed:
+            record(conn, actor, "remove_demo", "demo data", after=removed, detail="rows removed per table")
+        return removed

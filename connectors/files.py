@@ -27,11 +27,12 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, Table, and_, delete, func, select
 
+from access import audit
 from access.roles import Actor, require
 from connectors.checks import Checked, check_chunk
 from connectors.datasets import DATASETS, KINDS
 from connectors.formats import Source, open_source
-from connectors.loader import DailySums, load_staged, record_failure, stage_frame, warehouse_rows
+from connectors.loader import DailySums, LoadResult, load_staged, record_failure, stage_frame, warehouse_rows
 from connectors.tabular import FileImportError, Problem, release_memory
 from reports.csv_safe import safe_frame
 from warehouse import schema
@@ -145,9 +146,17 @@ def import_file(engine: Engine, kind: str | None, path: Path | str, *, skip_inva
         if scan.bad_rows:
             raise FileImportError(_refusal(name, scan, table.word), scan.problems, scan.bad_rows)
 
+    def audited(conn: Connection, loaded: LoadResult) -> None:  # in the load's transaction
+        file = display_name or path.name
+        audit.record_demo_cleared(conn, actor, loaded.demo_removed, audit.import_key(kind, file))
+        audit.record(conn, actor, "import", audit.import_key(kind, file),
+                     after={"file": file, "kind": kind, "format": fmt.name if fmt else None, "rows": scan.rows,
+                            "inserted": loaded.inserted, "updated": loaded.updated, "unchanged": loaded.unchanged,
+                            "rejected": loaded.rejected}, detail="skip invalid rows" if skip_invalid else None)
+
     through = table.complete_through.isoformat() if table.complete_through else None  # the export's date range
     loaded = load_staged(engine, kind, fill, source=source_name(kind), cursor=through, explain_conflict=explain,
-                         daily=daily)
+                         daily=daily, on_success=audited)
     result = ImportResult(kind, display_name or path.name, rows=scan.rows, rejected=scan.bad_rows,
                           warnings=table.warnings, format=fmt.name if fmt else None, noun=fmt.noun if fmt else "rows",
                           skipped=table.skipped)

@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from access import audit
 from access.roles import Actor, require
 from connectors.attribution import replace_transactions
 from connectors.demo_data import demo_to_clear
@@ -205,7 +206,7 @@ def sync(engine: Engine, config: Ga4Settings, start: date | None = None, end: da
             on_retry = lambda message, i=i: report(i / len(slices), message)  # noqa: E731
             fetched = fetch_report(client, config, a, b, page_progress, on_retry)
             purchases = fetch_transactions(client, config, a, b, None, on_retry)
-            _load_slice(engine, config, a, b, fetched, purchases, result)
+            _load_slice(engine, config, a, b, fetched, purchases, result, actor)
             report((i + 1) / len(slices), f"GA4 {a} to {b}: loaded")
     except Ga4Error as exc:
         kept = f" Dates up to {result.cursor} were loaded; the next sync continues from there." \
@@ -217,9 +218,9 @@ def sync(engine: Engine, config: Ga4Settings, start: date | None = None, end: da
 
 
 def _load_slice(engine: Engine, config: Ga4Settings, start: date, end: date, fetched: Fetched, purchases: Fetched,
-                result: SyncResult) -> None:
+                result: SyncResult, actor: Actor) -> None:
     """One transaction: the slice's traffic rows, then its purchases (replacing its dates) and the orders they
-    attribute."""
+    attribute, and its audit record (one per slice: each slice is committed on its own)."""
     # rows held for these days that GA4 no longer reports are zeroed, unless they are the demo's (removed first)
     frame = fetched.frame if demo_to_clear(engine) else with_missing_rows_zeroed(engine, fetched.frame, start, end)
     cursor = max(end, result.cursor or end)
@@ -230,8 +231,18 @@ def _load_slice(engine: Engine, config: Ga4Settings, start: date, end: date, fet
               f"{len(purchases.frame):,} purchases by transaction id, {requests} requests"
               + (f", {tokens} tokens" if tokens else "") + "".join(f". Warning: {w}" for w in warnings))
     attributed: list[int] = []
+    key = f"GA4 property {config.property_id}"
+
+    def audited(conn, loaded) -> None:
+        audit.record_demo_cleared(conn, actor, loaded.demo_removed, f"{key}, {start} to {end}")
+        audit.record(conn, actor, "sync", key, after={
+            "property": config.property_id, "start": start, "end": end, "rows": len(fetched.frame),
+            "inserted": loaded.inserted, "updated": loaded.updated, "unchanged": loaded.unchanged,
+            "purchases": len(purchases.frame)}, detail=f"{start} to {end}")
+
     loaded = load(engine, "web", frame, source=config.source, cursor=cursor.isoformat(), detail=detail,
-                  also=lambda conn: attributed.append(replace_transactions(conn, purchases.frame, start, end)))
+                  also=lambda conn: attributed.append(replace_transactions(conn, purchases.frame, start, end)),
+                  on_success=audited)
     result.transactions += len(purchases.frame)
     result.attributed += sum(attributed)
     result.rows += len(fetched.frame)

@@ -651,12 +651,14 @@ def record_run(conn: Connection, *, source: str, started_at: datetime, status: s
 
 def load(engine: Engine, kind: str, frame: pd.DataFrame | Iterable[pd.DataFrame], *, source: str,
          cursor: str | None = None, detail: str | None = None, rejected: int = 0,
-         also: Callable[[Connection], None] | None = None) -> LoadResult:
+         also: Callable[[Connection], None] | None = None,
+         on_success: Callable[[Connection, LoadResult], None] | None = None) -> LoadResult:
     """Load canonical rows of ``kind`` atomically and idempotently; log the run.
 
     ``frame`` may also be an iterable of frames (the chunks of a large file): all go into the one transaction.
     ``also(conn)``: more writes in the same transaction, after the rows are applied (e.g. the GA4 sync's
     purchases by transaction id and the orders they attribute).
+    ``on_success(conn, result)``: last in the same transaction, with the counts (the audit trail's record).
     Orders without a channel take it from GA4's purchases as they are staged (:mod:`connectors.attribution`).
     """
     dataset = DATASETS[kind]
@@ -681,6 +683,8 @@ def load(engine: Engine, kind: str, frame: pd.DataFrame | Iterable[pd.DataFrame]
                 also(conn)
             result.run_id = record_run(conn, source=source, started_at=started, status="success", result=result,
                                        cursor=cursor, detail=detail or f"{kind}: {result.unchanged} unchanged")
+            if on_success is not None:
+                on_success(conn, result)
     except LoadBusy:
         raise
     except Exception as exc:
@@ -793,7 +797,8 @@ Fill = Callable[[Connection, Table], tuple[int, str]]
 def load_staged(engine: Engine, kind: str, fill: Fill, *, source: str, cursor: str | None = None,
                 before_classify: Callable[[Connection, Table], None] | None = None,
                 explain_conflict: Callable[[Connection, Table], None] | None = None,
-                daily: DailySums | None = None) -> LoadResult:
+                daily: DailySums | None = None,
+                on_success: Callable[[Connection, LoadResult], None] | None = None) -> LoadResult:
     """Like :func:`load`, for rows the caller streams into the stage itself (a file, chunk by chunk).
 
     In ONE transaction: the load lock, the demo's removal, an empty stage with every column of the kind's
@@ -804,6 +809,7 @@ def load_staged(engine: Engine, kind: str, fill: Fill, *, source: str, cursor: s
     clearer error from the stage (the statement failed, the transaction goes on until it is rolled back).
     ``daily`` (orders): the staged rows' daily sums, which ``fill`` adds up while staging (:class:`DailySums`); a
     first load into an empty SQLite table builds the rollup from them unless ``before_classify`` changed rows.
+    ``on_success(conn, result)``: last in the same transaction, with the counts (the audit trail's record).
     """
     table = schema.metadata.tables[DATASETS[kind].table]
     started = datetime.now()
@@ -833,6 +839,8 @@ def load_staged(engine: Engine, kind: str, fill: Fill, *, source: str, cursor: s
                         raise
                     result.run_id = record_run(conn, source=source, started_at=started, status="success",
                                                result=result, cursor=cursor, detail=detail)
+                    if on_success is not None:
+                        on_success(conn, result)
             finally:
                 if on_disk:  # closing the connection deletes its temporary file: no page-by-page DROP of the stage
                     conn.invalidate()

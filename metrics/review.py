@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from sqlalchemy import Engine, insert, select, update
 
+from access import audit
 from access.roles import Actor, require
 from i18n import N_, _, current_locale
 from i18n.numerals import localize_digits
@@ -102,7 +103,21 @@ def add_note(engine: Engine, kpi_id: str, week_start: date, text: str, author: s
         result = conn.execute(insert(schema.notes).values(
             kpi_id=kpi_id, week_start=week_start, channel=channel or "", text=text.strip(), author=author.strip(),
             created_at=now, updated_at=now, version=1))
-    return int(result.inserted_primary_key[0])
+        note_id = int(result.inserted_primary_key[0])
+        audit.record(conn, actor, "notes", _note_key(note_id, kpi_id, week_start, channel or ""),
+                     after={"text": text.strip(), "kpi": kpi_id, "week": _week_label(week_start),
+                            "channel": channel or "", "author": author.strip()})
+    return note_id
+
+
+def _week_label(week_start: date) -> str:
+    """'2026-W45': the ISO week a review week starts (stable, whatever the reader's calendar)."""
+    year, week, _day = pd.Timestamp(week_start).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _note_key(note_id: int, kpi_id: str, week_start: date, channel: str) -> str:
+    return audit.note_key(note_id, kpi_id, _week_label(week_start), channel)
 
 
 DELETED = {"note": N_("This note was deleted by someone else."),
@@ -113,19 +128,40 @@ CHANGED = {"note": N_("Someone else changed this note since you opened it (their
                         "{yours}); nothing was overwritten. Reload to see their change.")}
 
 
-def _versioned_update(engine: Engine, table, row_id: int, version: int, values: dict, what: str) -> int:
-    """Update one row only if it still has ``version``; returns the new version."""
+def _versioned_update(engine: Engine, table, row_id: int, version: int, values: dict, what: str,
+                      actor: Actor | None = None) -> int:
+    """Update one row only if it still has ``version``; returns the new version. With ``actor``, the changed
+    fields' values before and after are audited in the same transaction (nothing when none changed)."""
+    old = None
+    if actor is not None:  # read first, outside the write: a row still at ``version`` holds the values it replaces
+        with engine.connect() as conn:
+            old = conn.execute(select(table).where(table.c.id == row_id, table.c.version == version)).mappings().first()
     with engine.begin() as conn:
         result = conn.execute(
             update(table).where(table.c.id == row_id, table.c.version == version)
             .values(**values, updated_at=datetime.now(), version=version + 1)
         )
         if result.rowcount == 1:
+            if actor is not None and old is not None:
+                _audit_edit(conn, actor, what, dict(old), values)
             return version + 1
         current = conn.execute(select(table.c.version).where(table.c.id == row_id)).scalar()
     if current is None:
         raise ConflictError(_(DELETED[what]))
     raise ConflictError(_(CHANGED[what]).format(theirs=_count(current), yours=_count(version)))
+
+
+def _audit_edit(conn, actor: Actor, what: str, old: dict, values: dict) -> None:
+    """One audit row for an edited note or action: the changed fields before and after (none changed: none)."""
+    before, after = audit.changed_fields(old, values)
+    if not after:
+        return
+    if what == "note":
+        key = _note_key(old["id"], old["kpi_id"], old["week_start"], old["channel"])
+        audit.record(conn, actor, "notes", key, before=before, after=after)
+    else:
+        audit.record(conn, actor, "actions", audit.action_key(old["id"], _week_label(old["week_start"])),
+                     before=before, after=after)
 
 
 def same_author(a: object, b: object) -> bool:
@@ -150,7 +186,7 @@ def update_note(engine: Engine, note_id: int, version: int, text: str, author: s
         if not same_author(row.author, author):
             raise ReviewError(_("Only the note's author ({author}) can edit it.").format(
                 author=row.author or _("no name given")))
-    return _versioned_update(engine, schema.notes, note_id, version, {"text": text.strip()}, "note")
+    return _versioned_update(engine, schema.notes, note_id, version, {"text": text.strip()}, "note", actor)
 
 
 def notes_by(frame: pd.DataFrame, author: str) -> pd.DataFrame:
@@ -223,11 +259,19 @@ def add_action(engine: Engine, text: str, owner: str, week_start: date, due_date
     _validate_action(text, owner, due_date, status, kpi_id)
     due_date = parse_due_date(due_date)
     now = datetime.now()
+    fields = {"text": str(text).strip(), "owner": str(owner).strip(), "due_date": due_date, "status": status,
+              "kpi_id": kpi_id or None}
     with engine.begin() as conn:
         result = conn.execute(insert(schema.actions).values(
-            text=str(text).strip(), owner=str(owner).strip(), due_date=due_date, status=status, kpi_id=kpi_id or None,
-            week_start=week_start, created_at=now, updated_at=now, version=1))
-    return int(result.inserted_primary_key[0])
+            **fields, week_start=week_start, created_at=now, updated_at=now, version=1))
+        action_id = int(result.inserted_primary_key[0])
+        _audit_new_action(conn, actor, action_id, week_start, fields)
+    return action_id
+
+
+def _audit_new_action(conn, actor: Actor, action_id: int, week_start: date, fields: dict) -> None:
+    audit.record(conn, actor, "actions", audit.action_key(action_id, _week_label(week_start)),
+                 after={**fields, "week": _week_label(week_start)})
 
 
 def update_action(engine: Engine, action_id: int, version: int, *, actor: Actor, **fields) -> int:
@@ -245,7 +289,7 @@ def update_action(engine: Engine, action_id: int, version: int, *, actor: Actor,
         fields = {**fields, "due_date": parse_due_date(fields["due_date"])}
     merged = {**{k: row[k] for k in allowed}, **fields}
     _validate_action(merged["text"], merged["owner"], merged["due_date"], merged["status"], merged["kpi_id"])
-    return _versioned_update(engine, schema.actions, action_id, version, fields, "action")
+    return _versioned_update(engine, schema.actions, action_id, version, fields, "action", actor)
 
 
 def action_fields(row: dict) -> dict:
@@ -286,7 +330,7 @@ def save_action_edits(engine: Engine, week_start: date,
             edits = {k: v for k, v in fields.items() if not (_missing(old[k]) and v is None) and old[k] != v}
             if edits:
                 changed.append((_("{row} {number}").format(row=name, number=_count(number)), int(row["id"]),
-                                int(old["version"]), edits))
+                                int(old["version"]), edits, {**old.to_dict(), "id": int(row["id"])}))
     if problems:
         return 0, problems
     now = datetime.now()
@@ -294,14 +338,16 @@ def save_action_edits(engine: Engine, week_start: date,
     try:
         with engine.begin() as conn:
             for fields in new:
-                conn.execute(insert(t).values(**fields, week_start=week_start, created_at=now, updated_at=now,
-                                              version=1))
-            for where, action_id, version, edits in changed:
+                result = conn.execute(insert(t).values(**fields, week_start=week_start, created_at=now,
+                                                       updated_at=now, version=1))
+                _audit_new_action(conn, actor, int(result.inserted_primary_key[0]), week_start, fields)
+            for where, action_id, version, edits, old in changed:
                 result = conn.execute(update(t).where(t.c.id == action_id, t.c.version == version)
                                       .values(**edits, updated_at=now, version=version + 1))
                 if result.rowcount != 1:
                     raise ConflictError(_("{row}: someone else changed or deleted this action since you opened it; "
                                           "nothing was saved. Reload to see their change.").format(row=where))
+                _audit_edit(conn, actor, "action", old, edits)
     except ConflictError as exc:
         return 0, [str(exc)]
     return len(new) + len(changed), []

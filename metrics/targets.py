@@ -24,7 +24,8 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, delete, select
 
-from access.roles import Actor, require
+from access import audit
+from access.roles import SYSTEM, Actor, require
 from connectors.demo_data import clear_before_own_load
 from connectors.loader import LoadResult, acquire_load_lock, record_run, upsert
 from metrics.catalog import KPI_BY_ID, KPIS
@@ -167,12 +168,21 @@ def save_targets(engine: Engine, frame: pd.DataFrame, replace_period: tuple[str,
     with engine.begin() as conn:
         acquire_load_lock(conn, "targets")
         removed = clear_before_own_load(conn, "targets") if own_plan and records else {}
+        starts = {r["period_start"] for r in records}
+        if replace_period:
+            starts.add(replace_period[1])
+        stored = _stored_values(conn, starts)
+        keys = {(r["kpi_id"], r["grain"], r["period_start"], r["channel"]) for r in records}
+        before = {k: v for k, v in stored.items() if k in keys}
+        deleted = 0
         if replace_period:
             grain, start, channel = replace_period
             t = schema.targets
             keep = [r["kpi_id"] for r in records]
-            conn.execute(delete(t).where(t.c.grain == grain, t.c.period_start == start, t.c.channel == channel,
-                                         t.c.kpi_id.not_in(keep)))
+            before.update({k: v for k, v in stored.items()
+                           if k[1:] == (grain, start, channel) and k[0] not in keep})
+            deleted = conn.execute(delete(t).where(t.c.grain == grain, t.c.period_start == start,
+                                                   t.c.channel == channel, t.c.kpi_id.not_in(keep))).rowcount
         inserted = updated = unchanged = 0
         if records:
             inserted, updated, unchanged, _, _ = upsert(
@@ -183,7 +193,48 @@ def save_targets(engine: Engine, frame: pd.DataFrame, replace_period: tuple[str,
             record_run(conn, source="targets", started_at=now, status="success",
                        result=LoadResult("targets", inserted, updated, unchanged),
                        detail=f"targets: {own_plan}, {unchanged} unchanged")
+        _audit_saved(conn, actor, before, records, removed, own_plan, (inserted, updated, deleted))
     return SavedTargets((inserted, updated, unchanged), removed)
+
+
+def _stored_values(conn, starts: set[date]) -> dict[tuple, float]:
+    """{(kpi_id, grain, period_start, channel): value} of the stored targets starting on one of ``starts``."""
+    t = schema.targets
+    if not starts:
+        return {}
+    rows = conn.execute(select(t.c.kpi_id, t.c.grain, t.c.period_start, t.c.channel, t.c.value)
+                        .where(t.c.period_start.in_(sorted(starts)))).all()
+    return {(r.kpi_id, r.grain, r.period_start, r.channel): float(r.value) for r in rows}
+
+
+def _target_key(key: tuple) -> str:
+    kpi_id, grain, start, channel = key
+    return audit.target_key(kpi_id, grain, format_period(stored_period(start, grain)), channel)
+
+
+def _audit_saved(conn, actor: Actor, before: dict[tuple, float], records: list[dict], removed: dict[str, int],
+                 own_plan: str | None, counts: tuple[int, int, int]) -> None:
+    """Audit a save: the demo removed first (if it was), then one row per target created, changed or cleared
+    (the product's own plan, saved by SYSTEM, in one summary row)."""
+    audit.record_demo_cleared(conn, actor, removed, f"the plan {own_plan}")
+    after = {(r["kpi_id"], r["grain"], r["period_start"], r["channel"]): r["value"] for r in records}
+    if actor == SYSTEM:
+        inserted, updated, deleted = counts
+        if inserted or updated or deleted:
+            audit.record(conn, actor, "targets", "demo plan",
+                         after={"inserted": inserted, "updated": updated, "deleted": deleted},
+                         detail="the demo's own targets")
+        return
+    detail = f"imported from {own_plan}" if own_plan else None
+    for key in sorted(set(before) | set(after), key=_sort_key):
+        old, new = before.get(key), after.get(key)
+        if old != new:
+            audit.record(conn, actor, "targets", _target_key(key), before=old, after=new, detail=detail)
+
+
+def _sort_key(key: tuple) -> tuple:
+    kpi_id, grain, start, channel = key
+    return start, grain, channel, kpi_id
 
 
 def load_targets(engine: Engine) -> pd.DataFrame:
@@ -424,6 +475,10 @@ def save_period_targets(engine: Engine, period: Period, channel: str, edits: lis
         if rows:
             upsert(conn, t, [{**r, "updated_at": now} for r in rows], ("kpi_id", "grain", "period_start", "channel"),
                    compare_skip=("updated_at",), always_set=("updated_at",))
+        for kpi_id, _, new in edits:
+            if current.get(kpi_id) != new:
+                audit.record(conn, actor, "targets", audit.target_key(kpi_id, period.grain, period.label, channel),
+                             before=current.get(kpi_id), after=None if new is None else float(new))
     return len(edits)
 
 

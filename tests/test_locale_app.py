@@ -13,7 +13,7 @@ from tests.conftest import page_app
 from ui import locale, rtl
 
 PAGES = {"overview", "weekly_review", "campaigns", "journey", "cohorts", "ab_test", "sell", "serve", "speak", "save",
-         "sizzle", "targets", "data_sources"}
+         "sizzle", "targets", "data_sources", "audit"}  # audit: the open app's actor is an admin
 WEEK = {"grain": "week", "period": "2026-W47"}
 
 
