@@ -277,9 +277,9 @@ def build_message(engine: Engine, week: Period, to: list[str], sender: str, lang
         message["Date"] = formatdate(localtime=True)
         domain = parseaddr(sender)[1].rpartition("@")[2] or None
         message["Message-ID"] = make_msgid("kpi-review", domain=domain)
-        message["Content-Language"] = lang
         message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies to a robot
         message.set_content(text_body(review, lines, actions, link, file))
         message.add_alternative(html_body(review, lines, actions, link, file), subtype="html")
         message.add_attachment(render(engine, week, today=today, lang=lang), subtype="html", filename=file)
+        message["Content-Language"] = lang  # after the parts: making it multipart moves Content-* headers inside
     return message
