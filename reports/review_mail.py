@@ -127,8 +127,9 @@ def _lines(review: dict) -> list[Line]:
     out = []
     for item in review["attention"]:
         mover = top_mover(review, item)
-        moved = None if mover is None else _("top mover: {channel} {change}").format(
-            channel=isolate(mover.channel), change=in_reading_order(format_delta(mover.contribution, item.unit)))
+        change = None if mover is None else format_delta(mover.contribution, item.unit)
+        moved = None if change in (None, format_delta(0.0, item.unit)) else _("top mover: {channel} {change}").format(
+            channel=isolate(mover.channel), change=in_reading_order(change))  # none when no channel moved it visibly
         out.append(Line(item.status, _(item.label), _versus(item), moved, item.partial))
     return out
 

@@ -111,11 +111,14 @@ def _url(port: int, password: str = PASSWORD, scheme: str = "smtp", query: str =
 
 @pytest.fixture
 def shop(engine):
-    """The hand-made shop with TARGETS, an action of W45 (due 6 Nov: overdue) and an open one from W44."""
+    """The hand-made shop with TARGETS, an action of W45 (due 6 Nov: overdue) and two open ones from W44, one on no
+    KPI (a follow-up list mixing actions with and without a KPI once broke the attached review)."""
     load_fixture(engine)
     set_targets(engine, TARGETS)
     add_action(engine, "Cap the brand CPC", "Dara", W45.start, date(2026, 11, 6), "save.marketing_cost", actor=ADMIN)
     add_action(engine, "Renegotiate the feed", "Lee", date(2026, 10, 26), date(2027, 1, 4), None, actor=ADMIN)
+    add_action(engine, "Check the refund rules", "Kim", date(2026, 10, 26), date(2026, 12, 1), "sell.revenue",
+               actor=ADMIN)
     return engine
 
 
@@ -142,7 +145,8 @@ def test_the_message_names_the_kpis_to_discuss_their_top_mover_and_the_open_acti
     assert text.index("Marketing cost:") < text.index("Revenue:") and "Orders:" not in text
     # open actions, soonest due first; the one due 6 Nov is overdue on 30 Nov
     assert text.index("- due 6 Nov 2026 overdue · Dara: Cap the brand CPC (Marketing cost)") < text.index(
-        "- due 4 Jan 2027 · Lee: Renegotiate the feed")
+        "- due 1 Dec 2026 · Kim: Check the refund rules (Revenue)") < text.index(
+        "- due 4 Jan 2027 · Lee: Renegotiate the feed\n")  # no KPI: nothing in brackets
     assert "Open the review: https://kpi.example.org/weekly_review?grain=week&period=2026-W45&lang=en" in text
     html_part = message.get_body(("html",)).get_content()
     visible = _visible(html_part)
@@ -169,6 +173,15 @@ def test_a_partial_week_is_marked_and_without_a_public_url_there_is_no_link(demo
     discussed = text[text.index("Off track and at risk"):text.index("Open actions")].splitlines()[1:-1]
     assert discussed and all(line.endswith(" · partial week") for line in discussed), discussed
     assert text.count("⏳") == 1 and message.get_body(("html",)).get_content().count("partial week") == len(discussed)
+
+
+def test_a_top_mover_that_rounds_to_nothing_is_left_out(demo_engine):
+    # in the demo's W47 cost per click is at risk, but no channel moved it by a shown cent ("Affiliates $0.00")
+    text = _text(build_message(demo_engine, parse_period("2026-W47"), ["ana@example.org"], SENDER, lang="en",
+                               today=TODAY))
+    line = next(line for line in text.splitlines() if line.startswith("▲ Cost per click:"))
+    assert "top mover" not in line and "$0.00" not in text
+    assert re.search(r"^✖ Marketing cost: .* · top mover: Paid Search \+\$[\d,]+$", text, re.MULTILINE)
 
 
 def test_in_persian_the_message_reads_right_to_left_with_jalali_dates_and_persian_digits(shop):
