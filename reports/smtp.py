@@ -16,7 +16,7 @@ import ssl
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 URL_EXAMPLE = "smtp://user:password@mail.example.org:587?starttls=true or smtps://user:password@mail.example.org:465"
 FROM_EXAMPLE = "KPI review <kpi@example.org>"
@@ -41,8 +41,8 @@ class SmtpSettings:
     timeout: float = TIMEOUT
 
     def describe(self) -> str:
-        """'smtps://kpi@mail.example.org:465' (no password)."""
-        who = f"{self.user}@" if self.user else ""
+        """'smtps://kpi%40example.org@mail.example.org:465' (no password)."""
+        who = f"{quote(self.user, safe='')}@" if self.user else ""
         tls = "?starttls=true" if self.starttls else ""
         return f"{'smtps' if self.ssl else 'smtp'}://{who}{self.host}:{self.port}{tls}"
 
@@ -137,7 +137,8 @@ def _explain(exc: BaseException, settings: SmtpSettings) -> str:
                 " (set KPI_SMTP_CA_FILE to the server's CA in PEM if it has its own)")
     if isinstance(exc, ssl.SSLError):
         return f"TLS error: {exc.reason or exc}"
-    if isinstance(exc, (socket.timeout, TimeoutError)):
+    if isinstance(exc, (socket.timeout, TimeoutError)) or isinstance(exc.__context__, (socket.timeout, TimeoutError)):
+        # smtplib reports a reply that never came as 'Connection unexpectedly closed: timed out'
         return f"no answer within {settings.timeout:g} s"
     if isinstance(exc, ConnectionRefusedError):
         return "connection refused (is the host and port right?)"

@@ -236,7 +236,7 @@ def test_the_smtp_url_gives_host_port_tls_and_decoded_credentials(monkeypatch):
     s = smtp_settings("smtp://kpi%40example.org:p%40ss%2Fw%3Ard@mail.example.org?starttls=true", SENDER)
     assert (s.host, s.port, s.user, s.password, s.ssl, s.starttls) == (
         "mail.example.org", 587, "kpi@example.org", "p@ss/w:rd", False, True)
-    assert "p@ss" not in repr(s) and "p@ss" not in s.describe()
+    assert "p@ss" not in repr(s) and s.describe() == "smtp://kpi%40example.org@mail.example.org:587?starttls=true"
     assert smtp_settings("smtp://relay.internal", SENDER).port == 25  # no STARTTLS, no login
     assert (smtp_settings("smtps://u:p@mail.example.org", SENDER).port,
             smtp_settings("smtps://u:p@mail.example.org:2465", SENDER).port) == (465, 2465)
@@ -267,6 +267,42 @@ def test_a_refused_connection_is_a_mail_error():
     message.set_content("hello")
     with pytest.raises(MailError, match=r"smtp://127\.0\.0\.1:\d+: connection refused"):
         send(message, settings)
+
+
+class RefuseNowhere(Collect):
+    """Refuses recipients at nowhere.example, as a server refuses an unknown mailbox."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address.endswith("@nowhere.example"):
+            return "550 5.1.1 <" + address + ">: Recipient address rejected: User unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_refused_recipient_is_a_mail_error_with_the_servers_words():
+    handler = RefuseNowhere()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        settings = smtp_settings(f"smtp://127.0.0.1:{controller.port}", SENDER)
+        message = _hello()
+        message.replace_header("To", "ana@example.org, gone@nowhere.example")
+        # one of two refused: the other got it, and the failure is still said (never silent)
+        with pytest.raises(MailError, match=r"gone@nowhere\.example refused: 550 5\.1\.1 .*User unknown"):
+            send(message, settings)
+        assert [e.rcpt_tos for e in handler.envelopes] == [["ana@example.org"]]
+    finally:
+        controller.stop()
+
+
+def test_a_server_that_does_not_answer_times_out_as_a_mail_error():
+    with socket.socket() as silent:  # accepts connections (the backlog) but never greets
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        settings = SmtpSettings("127.0.0.1", silent.getsockname()[1], None, None, False, False, "kpi@example.org",
+                                timeout=1)
+        with pytest.raises(MailError, match=r"no answer within 1 s"):
+            send(_hello(), settings)
 
 
 # --- send-review against the local server -----------------------------------------------------------------------
