@@ -512,6 +512,102 @@ def _add_cohorts_parser(sub) -> None:
     cohorts.set_defaults(func=cmd_cohorts)
 
 
+# --- send-review: the weekly review by e-mail (reports/review_mail.py, reports/smtp.py) ---------------------------
+
+
+def _already_sent(engine, key: str) -> str:
+    """'already sent on 2026-11-30 07:00 to a@x.org, b@y.org; --resend to send again' (or being sent now)."""
+    from reports.delivery import history
+    from reports.review_mail import KIND
+
+    rows = history(engine, KIND)
+    row = rows[rows["delivery_key"] == key].iloc[0]
+    to = key.partition("|")[2].replace(",", ", ")
+    if row["status"] == "sending":
+        return (f"being sent to {to} by another run since {_stamp(row['claimed_at'])}; nothing done "
+                "(a run that died mid-send is retried an hour after its start)")
+    return f"already sent on {_stamp(row['sent_at'])} to {to}; --resend to send again"
+
+
+def _stamp(value) -> str:
+    """A stored timestamp as 'YYYY-MM-DD HH:MM' (the server's local time)."""
+    import pandas as pd
+
+    return "?" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
+
+
+def cmd_send_review(args: argparse.Namespace) -> int:
+    """E-mail the weekly review of --week to --to, once: a second run sends nothing unless --resend; a failure
+    exits 1 with the server's message and is retried by the next run."""
+    import os
+    from pathlib import Path
+
+    from i18n import LocaleError, default_locale
+    from metrics.periods import calendar_for
+    from reports.delivery import claim, mark_failed, mark_sent, was_sent
+    from reports.review_mail import KIND, RecipientError, build_message, delivery_key, parse_recipients, review_week
+    from reports.smtp import MailError, check_sender, send, smtp_settings
+    from warehouse.snapshot import read_snapshot
+
+    try:
+        lang = args.lang or default_locale()
+        to = parse_recipients(args.to)
+        week = review_week(args.week, calendar_for(lang))
+        if args.dry_run:
+            settings, sender = None, check_sender(os.environ.get("KPI_MAIL_FROM") or "kpi@localhost.localdomain")
+        else:
+            settings = smtp_settings()
+            sender = settings.sender
+    except (LocaleError, RecipientError, MailError) as exc:
+        raise CliError(str(exc)) from None
+    if args.dry_run and not Path(args.dry_run).parent.exists():
+        raise CliError(f"Folder {Path(args.dry_run).parent} does not exist.")
+    engine, key = _engine(), delivery_key(week, to)
+    if not args.dry_run and not args.resend and was_sent(engine, KIND, key):
+        print(_already_sent(engine, key))
+        return 0
+    print(f"writing the review of {week.label} ({lang}) …", file=sys.stderr)
+    with read_snapshot(engine) as db:  # body and attachment from one state of the warehouse
+        message = build_message(db, week, to, sender, lang=lang)
+    if args.dry_run:
+        Path(args.dry_run).write_bytes(bytes(message))
+        print(f"wrote {args.dry_run}: {message['Subject']} (not sent, not recorded)")
+        return 0
+    claimed = claim(engine, KIND, key, actor=cli_actor().name, resend=args.resend)
+    if claimed is None:  # another run sent it or is sending it since we looked
+        print(_already_sent(engine, key))
+        return 0
+    try:
+        send(message, settings)
+    except MailError as exc:
+        mark_failed(engine, claimed, str(exc))
+        print(f"error: the review of {week.label} was not sent: {exc}. The next run retries it.", file=sys.stderr)
+        return 1
+    mark_sent(engine, claimed, detail=f"{message['Message-ID']} via {settings.describe()}")
+    print(f"sent the review of {week.label} to {', '.join(to)}: {message['Subject']}"
+          + (f" (attempt {claimed.attempt})" if claimed.attempt > 1 else ""))
+    return 0
+
+
+def _add_send_review_parser(sub) -> None:
+    send = sub.add_parser(
+        "send-review", help="e-mail the weekly review (once per week and recipients; --resend to repeat)",
+        description="E-mail the weekly review through KPI_SMTP_URL (smtp://user:password@host:587?starttls=true or "
+                    "smtps://user:password@host:465) from KPI_MAIL_FROM. The same week to the same recipients is "
+                    "sent once: running it again sends nothing unless --resend. A failure exits 1 with the "
+                    "server's message and the next run retries it.")
+    send.add_argument("--week", required=True,
+                      help="ISO week 2026-W46, Jalali week 1405-W35, or 'last' (the last complete week)")
+    send.add_argument("--to", required=True, metavar="ADDR[,ADDR…]", help="recipients, comma-separated")
+    send.add_argument("--resend", action="store_true", help="send again even if it was sent")
+    send.add_argument("--lang", choices=("en", "fa", "ar"), default=None,
+                      help="the e-mail's language and its calendar (default: KPI_LOCALE, else en); this command's "
+                           "messages stay English")
+    send.add_argument("--dry-run", metavar="FILE.eml", default=None,
+                      help="write the message to FILE.eml instead of sending it (nothing recorded)")
+    send.set_defaults(func=cmd_send_review)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python cli.py", description="e-marketing 5S KPI dashboard: command line")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -618,6 +714,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_cohorts_parser(sub)
     _add_funnel_parser(sub)
     _add_audit_parser(sub)
+    _add_send_review_parser(sub)
     return parser
 
 

@@ -113,7 +113,7 @@ def _summary(review: dict, today: date) -> str:
         for a in due.itertuples():
             when = pd.Timestamp(a.due_date).date() if not pd.isna(a.due_date) else None
             late = " " + _el("b", _("overdue")) if when is not None and when < today else ""
-            kpi = " (" + esc(_(KPI_BY_ID[a.kpi_id].label)) + ")" if a.kpi_id else ""
+            kpi = " (" + esc(_(KPI_BY_ID[a.kpi_id].label)) + ")" if isinstance(a.kpi_id, str) else ""
             due_text = _("due {date}").format(date=format_date(when)) if when else _("no due date")
             items.append(f"<li>{esc(due_text)}{late} · <bdi>{esc(a.owner)}</bdi>: <bdi>{esc(a.text)}</bdi>{kpi}</li>")
         parts.append("<ul>" + "".join(items) + "</ul>")
@@ -208,7 +208,7 @@ def _notes_and_actions(review: dict) -> str:
         parts.append(_table([_("action"), _("owner"), _("due"), _("status"), _("KPI")], [
             [esc(a.text), esc(a.owner), format_date(a.due_date) if a.due_date else "",
              esc(_(ACTION_STATUS_LABELS.get(a.status, a.status))),
-             esc(_(KPI_BY_ID[a.kpi_id].label)) if a.kpi_id else ""] for a in frame.itertuples()])
+             esc(_(KPI_BY_ID[a.kpi_id].label)) if isinstance(a.kpi_id, str) else ""] for a in frame.itertuples()])
             if not frame.empty else _el("p", _("None."), "muted"))
     parts.append("</section>")
     return "".join(parts)
