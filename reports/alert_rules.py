@@ -50,32 +50,40 @@ class AlertRules:
         return own.get(rule, self.default.get(rule, True))
 
 
-def _line_of(text: str, *names: str) -> int | None:
-    """The first line (1-based) of ``text`` that holds all ``names`` as words or quoted strings."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if all(re.search(rf'(?<![\w.]){re.escape(n)}(?![\w.])', line) for n in names):
-            return number
+def _line_of(text: str, name: str, section: str | None = None) -> int | None:
+    """The first line (1-based) of ``text`` holding ``name`` as a whole word or id, after the line that holds
+    ``section`` when given (a rule is looked for in its own table)."""
+    lines = text.splitlines()
+    start = next((n for n, line in enumerate(lines) if section and _holds(line, section)), -1) + 1 if section else 0
+    for number in range(start, len(lines)):
+        if _holds(lines[number], name):
+            return number + 1
     return None
+
+
+def _holds(line: str, name: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", line) is not None
 
 
 class _Checker:
     def __init__(self, path: str, text: str) -> None:
         self.path, self.text = path, text
 
-    def fail(self, what: str, *names: str) -> RulesError:
-        line = _line_of(self.text, *names) if names else None
+    def fail(self, what: str, name: str | None = None, section: str | None = None) -> RulesError:
+        line = _line_of(self.text, name, section) if name else None
         where = f"{self.path}, line {line}" if line else self.path
         return RulesError(f"{where}: {what}")
 
     def switches(self, table: object, allowed: tuple[str, ...], section: str, name: str | None = None) -> dict:
         if not isinstance(table, dict):
-            raise self.fail(f"[{section}] must be a table of rule = true/false.", *(n for n in (name,) if n))
+            raise self.fail(f"[{section}] must be a table of rule = true/false.", name)
         for rule, value in table.items():
             if rule not in allowed:
                 raise self.fail(f"unknown rule {rule!r} in [{section}]; valid rules there: {', '.join(allowed)}.",
-                                rule)
+                                rule, name or section)
             if not isinstance(value, bool):
-                raise self.fail(f"{rule} in [{section}] must be true or false, not {value!r}.", rule)
+                raise self.fail(f"{rule} in [{section}] must be true or false, not {value!r}.", rule,
+                                name or section)
         return dict(table)
 
 
