@@ -191,3 +191,67 @@ def test_an_email_that_cannot_be_sent_fails_and_is_retried(demo_url, tmp_path, m
     history = delivery.history(make_engine(demo_url), "alert")
     mine = history[history["delivery_key"].str.endswith(f"|mail:{address}")]
     assert len(mine) == len(expected_titles(demo_url)) and set(mine["status"]) == {"failed"}
+
+
+def test_the_alert_mail_lists_each_alert():
+    """One e-mail per address: the subject counts the new alerts (plural), the body holds each alert's text."""
+    from reports.alerts import Alert, alert_mail
+    from reports.webhooks import ChatMessage
+
+    week = parse_period(WEEK)
+    alerts = [Alert("off_track", "save.cpa", WEEK, ChatMessage("CPA is off track in 2026-W47", "$30 against a "
+                                                                "target of $25")),
+              Alert("stale", "web", WEEK, ChatMessage("Web traffic data are stale", "The newest data are …"))]
+    mail = alert_mail(alerts, week, "team@example.org", "kpi@example.org")
+    assert (mail["Subject"], mail["To"], mail["From"]) == ("KPI alerts 2026-W47: 2 new", "team@example.org",
+                                                           "kpi@example.org")
+    assert mail.get_content() == ("CPA is off track in 2026-W47\n$30 against a target of $25\n\n"
+                                  "Web traffic data are stale\nThe newest data are …\n")
+    assert alert_mail(alerts[:1], week, "a@example.org", "kpi@example.org")["Subject"] == "KPI alert 2026-W47: 1 new"
+
+
+def test_alerts_emailed_once_through_a_local_smtp_server(demo_url, tmp_path, monkeypatch, capsys):
+    """Through a real aiosmtpd server; runs once reports/smtp.py is implemented (a contract stub until then)."""
+    from aiosmtpd.controller import Controller
+
+    from reports import smtp
+
+    try:
+        smtp.smtp_settings("smtp://127.0.0.1:25", "kpi@example.org")
+    except NotImplementedError:
+        pytest.skip("reports/smtp.py is still the contract stub")
+
+    class Inbox:
+        def __init__(self) -> None:
+            self.messages: list = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+            self.messages.append(envelope)
+            return "250 OK"
+
+    import socket
+
+    with socket.socket() as probe:  # a free port (aiosmtpd's start connects to the port it is given)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        monkeypatch.setenv("KPI_DATABASE_URL", demo_url)
+        monkeypatch.delenv("KPI_WEBHOOK_URL", raising=False)
+        monkeypatch.setenv("KPI_SMTP_URL", f"smtp://127.0.0.1:{port}")
+        monkeypatch.setenv("KPI_MAIL_FROM", "kpi@example.org")
+        a, b = f"a-{tmp_path.name}@example.org", f"b-{tmp_path.name}@example.org"
+        rules = rules_file(tmp_path, NO_STALE)
+        expected = expected_titles(demo_url)
+        assert cli.main(["alerts", "--period", WEEK, "--to", f"{a},{b}", "--rules", rules]) == 0
+        assert sorted(m.rcpt_tos[0] for m in inbox.messages) == sorted([a, b])
+        body = inbox.messages[0].content.decode("utf-8")
+        assert f"Subject: KPI alerts {WEEK}: {len(expected)} new" in body
+        assert all(title in body for title in expected)
+        assert cli.main(["alerts", "--period", WEEK, "--to", a, b, "--rules", rules]) == 0
+        assert len(inbox.messages) == 2  # nothing sent twice
+        assert f"0 sent, {2 * len(expected)} skipped as already sent" in capsys.readouterr().out
+    finally:
+        controller.stop()
