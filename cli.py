@@ -564,7 +564,7 @@ def cmd_notify(args: argparse.Namespace) -> int:
         print(f"skipped: the {week.label} summary was already posted to {redact(url)} ({args.format}); "
               "--resend posts it again")
     else:
-        print(f"posted to {redact(url)} ({args.format}): {posted.message.title}")
+        print(f"posted the {week.label} summary to {redact(url)} ({args.format})")
     return 0
 
 

@@ -41,7 +41,7 @@ def test_slack_summary_posted_once_by_the_cli(demo_url):
     with WebhookServer() as server:
         first = run_cli(["notify", "--week", WEEK, "--webhook", server.url], demo_url, KPI_PUBLIC_URL=PUBLIC)
         assert first.returncode == 0, first.stderr
-        assert f"posted to {redact(server.url)} (slack): {title}" in first.stdout
+        assert first.stdout == f"posted the {WEEK} summary to {redact(server.url)} (slack)\n"
         assert server.secret not in first.stdout + first.stderr  # the webhook's secret path is never printed
         assert len(server.requests) == 1 and server.requests[0]["content_type"].startswith("application/json")
         body = server.payloads[0]
@@ -62,7 +62,7 @@ def test_slack_summary_posted_once_by_the_cli(demo_url):
         assert len(server.requests) == 1
 
         forced = run_cli(["notify", "--week", WEEK, "--webhook", server.url, "--resend"], demo_url)
-        assert forced.returncode == 0 and "posted to" in forced.stdout
+        assert forced.returncode == 0 and "posted the" in forced.stdout
         assert len(server.requests) == 2
         # Without KPI_PUBLIC_URL there is nothing to link to: no context block.
         assert [b["type"] for b in server.payloads[1]["blocks"]] == ["header", "section", "section"]
@@ -124,7 +124,7 @@ def test_a_failing_server_exits_non_zero_with_its_message_and_the_next_run_retri
         assert not mine["error"].str.contains(server.secret).any()  # nor stored
 
         retried = run_cli(["notify", "--week", WEEK, "--webhook", server.url], demo_url)
-        assert retried.returncode == 0 and "posted to" in retried.stdout, retried.stderr
+        assert retried.returncode == 0 and "posted the" in retried.stdout, retried.stderr
         assert len(server.requests) == 2 and server.payloads[0] == server.payloads[1]
         done = run_cli(["notify", "--week", WEEK, "--webhook", server.url], demo_url)
         assert "skipped" in done.stdout and len(server.requests) == 2
@@ -145,3 +145,23 @@ def test_an_unreachable_server_is_named_redacted():
     with pytest.raises(WebhookError, match=r"POST to http://127\.0\.0\.1:\d+/services/… failed: ") as caught:
         post_json(url, {"text": "x"}, timeout=5)
     assert server.secret not in str(caught.value)
+
+
+def test_the_message_speaks_the_teams_language_and_the_cli_stays_english(demo_url, monkeypatch, capsys):
+    """--lang fa: the chat message in Persian digits (words once the catalogues are merged); the CLI's own line
+    stays English for scripts."""
+    from i18n import using_locale
+    from i18n.numerals import localize_digits
+
+    monkeypatch.setenv("KPI_DATABASE_URL", demo_url)
+    monkeypatch.delenv("KPI_PUBLIC_URL", raising=False)
+    kpis = report_kpis(demo_url, WEEK).values()
+    on = sum(1 for k in kpis if k["status"] == "on_track")
+    with WebhookServer() as server:
+        assert cli.main(["notify", "--week", WEEK, "--webhook", server.url, "--lang", "fa"]) == 0
+        header, counts, *_ = server.payloads[0]["blocks"]
+    assert "۲۰۲۶-W۴۷" in header["text"]["text"]  # the week's code in Persian digits
+    with using_locale("fa"):
+        persian = localize_digits(str(on))
+    assert counts["fields"][0]["text"].endswith("\n" + persian) and persian != str(on)
+    assert capsys.readouterr().out == f"posted the {WEEK} summary to {redact(server.url)} (slack)\n"
