@@ -513,7 +513,11 @@ def _add_cohorts_parser(sub) -> None:
 
 
 def _week(text: str):
-    """``text`` as a week Period (CliError otherwise)."""
+    """``text`` as a week Period, 'last' the last complete week (CliError otherwise)."""
+    if text == "last":
+        from metrics.periods import last_complete
+
+        return last_complete("week", date.today())
     try:
         week = parse_period(text)
     except PeriodError as exc:
@@ -619,7 +623,8 @@ def _add_chat_parsers(sub) -> None:
     langs = {"choices": ("en", "fa", "ar"), "default": None,
              "help": "the message's language (default: KPI_LOCALE, else en); this command's own output stays English"}
     notify = sub.add_parser("notify", help="post the week's summary to a Slack or Teams webhook (once per week)")
-    notify.add_argument("--week", required=True, help="ISO week, e.g. 2026-W46 (Jalali: 1405-W35)")
+    notify.add_argument("--week", required=True, help="ISO week, e.g. 2026-W46 (Jalali: 1405-W35), or 'last' (the "
+                        "last complete week)")
     notify.add_argument("--webhook", default=None, metavar="URL", help="the webhook URL (default: KPI_WEBHOOK_URL)")
     notify.add_argument("--format", choices=("slack", "teams"), default="slack",
                         help="slack: incoming webhook; teams: a Workflows 'when a webhook request is received' URL")

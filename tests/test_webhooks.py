@@ -165,3 +165,20 @@ def test_the_message_speaks_the_teams_language_and_the_cli_stays_english(demo_ur
         persian = localize_digits(str(on))
     assert counts["fields"][0]["text"].endswith("\n" + persian) and persian != str(on)
     assert capsys.readouterr().out == f"posted the {WEEK} summary to {redact(server.url)} (slack)\n"
+
+
+def test_week_last_is_the_last_complete_week(demo_url, monkeypatch, capsys):
+    """--week last (as send-review): the cron line needs no date arithmetic."""
+    from datetime import date, timedelta
+
+    from metrics.periods import parse_period
+
+    monkeypatch.setenv("KPI_DATABASE_URL", demo_url)
+    monkeypatch.delenv("KPI_CALENDAR", raising=False)
+    monkeypatch.delenv("KPI_LOCALE", raising=False)
+    with WebhookServer() as server:
+        assert cli.main(["notify", "--week", "last", "--webhook", server.url]) == 0
+    label = capsys.readouterr().out.split()[2]  # 'posted the 2026-W48 summary to …'
+    week = parse_period(label)
+    assert week.grain == "week" and week.end < date.today() <= week.end + timedelta(days=7)
+    assert f"Weekly KPI review {label}: " in server.payloads[0]["text"]
