@@ -554,17 +554,21 @@ def _webhook(args: argparse.Namespace, required: bool = True) -> str | None:
 
 def cmd_notify(args: argparse.Namespace) -> int:
     """Post the week's summary to a Slack or Teams webhook, once per week and destination."""
+    from reports.delivery import was_sent
     from reports.notify import notify, public_url
     from reports.webhooks import WebhookError, redact
 
     week, url, lang = _week(args.week), _webhook(args), _chat_lang(args)
+    engine = _engine()
     try:
-        posted = notify(_engine(), week, url, args.format, actor=cli_actor().name, resend=args.resend, lang=lang,
+        posted = notify(engine, week, url, args.format, actor=cli_actor().name, resend=args.resend, lang=lang,
                         base=public_url())
     except WebhookError as exc:
         print(f"error: {exc} (not recorded as sent: the next run retries)", file=sys.stderr)
         return 1
-    if posted.status == "skipped":
+    if posted.status == "skipped" and not was_sent(engine, "notify", posted.key):
+        print(f"skipped: another run is posting the {week.label} summary to {redact(url)} right now")
+    elif posted.status == "skipped":
         print(f"skipped: the {week.label} summary was already posted to {redact(url)} ({args.format}); "
               "--resend posts it again")
     else:

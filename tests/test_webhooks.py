@@ -182,3 +182,16 @@ def test_week_last_is_the_last_complete_week(demo_url, monkeypatch, capsys):
     week = parse_period(label)
     assert week.grain == "week" and week.end < date.today() <= week.end + timedelta(days=7)
     assert f"Weekly KPI review {label}: " in server.payloads[0]["text"]
+
+
+def test_a_summary_being_posted_by_another_run_is_left_to_it(demo_url, monkeypatch, capsys):
+    from metrics.periods import parse_period
+    from reports.notify import notify_key
+
+    monkeypatch.setenv("KPI_DATABASE_URL", demo_url)
+    with WebhookServer() as server:
+        other = delivery.claim(make_engine(demo_url), "notify", notify_key(parse_period(WEEK), "slack", server.url))
+        assert other is not None  # another cron run holds it, mid-send
+        assert cli.main(["notify", "--week", WEEK, "--webhook", server.url]) == 0
+        assert server.requests == []
+    assert "skipped: another run is posting the 2026-W47 summary" in capsys.readouterr().out
