@@ -606,6 +606,142 @@ def _add_send_review_parser(sub) -> None:
     send.add_argument("--dry-run", metavar="FILE.eml", default=None,
                       help="write the message to FILE.eml instead of sending it (nothing recorded)")
     send.set_defaults(func=cmd_send_review)
+def _week(text: str):
+    """``text`` as a week Period, 'last' the last complete week (CliError otherwise)."""
+    if text == "last":
+        from metrics.periods import last_complete
+
+        return last_complete("week", date.today())
+    try:
+        week = parse_period(text)
+    except PeriodError as exc:
+        raise CliError(str(exc)) from None
+    if week.grain != "week":
+        raise CliError(f"--week {text!r} is a {week.grain}; give a week such as 2026-W46 (ISO week) "
+                       "or 1405-W35 (Jalali).")
+    return week
+
+
+def _chat_lang(args: argparse.Namespace) -> str:
+    from i18n import LocaleError, default_locale
+
+    try:
+        return args.lang or default_locale()
+    except LocaleError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _webhook(args: argparse.Namespace, required: bool = True) -> str | None:
+    """--webhook, else KPI_WEBHOOK_URL (checked: an http(s) URL); CliError when required and missing."""
+    import os
+
+    from reports.webhooks import WebhookError, check_url
+
+    url = args.webhook or os.environ.get("KPI_WEBHOOK_URL", "").strip() or None
+    if url is None and not required:
+        return None
+    try:
+        return check_url(url)
+    except WebhookError as exc:
+        raise CliError(str(exc)) from None
+
+
+def cmd_notify(args: argparse.Namespace) -> int:
+    """Post the week's summary to a Slack or Teams webhook, once per week and destination."""
+    from reports.delivery import was_sent
+    from reports.notify import notify, public_url
+    from reports.webhooks import WebhookError, redact
+
+    week, url, lang = _week(args.week), _webhook(args), _chat_lang(args)
+    engine = _engine()
+    try:
+        posted = notify(engine, week, url, args.format, actor=cli_actor().name, resend=args.resend, lang=lang,
+                        base=public_url())
+    except WebhookError as exc:
+        print(f"error: {exc} (not recorded as sent: the next run retries)", file=sys.stderr)
+        return 1
+    if posted.status == "skipped" and not was_sent(engine, "notify", posted.key):
+        print(f"skipped: another run is posting the {week.label} summary to {redact(url)} right now")
+    elif posted.status == "skipped":
+        print(f"skipped: the {week.label} summary was already posted to {redact(url)} ({args.format}); "
+              "--resend posts it again")
+    else:
+        print(f"posted the {week.label} summary to {redact(url)} ({args.format})")
+    return 0
+
+
+def _addresses(values: list[list[str]] | None) -> list[str]:
+    """--to values (repeated, space or comma separated) as a list of addresses."""
+    found = [a.strip() for group in values or [] for item in group for a in item.split(",") if a.strip()]
+    bad = [a for a in found if "@" not in a]
+    if bad:
+        raise CliError(f"--to {bad[0]!r} is not an e-mail address (expected name@example.org).")
+    return list(dict.fromkeys(found))
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    """Post each new alert (off track, unusual, stale source) of a period once to a webhook and/or by e-mail."""
+    from reports.alert_rules import RulesError, load_rules
+    from reports.alerts import find_alerts, mail_alerts, post_alerts
+    from reports.notify import public_url
+    from warehouse.snapshot import read_snapshot
+
+    try:
+        period = parse_period(args.period)
+        rules = load_rules(args.rules)
+    except (PeriodError, RulesError) as exc:
+        raise CliError(str(exc)) from None
+    to = _addresses(args.to)
+    url = _webhook(args, required=not to)
+    lang = _chat_lang(args)
+    engine = _engine()
+    with read_snapshot(engine) as db:
+        alerts = find_alerts(db, period, rules, lang=lang, base=public_url())
+    actor = cli_actor().name
+    outcomes = post_alerts(engine, alerts, url, args.format, actor=actor, resend=args.resend) if url else []
+    if to:
+        outcomes += mail_alerts(engine, alerts, period, to, actor=actor, resend=args.resend, lang=lang)
+    if not alerts:
+        print(f"no alerts for {period.label}")
+    for o in outcomes:
+        line = f"{o.status:8s} {o.alert.rule:9s} {o.alert.subject:32s} {o.destination}"
+        if o.status == "skipped":
+            line += " (already sent)"
+        print(line)
+        if o.error:
+            print(f"error: {o.alert.rule} {o.alert.subject} to {o.destination}: {o.error}", file=sys.stderr)
+    counts = {s: sum(1 for o in outcomes if o.status == s) for s in ("sent", "skipped", "failed")}
+    print(f"{counts['sent']} sent, {counts['skipped']} skipped as already sent, {counts['failed']} failed "
+          f"({len(alerts)} alerts for {period.label})")
+    return 1 if counts["failed"] else 0
+
+
+def _add_chat_parsers(sub) -> None:
+    """notify and alerts: the review's summary and new alerts posted to chat (reports/notify.py, alerts.py)."""
+    langs = {"choices": ("en", "fa", "ar"), "default": None,
+             "help": "the message's language (default: KPI_LOCALE, else en); this command's own output stays English"}
+    notify = sub.add_parser("notify", help="post the week's summary to a Slack or Teams webhook (once per week)")
+    notify.add_argument("--week", required=True, help="ISO week, e.g. 2026-W46 (Jalali: 1405-W35), or 'last' (the "
+                        "last complete week)")
+    notify.add_argument("--webhook", default=None, metavar="URL", help="the webhook URL (default: KPI_WEBHOOK_URL)")
+    notify.add_argument("--format", choices=("slack", "teams"), default="slack",
+                        help="slack: incoming webhook; teams: a Workflows 'when a webhook request is received' URL")
+    notify.add_argument("--resend", action="store_true", help="post again even if this week was posted there")
+    notify.add_argument("--lang", **langs)
+    notify.set_defaults(func=cmd_notify)
+
+    alerts = sub.add_parser("alerts", help="post each new alert (off track, unusual, stale source) once")
+    alerts.add_argument("--period", required=True, help="as for report: 2026-W47, 2026-11, … (the current week "
+                        "for a daily job)")
+    alerts.add_argument("--webhook", default=None, metavar="URL", help="the webhook URL (default: KPI_WEBHOOK_URL)")
+    alerts.add_argument("--to", action="append", nargs="+", default=None, metavar="ADDR",
+                        help="also e-mail the alerts to these addresses (KPI_SMTP_URL, KPI_MAIL_FROM)")
+    alerts.add_argument("--format", choices=("slack", "teams"), default="slack")
+    alerts.add_argument("--rules", default=None, metavar="FILE",
+                        help="TOML file switching rules per KPI and source (default: KPI_ALERT_RULES; all on)")
+    alerts.add_argument("--resend", action="store_true", help="post again alerts already sent")
+    alerts.add_argument("--lang", **langs)
+    alerts.set_defaults(func=cmd_alerts)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -715,6 +851,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_funnel_parser(sub)
     _add_audit_parser(sub)
     _add_send_review_parser(sub)
+    _add_chat_parsers(sub)
     return parser
 
 
