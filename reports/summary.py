@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from i18n import _, ngettext
+from i18n import _, is_rtl, ngettext
 from i18n.numerals import localize_digits
 from metrics.date_text import period_code
 from metrics.scorecard import KpiResult
@@ -33,7 +33,8 @@ def headline(review: dict) -> str:
         "at_risk": ngettext("{n} at risk", "{n} at risk", counts["at_risk"]),
         "off_track": ngettext("{n} off track", "{n} off track", counts["off_track"]),
     }
-    text = ", ".join(parts[s].format(n=localize_digits(str(counts[s]))) for s in HEADLINE_STATUSES)
+    comma = "، " if is_rtl() else ", "  # the Persian and Arabic comma
+    text = comma.join(parts[s].format(n=localize_digits(str(counts[s]))) for s in HEADLINE_STATUSES)
     return _("Weekly KPI review {week}: {counts}").format(week=period_code(review["week"]), counts=text)
 
 
