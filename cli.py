@@ -606,20 +606,15 @@ def _add_send_review_parser(sub) -> None:
     send.add_argument("--dry-run", metavar="FILE.eml", default=None,
                       help="write the message to FILE.eml instead of sending it (nothing recorded)")
     send.set_defaults(func=cmd_send_review)
-def _week(text: str):
-    """``text`` as a week Period, 'last' the last complete week (CliError otherwise)."""
-    if text == "last":
-        from metrics.periods import last_complete
+def _week(text: str, lang: str):
+    """``text`` as a week Period, 'last' the last complete week in ``lang``'s calendar (CliError otherwise)."""
+    from metrics.periods import calendar_for
+    from reports.review_mail import review_week
 
-        return last_complete("week", date.today())
     try:
-        week = parse_period(text)
+        return review_week(text, calendar_for(lang))
     except PeriodError as exc:
         raise CliError(str(exc)) from None
-    if week.grain != "week":
-        raise CliError(f"--week {text!r} is a {week.grain}; give a week such as 2026-W46 (ISO week) "
-                       "or 1405-W35 (Jalali).")
-    return week
 
 
 def _chat_lang(args: argparse.Namespace) -> str:
@@ -652,7 +647,8 @@ def cmd_notify(args: argparse.Namespace) -> int:
     from reports.notify import notify, public_url
     from reports.webhooks import WebhookError, redact
 
-    week, url, lang = _week(args.week), _webhook(args), _chat_lang(args)
+    lang = _chat_lang(args)
+    week, url = _week(args.week, lang), _webhook(args)
     engine = _engine()
     try:
         posted = notify(engine, week, url, args.format, actor=cli_actor().name, resend=args.resend, lang=lang,

@@ -184,6 +184,21 @@ def test_week_last_is_the_last_complete_week(demo_url, monkeypatch, capsys):
     assert f"Weekly KPI review {label}: " in server.payloads[0]["text"]
 
 
+def test_week_last_in_persian_is_the_last_complete_jalali_week(demo_url, monkeypatch, capsys):
+    """--week last --lang fa: the last complete Saturday-to-Friday week, as send-review --lang fa picks it."""
+    from datetime import date, timedelta
+
+    monkeypatch.setenv("KPI_DATABASE_URL", demo_url)
+    monkeypatch.delenv("KPI_CALENDAR", raising=False)
+    monkeypatch.delenv("KPI_LOCALE", raising=False)
+    with WebhookServer() as server:
+        assert cli.main(["notify", "--week", "last", "--lang", "fa", "--webhook", server.url]) == 0
+    label = capsys.readouterr().out.split()[2]  # 'posted the 1405-W37 summary to …'
+    week = parse_period(label)
+    assert label.startswith("14") and week.start.weekday() == 5  # a Jalali year; the week starts on a Saturday
+    assert week.end < date.today() <= week.end + timedelta(days=7)
+
+
 def test_a_summary_being_posted_by_another_run_is_left_to_it(demo_url, monkeypatch, capsys):
     monkeypatch.setenv("KPI_DATABASE_URL", demo_url)
     with WebhookServer() as server:
