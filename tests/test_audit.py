@@ -48,6 +48,7 @@ from metrics.targets import (
 from tests.actors import ADMIN, EDITOR, VIEWER
 from tests.conftest import ROOT, content_hash, open_in_app, page_app
 from tests.fake_ga4 import FakeGA4, sample_rows
+from tests.test_auth_app import ADMIN_EMAIL, _as
 from tests.test_ga4 import JANUARY, _config
 from warehouse import schema
 
@@ -467,19 +468,24 @@ def test_the_audit_page_in_persian(engine, monkeypatch):
 def test_the_audit_page_refuses_a_non_admin_server_side(engine, monkeypatch, tmp_path):
     open_in_app(engine, monkeypatch)
     _three_changes(engine)
-    import ui.auth
-
-    for actor in (EDITOR, VIEWER):
-        # who is signed in (sign-in itself is another part's): the page must refuse whatever the navigation did
-        monkeypatch.setattr(ui.auth, "current_actor", lambda actor=actor: actor)
-        links = {link.proto.page for link in page_app("overview").run().sidebar.get("page_link")}
+    # signed in for real: AppTest's user (what the run reads as st.user) and [auth]/[roles] in its secrets, as
+    # tests/test_auth_app.py does; ROLES: admins boss@shop.example, editors @shop.example, everyone else a viewer
+    for email, role in (("ana@shop.example", "editor"), ("guest@agency.example", "viewer")):
+        overview = _as(page_app("overview"), email).run()
+        assert f"Role: {role}" in "\n".join(str(c.value) for c in overview.sidebar.caption)  # signed in, that role
+        links = {link.proto.page for link in overview.sidebar.get("page_link")}
         assert "targets" in links and "audit" not in links  # app.py does not route it for them
-        app = _routed_to_anyone(tmp_path).run()
+        app = _as(_routed_to_anyone(tmp_path), email).run()
         assert not app.exception
         assert not app.dataframe and not app.get("download_button")
-        assert app.error[0].value.startswith("Only admins can read the audit trail. "
-                                             f"{actor.name} is signed in as {actor.role.label} and cannot read the "
-                                             "audit trail: that needs the admin role.")
+        assert app.error[0].value == ("Only admins can read the audit trail. "
+                                      f"{email} is signed in as {role} and cannot read the audit trail: that needs "
+                                      "the admin role. Nothing was changed. Ask an admin to add you to [roles] "
+                                      "admins in .streamlit/secrets.toml.")  # a signed-in user is told how
+    # the same page, the same way, for the admin: the records are listed (the refusal above is the role's)
+    admin = _as(_routed_to_anyone(tmp_path), ADMIN_EMAIL).run()
+    assert not admin.exception and not admin.error
+    assert admin.dataframe[0].value["action"].tolist() == ["Notes", "Targets"]  # the last 30 days (see above)
 
 
 def test_yesterdays_change_shows_on_the_page_with_its_date(engine, monkeypatch):

@@ -3,7 +3,9 @@ a local OpenID Connect provider on 127.0.0.1 (oidc-provider-mock: its authorizat
 it also sends as the ``email`` claim), on a copy of the demo warehouse.
 
 A viewer signs in, sees the weekly review and cannot change a target; an editor signs in and changes one, which is
-then read back from the warehouse. The secrets live in a temporary file (``--secrets.files``), never in the repo.
+then read back from the warehouse; an admin signs in and the Audit trail page shows the editor's change (who, the
+target, before → after), read from the page in the browser. One streamlit server and one provider serve the whole
+module. The secrets live in a temporary file (``--secrets.files``), never in the repo.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ import pytest
 import werkzeug.serving
 from oidc_provider_mock import app as oidc_app
 
-from metrics.targets import load_targets
+from access.roles import Actor, Role
+from metrics.periods import parse_period
+from metrics.targets import load_targets, save_period_targets
 from tests.conftest import ROOT
 from tests.test_browser import _edit_cell, _free_port, _no_exception, _settle, _shot, browser
 from warehouse.copy import copy_warehouse
@@ -35,6 +39,8 @@ __all__ = ["browser"]  # the shared chromium fixture
 VIEWER, EDITOR, ADMIN = "viewer@agency.example", "editor@shop.example", "boss@shop.example"
 WEEK = "2026-W47"  # the demo's last full week before DEMO_AS_OF (2026-11-24)
 TARGET_WEEK, TARGET_MONDAY = "2026-W49", date(2026, 11, 30)  # a week the editor plans
+PLANNED = 100_000.0  # W49's revenue target before the editor changes it
+PLANNER = Actor(ADMIN, Role.ADMIN)
 TIMEOUT_MS = 60_000
 
 
@@ -115,6 +121,8 @@ def warehouse(demo_url, tmp_path_factory):
     source, target = make_engine(demo_url), make_engine(url)
     copy_warehouse(source, target)
     source.dispose()
+    # the plan the editor will change: W49's revenue at $100,000, set by the admin (the demo plans quarters only)
+    save_period_targets(target, parse_period(TARGET_WEEK), "", [("sell.revenue", None, PLANNED)], actor=PLANNER)
     yield target
     target.dispose()
 
@@ -161,7 +169,8 @@ def _open(tab, url: str, heading: str) -> None:
     _settle(tab, heading)
 
 
-def test_a_viewer_reads_the_review_and_cannot_change_a_target_an_editor_can(browser, app_url, warehouse):
+def test_a_viewer_reads_the_review_and_cannot_change_a_target_an_editor_can_the_admin_audits_it(
+        browser, app_url, warehouse):
     before = load_targets(warehouse)
     viewer = sign_in(browser, app_url, VIEWER, f"/weekly_review?period={WEEK}", shots="signin")
     try:
@@ -203,6 +212,39 @@ def test_a_viewer_reads_the_review_and_cannot_change_a_target_an_editor_can(brow
     row = saved[(saved["kpi_id"] == "sell.revenue") & (saved["grain"] == "week") & (saved["channel"] == "")
                 & (pd.to_datetime(saved["period_start"]).dt.date == TARGET_MONDAY)]
     assert row["value"].tolist() == [123456.0]  # typed as "$123,456"; the first grid row is Revenue
+
+    admin = sign_in(browser, app_url, ADMIN, "/")  # /audit is not routed before sign-in (nobody is an admin yet)
+    try:
+        _open(admin, f"{app_url}/audit", "Audit trail")
+        sidebar = _sidebar(admin)
+        assert "Role: admin" in sidebar and "Audit trail" in sidebar  # routed for the admin only
+        _no_exception(admin, "the audit trail, as the admin")
+        rows = _grid_rows(admin)
+        assert [r["Who"] for r in rows] == [EDITOR, ADMIN, "system"]  # newest first: the viewer changed nothing
+        assert {k: rows[0][k] for k in ("Role", "Via", "Kind of change", "Object", "Before → after")} == {
+            "Role": "editor", "Via": "signed in", "Kind of change": "Targets",
+            "Object": "Revenue · 2026-W49 · All channels",  # the target's key, named as the reader does
+            "Before → after": "$100,000 → $123,456"}  # PLANNED, then what the editor typed
+        assert rows[1]["Before → after"] == "— → $100,000"  # the admin's plan (the fixture): created
+        _shot(admin, "signin-admin-audit")
+    finally:
+        admin.context.close()
+
+
+def _grid_rows(tab) -> list[dict[str, str]]:
+    """The rows of the page's first data grid as the browser shows them (its accessible table: header cells and
+    ``glide-cell-<column>-<row>`` cells), each a dict header → text."""
+    grid = tab.locator("[data-testid='stDataFrame']").first
+    grid.wait_for(timeout=TIMEOUT_MS)
+    return grid.evaluate("""grid => {
+        const headers = [...grid.querySelectorAll("table thead th")].map(th => th.innerText.trim());
+        const rows = {};
+        for (const cell of grid.querySelectorAll("[data-testid^='glide-cell-']")) {
+            const [column, row] = cell.dataset.testid.split("-").slice(2).map(Number);
+            (rows[row] ??= {})[headers[column]] = cell.innerText.trim();
+        }
+        return Object.keys(rows).map(Number).sort((a, b) => a - b).map(r => rows[r]);
+    }""")
 
 
 def _top(tab) -> None:
