@@ -88,7 +88,9 @@ except RolesConfigError as exc:  # a malformed [roles] gives nobody a role: say 
     st.navigation(pages, position="hidden")
     st.error(str(exc))
     st.stop()
-if actor.can("audit"):  # admins only: the page is not routed for anyone else
+# Admins only: the page is not routed for anyone else. Before sign-in no page runs, so a link to it is routed
+# (the sign-in screen shows, rather than "page not found" over it) and the signed-in role decides afterwards.
+if actor.can("audit") or (auth.auth_configured() and not auth.signed_in()):
     pages[_("Plan and data")].append(page("audit", _("Audit trail"), ":material/history:"))
 
 

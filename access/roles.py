@@ -51,6 +51,10 @@ WHAT = {
 }
 
 
+# Actions that only read (their refusal changes nothing to begin with).
+READS = frozenset({"audit"})
+
+
 @dataclass(frozen=True)
 class Actor:
     """The person (or process) making a change.
@@ -73,8 +77,9 @@ class PermissionDenied(PermissionError):
     def __init__(self, actor: Actor, action: str) -> None:
         self.actor, self.action = actor, action
         need = NEEDS[action].label
+        unchanged = "" if action in READS else " Nothing was changed."
         super().__init__(f"{actor.name or 'This user'} is signed in as {actor.role.label} and cannot {WHAT[action]}: "
-                         f"that needs the {need} role. Nothing was changed. Ask an admin to add you to "
+                         f"that needs the {need} role.{unchanged} Ask an admin to add you to "
                          f"[roles] {need}s in .streamlit/secrets.toml.")
 
 

@@ -480,7 +480,7 @@ def test_the_audit_page_refuses_a_non_admin_server_side(engine, monkeypatch, tmp
         assert not app.dataframe and not app.get("download_button")
         assert app.error[0].value == ("Only admins can read the audit trail. "
                                       f"{email} is signed in as {role} and cannot read the audit trail: that needs "
-                                      "the admin role. Nothing was changed. Ask an admin to add you to [roles] "
+                                      "the admin role. Ask an admin to add you to [roles] "
                                       "admins in .streamlit/secrets.toml.")  # a signed-in user is told how
     # the same page, the same way, for the admin: the records are listed (the refusal above is the role's)
     admin = _as(_routed_to_anyone(tmp_path), ADMIN_EMAIL).run()

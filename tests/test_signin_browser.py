@@ -213,7 +213,7 @@ def test_a_viewer_reads_the_review_and_cannot_change_a_target_an_editor_can_the_
                 & (pd.to_datetime(saved["period_start"]).dt.date == TARGET_MONDAY)]
     assert row["value"].tolist() == [123456.0]  # typed as "$123,456"; the first grid row is Revenue
 
-    admin = sign_in(browser, app_url, ADMIN, "/")  # /audit is not routed before sign-in (nobody is an admin yet)
+    admin = sign_in(browser, app_url, ADMIN, "/audit")  # a link to the audit page meets the sign-in screen
     try:
         _open(admin, f"{app_url}/audit", "Audit trail")
         sidebar = _sidebar(admin)
