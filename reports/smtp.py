@@ -25,7 +25,15 @@ TRUE, FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
 
 
 class MailError(RuntimeError):
-    """The message could not be sent; the text carries the server's own message."""
+    """The message could not be sent (to everyone); the text carries the server's own message.
+
+    ``delivered_to``: the recipients the server accepted the message for before the failure (some refused, or the
+    connection failed after the message was handed over). Non-empty means the message LEFT: recording it as not
+    sent would send those people a second copy on the next run."""
+
+    def __init__(self, message: str, delivered_to: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.delivered_to = tuple(delivered_to)
 
 
 @dataclass(frozen=True)
@@ -159,6 +167,7 @@ def send(message: EmailMessage, settings: SmtpSettings | None = None) -> None:
         raise MailError("the message has no recipient")
     if "From" not in message:
         message["From"] = settings.sender
+    delivered: list[str] = []  # set once the server has taken the message
     try:
         if settings.ssl:
             server = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
@@ -171,10 +180,11 @@ def send(message: EmailMessage, settings: SmtpSettings | None = None) -> None:
             if settings.user:
                 server.login(settings.user, settings.password or "")
             refused = server.send_message(message, from_addr=parseaddr(settings.sender)[1], to_addrs=to)
+            delivered = [a for a in to if a not in refused]
         if refused:  # some recipients refused, the others received it
             raise smtplib.SMTPRecipientsRefused(refused)
     except (smtplib.SMTPException, OSError) as exc:
         text = _explain(exc, settings)
         if settings.password:
             text = text.replace(settings.password, "***")
-        raise MailError(f"{settings.describe()}: {text}") from None
+        raise MailError(f"{settings.describe()}: {text}", delivered_to=tuple(delivered)) from None

@@ -288,9 +288,63 @@ def test_a_refused_recipient_is_a_mail_error_with_the_servers_words():
         message = _hello()
         message.replace_header("To", "ana@example.org, gone@nowhere.example")
         # one of two refused: the other got it, and the failure is still said (never silent)
-        with pytest.raises(MailError, match=r"gone@nowhere\.example refused: 550 5\.1\.1 .*User unknown"):
+        with pytest.raises(MailError, match=r"gone@nowhere\.example refused: 550 5\.1\.1 .*User unknown") as refused:
             send(message, settings)
+        assert refused.value.delivered_to == ("ana@example.org",)  # it left, for Ana
         assert [e.rcpt_tos for e in handler.envelopes] == [["ana@example.org"]]
+    finally:
+        controller.stop()
+
+
+def _refusing_server(monkeypatch, handler: Collect) -> Controller:
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    monkeypatch.setenv("KPI_SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
+    monkeypatch.setenv("KPI_MAIL_FROM", SENDER)
+    monkeypatch.delenv("KPI_PUBLIC_URL", raising=False)
+    monkeypatch.delenv("KPI_LOCALE", raising=False)
+    monkeypatch.delenv("KPI_CALENDAR", raising=False)
+    return controller
+
+
+def test_a_review_one_recipient_refused_is_recorded_sent_and_never_sent_twice_to_the_others(shop, cli_url, capsys,
+                                                                                           monkeypatch):
+    handler = RefuseNowhere()
+    controller = _refusing_server(monkeypatch, handler)
+    try:
+        to = "ana@example.org,gone@nowhere.example"
+        assert cli.main(["send-review", "--week", "2026-W45", "--to", to]) == 1  # a failure is never silent
+        err = capsys.readouterr().err
+        assert "reached ana@example.org but not gone@nowhere.example" in err and "550 5.1.1" in err
+        assert "--to gone@nowhere.example" in err  # how to send it to the one who missed it
+        assert [e.rcpt_tos for e in handler.envelopes] == [["ana@example.org"]]
+        row = history(shop, KIND).iloc[0]
+        assert row["status"] == "sent" and "550 5.1.1" in row["detail"]
+        # the cron job runs again: Ana already has it, so nothing is sent (before the fix: a second copy to Ana)
+        assert cli.main(["send-review", "--week", "2026-W45", "--to", to]) == 0
+        assert "already sent" in capsys.readouterr().out
+        assert len(handler.envelopes) == 1
+    finally:
+        controller.stop()
+
+
+class SaysNoToQuit(Collect):
+    """Takes the message, then answers QUIT with an error (a server going down right after delivery)."""
+
+    async def handle_QUIT(self, server, session, envelope):  # noqa: N802
+        return "421 4.3.2 Service shutting down"
+
+
+def test_a_failure_after_the_message_was_taken_is_not_a_failed_send(shop, cli_url, capsys, monkeypatch):
+    handler = SaysNoToQuit()
+    controller = _refusing_server(monkeypatch, handler)
+    try:
+        assert cli.main(["send-review", "--week", "2026-W45", "--to", TO]) == 0
+        out = capsys.readouterr().out
+        assert "sent the review of 2026-W45" in out and "421 4.3.2" in out  # what the server said is shown
+        assert len(handler.envelopes) == 1 and history(shop, KIND).iloc[0]["status"] == "sent"
+        assert cli.main(["send-review", "--week", "2026-W45", "--to", TO]) == 0  # not sent again
+        assert len(handler.envelopes) == 1
     finally:
         controller.stop()
 
