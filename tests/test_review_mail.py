@@ -228,6 +228,26 @@ def test_recipients_are_checked_one_by_one_and_the_key_ignores_order_and_case():
         W45, ["ana@example.org", "bo@example.org"]) == "2026-W45|ana@example.org,bo@example.org"
 
 
+TEAM = [f"member-{n:02d}@marketing-team.example.org" for n in range(1, 46)]  # 45 × 36 characters + commas > 1000
+
+
+def test_a_long_recipient_list_has_a_key_the_deliveries_table_holds_same_for_any_order_or_case():
+    key = delivery_key(W45, TEAM)
+    assert len(key) <= 1000  # deliveries.delivery_key is VARCHAR(1000): PostgreSQL refuses a longer value
+    assert key.startswith("2026-W45|45 recipients sha256:")
+    assert delivery_key(W45, [a.upper() for a in reversed(TEAM)]) == key
+    assert delivery_key(W45, TEAM[:-1]) != key  # one person fewer: another delivery
+
+
+def test_send_review_to_a_long_list_is_sent_once(shop, cli_url, smtp, capsys):
+    to = ",".join(TEAM)
+    assert cli.main(["send-review", "--week", "2026-W45", "--to", to]) == 0
+    assert len(smtp.envelopes) == 1 and len(smtp.envelopes[0].rcpt_tos) == 45
+    capsys.readouterr()
+    assert cli.main(["send-review", "--week", "2026-W45", "--to", to]) == 0
+    assert "already sent" in capsys.readouterr().out and len(smtp.envelopes) == 1
+
+
 # --- the settings ------------------------------------------------------------------------------------------------
 
 
