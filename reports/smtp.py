@@ -65,11 +65,15 @@ def _flag(value: str) -> bool:
 
 def _url_settings(url: str) -> tuple[str, int, str | None, str | None, bool, bool]:
     """(host, port, user, password, ssl, starttls) of an smtp:// or smtps:// URL."""
+    parts = urlsplit(url.strip())
+    if "@" in parts.path + parts.query + parts.fragment:  # the user or password holds an unencoded / ? or #
+        raise MailError("KPI_SMTP_URL: the user or password holds a character that must be URL-encoded "
+                        f"(/ as %2F, ? as %3F, # as %23, @ as %40). Example: {URL_EXAMPLE}")
     try:
-        parts = urlsplit(url.strip())
         port = parts.port
-    except ValueError as exc:  # a port that is not a number; the message shows no password
-        raise MailError(f"KPI_SMTP_URL has a bad port ({exc}). Example: {URL_EXAMPLE}") from None
+    except ValueError:  # not a number; Python's message would quote it, and it may be part of a password
+        raise MailError("KPI_SMTP_URL has a port that is not a number after the host's ':' (a password's / ? # "
+                        f"must be URL-encoded). Example: {URL_EXAMPLE}") from None
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
         shown = f"{parts.scheme}://{parts.hostname or ''}" if parts.scheme else "a text without smtp:// or smtps://"
         raise MailError(f"KPI_SMTP_URL must be smtp://… or smtps://… with a host, not {shown}. "

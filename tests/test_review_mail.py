@@ -251,6 +251,18 @@ def test_send_review_to_a_long_list_is_sent_once(shop, cli_url, smtp, capsys):
 # --- the settings ------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("url", ["smtp://kpi:Secr3t/word@mail.example.org:587",  # '/' ends the host part
+                                 "smtp://kpi:Se#cr3t@mail.example.org:587",  # '#' starts a fragment
+                                 "smtps://kpi:Secr3t?x@mail.example.org",
+                                 "smtp://kpi:Secr3t@mail.example.org:2x5"])
+def test_a_password_with_an_unencoded_character_is_refused_without_printing_it(url):
+    with pytest.raises(MailError) as refused:
+        smtp_settings(url, SENDER)
+    # before the fix: "bad port (Port could not be cast to integer value as 'Secr3t')", the password on stderr
+    assert "Secr3t" not in str(refused.value) and "Se'" not in str(refused.value)
+    assert "KPI_SMTP_URL" in str(refused.value) and "URL-encoded" in str(refused.value)
+
+
 def test_the_smtp_url_gives_host_port_tls_and_decoded_credentials(monkeypatch):
     monkeypatch.delenv("KPI_SMTP_CA_FILE", raising=False)
     s = smtp_settings("smtp://kpi%40example.org:p%40ss%2Fw%3Ard@mail.example.org?starttls=true", SENDER)
@@ -266,7 +278,7 @@ def test_the_smtp_url_gives_host_port_tls_and_decoded_credentials(monkeypatch):
     ("", SENDER, "KPI_SMTP_URL is not set: set it to the mail server, e.g. smtp://"),
     ("mail.example.org:587", SENDER, "KPI_SMTP_URL must be smtp://… or smtps://… with a host"),
     ("http://mail.example.org", SENDER, "KPI_SMTP_URL must be smtp://… or smtps://…"),
-    ("smtp://u:p@mail.example.org:twenty", SENDER, "KPI_SMTP_URL has a bad port"),
+    ("smtp://u:p@mail.example.org:twenty", SENDER, "KPI_SMTP_URL has a port that is not a number"),
     ("smtp://mail.example.org?starttls=maybe", SENDER, "starttls='maybe' is not true or false"),
     ("smtp://mail.example.org?tls=1", SENDER, "unknown option tls"),
     ("smtps://mail.example.org?starttls=true", SENDER, "smtps:// is TLS from the start"),
