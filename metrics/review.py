@@ -287,6 +287,9 @@ def update_action(engine: Engine, action_id: int, version: int, *, actor: Actor,
         raise ConflictError(_(DELETED["action"]))
     if "due_date" in fields:
         fields = {**fields, "due_date": parse_due_date(fields["due_date"])}
+    if "kpi_id" in fields:  # no KPI is NULL, as add_action and the editor store it (never '' or NaN)
+        kpi_id = fields["kpi_id"]
+        fields = {**fields, "kpi_id": None if _missing(kpi_id) or not str(kpi_id).strip() else str(kpi_id).strip()}
     merged = {**{k: row[k] for k in allowed}, **fields}
     _validate_action(merged["text"], merged["owner"], merged["due_date"], merged["status"], merged["kpi_id"])
     return _versioned_update(engine, schema.actions, action_id, version, fields, "action", actor)
