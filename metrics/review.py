@@ -94,6 +94,8 @@ def add_note(engine: Engine, kpi_id: str, week_start: date, text: str, author: s
              actor: Actor) -> int:
     """Store a note on a KPI for a week; returns its id."""
     require(actor, "notes")
+    if not kpi_id:  # notes.kpi_id is NOT NULL and every reader looks the KPI up
+        raise ReviewError(_("A note is on a KPI: pick one."))
     _check_kpi(kpi_id)
     if not text.strip():
         raise ReviewError(_("A note needs some text."))

@@ -291,3 +291,13 @@ def test_an_action_moved_off_its_kpi_stores_no_kpi_and_the_review_html_still_ren
     assert actions(engine)["kpi_id"].tolist() == [None]
     page = render(engine, parse_period("2026-W46"), today=date(2026, 11, 20))
     assert "Call the bank" in page
+
+
+@pytest.mark.parametrize("kpi_id", ["", None])
+def test_a_note_needs_a_kpi(engine, kpi_id):
+    """notes.kpi_id is NOT NULL and every reader looks the KPI up (the review HTML by KPI_BY_ID[kpi_id]): a note
+    on no KPI is refused with a clear error, nothing stored (before: '' was stored and the review HTML raised
+    KeyError: '')."""
+    with pytest.raises(ReviewError, match="A note is on a KPI"):
+        add_note(engine, kpi_id, WEEK, "General remark", actor=ADMIN)
+    assert notes(engine).empty
