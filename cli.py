@@ -580,6 +580,8 @@ def cmd_send_review(args: argparse.Namespace) -> int:
     try:
         send(message, settings)
     except MailError as exc:
+        if exc.delivered_to:  # the message left: recorded as sent, so no one gets it twice
+            return _partly_sent(engine, claimed, message, settings, week, to, exc)
         mark_failed(engine, claimed, str(exc))
         print(f"error: the review of {week.label} was not sent: {exc}. The next run retries it.", file=sys.stderr)
         return 1
@@ -587,6 +589,25 @@ def cmd_send_review(args: argparse.Namespace) -> int:
     print(f"sent the review of {week.label} to {', '.join(to)}: {message['Subject']}"
           + (f" (attempt {claimed.attempt})" if claimed.attempt > 1 else ""))
     return 0
+
+
+def _partly_sent(engine, claimed, message, settings, week, to: list[str], exc) -> int:
+    """The server took the message for some (or all) recipients before failing: record it sent (a retry would send
+    them a second copy) and say who did not get it. Exit 1 when someone was refused, 0 when all got it."""
+    from reports.delivery import mark_sent
+
+    got = {a.lower() for a in exc.delivered_to}
+    missed = [a for a in to if a.lower() not in got]
+    mark_sent(engine, claimed, detail=f"{message['Message-ID']} via {settings.describe()}; not delivered: {exc}")
+    if not missed:
+        print(f"sent the review of {week.label} to {', '.join(to)}: {message['Subject']} "
+              f"(the server reported afterwards: {exc})")
+        return 0
+    print(f"error: the review of {week.label} reached {', '.join(exc.delivered_to)} but not "
+          f"{', '.join(missed)}: {exc}. Recorded as sent, so the next run does not send it twice; once the address "
+          f"is fixed, send it to them alone: send-review --week {week.label} --to {','.join(missed)}",
+          file=sys.stderr)
+    return 1
 
 
 def _add_send_review_parser(sub) -> None:

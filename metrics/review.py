@@ -94,6 +94,8 @@ def add_note(engine: Engine, kpi_id: str, week_start: date, text: str, author: s
              actor: Actor) -> int:
     """Store a note on a KPI for a week; returns its id."""
     require(actor, "notes")
+    if not kpi_id:  # notes.kpi_id is NOT NULL and every reader looks the KPI up
+        raise ReviewError(_("A note is on a KPI: pick one."))
     _check_kpi(kpi_id)
     if not text.strip():
         raise ReviewError(_("A note needs some text."))
@@ -287,6 +289,9 @@ def update_action(engine: Engine, action_id: int, version: int, *, actor: Actor,
         raise ConflictError(_(DELETED["action"]))
     if "due_date" in fields:
         fields = {**fields, "due_date": parse_due_date(fields["due_date"])}
+    if "kpi_id" in fields:  # no KPI is NULL, as add_action and the editor store it (never '' or NaN)
+        kpi_id = fields["kpi_id"]
+        fields = {**fields, "kpi_id": None if _missing(kpi_id) or not str(kpi_id).strip() else str(kpi_id).strip()}
     merged = {**{k: row[k] for k in allowed}, **fields}
     _validate_action(merged["text"], merged["owner"], merged["due_date"], merged["status"], merged["kpi_id"])
     return _versioned_update(engine, schema.actions, action_id, version, fields, "action", actor)

@@ -185,7 +185,10 @@ def mail_alerts(engine: Engine, alerts: list[Alert], period, to: list[str], *, a
             smtp.send(mail, settings)
         except NotImplementedError:
             error = "e-mail is not available: reports/smtp.py is not implemented in this build"
-        except Exception as exc:  # smtp.MailError carries the server's message
+        except smtp.MailError as exc:  # the server's message
+            # taken by the server before the failure (e.g. its reply to QUIT): it left, so it is not sent again
+            error = None if exc.delivered_to else str(exc)
+        except Exception as exc:
             error = str(exc)
         else:
             error = None

@@ -8,7 +8,8 @@ marks it sent or failed:
 - sending: another run is sending it right now; after ``STALE`` (a run that died mid-send) it can be claimed again.
 
 If the message leaves but the database cannot record it, the next run sends it again: a rare duplicate rather
-than a silent loss.
+than a silent loss. A message the server took before an error (some recipients refused, an error reply to QUIT)
+left: the caller marks it sent, never failed, so nobody gets it twice (``reports.smtp.MailError.delivered_to``).
 """
 
 from __future__ import annotations

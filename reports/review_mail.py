@@ -9,6 +9,7 @@ on the wrapper too (some clients drop the ``<html>`` element's attributes).
 
 from __future__ import annotations
 
+import hashlib
 import html
 import os
 from contextlib import ExitStack
@@ -34,8 +35,10 @@ from reports.review_style import STATUS_ICONS
 from reports.smtp import is_address
 from reports.summary import HEADLINE_STATUSES, headline, open_actions, top_mover
 from ui.bidi import in_reading_order, isolate
+from warehouse import schema
 
 KIND = "review_email"  # the deliveries table's kind
+KEY_LENGTH = schema.deliveries.c.delivery_key.type.length  # the longest key the table holds (1000)
 LAST = "last"  # --week last: the last complete week
 PAGE = "weekly_review"  # the review page's URL path
 STATUS_STYLE = {"off_track": "color:#a8071a;background:#fdecea;border-color:#f3b4ae",
@@ -98,8 +101,16 @@ def parse_recipients(text: str) -> list[str]:
 
 
 def delivery_key(week: Period, to: list[str]) -> str:
-    """'2026-W46|a@x.org,b@y.org': the same week to the same people (any order or case) is one delivery."""
-    return f"{week.label}|{','.join(sorted({a.lower() for a in to}))}"
+    """'2026-W46|a@x.org,b@y.org': the same week to the same people (any order or case) is one delivery.
+
+    A list too long for the deliveries table's key column (many recipients) is keyed by its count and a SHA-256
+    of the sorted addresses: '2026-W46|45 recipients sha256:…' (PostgreSQL refuses a longer key)."""
+    people = sorted({a.strip().lower() for a in to})
+    key = f"{week.label}|{','.join(people)}"
+    if len(key) <= KEY_LENGTH:
+        return key
+    digest = hashlib.sha256("\n".join(people).encode("utf-8")).hexdigest()
+    return f"{week.label}|{len(people)} recipients sha256:{digest}"
 
 
 def attachment_name(week: Period) -> str:

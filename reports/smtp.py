@@ -25,7 +25,15 @@ TRUE, FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
 
 
 class MailError(RuntimeError):
-    """The message could not be sent; the text carries the server's own message."""
+    """The message could not be sent (to everyone); the text carries the server's own message.
+
+    ``delivered_to``: the recipients the server accepted the message for before the failure (some refused, or the
+    connection failed after the message was handed over). Non-empty means the message LEFT: recording it as not
+    sent would send those people a second copy on the next run."""
+
+    def __init__(self, message: str, delivered_to: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.delivered_to = tuple(delivered_to)
 
 
 @dataclass(frozen=True)
@@ -57,11 +65,15 @@ def _flag(value: str) -> bool:
 
 def _url_settings(url: str) -> tuple[str, int, str | None, str | None, bool, bool]:
     """(host, port, user, password, ssl, starttls) of an smtp:// or smtps:// URL."""
+    parts = urlsplit(url.strip())
+    if "@" in parts.path + parts.query + parts.fragment:  # the user or password holds an unencoded / ? or #
+        raise MailError("KPI_SMTP_URL: the user or password holds a character that must be URL-encoded "
+                        f"(/ as %2F, ? as %3F, # as %23, @ as %40). Example: {URL_EXAMPLE}")
     try:
-        parts = urlsplit(url.strip())
         port = parts.port
-    except ValueError as exc:  # a port that is not a number; the message shows no password
-        raise MailError(f"KPI_SMTP_URL has a bad port ({exc}). Example: {URL_EXAMPLE}") from None
+    except ValueError:  # not a number; Python's message would quote it, and it may be part of a password
+        raise MailError("KPI_SMTP_URL has a port that is not a number after the host's ':' (a password's / ? # "
+                        f"must be URL-encoded). Example: {URL_EXAMPLE}") from None
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
         shown = f"{parts.scheme}://{parts.hostname or ''}" if parts.scheme else "a text without smtp:// or smtps://"
         raise MailError(f"KPI_SMTP_URL must be smtp://… or smtps://… with a host, not {shown}. "
@@ -159,6 +171,7 @@ def send(message: EmailMessage, settings: SmtpSettings | None = None) -> None:
         raise MailError("the message has no recipient")
     if "From" not in message:
         message["From"] = settings.sender
+    delivered: list[str] = []  # set once the server has taken the message
     try:
         if settings.ssl:
             server = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
@@ -171,10 +184,11 @@ def send(message: EmailMessage, settings: SmtpSettings | None = None) -> None:
             if settings.user:
                 server.login(settings.user, settings.password or "")
             refused = server.send_message(message, from_addr=parseaddr(settings.sender)[1], to_addrs=to)
+            delivered = [a for a in to if a not in refused]
         if refused:  # some recipients refused, the others received it
             raise smtplib.SMTPRecipientsRefused(refused)
     except (smtplib.SMTPException, OSError) as exc:
         text = _explain(exc, settings)
         if settings.password:
             text = text.replace(settings.password, "***")
-        raise MailError(f"{settings.describe()}: {text}") from None
+        raise MailError(f"{settings.describe()}: {text}", delivered_to=tuple(delivered)) from None

@@ -14,6 +14,7 @@ A webhook URL is a secret (anyone who has it can post): only ``redact``-ed forms
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -178,3 +179,6 @@ def post_json(url: str, body: dict, timeout: float = TIMEOUT) -> str:
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise WebhookError(f"POST to {where} failed: {reason}") from None
+    except http.client.HTTPException as exc:  # e.g. BadStatusLine: urllib lets these through unwrapped
+        raise WebhookError(f"POST to {where} failed: the answer is not HTTP ({type(exc).__name__}: "
+                           f"{str(exc)[:BODY_SHOWN]!r})") from None

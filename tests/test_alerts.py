@@ -248,3 +248,41 @@ def test_alerts_emailed_once_through_a_local_smtp_server(demo_url, tmp_path, mon
         assert f"0 sent, {2 * len(expected)} skipped as already sent" in capsys.readouterr().out
     finally:
         controller.stop()
+
+
+def test_an_alert_mail_the_server_took_before_failing_is_not_sent_again(demo_url, tmp_path, monkeypatch, capsys):
+    """The server takes the message, then answers QUIT with 421: the mail left, so the next run sends nothing."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    class TakesThenFails:
+        def __init__(self) -> None:
+            self.messages: list = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+            self.messages.append(envelope)
+            return "250 OK"
+
+        async def handle_QUIT(self, server, session, envelope):  # noqa: N802
+            return "421 4.3.2 Service shutting down"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = TakesThenFails()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        monkeypatch.setenv("KPI_DATABASE_URL", demo_url)
+        monkeypatch.delenv("KPI_WEBHOOK_URL", raising=False)
+        monkeypatch.setenv("KPI_SMTP_URL", f"smtp://127.0.0.1:{port}")
+        monkeypatch.setenv("KPI_MAIL_FROM", "kpi@example.org")
+        address, rules = f"quit-{tmp_path.name}@example.org", rules_file(tmp_path, NO_STALE)
+        assert cli.main(["alerts", "--period", WEEK, "--to", address, "--rules", rules]) == 0
+        assert len(inbox.messages) == 1
+        assert cli.main(["alerts", "--period", WEEK, "--to", address, "--rules", rules]) == 0
+        assert len(inbox.messages) == 1  # before the fix: recorded as failed and e-mailed again
+        assert "0 sent" in capsys.readouterr().out.splitlines()[-1]
+    finally:
+        controller.stop()

@@ -8,6 +8,7 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
+from metrics.periods import parse_period
 from metrics.review import (
     ConflictError,
     ReviewError,
@@ -278,3 +279,25 @@ def test_the_unusual_table_in_persian_has_persian_digits():
         table = unusual_table(_week_of_results())
     text = " ".join(table.astype(str).to_numpy().ravel())
     assert "۹۰۰" in text and "۶٫۱" in text and not any(ch.isascii() and ch.isdigit() for ch in text)
+
+
+def test_an_action_moved_off_its_kpi_stores_no_kpi_and_the_review_html_still_renders(engine):
+    """update_action(kpi_id="") (a cleared picker) stores NULL, as add_action and the page's editor do; an empty
+    text id would make every reader look up KPI '' (the review HTML raised KeyError: '')."""
+    from reports.review_html import render
+
+    action = add_action(engine, "Call the bank", "Sara", WEEK, kpi_id="sell.revenue", actor=ADMIN)
+    update_action(engine, action, 1, kpi_id="", actor=ADMIN)
+    assert actions(engine)["kpi_id"].tolist() == [None]
+    page = render(engine, parse_period("2026-W46"), today=date(2026, 11, 20))
+    assert "Call the bank" in page
+
+
+@pytest.mark.parametrize("kpi_id", ["", None])
+def test_a_note_needs_a_kpi(engine, kpi_id):
+    """notes.kpi_id is NOT NULL and every reader looks the KPI up (the review HTML by KPI_BY_ID[kpi_id]): a note
+    on no KPI is refused with a clear error, nothing stored (before: '' was stored and the review HTML raised
+    KeyError: '')."""
+    with pytest.raises(ReviewError, match="A note is on a KPI"):
+        add_note(engine, kpi_id, WEEK, "General remark", actor=ADMIN)
+    assert notes(engine).empty

@@ -228,7 +228,39 @@ def test_recipients_are_checked_one_by_one_and_the_key_ignores_order_and_case():
         W45, ["ana@example.org", "bo@example.org"]) == "2026-W45|ana@example.org,bo@example.org"
 
 
+TEAM = [f"member-{n:02d}@marketing-team.example.org" for n in range(1, 46)]  # 45 × 36 characters + commas > 1000
+
+
+def test_a_long_recipient_list_has_a_key_the_deliveries_table_holds_same_for_any_order_or_case():
+    key = delivery_key(W45, TEAM)
+    assert len(key) <= 1000  # deliveries.delivery_key is VARCHAR(1000): PostgreSQL refuses a longer value
+    assert key.startswith("2026-W45|45 recipients sha256:")
+    assert delivery_key(W45, [a.upper() for a in reversed(TEAM)]) == key
+    assert delivery_key(W45, TEAM[:-1]) != key  # one person fewer: another delivery
+
+
+def test_send_review_to_a_long_list_is_sent_once(shop, cli_url, smtp, capsys):
+    to = ",".join(TEAM)
+    assert cli.main(["send-review", "--week", "2026-W45", "--to", to]) == 0
+    assert len(smtp.envelopes) == 1 and len(smtp.envelopes[0].rcpt_tos) == 45
+    capsys.readouterr()
+    assert cli.main(["send-review", "--week", "2026-W45", "--to", to]) == 0
+    assert "already sent" in capsys.readouterr().out and len(smtp.envelopes) == 1
+
+
 # --- the settings ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["smtp://kpi:Secr3t/word@mail.example.org:587",  # '/' ends the host part
+                                 "smtp://kpi:Se#cr3t@mail.example.org:587",  # '#' starts a fragment
+                                 "smtps://kpi:Secr3t?x@mail.example.org",
+                                 "smtp://kpi:Secr3t@mail.example.org:2x5"])
+def test_a_password_with_an_unencoded_character_is_refused_without_printing_it(url):
+    with pytest.raises(MailError) as refused:
+        smtp_settings(url, SENDER)
+    # before the fix: "bad port (Port could not be cast to integer value as 'Secr3t')", the password on stderr
+    assert "Secr3t" not in str(refused.value) and "Se'" not in str(refused.value)
+    assert "KPI_SMTP_URL" in str(refused.value) and "URL-encoded" in str(refused.value)
 
 
 def test_the_smtp_url_gives_host_port_tls_and_decoded_credentials(monkeypatch):
@@ -246,7 +278,7 @@ def test_the_smtp_url_gives_host_port_tls_and_decoded_credentials(monkeypatch):
     ("", SENDER, "KPI_SMTP_URL is not set: set it to the mail server, e.g. smtp://"),
     ("mail.example.org:587", SENDER, "KPI_SMTP_URL must be smtp://… or smtps://… with a host"),
     ("http://mail.example.org", SENDER, "KPI_SMTP_URL must be smtp://… or smtps://…"),
-    ("smtp://u:p@mail.example.org:twenty", SENDER, "KPI_SMTP_URL has a bad port"),
+    ("smtp://u:p@mail.example.org:twenty", SENDER, "KPI_SMTP_URL has a port that is not a number"),
     ("smtp://mail.example.org?starttls=maybe", SENDER, "starttls='maybe' is not true or false"),
     ("smtp://mail.example.org?tls=1", SENDER, "unknown option tls"),
     ("smtps://mail.example.org?starttls=true", SENDER, "smtps:// is TLS from the start"),
@@ -288,9 +320,63 @@ def test_a_refused_recipient_is_a_mail_error_with_the_servers_words():
         message = _hello()
         message.replace_header("To", "ana@example.org, gone@nowhere.example")
         # one of two refused: the other got it, and the failure is still said (never silent)
-        with pytest.raises(MailError, match=r"gone@nowhere\.example refused: 550 5\.1\.1 .*User unknown"):
+        with pytest.raises(MailError, match=r"gone@nowhere\.example refused: 550 5\.1\.1 .*User unknown") as refused:
             send(message, settings)
+        assert refused.value.delivered_to == ("ana@example.org",)  # it left, for Ana
         assert [e.rcpt_tos for e in handler.envelopes] == [["ana@example.org"]]
+    finally:
+        controller.stop()
+
+
+def _refusing_server(monkeypatch, handler: Collect) -> Controller:
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    monkeypatch.setenv("KPI_SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
+    monkeypatch.setenv("KPI_MAIL_FROM", SENDER)
+    monkeypatch.delenv("KPI_PUBLIC_URL", raising=False)
+    monkeypatch.delenv("KPI_LOCALE", raising=False)
+    monkeypatch.delenv("KPI_CALENDAR", raising=False)
+    return controller
+
+
+def test_a_review_one_recipient_refused_is_recorded_sent_and_never_sent_twice_to_the_others(shop, cli_url, capsys,
+                                                                                           monkeypatch):
+    handler = RefuseNowhere()
+    controller = _refusing_server(monkeypatch, handler)
+    try:
+        to = "ana@example.org,gone@nowhere.example"
+        assert cli.main(["send-review", "--week", "2026-W45", "--to", to]) == 1  # a failure is never silent
+        err = capsys.readouterr().err
+        assert "reached ana@example.org but not gone@nowhere.example" in err and "550 5.1.1" in err
+        assert "--to gone@nowhere.example" in err  # how to send it to the one who missed it
+        assert [e.rcpt_tos for e in handler.envelopes] == [["ana@example.org"]]
+        row = history(shop, KIND).iloc[0]
+        assert row["status"] == "sent" and "550 5.1.1" in row["detail"]
+        # the cron job runs again: Ana already has it, so nothing is sent (before the fix: a second copy to Ana)
+        assert cli.main(["send-review", "--week", "2026-W45", "--to", to]) == 0
+        assert "already sent" in capsys.readouterr().out
+        assert len(handler.envelopes) == 1
+    finally:
+        controller.stop()
+
+
+class SaysNoToQuit(Collect):
+    """Takes the message, then answers QUIT with an error (a server going down right after delivery)."""
+
+    async def handle_QUIT(self, server, session, envelope):  # noqa: N802
+        return "421 4.3.2 Service shutting down"
+
+
+def test_a_failure_after_the_message_was_taken_is_not_a_failed_send(shop, cli_url, capsys, monkeypatch):
+    handler = SaysNoToQuit()
+    controller = _refusing_server(monkeypatch, handler)
+    try:
+        assert cli.main(["send-review", "--week", "2026-W45", "--to", TO]) == 0
+        out = capsys.readouterr().out
+        assert "sent the review of 2026-W45" in out and "421 4.3.2" in out  # what the server said is shown
+        assert len(handler.envelopes) == 1 and history(shop, KIND).iloc[0]["status"] == "sent"
+        assert cli.main(["send-review", "--week", "2026-W45", "--to", TO]) == 0  # not sent again
+        assert len(handler.envelopes) == 1
     finally:
         controller.stop()
 

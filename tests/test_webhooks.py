@@ -207,3 +207,30 @@ def test_a_summary_being_posted_by_another_run_is_left_to_it(demo_url, monkeypat
         assert cli.main(["notify", "--week", WEEK, "--webhook", server.url]) == 0
         assert server.requests == []
     assert "skipped: another run is posting the 2026-W47 summary" in capsys.readouterr().out
+
+
+def test_a_server_that_does_not_answer_http_is_a_webhook_error():
+    """A proxy or a wrong port answering something that is not HTTP: a WebhookError naming the redacted URL, not a
+    traceback (http.client's BadStatusLine is no OSError, and urllib lets it through)."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+
+    def answer() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"SSH-2.0-OpenSSH_9.2\r\n")  # not an HTTP status line
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(WebhookError, match=r"POST to http://127\.0\.0\.1:\d+/services/… failed: .*not HTTP"):
+            post_json(f"http://127.0.0.1:{port}/services/T000/B000/SECRET", {"text": "x"}, timeout=5)
+    finally:
+        thread.join(timeout=5)
+        listener.close()
