@@ -14,8 +14,6 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from access.roles import cli_actor
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -23,6 +21,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from sqlalchemy import Engine, func, select  # noqa: E402
 
+from access.roles import cli_actor  # noqa: E402
 from connectors.customers import bucket_name, rebuild_customers  # noqa: E402
 from connectors.files import import_file  # noqa: E402
 from metrics.periods import period_containing, shift  # noqa: E402

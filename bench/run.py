@@ -23,14 +23,13 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from access.roles import cli_actor
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
+from access.roles import cli_actor  # noqa: E402
 from bench.generate import Size, generate  # noqa: E402
 from connectors.datasets import DATASETS  # noqa: E402
 from connectors.loader import load  # noqa: E402
