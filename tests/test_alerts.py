@@ -13,6 +13,7 @@ from metrics.periods import parse_period
 from reports import delivery
 from reports.alert_rules import AlertRules, RulesError, load_rules, parse_rules
 from reports.alerts import find_alerts, post_alerts
+from tests import local_smtp
 from tests.fixtures import load_fixture
 from tests.webhook_server import WebhookServer, report_kpis, run_cli
 from warehouse.db import make_engine
@@ -210,79 +211,44 @@ def test_the_alert_mail_lists_each_alert():
     assert alert_mail(alerts[:1], week, "a@example.org", "kpi@example.org")["Subject"] == "KPI alert 2026-W47: 1 new"
 
 
+def _mail_env(monkeypatch, demo_url: str, port: int) -> None:
+    monkeypatch.setenv("KPI_DATABASE_URL", demo_url)
+    monkeypatch.delenv("KPI_WEBHOOK_URL", raising=False)
+    monkeypatch.setenv("KPI_SMTP_URL", f"smtp://127.0.0.1:{port}")
+    monkeypatch.setenv("KPI_MAIL_FROM", "kpi@example.org")
+
+
 def test_alerts_emailed_once_through_a_local_smtp_server(demo_url, tmp_path, monkeypatch, capsys):
     """Through a real aiosmtpd server."""
-    from aiosmtpd.controller import Controller
-
-    class Inbox:
-        def __init__(self) -> None:
-            self.messages: list = []
-
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-            self.messages.append(envelope)
-            return "250 OK"
-
-    import socket
-
-    with socket.socket() as probe:  # a free port (aiosmtpd's start connects to the port it is given)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        monkeypatch.setenv("KPI_DATABASE_URL", demo_url)
-        monkeypatch.delenv("KPI_WEBHOOK_URL", raising=False)
-        monkeypatch.setenv("KPI_SMTP_URL", f"smtp://127.0.0.1:{port}")
-        monkeypatch.setenv("KPI_MAIL_FROM", "kpi@example.org")
+    with local_smtp.running() as (controller, inbox):
+        _mail_env(monkeypatch, demo_url, controller.port)
         a, b = f"a-{tmp_path.name}@example.org", f"b-{tmp_path.name}@example.org"
         rules = rules_file(tmp_path, NO_STALE)
         expected = expected_titles(demo_url)
         assert cli.main(["alerts", "--period", WEEK, "--to", f"{a},{b}", "--rules", rules]) == 0
-        assert sorted(m.rcpt_tos[0] for m in inbox.messages) == sorted([a, b])
-        body = inbox.messages[0].content.decode("utf-8")
+        assert sorted(m.rcpt_tos[0] for m in inbox.envelopes) == sorted([a, b])
+        body = inbox.envelopes[0].content.decode("utf-8")
         assert f"Subject: KPI alerts {WEEK}: {len(expected)} new" in body
         assert all(title in body for title in expected)
         assert cli.main(["alerts", "--period", WEEK, "--to", a, b, "--rules", rules]) == 0
-        assert len(inbox.messages) == 2  # nothing sent twice
+        assert len(inbox.envelopes) == 2  # nothing sent twice
         assert f"0 sent, {2 * len(expected)} skipped as already sent" in capsys.readouterr().out
-    finally:
-        controller.stop()
+
+
+class TakesThenFails(local_smtp.Collect):
+    """Takes the message, then answers QUIT with 421."""
+
+    async def handle_QUIT(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        return "421 4.3.2 Service shutting down"
 
 
 def test_an_alert_mail_the_server_took_before_failing_is_not_sent_again(demo_url, tmp_path, monkeypatch, capsys):
     """The server takes the message, then answers QUIT with 421: the mail left, so the next run sends nothing."""
-    import socket
-
-    from aiosmtpd.controller import Controller
-
-    class TakesThenFails:
-        def __init__(self) -> None:
-            self.messages: list = []
-
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-            self.messages.append(envelope)
-            return "250 OK"
-
-        async def handle_QUIT(self, server, session, envelope):  # noqa: N802
-            return "421 4.3.2 Service shutting down"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = TakesThenFails()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        monkeypatch.setenv("KPI_DATABASE_URL", demo_url)
-        monkeypatch.delenv("KPI_WEBHOOK_URL", raising=False)
-        monkeypatch.setenv("KPI_SMTP_URL", f"smtp://127.0.0.1:{port}")
-        monkeypatch.setenv("KPI_MAIL_FROM", "kpi@example.org")
+    with local_smtp.running(TakesThenFails()) as (controller, inbox):
+        _mail_env(monkeypatch, demo_url, controller.port)
         address, rules = f"quit-{tmp_path.name}@example.org", rules_file(tmp_path, NO_STALE)
         assert cli.main(["alerts", "--period", WEEK, "--to", address, "--rules", rules]) == 0
-        assert len(inbox.messages) == 1
+        assert len(inbox.envelopes) == 1
         assert cli.main(["alerts", "--period", WEEK, "--to", address, "--rules", rules]) == 0
-        assert len(inbox.messages) == 1  # before the fix: recorded as failed and e-mailed again
+        assert len(inbox.envelopes) == 1  # before the fix: recorded as failed and e-mailed again
         assert "0 sent" in capsys.readouterr().out.splitlines()[-1]
-    finally:
-        controller.stop()

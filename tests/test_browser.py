@@ -48,15 +48,18 @@ def _empty_warehouse(tmp_path: Path) -> str:
 
 
 @contextmanager
-def streamlit_server(tmp: Path, database_url: str) -> Iterator[str]:
-    """``streamlit run app.py`` on a free loopback port, headless, on ``database_url``; yields its address."""
-    port = _free_port()
+def streamlit_server(tmp: Path, database_url: str, port: int | None = None, options: tuple[str, ...] = (),
+                     unset: tuple[str, ...] = ()) -> Iterator[str]:
+    """``streamlit run app.py`` on a loopback port (a free one by default), headless, on ``database_url``, with
+    more command-line ``options`` and the environment variables ``unset`` left out; yields its address."""
+    port = port or _free_port()
     log = (tmp / "streamlit.log").open("w")
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
          f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
-         "--server.fileWatcherType=none"],
-        cwd=tmp, env={**os.environ, "KPI_DATABASE_URL": database_url}, stdout=log, stderr=subprocess.STDOUT)
+         "--server.fileWatcherType=none", *options],
+        cwd=tmp, env={**env, "KPI_DATABASE_URL": database_url}, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

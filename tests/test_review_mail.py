@@ -10,7 +10,6 @@ import re
 import socket
 import subprocess
 import sys
-from dataclasses import dataclass, field
 from datetime import date
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -37,6 +36,7 @@ from reports.smtp import MailError, SmtpSettings, send, smtp_settings
 from tests.actors import ADMIN
 from tests.conftest import ROOT
 from tests.fixtures import load_fixture, set_targets
+from tests.local_smtp import Collect, free_port, start
 
 # the plain-text test server takes a login without TLS on purpose (aiosmtpd warns)
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
@@ -55,38 +55,14 @@ TARGETS = [("save.marketing_cost", "week", W45.start, "", 90.0), ("sell.revenue"
 SUBJECT = "Weekly KPI review 2026-W45: 2 on track, 1 at risk, 1 off track"
 
 
-@dataclass
-class Collect:
-    """An aiosmtpd handler keeping every message it accepts."""
-
-    envelopes: list = field(default_factory=list)
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-    def message(self, n: int = -1) -> EmailMessage:
-        return message_from_bytes(self.envelopes[n].content, policy=policy.default)
-
-
 def _login(server, session, envelope, mechanism, auth_data) -> AuthResult:
     ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
         USER.encode(), PASSWORD.encode())
     return AuthResult(success=ok, handled=False)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _server(**kwargs) -> tuple[Controller, Collect]:
-    handler = Collect()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port(), authenticator=_login,
-                            auth_require_tls=False, **kwargs)
-    controller.start()
-    return controller, handler
+    return start(authenticator=_login, auth_require_tls=False, **kwargs)
 
 
 @pytest.fixture
@@ -293,7 +269,7 @@ def test_a_missing_or_malformed_setting_names_the_variable_and_gives_an_example(
 
 
 def test_a_refused_connection_is_a_mail_error():
-    settings = SmtpSettings("127.0.0.1", _free_port(), None, None, False, False, "kpi@example.org", timeout=5)
+    settings = SmtpSettings("127.0.0.1", free_port(), None, None, False, False, "kpi@example.org", timeout=5)
     message = EmailMessage()
     message["To"] = "ana@example.org"
     message.set_content("hello")
@@ -312,9 +288,7 @@ class RefuseNowhere(Collect):
 
 
 def test_a_refused_recipient_is_a_mail_error_with_the_servers_words():
-    handler = RefuseNowhere()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
+    controller, handler = start(RefuseNowhere())
     try:
         settings = smtp_settings(f"smtp://127.0.0.1:{controller.port}", SENDER)
         message = _hello()
@@ -329,8 +303,7 @@ def test_a_refused_recipient_is_a_mail_error_with_the_servers_words():
 
 
 def _refusing_server(monkeypatch, handler: Collect) -> Controller:
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
+    controller, _ = start(handler)
     monkeypatch.setenv("KPI_SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
     monkeypatch.setenv("KPI_MAIL_FROM", SENDER)
     monkeypatch.delenv("KPI_PUBLIC_URL", raising=False)

@@ -12,11 +12,7 @@ from __future__ import annotations
 
 import os
 import secrets
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -30,8 +26,7 @@ from oidc_provider_mock import app as oidc_app
 from access.roles import Actor, Role
 from metrics.periods import parse_period
 from metrics.targets import load_targets, save_period_targets
-from tests.conftest import ROOT
-from tests.test_browser import _edit_cell, _free_port, _no_exception, _settle, _shot, browser
+from tests.test_browser import _edit_cell, _free_port, _no_exception, _settle, _shot, browser, streamlit_server
 from warehouse.copy import copy_warehouse
 from warehouse.db import make_engine
 
@@ -80,30 +75,9 @@ def signed_in_server(tmp: Path, database_url: str, provider_url: str) -> Iterato
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     secrets_file = write_secrets(tmp / "secrets.toml", url, provider_url)
-    log = (tmp / "streamlit.log").open("w")
-    env = {k: v for k, v in os.environ.items() if k not in ("KPI_LOCALE", "KPI_CALENDAR")}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
-         f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
-         "--server.fileWatcherType=none", f"--secrets.files={secrets_file}"],
-        cwd=tmp, env={**env, "KPI_DATABASE_URL": database_url}, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start; its log:\n{(tmp / 'streamlit.log').read_text()}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()
+    with streamlit_server(tmp, database_url, port, (f"--secrets.files={secrets_file}",),
+                          unset=("KPI_LOCALE", "KPI_CALENDAR")) as started:
+        yield started
 
 
 @pytest.fixture(scope="module")
