@@ -689,11 +689,13 @@ def cmd_notify(args: argparse.Namespace) -> int:
 
 def _addresses(values: list[list[str]] | None) -> list[str]:
     """--to values (repeated, space or comma separated) as a list of addresses."""
+    from reports.review_mail import RecipientError, parse_recipients
+
     found = [a.strip() for group in values or [] for item in group for a in item.split(",") if a.strip()]
-    bad = [a for a in found if "@" not in a]
-    if bad:
-        raise CliError(f"--to {bad[0]!r} is not an e-mail address (expected name@example.org).")
-    return list(dict.fromkeys(found))
+    try:
+        return parse_recipients(",".join(found)) if found else []
+    except RecipientError as exc:
+        raise CliError(str(exc)) from None
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
